@@ -1,0 +1,101 @@
+"""Every setting the bot and its embedded server take, with its default.
+
+Plain frozen dataclasses, one per section. The loader (loader.py) fills them from, in rising precedence:
+these defaults, a TOML file (`[section] key = value`), and environment variables `ST_<SECTION>_<KEY>`.
+Field metadata marks durations (given as "30s", "2m", "1h" or seconds) and lower bounds.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+def duration(default: float, *, minimum: float = 0.001) -> float:
+    """A duration in seconds; config may write it as `90`, `"90s"`, `"2m"` or `"1h"`."""
+    return field(default=default, metadata={"duration": True, "minimum": minimum})
+
+
+def at_least(default: int | float, minimum: int | float) -> int | float:
+    return field(default=default, metadata={"minimum": minimum})
+
+
+@dataclass(frozen=True)
+class ApiSettings:
+    """Where the game is. An empty base_url means: start the embedded game server."""
+    base_url: str = ""
+    token: str = ""
+    timeout: float = duration(15.0)
+    max_attempts: int = at_least(6, 1)
+
+
+@dataclass(frozen=True)
+class DatabaseSettings:
+    """`url` is a peewee db_url (sqlite:///path or postgresql://...); empty = SQLite in the data directory.
+    The conventional DATABASE_URL environment variable is honoured too."""
+    url: str = ""
+
+
+@dataclass(frozen=True)
+class ManufacturingSettings:
+    """The plan's ST_MANUFACTURING_* settings plus the guards that keep manufacturing from losing money."""
+    arbitrage_enabled: bool = True
+    max_workers: int = at_least(5, 1)
+    min_price: int = at_least(1000, 0)
+    max_opportunities: int = at_least(10, 1)
+    max_tree_depth: int = at_least(4, 1)
+    discovery_interval: float = duration(120.0)
+    assignment_interval: float = duration(30.0)
+    # Guards: refuse an input whose ask rose past this factor of the first price seen in the run.
+    max_input_price_rise: float = at_least(1.3, 1.0)
+    # Stop selling into an import once its bid falls below this share of the units' cost.
+    min_sell_to_cost: float = at_least(1.0, 0.0)
+    # Pause a good after this many losing runs in a row, for pause_after_losses_for.
+    pause_after_losses: int = at_least(2, 1)
+    pause_after_losses_for: float = duration(3600.0)
+    production_poll_interval: float = duration(30.0)
+    production_timeout: float = duration(3 * 3600.0)
+
+
+@dataclass(frozen=True)
+class FleetSettings:
+    """Buying ships: never spend below the reserve kept for trading."""
+    credit_reserve: int = at_least(60_000, 0)
+    max_haulers: int = at_least(4, 0)
+    max_probes: int = at_least(3, 0)
+
+
+@dataclass(frozen=True)
+class StrategySettings:
+    """Plugin names (as registered in the `spacetraders.plugins` entry-point group)."""
+    ranking: str = "default_ranking"
+    ship_selection: str = "default_ship_selection"
+
+
+@dataclass(frozen=True)
+class MetricsSettings:
+    host: str = "127.0.0.1"
+    port: int = at_least(9464, 0)
+    enabled: bool = True
+
+
+@dataclass(frozen=True)
+class EmbeddedServerSettings:
+    """The embedded game server started when no API base URL is set."""
+    host: str = "127.0.0.1"
+    port: int = at_least(0, 0)  # 0 = pick a free port
+    seed: int = 1
+    speed: float = at_least(60.0, 0.001)
+
+
+@dataclass(frozen=True)
+class Settings:
+    """The whole configuration. `data_dir` empty = the user's data directory."""
+    data_dir: str = ""
+    player: str = ""
+    system: str = ""
+    api: ApiSettings = field(default_factory=ApiSettings)
+    database: DatabaseSettings = field(default_factory=DatabaseSettings)
+    manufacturing: ManufacturingSettings = field(default_factory=ManufacturingSettings)
+    fleet: FleetSettings = field(default_factory=FleetSettings)
+    strategy: StrategySettings = field(default_factory=StrategySettings)
+    metrics: MetricsSettings = field(default_factory=MetricsSettings)
+    server: EmbeddedServerSettings = field(default_factory=EmbeddedServerSettings)
