@@ -1,0 +1,84 @@
+"""What the coordinator hands a worker, what a worker hands back, and the pool that runs workers.
+
+The coordinator never knows whether workers are threads, processes or plain calls: it submits WorkerJobs to a
+WorkerPool and collects WorkerResults. Everything here is picklable so a job can cross into a worker process.
+"""
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Protocol
+
+from domain.goods import TradeSymbol
+from domain.opportunity import ManufacturingOpportunity
+from domain.symbols import ShipSymbol
+
+
+@dataclass(frozen=True, slots=True)
+class WorkerJob:
+    """One manufacturing run: `ship` makes `opportunity.good` and sells it; ledger rows carry `operation_id`."""
+
+    operation_id: str
+    ship: ShipSymbol
+    opportunity: ManufacturingOpportunity
+    run_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class WorkerResult:
+    """How a run ended. Revenue, cost and profit come from the ledger rows of the run's operation only."""
+
+    operation_id: str
+    ship: ShipSymbol
+    good: TradeSymbol
+    started_at: datetime
+    finished_at: datetime
+    quantity_sold: int = 0
+    revenue: int = 0
+    cost: int = 0
+    success: bool = False
+    cancelled: bool = False
+    error: str | None = None
+
+    @property
+    def profit(self) -> int:
+        return self.revenue - self.cost
+
+    @property
+    def outcome(self) -> str:
+        """completed, cancelled or failed (for logs and metrics)."""
+        if self.cancelled:
+            return "cancelled"
+        return "completed" if self.success else "failed"
+
+
+class CancelToken(Protocol):
+    """Asked by a worker between steps and while waiting; set by `manufacturing stop`."""
+
+    def cancelled(self) -> bool:
+        ...
+
+
+class WorkerPool(Protocol):
+    """Runs WorkerJobs somewhere else (a multiprocessing pool in production, inline in tests)."""
+
+    def submit(self, job: WorkerJob) -> None:
+        """Start `job`; its result comes back through `completed()`."""
+        ...
+
+    def completed(self) -> Sequence[WorkerResult]:
+        """Results that arrived since the last call (each result once)."""
+        ...
+
+    def active(self) -> int:
+        """Jobs submitted and not yet returned by `completed()`."""
+        ...
+
+    def cancel_all(self) -> None:
+        """Ask every running job to stop at its next step; their results still arrive (cancelled)."""
+        ...
+
+    def close(self, timeout: float) -> None:
+        """Stop accepting jobs and wait up to `timeout` seconds for running ones."""
+        ...
