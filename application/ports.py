@@ -1,0 +1,106 @@
+"""The ports the application needs from the outside world, as typing.Protocol.
+
+Adapters implement them (storage, game API, pluggy strategies, the system clock); tests use
+the in-memory fakes in tests/fakes.py. Nothing here knows which library sits behind a port.
+"""
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Protocol
+
+from domain.fleet import ShipSummary
+from domain.ledger import LedgerTransaction
+from domain.market import MarketSnapshot
+from domain.opportunity import ManufacturingOpportunity
+from domain.supply_chain import SupplyChainMap
+from domain.symbols import ShipSymbol, SystemSymbol
+
+
+class Clock(Protocol):
+    """The time, and a way to wait; tests and the embedded server's game time supply their own."""
+
+    def now(self) -> datetime:
+        """Current time, timezone-aware (UTC)."""
+        ...
+
+    def sleep(self, seconds: float) -> None:
+        """Wait `seconds` of this clock's time."""
+        ...
+
+
+class MarketRepository(Protocol):
+    """Markets as last observed (by docking ships or parked probes)."""
+
+    def markets_in_system(self, system: SystemSymbol) -> Sequence[MarketSnapshot]:
+        """The latest snapshot of every known market in `system`, in any order."""
+        ...
+
+    def record(self, snapshot: MarketSnapshot) -> None:
+        """Store `snapshot` as the latest observation of its market (older ones may be kept as history)."""
+        ...
+
+
+class SupplyChainSource(Protocol):
+    """Where the export-to-import map comes from (the API, storage, or the bundled copy)."""
+
+    def supply_chain(self) -> SupplyChainMap:
+        """The current export-to-import map."""
+        ...
+
+
+class Ranker(Protocol):
+    """Orders opportunities, best first (the `spacetraders_rank_opportunities` strategy).
+
+    May drop opportunities it does not want pursued; must not invent new ones.
+    Raises StrategyError when the strategy fails.
+    """
+
+    def rank(self, opportunities: Sequence[ManufacturingOpportunity]) -> list[ManufacturingOpportunity]:
+        """The opportunities to pursue, best first."""
+        ...
+
+
+class ShipSelector(Protocol):
+    """Picks the ship for an opportunity (the `spacetraders_select_ship` strategy).
+
+    Raises StrategyError when the strategy fails.
+    """
+
+    def select(
+        self, opportunity: ManufacturingOpportunity, idle_ships: Sequence[ShipSummary]
+    ) -> ShipSummary | None:
+        """One of `idle_ships`, or None when none is suitable."""
+        ...
+
+
+class LedgerRepository(Protocol):
+    """Sketch (the storage work extends it): every credit earned or spent, append-only."""
+
+    def record(self, transaction: LedgerTransaction) -> None:
+        """Append `transaction`."""
+        ...
+
+    def transactions_since(self, since: datetime) -> Sequence[LedgerTransaction]:
+        """Transactions that occurred at or after `since`, oldest first."""
+        ...
+
+    def transactions_of_operation(self, operation_id: str) -> Sequence[LedgerTransaction]:
+        """Transactions recorded under `operation_id`, oldest first."""
+        ...
+
+
+class ShipAssignmentRepository(Protocol):
+    """Sketch (the storage work extends it): which operation holds which ship."""
+
+    def assign(self, ship: ShipSymbol, operation_id: str) -> bool:
+        """Hold `ship` for `operation_id`; False when another operation already holds it."""
+        ...
+
+    def release(self, ship: ShipSymbol) -> None:
+        """Return `ship` to the idle pool."""
+        ...
+
+    def assigned(self) -> dict[ShipSymbol, str]:
+        """Ships currently held, with the operation holding each."""
+        ...

@@ -1,0 +1,242 @@
+"""SupplyChainResolver: how to obtain a good from the markets we know and the export-to-import map.
+
+The root of a manufacturing tree is FABRICATE at a market that exports the good. Each input
+is BUY at a known market that exports or exchanges it, or FABRICATE at a known factory (a
+market exporting it) when the map has a recipe; which of the two is tried first is the
+configured strategy. A source or factory is chosen by the cheapest known ask, then by the
+distance to the factory it feeds, then by waypoint symbol so that the answer is stable.
+
+Cycles in the map (LIQUID_HYDROGEN -> MACHINERY -> IRON -> IRON_ORE -> EXPLOSIVES ->
+LIQUID_HYDROGEN is one), goods with neither source nor recipe and trees deeper than the
+limit end in UnresolvableGood, never in unbounded recursion. An input that is already on the
+path from the root (needed to make itself) is a CYCLE and is neither bought nor expanded; a
+FABRICATE attempt that runs into a cycle or the depth limit falls back to buying the good when
+the strategy allows, so with the real map a deep tree stops by buying (IRON_ORE, say) rather
+than failing. Depth is bounded by `max_depth`, itself capped far below Python's recursion limit.
+"""
+from __future__ import annotations
+
+import enum
+import math
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import NamedTuple
+
+from application.errors import UnresolvableGood
+from domain.errors import InvalidValue
+from domain.geometry import Position, distance
+from domain.goods import SupplyLevel, TradeSymbol
+from domain.market import MarketSnapshot
+from domain.supply_chain import AcquisitionMethod, SupplyChainMap, SupplyChainNode, UnresolvableReason
+from domain.symbols import WaypointSymbol
+
+# Python's own recursion limit must never be what stops a tree.
+_MAX_DEPTH_CEILING = 32
+
+
+class AcquisitionStrategy(enum.StrEnum):
+    """Whether an input with both a market selling it and a factory making it is bought or made."""
+
+    PREFER_BUY = "PREFER_BUY"  # buy whenever a market sells it: shortest, fastest trees
+    SMART = "SMART"  # buy, unless every source's supply is thin; then fabricate if possible
+    PREFER_FABRICATE = "PREFER_FABRICATE"  # fabricate whenever possible: deepest trees
+
+
+@dataclass(frozen=True, slots=True)
+class ResolverConfig:
+    """Settings of the resolver.
+
+    `max_depth` bounds the tree (MACHINERY <- IRON is depth 1). Under SMART, a source whose
+    observed supply is below `thin_supply_below` is bought from only when fabricating fails.
+    """
+
+    max_depth: int = 5
+    strategy: AcquisitionStrategy = AcquisitionStrategy.PREFER_BUY
+    thin_supply_below: SupplyLevel = SupplyLevel.MODERATE
+
+    def __post_init__(self) -> None:
+        if not 0 <= self.max_depth <= _MAX_DEPTH_CEILING:
+            raise InvalidValue(f"max_depth must be between 0 and {_MAX_DEPTH_CEILING}, got {self.max_depth}")
+        object.__setattr__(self, "strategy", AcquisitionStrategy(self.strategy))
+        object.__setattr__(self, "thin_supply_below", SupplyLevel(self.thin_supply_below))
+
+
+class SupplyChainResolver:
+    """Builds dependency trees from the export-to-import map and a set of known markets."""
+
+    def __init__(self, supply_chain: SupplyChainMap, config: ResolverConfig | None = None) -> None:
+        self.supply_chain = supply_chain
+        self.config = config or ResolverConfig()
+
+    def for_markets(self, markets: Iterable[MarketSnapshot]) -> MarketTrees:
+        """Trees buildable from `markets` (normally all markets of one system), memoized per good."""
+        return MarketTrees(self.supply_chain, self.config, markets)
+
+    def resolve(self, good: TradeSymbol, markets: Iterable[MarketSnapshot]) -> SupplyChainNode:
+        """One tree for `good`; prefer `for_markets` when asking for several goods."""
+        return self.for_markets(markets).tree(good)
+
+
+class _Offer(NamedTuple):
+    """A market that has a good, with what we know of it there."""
+
+    market: WaypointSymbol
+    ask: int | None
+    supply: SupplyLevel | None
+    position: Position | None
+
+
+@dataclass(frozen=True, slots=True)
+class _Failure:
+    """Why a subtree could not be built; becomes UnresolvableGood at the root."""
+
+    reason: UnresolvableReason
+    path: tuple[TradeSymbol, ...]
+    detail: str
+
+
+class MarketTrees:
+    """Dependency trees for one set of markets; each good's tree is built once and reused.
+
+    Trees do not depend on where the good will be sold, so one tree per good serves every
+    market importing it.
+    """
+
+    def __init__(self, supply_chain: SupplyChainMap, config: ResolverConfig, markets: Iterable[MarketSnapshot]):
+        self._map = supply_chain
+        self._config = config
+        self._sources: dict[TradeSymbol, list[_Offer]] = {}
+        self._factories: dict[TradeSymbol, list[_Offer]] = {}
+        self._trees: dict[TradeSymbol, SupplyChainNode | UnresolvableGood] = {}
+        for snapshot in markets:
+            self._index(snapshot)
+
+    def tree(self, good: TradeSymbol) -> SupplyChainNode:
+        """The tree for manufacturing `good`, rooted at FABRICATE; raises UnresolvableGood."""
+        outcome = self.outcome(good)
+        if isinstance(outcome, UnresolvableGood):
+            # A fresh error per raise: re-raising one shared instance would grow its traceback.
+            raise UnresolvableGood(outcome.good, outcome.reason, outcome.detail, outcome.path)
+        return outcome
+
+    def outcome(self, good: TradeSymbol) -> SupplyChainNode | UnresolvableGood:
+        """The tree for `good`, or (returned, not raised) why there is none."""
+        outcome = self._trees.get(good)
+        if outcome is None:
+            built = self._root(TradeSymbol.parse(good))
+            if isinstance(built, _Failure):
+                path = " <- ".join(built.path)
+                outcome = UnresolvableGood(built.path[0], built.reason, f"{path}: {built.detail}", built.path)
+            else:
+                outcome = built
+            self._trees[good] = outcome
+        return outcome
+
+    def _index(self, snapshot: MarketSnapshot) -> None:
+        prices = snapshot.trade_goods
+        for goods, produces in ((snapshot.exports, True), (snapshot.exchange, False)):
+            for good in goods:
+                entry = prices.get(good)
+                offer = (
+                    _Offer(snapshot.waypoint, None, None, snapshot.position)
+                    if entry is None
+                    else _Offer(snapshot.waypoint, entry.ask, entry.supply, snapshot.position)
+                )
+                self._sources.setdefault(good, []).append(offer)
+                if produces:
+                    self._factories.setdefault(good, []).append(offer)
+
+    def _root(self, good: TradeSymbol) -> SupplyChainNode | _Failure:
+        path = (good,)
+        if not self._map.is_manufacturable(good):
+            return _Failure(UnresolvableReason.NOT_MANUFACTURABLE, path, "the supply chain map has no recipe for it")
+        factories = self._factories.get(good)
+        if not factories:
+            return _Failure(UnresolvableReason.NO_FACTORY, path, "no known market exports it")
+        return self._fabricate_at(good, _best(factories, near=None), path, depth=0)
+
+    def _fabricate_at(
+        self, good: TradeSymbol, factory: _Offer, path: tuple[TradeSymbol, ...], depth: int
+    ) -> SupplyChainNode | _Failure:
+        if depth + 1 > self._config.max_depth:
+            return _Failure(
+                UnresolvableReason.DEPTH_LIMIT, path, f"its inputs would be deeper than {self._config.max_depth}"
+            )
+        children = []
+        for needed in self._map.inputs_of(good):
+            child = self._acquire(needed, factory, path, depth + 1)
+            if isinstance(child, _Failure):
+                return child
+            children.append(child)
+        return SupplyChainNode(
+            good=good,
+            method=AcquisitionMethod.FABRICATE,
+            market=factory.market,
+            children=tuple(children),
+            ask=factory.ask,
+            position=factory.position,
+        )
+
+    def _acquire(
+        self, good: TradeSymbol, feeds: _Offer, parent_path: tuple[TradeSymbol, ...], depth: int
+    ) -> SupplyChainNode | _Failure:
+        if good in parent_path:
+            return _Failure(UnresolvableReason.CYCLE, parent_path + (good,), f"{good} is needed to make itself")
+        sources = self._sources.get(good, [])
+        if sources and self._config.strategy is AcquisitionStrategy.PREFER_BUY:
+            return _buy(good, _best(sources, near=feeds.position))  # the common case, without the general loop
+        manufacturable = self._map.is_manufacturable(good)
+        factories = self._factories.get(good, []) if manufacturable else []
+        path = parent_path + (good,)
+        if not sources and not factories:
+            why = "no known market sells it" + ("" if manufacturable else " and it has no recipe")
+            return _Failure(UnresolvableReason.NO_SOURCE, path, why)
+
+        failure: _Failure | None = None
+        for method, offers in self._attempts(sources, factories):
+            if not offers:
+                continue
+            offer = _best(offers, near=feeds.position)
+            if method is AcquisitionMethod.BUY:
+                return _buy(good, offer)
+            built = self._fabricate_at(good, offer, path, depth)
+            if not isinstance(built, _Failure):
+                return built
+            failure = failure or built
+        # Every source is also listed for BUY, so reaching here means only fabrication was possible.
+        return failure or _Failure(UnresolvableReason.NO_SOURCE, path, "no attempt could be made")
+
+    def _attempts(
+        self, sources: list[_Offer], factories: list[_Offer]
+    ) -> list[tuple[AcquisitionMethod, list[_Offer]]]:
+        """What to try, in order, for an input under the configured strategy."""
+        buy, fabricate = AcquisitionMethod.BUY, AcquisitionMethod.FABRICATE
+        strategy = self._config.strategy
+        if strategy is AcquisitionStrategy.PREFER_BUY:
+            return [(buy, sources), (fabricate, factories)]
+        if strategy is AcquisitionStrategy.PREFER_FABRICATE:
+            return [(fabricate, factories), (buy, sources)]
+        floor = self._config.thin_supply_below
+        healthy = [offer for offer in sources if offer.supply is None or offer.supply >= floor]
+        return [(buy, healthy), (fabricate, factories), (buy, sources)]
+
+
+def _buy(good: TradeSymbol, offer: _Offer) -> SupplyChainNode:
+    return SupplyChainNode(
+        good=good, method=AcquisitionMethod.BUY, market=offer.market, ask=offer.ask, position=offer.position
+    )
+
+
+def _best(offers: list[_Offer], near: Position | None) -> _Offer:
+    """Cheapest known ask first (unknown asks last), then nearest to `near`, then by symbol."""
+    if len(offers) == 1:
+        return offers[0]
+    return min(
+        offers,
+        key=lambda offer: (
+            offer.ask is None,
+            offer.ask if offer.ask is not None else 0,
+            distance(near, offer.position) if near is not None else math.inf,
+            offer.market,
+        ),
+    )

@@ -1,0 +1,228 @@
+"""Trade goods and the enums that describe them in a market (facts sheet section 6)."""
+from __future__ import annotations
+
+import enum
+
+from domain.errors import InvalidSymbol
+
+
+class TradeSymbol(enum.StrEnum):
+    """Every good the game trades (the spec's TradeSymbol, 145 values)."""
+
+    PRECIOUS_STONES = "PRECIOUS_STONES"
+    QUARTZ_SAND = "QUARTZ_SAND"
+    SILICON_CRYSTALS = "SILICON_CRYSTALS"
+    AMMONIA_ICE = "AMMONIA_ICE"
+    LIQUID_HYDROGEN = "LIQUID_HYDROGEN"
+    LIQUID_NITROGEN = "LIQUID_NITROGEN"
+    ICE_WATER = "ICE_WATER"
+    EXOTIC_MATTER = "EXOTIC_MATTER"
+    ADVANCED_CIRCUITRY = "ADVANCED_CIRCUITRY"
+    GRAVITON_EMITTERS = "GRAVITON_EMITTERS"
+    IRON = "IRON"
+    IRON_ORE = "IRON_ORE"
+    COPPER = "COPPER"
+    COPPER_ORE = "COPPER_ORE"
+    ALUMINUM = "ALUMINUM"
+    ALUMINUM_ORE = "ALUMINUM_ORE"
+    SILVER = "SILVER"
+    SILVER_ORE = "SILVER_ORE"
+    GOLD = "GOLD"
+    GOLD_ORE = "GOLD_ORE"
+    PLATINUM = "PLATINUM"
+    PLATINUM_ORE = "PLATINUM_ORE"
+    DIAMONDS = "DIAMONDS"
+    URANITE = "URANITE"
+    URANITE_ORE = "URANITE_ORE"
+    MERITIUM = "MERITIUM"
+    MERITIUM_ORE = "MERITIUM_ORE"
+    HYDROCARBON = "HYDROCARBON"
+    ANTIMATTER = "ANTIMATTER"
+    FAB_MATS = "FAB_MATS"
+    FERTILIZERS = "FERTILIZERS"
+    FABRICS = "FABRICS"
+    FOOD = "FOOD"
+    JEWELRY = "JEWELRY"
+    MACHINERY = "MACHINERY"
+    FIREARMS = "FIREARMS"
+    ASSAULT_RIFLES = "ASSAULT_RIFLES"
+    MILITARY_EQUIPMENT = "MILITARY_EQUIPMENT"
+    EXPLOSIVES = "EXPLOSIVES"
+    LAB_INSTRUMENTS = "LAB_INSTRUMENTS"
+    AMMUNITION = "AMMUNITION"
+    ELECTRONICS = "ELECTRONICS"
+    SHIP_PLATING = "SHIP_PLATING"
+    SHIP_PARTS = "SHIP_PARTS"
+    EQUIPMENT = "EQUIPMENT"
+    FUEL = "FUEL"
+    MEDICINE = "MEDICINE"
+    DRUGS = "DRUGS"
+    CLOTHING = "CLOTHING"
+    MICROPROCESSORS = "MICROPROCESSORS"
+    PLASTICS = "PLASTICS"
+    POLYNUCLEOTIDES = "POLYNUCLEOTIDES"
+    BIOCOMPOSITES = "BIOCOMPOSITES"
+    QUANTUM_STABILIZERS = "QUANTUM_STABILIZERS"
+    NANOBOTS = "NANOBOTS"
+    AI_MAINFRAMES = "AI_MAINFRAMES"
+    QUANTUM_DRIVES = "QUANTUM_DRIVES"
+    ROBOTIC_DRONES = "ROBOTIC_DRONES"
+    CYBER_IMPLANTS = "CYBER_IMPLANTS"
+    GENE_THERAPEUTICS = "GENE_THERAPEUTICS"
+    NEURAL_CHIPS = "NEURAL_CHIPS"
+    MOOD_REGULATORS = "MOOD_REGULATORS"
+    VIRAL_AGENTS = "VIRAL_AGENTS"
+    MICRO_FUSION_GENERATORS = "MICRO_FUSION_GENERATORS"
+    SUPERGRAINS = "SUPERGRAINS"
+    LASER_RIFLES = "LASER_RIFLES"
+    HOLOGRAPHICS = "HOLOGRAPHICS"
+    SHIP_SALVAGE = "SHIP_SALVAGE"
+    RELIC_TECH = "RELIC_TECH"
+    NOVEL_LIFEFORMS = "NOVEL_LIFEFORMS"
+    BOTANICAL_SPECIMENS = "BOTANICAL_SPECIMENS"
+    CULTURAL_ARTIFACTS = "CULTURAL_ARTIFACTS"
+    FRAME_PROBE = "FRAME_PROBE"
+    FRAME_DRONE = "FRAME_DRONE"
+    FRAME_INTERCEPTOR = "FRAME_INTERCEPTOR"
+    FRAME_RACER = "FRAME_RACER"
+    FRAME_FIGHTER = "FRAME_FIGHTER"
+    FRAME_FRIGATE = "FRAME_FRIGATE"
+    FRAME_SHUTTLE = "FRAME_SHUTTLE"
+    FRAME_EXPLORER = "FRAME_EXPLORER"
+    FRAME_MINER = "FRAME_MINER"
+    FRAME_LIGHT_FREIGHTER = "FRAME_LIGHT_FREIGHTER"
+    FRAME_HEAVY_FREIGHTER = "FRAME_HEAVY_FREIGHTER"
+    FRAME_TRANSPORT = "FRAME_TRANSPORT"
+    FRAME_DESTROYER = "FRAME_DESTROYER"
+    FRAME_CRUISER = "FRAME_CRUISER"
+    FRAME_CARRIER = "FRAME_CARRIER"
+    FRAME_BULK_FREIGHTER = "FRAME_BULK_FREIGHTER"
+    REACTOR_SOLAR_I = "REACTOR_SOLAR_I"
+    REACTOR_FUSION_I = "REACTOR_FUSION_I"
+    REACTOR_FISSION_I = "REACTOR_FISSION_I"
+    REACTOR_CHEMICAL_I = "REACTOR_CHEMICAL_I"
+    REACTOR_ANTIMATTER_I = "REACTOR_ANTIMATTER_I"
+    ENGINE_IMPULSE_DRIVE_I = "ENGINE_IMPULSE_DRIVE_I"
+    ENGINE_ION_DRIVE_I = "ENGINE_ION_DRIVE_I"
+    ENGINE_ION_DRIVE_II = "ENGINE_ION_DRIVE_II"
+    ENGINE_HYPER_DRIVE_I = "ENGINE_HYPER_DRIVE_I"
+    MODULE_MINERAL_PROCESSOR_I = "MODULE_MINERAL_PROCESSOR_I"
+    MODULE_GAS_PROCESSOR_I = "MODULE_GAS_PROCESSOR_I"
+    MODULE_CARGO_HOLD_I = "MODULE_CARGO_HOLD_I"
+    MODULE_CARGO_HOLD_II = "MODULE_CARGO_HOLD_II"
+    MODULE_CARGO_HOLD_III = "MODULE_CARGO_HOLD_III"
+    MODULE_CREW_QUARTERS_I = "MODULE_CREW_QUARTERS_I"
+    MODULE_ENVOY_QUARTERS_I = "MODULE_ENVOY_QUARTERS_I"
+    MODULE_PASSENGER_CABIN_I = "MODULE_PASSENGER_CABIN_I"
+    MODULE_MICRO_REFINERY_I = "MODULE_MICRO_REFINERY_I"
+    MODULE_SCIENCE_LAB_I = "MODULE_SCIENCE_LAB_I"
+    MODULE_JUMP_DRIVE_I = "MODULE_JUMP_DRIVE_I"
+    MODULE_JUMP_DRIVE_II = "MODULE_JUMP_DRIVE_II"
+    MODULE_JUMP_DRIVE_III = "MODULE_JUMP_DRIVE_III"
+    MODULE_WARP_DRIVE_I = "MODULE_WARP_DRIVE_I"
+    MODULE_WARP_DRIVE_II = "MODULE_WARP_DRIVE_II"
+    MODULE_WARP_DRIVE_III = "MODULE_WARP_DRIVE_III"
+    MODULE_SHIELD_GENERATOR_I = "MODULE_SHIELD_GENERATOR_I"
+    MODULE_SHIELD_GENERATOR_II = "MODULE_SHIELD_GENERATOR_II"
+    MODULE_ORE_REFINERY_I = "MODULE_ORE_REFINERY_I"
+    MODULE_FUEL_REFINERY_I = "MODULE_FUEL_REFINERY_I"
+    MOUNT_GAS_SIPHON_I = "MOUNT_GAS_SIPHON_I"
+    MOUNT_GAS_SIPHON_II = "MOUNT_GAS_SIPHON_II"
+    MOUNT_GAS_SIPHON_III = "MOUNT_GAS_SIPHON_III"
+    MOUNT_SURVEYOR_I = "MOUNT_SURVEYOR_I"
+    MOUNT_SURVEYOR_II = "MOUNT_SURVEYOR_II"
+    MOUNT_SURVEYOR_III = "MOUNT_SURVEYOR_III"
+    MOUNT_SENSOR_ARRAY_I = "MOUNT_SENSOR_ARRAY_I"
+    MOUNT_SENSOR_ARRAY_II = "MOUNT_SENSOR_ARRAY_II"
+    MOUNT_SENSOR_ARRAY_III = "MOUNT_SENSOR_ARRAY_III"
+    MOUNT_MINING_LASER_I = "MOUNT_MINING_LASER_I"
+    MOUNT_MINING_LASER_II = "MOUNT_MINING_LASER_II"
+    MOUNT_MINING_LASER_III = "MOUNT_MINING_LASER_III"
+    MOUNT_LASER_CANNON_I = "MOUNT_LASER_CANNON_I"
+    MOUNT_MISSILE_LAUNCHER_I = "MOUNT_MISSILE_LAUNCHER_I"
+    MOUNT_TURRET_I = "MOUNT_TURRET_I"
+    SHIP_PROBE = "SHIP_PROBE"
+    SHIP_MINING_DRONE = "SHIP_MINING_DRONE"
+    SHIP_SIPHON_DRONE = "SHIP_SIPHON_DRONE"
+    SHIP_INTERCEPTOR = "SHIP_INTERCEPTOR"
+    SHIP_LIGHT_HAULER = "SHIP_LIGHT_HAULER"
+    SHIP_COMMAND_FRIGATE = "SHIP_COMMAND_FRIGATE"
+    SHIP_EXPLORER = "SHIP_EXPLORER"
+    SHIP_HEAVY_FREIGHTER = "SHIP_HEAVY_FREIGHTER"
+    SHIP_LIGHT_SHUTTLE = "SHIP_LIGHT_SHUTTLE"
+    SHIP_ORE_HOUND = "SHIP_ORE_HOUND"
+    SHIP_REFINING_FREIGHTER = "SHIP_REFINING_FREIGHTER"
+    SHIP_SURVEYOR = "SHIP_SURVEYOR"
+    SHIP_BULK_FREIGHTER = "SHIP_BULK_FREIGHTER"
+
+    @classmethod
+    def parse(cls, value: object) -> TradeSymbol:
+        """Return the member named `value`, or raise InvalidSymbol (never a bare ValueError)."""
+        if isinstance(value, cls):
+            return value
+        try:
+            return cls(value)
+        except ValueError:
+            raise InvalidSymbol("trade symbol", value, "not a known TradeSymbol") from None
+
+
+class _RankedStrEnum(enum.StrEnum):
+    """A StrEnum whose members order by declaration, not alphabetically.
+
+    A plain StrEnum compares as text ("ABUNDANT" < "SCARCE"), which silently inverts
+    any "at least MODERATE" test; comparisons here use the declared order instead.
+    """
+
+    @property
+    def rank(self) -> int:
+        """Position in the declared order, lowest first."""
+        return type(self)._member_names_.index(self.name)
+
+    def _compare(self, other: object) -> int | None:
+        if type(other) is not type(self):
+            return None
+        return self.rank - other.rank  # type: ignore[attr-defined]
+
+    def __lt__(self, other: object) -> bool:
+        diff = self._compare(other)
+        return NotImplemented if diff is None else diff < 0
+
+    def __le__(self, other: object) -> bool:
+        diff = self._compare(other)
+        return NotImplemented if diff is None else diff <= 0
+
+    def __gt__(self, other: object) -> bool:
+        diff = self._compare(other)
+        return NotImplemented if diff is None else diff > 0
+
+    def __ge__(self, other: object) -> bool:
+        diff = self._compare(other)
+        return NotImplemented if diff is None else diff >= 0
+
+
+class SupplyLevel(_RankedStrEnum):
+    """How much of a good a market holds, from low (SCARCE) to high (ABUNDANT)."""
+
+    SCARCE = "SCARCE"
+    LIMITED = "LIMITED"
+    MODERATE = "MODERATE"
+    HIGH = "HIGH"
+    ABUNDANT = "ABUNDANT"
+
+
+class ActivityLevel(enum.StrEnum):
+    """Strength of production (exports) or consumption (imports); absent for exchange goods."""
+
+    WEAK = "WEAK"
+    GROWING = "GROWING"
+    STRONG = "STRONG"
+    RESTRICTED = "RESTRICTED"
+
+
+class TradeGoodType(enum.StrEnum):
+    """The one category a good has at a given market."""
+
+    EXPORT = "EXPORT"
+    IMPORT = "IMPORT"
+    EXCHANGE = "EXCHANGE"
+

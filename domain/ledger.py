@@ -1,0 +1,79 @@
+"""Ledger transactions: every credit earned or spent, so that profit is counted, never guessed."""
+from __future__ import annotations
+
+import enum
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+
+from domain.coercion import coerce, coerce_optional
+from domain.errors import InvalidValue
+from domain.goods import TradeSymbol
+from domain.symbols import ShipSymbol, WaypointSymbol
+from domain.timestamps import ensure_aware
+
+
+class TransactionType(enum.StrEnum):
+    """CREDIT adds to the agent's credits, DEBIT takes from them."""
+
+    CREDIT = "CREDIT"
+    DEBIT = "DEBIT"
+
+
+class TransactionCategory(enum.StrEnum):
+    """What the money was for."""
+
+    CARGO_TRADE = "CARGO_TRADE"
+    REFUEL = "REFUEL"
+    SHIP_PURCHASE = "SHIP_PURCHASE"
+    MANUFACTURING_ARBITRAGE = "MANUFACTURING_ARBITRAGE"
+    REPAIR = "REPAIR"
+    CONTRACT = "CONTRACT"
+
+
+@dataclass(frozen=True, slots=True)
+class LedgerTransaction:
+    """One movement of credits.
+
+    `amount` is always positive or zero; `type` gives the sign. `operation_id` ties the
+    transaction to the operation (worker run, fleet purchase...) that caused it, so a worker
+    computes its profit from its own rows only. `good`, `units`, `ship` and `waypoint` are
+    given when they apply (a refuel has no good, a ship purchase no units of cargo).
+    """
+
+    type: TransactionType
+    category: TransactionCategory
+    amount: int
+    occurred_at: datetime
+    operation_id: str | None = None
+    good: TradeSymbol | None = None
+    units: int | None = None
+    ship: ShipSymbol | None = None
+    waypoint: WaypointSymbol | None = None
+
+    def __post_init__(self) -> None:
+        coerce(self, "type", TransactionType)
+        coerce(self, "category", TransactionCategory)
+        ensure_aware(self.occurred_at, "ledger transaction occurred_at")
+        if isinstance(self.amount, bool) or not isinstance(self.amount, int) or self.amount < 0:
+            raise InvalidValue(f"ledger amount must be a non-negative integer, got {self.amount!r}")
+        if self.units is not None and self.units < 1:
+            raise InvalidValue(f"ledger units must be at least 1 when given, got {self.units}")
+        coerce_optional(self, "good", TradeSymbol)
+        coerce_optional(self, "ship", ShipSymbol)
+        coerce_optional(self, "waypoint", WaypointSymbol)
+
+    @property
+    def signed_amount(self) -> int:
+        """The change to the agent's credits: positive for CREDIT, negative for DEBIT."""
+        return self.amount if self.type is TransactionType.CREDIT else -self.amount
+
+    @property
+    def price_per_unit(self) -> float | None:
+        """Amount divided by units, when units are known."""
+        return None if not self.units else self.amount / self.units
+
+
+def net_credits(transactions: Iterable[LedgerTransaction]) -> int:
+    """Credits minus debits: the profit of an operation, or the change in the agent's credits."""
+    return sum(transaction.signed_amount for transaction in transactions)

@@ -1,0 +1,41 @@
+"""The strategy hooks a plugin may implement, and the markers to write them with.
+
+A third-party package implements a hook with `@hookimpl` in a module and declares that
+module in its `[project.entry-points."spacetraders.plugins"]`. Both hooks return the first
+non-None answer (`firstresult`); our defaults are marked `trylast`, so any installed plugin
+is asked first and may answer None to let the next one decide.
+"""
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import pluggy
+
+from domain.fleet import ShipSummary
+from domain.opportunity import ManufacturingOpportunity
+
+PROJECT_NAME = "spacetraders"
+ENTRY_POINT_GROUP = "spacetraders.plugins"
+
+hookspec = pluggy.HookspecMarker(PROJECT_NAME)
+hookimpl = pluggy.HookimplMarker(PROJECT_NAME)
+
+
+@hookspec(firstresult=True)
+def spacetraders_rank_opportunities(
+    opportunities: Sequence[ManufacturingOpportunity],
+) -> list[ManufacturingOpportunity] | None:
+    """Return the opportunities to pursue, best first, or None to let the next plugin decide.
+
+    The answer may leave opportunities out; it must not contain anything that was not given.
+    """
+
+
+@hookspec(firstresult=True)
+def spacetraders_select_ship(
+    opportunity: ManufacturingOpportunity, idle_ships: Sequence[ShipSummary]
+) -> ShipSummary | None:
+    """Return the ship (one of `idle_ships`) to send after `opportunity`, or None for no opinion.
+
+    When every plugin answers None, no ship is sent.
+    """
