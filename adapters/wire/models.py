@@ -512,7 +512,8 @@ class NavData(Wire):
     nav: ShipNav
 
 
-class NavigateData(Wire):
+class NavigateData(Wire, omit_defaults=False):
+    """`events` is required by the spec: always sent, even empty; a default keeps decoding lenient."""
     fuel: ShipFuel
     nav: ShipNav
     events: list[ShipConditionEvent] = msgspec.field(default_factory=list)

@@ -1,0 +1,138 @@
+"""The World's mutable in-memory state: agents, ships, contracts, markets and shipyards.
+
+Times are float epoch seconds (UTC wall clock) so comparisons on the hot path stay cheap; views turn them into
+datetimes. Static facts (waypoints, ship specs) live in the Universe and the catalog, not here.
+"""
+from __future__ import annotations
+
+from collections import deque
+from dataclasses import dataclass, field
+
+
+@dataclass(slots=True)
+class AgentState:
+    """A registered agent."""
+    symbol: str
+    token: str
+    account_id: str
+    faction: str
+    headquarters: str
+    credits: int
+    created_at: float
+    ship_seq: int = 0              # number of ships ever given to the agent; names the next one
+    ships: list[str] = field(default_factory=list)   # ship symbols in the order they were acquired
+
+
+@dataclass(slots=True)
+class ShipState:
+    """One ship: where it is, how it flies, what it carries."""
+    symbol: str
+    agent: str
+    ship_type: str
+    system: str
+    waypoint: str
+    status: str                    # DOCKED | IN_ORBIT | IN_TRANSIT
+    flight_mode: str
+    origin: str
+    destination: str
+    departure_time: float
+    arrival: float
+    fuel: int
+    fuel_consumed: int = 0
+    fuel_consumed_at: float | None = None
+    cargo: dict[str, int] = field(default_factory=dict)   # good -> units, in the order they were loaded
+    seq: int = 0                   # acquisition number within the agent (1 = the command ship)
+
+    @property
+    def cargo_units(self) -> int:
+        return sum(self.cargo.values())
+
+
+@dataclass(slots=True)
+class ContractState:
+    """A contract offered to an agent (only the starting PROCUREMENT one is generated)."""
+    id: str
+    agent: str
+    faction: str
+    type: str
+    trade_symbol: str
+    destination: str
+    units_required: int
+    units_fulfilled: int
+    on_accepted: int
+    on_fulfilled: int
+    deadline: float
+    deadline_to_accept: float
+    accepted: bool = False
+    fulfilled: bool = False
+
+
+@dataclass(slots=True)
+class Recipe:
+    """A factory line at a market: `export` is made from `inputs`, all imported at the same market."""
+    export: str
+    inputs: tuple[str, ...]
+
+
+@dataclass(slots=True)
+class MarketGood:
+    """One good at one market. `stock` against `equilibrium` sets the price and the supply label."""
+    symbol: str
+    kind: str                      # EXPORT | IMPORT | EXCHANGE
+    trade_volume: int
+    base_price: float              # sellPrice (what the market pays) at equilibrium stock
+    equilibrium: float             # stock units at equilibrium
+    stock: float
+    feed: float = 1.0              # production feed of a factory export, or of the factories consuming an import
+    factory: bool = False          # an export made from imports here
+    consumed: bool = False         # an import some factory here consumes
+    baseline_use: float = 0.0      # units/min the factories use of this import at feed 1
+
+
+@dataclass(slots=True)
+class TransactionRecord:
+    """A market transaction as the market's history keeps it."""
+    waypoint: str
+    ship: str
+    good: str
+    type: str                      # PURCHASE | SELL
+    units: int
+    price_per_unit: int
+    total_price: int
+    timestamp: float
+
+
+@dataclass(slots=True)
+class MarketState:
+    """A market's goods, factory lines and recent history; `updated_at` is when the goods were last advanced."""
+    waypoint: str
+    goods: dict[str, MarketGood]
+    recipes: tuple[Recipe, ...]
+    updated_at: float
+    transactions: deque[TransactionRecord] = field(default_factory=lambda: deque(maxlen=20))
+
+
+@dataclass(slots=True)
+class ShipyardOffer:
+    """One ship type on sale: its base price and the current markup from recent purchases."""
+    ship_type: str
+    base_price: int
+    factor: float = 1.0
+
+
+@dataclass(slots=True)
+class ShipyardTransactionRecord:
+    waypoint: str
+    ship_type: str
+    price: int
+    agent: str
+    timestamp: float
+
+
+@dataclass(slots=True)
+class ShipyardState:
+    """A shipyard's offers and recent sales; `updated_at` is when the markups were last relaxed."""
+    waypoint: str
+    offers: dict[str, ShipyardOffer]
+    updated_at: float
+    transactions: deque[ShipyardTransactionRecord] = field(default_factory=lambda: deque(maxlen=20))

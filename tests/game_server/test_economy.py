@@ -1,0 +1,126 @@
+"""Prices from supply: spreads, trade impact, labels, and the round trip that must lose money."""
+from __future__ import annotations
+
+import pytest
+
+from adapters.game_server.economy import (
+    EconomySettings, activity_level, apply_purchase, apply_sale, quote, supply_level,
+)
+from adapters.game_server.state import MarketGood
+from adapters.game_server.universe import generate
+
+SETTINGS = EconomySettings()
+
+
+def good(kind: str = "EXPORT", trade_volume: int = 20, purchase_level: float = 1000.0,
+         ratio: float = 1.0) -> MarketGood:
+    equilibrium = SETTINGS.equilibrium_stock(kind, trade_volume)
+    return MarketGood(symbol="GOOD", kind=kind, trade_volume=trade_volume,
+                      base_price=purchase_level / SETTINGS.spread[kind], equilibrium=equilibrium,
+                      stock=equilibrium * ratio)
+
+
+@pytest.mark.parametrize("kind, low, high", [("EXPORT", 2.0, 2.12), ("IMPORT", 2.0, 2.12),
+                                             ("EXCHANGE", 1.04, 1.08)])
+def test_purchase_over_sell_price_is_the_spread_of_the_kind(kind: str, low: float, high: float) -> None:
+    purchase, sell = quote(good(kind, purchase_level=5000), SETTINGS)
+    assert low <= purchase / sell <= high
+    assert 4900 <= purchase <= 5100
+
+
+def test_buying_raises_the_price_and_lowers_the_supply() -> None:
+    g = good(ratio=2.0)
+    prices, levels = [], []
+    for _ in range(10):
+        prices.append(quote(g, SETTINGS)[0])
+        levels.append(supply_level(g, SETTINGS))
+        apply_purchase(g, g.trade_volume)
+    assert prices == sorted(prices) and prices[-1] > prices[0] * 1.3
+    order = ["SCARCE", "LIMITED", "MODERATE", "HIGH", "ABUNDANT"]
+    assert [order.index(level) for level in levels] == sorted((order.index(level) for level in levels),
+                                                             reverse=True)
+    assert levels[0] == "ABUNDANT" and levels[-1] in ("HIGH", "MODERATE")
+
+
+def test_selling_lowers_the_price_and_raises_the_supply() -> None:
+    g = good("IMPORT", ratio=0.5)
+    before_price, before_stock = quote(g, SETTINGS)[1], g.stock
+    apply_sale(g, g.trade_volume)
+    assert quote(g, SETTINGS)[1] < before_price
+    assert g.stock == before_stock + g.trade_volume
+
+
+def test_one_tranche_moves_the_price_more_at_small_trade_volume() -> None:
+    steps = {}
+    for trade_volume in (6, 20, 60):
+        g = good(trade_volume=trade_volume)
+        before = quote(g, SETTINGS)[0]
+        apply_purchase(g, trade_volume)
+        steps[trade_volume] = quote(g, SETTINGS)[0] / before
+    assert steps[6] > steps[20] > steps[60] > 1.0
+    assert 1.05 <= steps[6] <= 1.2          # facts universe §5: 1.03-1.13 per tranche
+    assert 1.02 <= steps[60] <= 1.06
+    exchange = good("EXCHANGE", trade_volume=180, purchase_level=100_000)
+    before = quote(exchange, SETTINGS)[0]
+    apply_purchase(exchange, 180)
+    assert quote(exchange, SETTINGS)[0] / before <= 1.025
+
+
+def test_price_is_bounded_at_empty_and_flooded_stock() -> None:
+    g = good(ratio=0.0)
+    assert supply_level(g, SETTINGS) == "SCARCE"
+    assert quote(g, SETTINGS)[0] < 1000 * 6
+    g.stock = g.equilibrium * 100
+    assert supply_level(g, SETTINGS) == "ABUNDANT"
+    assert quote(g, SETTINGS)[1] >= 1
+
+
+def test_labels_at_equilibrium_depend_on_the_kind() -> None:
+    assert supply_level(good("EXPORT"), SETTINGS) == "HIGH"
+    assert supply_level(good("IMPORT"), SETTINGS) == "LIMITED"
+    assert supply_level(good("EXCHANGE"), SETTINGS) == "MODERATE"
+    assert activity_level(good("EXCHANGE")) is None
+    factory = good("EXPORT")
+    factory.factory = True
+    factory.feed = 0.2
+    assert activity_level(factory) == "RESTRICTED"
+    factory.feed = 2.5
+    assert activity_level(factory) == "STRONG"
+
+
+def _round_trip(g: MarketGood, tranches: int) -> int:
+    """Buy `tranches` lots of tradeVolume, then sell them all back; the agent's net credits."""
+    credits = 0
+    for _ in range(tranches):
+        credits -= quote(g, SETTINGS)[0] * g.trade_volume
+        apply_purchase(g, g.trade_volume)
+    for _ in range(tranches):
+        credits += quote(g, SETTINGS)[1] * g.trade_volume
+        apply_sale(g, g.trade_volume)
+    return credits
+
+
+def test_a_round_trip_at_one_market_always_loses_money() -> None:
+    universe = generate(3, other_systems=3)
+    checked = 0
+    for market in universe.markets.values():
+        for spec in market.goods:
+            for ratio in (0.0, 0.05, 0.2, 0.5, 1.0, 3.0, 10.0):
+                for tranches in (1, 3):
+                    g = good(spec.kind, spec.trade_volume, spec.base_price * SETTINGS.spread[spec.kind], ratio)
+                    assert _round_trip(g, tranches) < 0, (market.waypoint, spec.symbol, ratio, tranches)
+                    checked += 1
+    assert checked > 1000
+
+
+def test_no_single_trade_moves_the_mid_price_by_the_spread() -> None:
+    # The reason round trips lose: at any stock, one tranche moves the price by less than the spread.
+    for kind in ("EXPORT", "IMPORT", "EXCHANGE"):
+        for trade_volume in (6, 18, 20, 60, 180):
+            g = good(kind, trade_volume)
+            g.stock = 0.0
+            while g.stock < g.equilibrium * 5:
+                purchase_before, sell_before = quote(g, SETTINGS)
+                apply_sale(g, trade_volume)
+                assert sell_before < purchase_before
+                assert sell_before < quote(g, SETTINGS)[1] * SETTINGS.spread[kind]
