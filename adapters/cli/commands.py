@@ -8,6 +8,7 @@ from adapters.cli.main import cli
 # module name -> attribute holding the click command or group
 _COMMANDS = {
     "adapters.cli.server_command": "server",
+    "adapters.cli.agent_command": "agent",
 }
 
 for _module, _attr in _COMMANDS.items():
