@@ -3,8 +3,10 @@ from __future__ import annotations
 
 import click
 
+from adapters.cli.errors import FriendlyGroup
 
-@click.group()
+
+@click.group(cls=FriendlyGroup)
 @click.version_option(package_name="spacetraders")
 def cli() -> None:
     """Manufacturing-arbitrage bot for SpaceTraders."""
