@@ -1,0 +1,95 @@
+"""`spacetraders server`: run the embedded SpaceTraders-compatible game server."""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import click
+import platformdirs
+
+from adapters.game_server.faults import FaultSettings
+from adapters.game_server.rate_limit import RateLimitSettings
+from adapters.game_server.serve import BACKENDS, ServerConfig, ServerStartError, run
+
+RELAXED_MULTIPLIER = 10.0
+
+
+def default_data_dir() -> Path:
+    """Where the world is kept when `--data` is not given."""
+    return platformdirs.user_data_path("spacetraders") / "game-server"
+
+
+class RateLimitParam(click.ParamType):
+    """`on` (the real limits), `off`, `relaxed` (10x the points) or a multiplier such as `5` or `0.5`."""
+    name = "on|off|relaxed|MULTIPLIER"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> RateLimitSettings:
+        if isinstance(value, RateLimitSettings):
+            return value
+        text = str(value).strip().lower()
+        if text in ("on", "real"):
+            return RateLimitSettings()
+        if text in ("off", "none", "disabled"):
+            return RateLimitSettings.disabled()
+        if text == "relaxed":
+            return RateLimitSettings.relaxed(RELAXED_MULTIPLIER)
+        try:
+            multiplier = float(text)
+        except ValueError:
+            self.fail(f"{value!r} is not on, off, relaxed or a number", param, ctx)
+        if not multiplier > 0:
+            self.fail("the multiplier must be positive", param, ctx)
+        return RateLimitSettings(multiplier=multiplier)
+
+
+_RATE = click.FloatRange(0.0, 1.0)
+
+
+@click.command("server")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on (loopback by default).")
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535), help="TCP port.")
+@click.option("--seed", default=1, show_default=True, type=int, help="Universe seed (same seed, same universe).")
+@click.option("--speed", default=1.0, show_default=True, type=click.FloatRange(min=0.0, min_open=True),
+              help="Game speed: 1 = real time; 60 makes a minute of game pass in a second.")
+@click.option("--data", "data_dir", type=click.Path(path_type=Path),
+              help="Directory of the world's database (created if missing). Default: the user data directory.")
+@click.option("--in-memory", is_flag=True, help="Keep the world in memory only (lost when the server stops).")
+@click.option("--rate-limit", "rate_limit", default="on", show_default=True, type=RateLimitParam(),
+              help="The real rate limit (on), none (off), 10x the points (relaxed) or any multiplier.")
+@click.option("--fault-429", default=0.0, type=_RATE, help="Share of requests refused with a fake 429.")
+@click.option("--fault-5xx", default=0.0, type=_RATE, help="Share of requests answered 500, 502 or 503.")
+@click.option("--fault-drop", default=0.0, type=_RATE, help="Share of requests whose connection is cut.")
+@click.option("--fault-slow", default=0.0, type=_RATE, help="Share of requests answered late.")
+@click.option("--fault-slow-seconds", default=2.0, show_default=True, type=click.FloatRange(min=0.0),
+              help="Delay of a slow answer.")
+@click.option("--fault-after-apply", default=0.0, type=_RATE,
+              help="Share of purchases, sales, navigations... applied whose answer is then lost (5xx or cut).")
+@click.option("--fault-seed", default=0, show_default=True, type=int, help="Seed of the fault draws.")
+@click.option("--threads", default=4, show_default=True, type=click.IntRange(1, 256),
+              help="Threads running requests.")
+@click.option("--backend", default="granian", show_default=True, type=click.Choice(BACKENDS),
+              help="HTTP server library.")
+def server(host: str, port: int, seed: int, speed: float, data_dir: Path | None, in_memory: bool,
+           rate_limit: RateLimitSettings, fault_429: float, fault_5xx: float, fault_drop: float, fault_slow: float,
+           fault_slow_seconds: float, fault_after_apply: float, fault_seed: int, threads: int,
+           backend: str) -> None:
+    """Run the embedded SpaceTraders-compatible game server (API under /v2)."""
+    if in_memory and data_dir is not None:
+        raise click.UsageError("--data and --in-memory exclude each other")
+    try:
+        faults = FaultSettings(rate_429=fault_429, rate_5xx=fault_5xx, rate_drop=fault_drop, rate_slow=fault_slow,
+                               rate_after_apply=fault_after_apply, slow_seconds=fault_slow_seconds, seed=fault_seed)
+    except ValueError as exc:
+        raise click.UsageError(str(exc)) from exc
+    config = ServerConfig(host=host, port=port, data_dir=None if in_memory else (data_dir or default_data_dir()),
+                          seed=seed, speed=speed, rate_limit=rate_limit, faults=faults, threads=threads,
+                          backend=backend)
+    where = "in memory" if config.data_dir is None else f"data {config.data_dir}"
+    limit = ("rate limit off" if not rate_limit.enabled else
+             f"rate limit {rate_limit.per_second}/s, burst {rate_limit.burst}/60 s")
+    banner = (f"SpaceTraders game server on {config.base_url} ({where}, seed {seed}, speed {speed:g}, {limit}"
+              f"{', faults on' if faults.active else ''})")
+    try:
+        run(config, on_ready=lambda: click.echo(banner))
+    except ServerStartError as exc:
+        raise click.ClickException(str(exc)) from exc
