@@ -6,7 +6,7 @@ fixed time. Each client registers its own agent and loops its frigate between tw
 dock, refuel, read the market (x3), buy one unit, sell it back, orbit, navigate, poll the nav until arrival.
 Prints `req/s` and latency percentiles per kind of request. Target: >= 500 req/s on 2 cores; aim: 2,000.
 
-    .venv/bin/python bench/server.py [--seconds 10] [--clients 3] [--backend granian|waitress] [--threads 4]
+    .venv/bin/python bench/server.py [--seconds 10] [--clients 3] [--threads 4]
 """
 from __future__ import annotations
 
@@ -117,14 +117,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=10.0)
     parser.add_argument("--clients", type=int, default=3, help="client processes")
-    parser.add_argument("--backend", default="granian", choices=("granian", "waitress"))
     parser.add_argument("--threads", type=int, default=4, help="server threads")
     parser.add_argument("--speed", type=float, default=20000.0, help="game speed (short flights)")
     args = parser.parse_args()
 
     with tempfile.TemporaryDirectory() as data_dir, GameServerProcess(
             data_dir=Path(data_dir), speed=args.speed, rate_limit="off",
-            extra_args=["--backend", args.backend, "--threads", str(args.threads)]) as server:
+            extra_args=["--threads", str(args.threads)]) as server:
         context = multiprocessing.get_context("spawn")
         with context.Pool(args.clients) as pool:
             started = time.perf_counter()
@@ -139,7 +138,7 @@ def main() -> None:
         for kind, count in client_errors.items():
             errors[kind] += count
     every = [v for values in timings.values() for v in values]
-    print(f"backend {args.backend}, {args.threads} server threads, {args.clients} client processes, "
+    print(f"granian, {args.threads} server threads, {args.clients} client processes, "
           f"{args.seconds:g} s, speed {args.speed:g}")
     print(f"{'kind':<10} {'count':>7} {'p50 ms':>8} {'p90 ms':>8} {'p99 ms':>8}")
     for kind in sorted(timings, key=lambda k: -len(timings[k])):

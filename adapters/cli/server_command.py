@@ -9,7 +9,7 @@ import platformdirs
 
 from adapters.game_server.faults import FaultSettings
 from adapters.game_server.rate_limit import RateLimitSettings
-from adapters.game_server.serve import BACKENDS, ServerConfig, ServerStartError, run
+from adapters.game_server.serve import ServerConfig, ServerStartError, run
 
 RELAXED_MULTIPLIER = 10.0
 
@@ -67,12 +67,9 @@ _RATE = click.FloatRange(0.0, 1.0)
 @click.option("--fault-seed", default=0, show_default=True, type=int, help="Seed of the fault draws.")
 @click.option("--threads", default=4, show_default=True, type=click.IntRange(1, 256),
               help="Threads running requests.")
-@click.option("--backend", default="granian", show_default=True, type=click.Choice(BACKENDS),
-              help="HTTP server library.")
 def server(host: str, port: int, seed: int, speed: float, data_dir: Path | None, in_memory: bool,
            rate_limit: RateLimitSettings, fault_429: float, fault_5xx: float, fault_drop: float, fault_slow: float,
-           fault_slow_seconds: float, fault_after_apply: float, fault_seed: int, threads: int,
-           backend: str) -> None:
+           fault_slow_seconds: float, fault_after_apply: float, fault_seed: int, threads: int) -> None:
     """Run the embedded SpaceTraders-compatible game server (API under /v2)."""
     if in_memory and data_dir is not None:
         raise click.UsageError("--data and --in-memory exclude each other")
@@ -82,8 +79,7 @@ def server(host: str, port: int, seed: int, speed: float, data_dir: Path | None,
     except ValueError as exc:
         raise click.UsageError(str(exc)) from exc
     config = ServerConfig(host=host, port=port, data_dir=None if in_memory else (data_dir or default_data_dir()),
-                          seed=seed, speed=speed, rate_limit=rate_limit, faults=faults, threads=threads,
-                          backend=backend)
+                          seed=seed, speed=speed, rate_limit=rate_limit, faults=faults, threads=threads)
     where = "in memory" if config.data_dir is None else f"data {config.data_dir}"
     limit = ("rate limit off" if not rate_limit.enabled else
              f"rate limit {rate_limit.per_second}/s, burst {rate_limit.burst}/60 s")

@@ -3,8 +3,7 @@
 Granian is the default: its Rust HTTP stack leaves the Python thread to the game. On this 2-core machine
 bench/server.py (market reads, navigation, trades; 3 client processes on the same cores) measured about 3,600-4,000
 req/s with granian against 3,000 with waitress, whose HTTP parsing runs in Python beside the game; with a trivial
-world the gap is 11,000 against 5,000 req/s. Waitress stays available (`backend="waitress"`, pure Python, one
-process) as a fallback.
+world the gap is 11,000 against 5,000 req/s. So granian is the one server (waitress was measured, not kept).
 
 Granian runs the app in a worker PROCESS forked from a supervisor. The World lives only in that worker (SQLite
 connections must not cross a fork), and exactly one worker runs because the World's hot state is in memory.
@@ -30,9 +29,6 @@ from adapters.game_server.app import GameApp
 from adapters.game_server.faults import FaultInjector, FaultSettings
 from adapters.game_server.rate_limit import RateLimiter, RateLimitSettings
 
-BACKENDS = ("granian", "waitress")
-
-
 class ServerStartError(Exception):
     """The server cannot start (port in use, unusable data directory...); the message is one clear line."""
 
@@ -48,7 +44,6 @@ class ServerConfig:
     rate_limit: RateLimitSettings = field(default_factory=RateLimitSettings)
     faults: FaultSettings = field(default_factory=FaultSettings)
     threads: int = 4
-    backend: str = "granian"
 
     @property
     def base_url(self) -> str:
@@ -74,9 +69,7 @@ def build_app(config: ServerConfig, world: Any | None = None) -> GameApp:
 
 
 def check_can_start(config: ServerConfig) -> None:
-    """Fail early, in one line, on what would otherwise fail deep inside the server: backend, port, data dir."""
-    if config.backend not in BACKENDS:
-        raise ServerStartError(f"unknown server backend {config.backend!r} (choose from {', '.join(BACKENDS)})")
+    """Fail early, in one line, on what would otherwise fail deep inside the server: port, data dir."""
     if config.data_dir is not None:
         _check_data_dir(config.data_dir)
     ensure_port_free(config.host, config.port)
@@ -121,10 +114,7 @@ def run(config: ServerConfig, on_ready: Callable[[], None] | None = None) -> Non
         open_world(config).close()
     if on_ready is not None:
         on_ready()
-    if config.backend == "waitress":
-        _run_waitress(config)
-    else:
-        _run_granian(config)
+    _run_granian(config)
 
 
 def _run_granian(config: ServerConfig) -> None:
@@ -148,17 +138,6 @@ def _granian_worker_app(_target: str, *, config: ServerConfig, supervisor_pid: i
     """Runs in granian's worker process: tie its life to the supervisor, then build the app there."""
     _die_with_parent(supervisor_pid)
     return build_app(config)
-
-
-def _run_waitress(config: ServerConfig) -> None:
-    import waitress
-
-    app = build_app(config)
-    try:
-        waitress.serve(app, host=config.host, port=config.port, threads=max(1, config.threads),
-                       ident="spacetraders", _quiet=True)
-    finally:
-        app.world.close()
 
 
 def _die_with_parent(parent_pid: int) -> None:
