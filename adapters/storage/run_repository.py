@@ -1,0 +1,134 @@
+"""RunRepository on the database: coordinator runs, their ranked opportunities and their workers' results."""
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from datetime import datetime
+
+import peewee
+
+from adapters.storage.database import exclusive_write
+from adapters.storage.rows import RunOpportunityRow, RunRow, WorkerResultRow
+from application.repositories import RunInfo
+from application.worker_jobs import WorkerResult
+from domain.geometry import Position
+from domain.goods import TradeSymbol
+from domain.opportunity import ManufacturingOpportunity
+from domain.supply_chain import AcquisitionMethod, SupplyChainNode
+from domain.symbols import ShipSymbol, SystemSymbol, WaypointSymbol
+
+FINAL_STATES = frozenset({"STOPPED", "CRASHED"})
+"""States that end a run: `set_state` to one of them also sets the run's finished_at."""
+# Old SQLite builds take at most 999 parameters per statement: 11 columns x 50 rows stays below.
+_ROWS_PER_INSERT = 50
+
+
+class SqlRunRepository:
+    """Implements application.repositories.RunRepository."""
+
+    def start_run(self, run: RunInfo) -> None:
+        """Store `run`; starting a run id again replaces what was stored under it."""
+        fields = [RunRow.player, RunRow.system, RunRow.state, RunRow.started_at, RunRow.pid, RunRow.finished_at,
+                  RunRow.strategies]
+        (RunRow.insert(run_id=run.run_id, player=run.player, system=run.system, state=run.state,
+                       started_at=run.started_at, pid=run.pid, finished_at=run.finished_at,
+                       strategies=run.strategies)
+         .on_conflict(conflict_target=[RunRow.run_id], preserve=fields)
+         .execute())
+
+    def set_state(self, run_id: str, state: str, at: datetime) -> None:
+        """Change the run's state (no-op for an unknown run): finished_at becomes `at` for a final state, else
+        empty again."""
+        finished_at = at if state in FINAL_STATES else None
+        RunRow.update(state=state, finished_at=finished_at).where(RunRow.run_id == run_id).execute()
+
+    def latest_run(self, player: str) -> RunInfo | None:
+        row = (RunRow.select().where(RunRow.player == player)
+               .order_by(RunRow.started_at.desc(), RunRow.run_id.desc()).first())
+        return None if row is None else _run(row)
+
+    def save_opportunities(self, run_id: str, opportunities: Sequence[ManufacturingOpportunity]) -> None:
+        """Replace the run's opportunities, best first. The run must have been started (foreign key)."""
+        rows = [_opportunity_row(run_id, rank, opportunity) for rank, opportunity in enumerate(opportunities)]
+        with exclusive_write(RunOpportunityRow):
+            RunOpportunityRow.delete().where(RunOpportunityRow.run == run_id).execute()
+            for batch in peewee.chunked(rows, _ROWS_PER_INSERT):
+                RunOpportunityRow.insert_many(batch).execute()
+
+    def opportunities(self, run_id: str) -> Sequence[ManufacturingOpportunity]:
+        query = RunOpportunityRow.select().where(RunOpportunityRow.run == run_id).order_by(RunOpportunityRow.rank)
+        return [_opportunity(row) for row in query]
+
+    def record_result(self, run_id: str, result: WorkerResult) -> None:
+        """Store `result`; a second result for the same operation id is ignored (the first is kept)."""
+        (WorkerResultRow.insert(
+            operation_id=result.operation_id, run_id=run_id, ship=result.ship, good=result.good.value,
+            started_at=result.started_at, finished_at=result.finished_at, quantity_sold=result.quantity_sold,
+            revenue=result.revenue, cost=result.cost, success=result.success, cancelled=result.cancelled,
+            error=result.error)
+         .on_conflict_ignore()
+         .execute())
+
+    def results(self, run_id: str | None = None, limit: int = 50) -> Sequence[WorkerResult]:
+        query = WorkerResultRow.select()
+        if run_id is not None:
+            query = query.where(WorkerResultRow.run_id == run_id)
+        query = query.order_by(WorkerResultRow.finished_at.desc(), WorkerResultRow.id.desc()).limit(limit)
+        return [_result(row) for row in query]
+
+
+def _run(row: RunRow) -> RunInfo:
+    return RunInfo(run_id=row.run_id, player=row.player, system=SystemSymbol(row.system), state=row.state,
+                   started_at=row.started_at, pid=row.pid, finished_at=row.finished_at, strategies=row.strategies)
+
+
+def _result(row: WorkerResultRow) -> WorkerResult:
+    return WorkerResult(
+        operation_id=row.operation_id, ship=ShipSymbol(row.ship), good=TradeSymbol.parse(row.good),
+        started_at=row.started_at, finished_at=row.finished_at, quantity_sold=row.quantity_sold,
+        revenue=int(row.revenue), cost=int(row.cost), success=bool(row.success), cancelled=bool(row.cancelled),
+        error=row.error)
+
+
+def _opportunity_row(run_id: str, rank: int, opportunity: ManufacturingOpportunity) -> dict:
+    position = opportunity.sell_position
+    return {
+        "run": run_id, "rank": rank, "good": opportunity.good.value, "sell_market": opportunity.sell_market,
+        "bid": opportunity.bid, "discovered_at": opportunity.discovered_at,
+        "sell_x": None if position is None else position.x, "sell_y": None if position is None else position.y,
+        "trade_volume": opportunity.trade_volume,
+        "dependency_tree": json.dumps(node_to_json(opportunity.dependency_tree), separators=(",", ":")),
+    }
+
+
+def _opportunity(row: RunOpportunityRow) -> ManufacturingOpportunity:
+    return ManufacturingOpportunity(
+        good=TradeSymbol.parse(row.good), sell_market=WaypointSymbol(row.sell_market), bid=int(row.bid),
+        dependency_tree=node_from_json(json.loads(row.dependency_tree)), discovered_at=row.discovered_at,
+        sell_position=None if row.sell_x is None else Position(row.sell_x, row.sell_y),
+        trade_volume=row.trade_volume)
+
+
+def node_to_json(node: SupplyChainNode) -> dict:
+    """A dependency tree as JSON-ready dicts: {good, method, market, ask, position: [x, y] | null, children}."""
+    return {
+        "good": node.good.value,
+        "method": node.method.value,
+        "market": str(node.market),
+        "ask": node.ask,
+        "position": None if node.position is None else [node.position.x, node.position.y],
+        "children": [node_to_json(child) for child in node.children],
+    }
+
+
+def node_from_json(data: dict) -> SupplyChainNode:
+    """The tree `node_to_json` wrote."""
+    position = data.get("position")
+    return SupplyChainNode(
+        good=TradeSymbol.parse(data["good"]),
+        method=AcquisitionMethod(data["method"]),
+        market=WaypointSymbol(data["market"]),
+        children=tuple(node_from_json(child) for child in data.get("children", ())),
+        ask=data.get("ask"),
+        position=None if position is None else Position(*position),
+    )
