@@ -50,7 +50,8 @@ class GamePort(Protocol):
         ...
 
     def navigate(self, ship: ShipSymbol, destination: WaypointSymbol) -> Departure:
-        """Leave for `destination` (the ship must be in orbit); returns when it arrives, by the server's clock."""
+        """Leave for `destination` (the ship must be in orbit). Returns at once, with the arrival time by the
+        server's clock; waiting for it is the caller's (the Navigator's)."""
         ...
 
     def refuel(self, ship: ShipSymbol, fuel_units: int | None = None) -> Refuel:

@@ -1,0 +1,172 @@
+"""One manufacturing run with one ship: make the good, fly it to the import market, sell it, count the profit.
+
+The plan's worker workflow. Profit is never estimated: revenue and cost are the sums of the ledger rows written
+under the job's operation id, which the LedgerRecorder wrote as each trade and refuel happened. `run` never raises:
+cancellation ends the run quietly (cancelled, no error), any other failure becomes a one-line error in the result.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from application.game_port import GamePort
+from application.ledger_recorder import LedgerRecorder
+from application.navigation import Navigator
+from application.ports import Clock, MarketRepository
+from application.production_executor import ProductionExecutor
+from application.repositories import LedgerRepository, ShipAssignmentRepository
+from application.waiting import NEVER, OperationCancelled, check_cancelled
+from application.worker_jobs import CancelToken, WorkerJob, WorkerResult
+from domain.ledger import TransactionType, net_credits
+from domain.market import MarketSnapshot
+from domain.opportunity import ManufacturingOpportunity
+from domain.symbols import ShipSymbol, WaypointSymbol
+
+_MAX_ERROR_LENGTH = 400
+
+
+@dataclass(slots=True)
+class _Sale:
+    """Units of the good sold so far in this run (kept when the run stops half way)."""
+
+    units: int = 0
+
+
+class ManufacturingArbitrageWorker:
+    """Runs WorkerJobs: ProductionExecutor, Navigator to the sell market, sale in trade-volume lots, ledger totals.
+
+    When an assignment repository is given, the worker shows what the ship is doing and, at the end, releases the
+    ship it was given (idempotent: the coordinator releases it too when it collects the result).
+    """
+
+    def __init__(
+        self,
+        game: GamePort,
+        ledger: LedgerRepository,
+        navigator: Navigator,
+        executor: ProductionExecutor,
+        clock: Clock,
+        *,
+        assignments: ShipAssignmentRepository | None = None,
+        markets: MarketRepository | None = None,
+    ) -> None:
+        self._game = game
+        self._ledger = ledger
+        self._navigator = navigator
+        self._executor = executor
+        self._clock = clock
+        self._assignments = assignments
+        self._markets = markets
+
+    def run(self, job: WorkerJob, cancel: CancelToken = NEVER) -> WorkerResult:
+        """Manufacture and sell `job.opportunity.good` with `job.ship`; never raises."""
+        started = self._clock.now()
+        recorder = LedgerRecorder(self._game, self._ledger, job.operation_id)
+        sale = _Sale()
+        success, cancelled, error = False, False, None
+        try:
+            check_cancelled(cancel)
+            opportunity = job.opportunity
+            outcome = self._executor.produce(job.ship, opportunity.dependency_tree, recorder, cancel,
+                                             max_output_ask=self._sale_bid(opportunity))
+            self._navigator.go(job.ship, opportunity.sell_market, recorder, cancel)
+            left, why = self._sell(job, recorder, cancel, sale)
+            if left:
+                notes = "; ".join(outcome.notes)
+                error = f"{left} {opportunity.good} left unsold at {opportunity.sell_market}: {why}" + (
+                    f" ({notes})" if notes else "")
+            elif sale.units == 0:
+                error = f"no {opportunity.good} in the hold to sell"
+            else:
+                success = True
+        except OperationCancelled:
+            cancelled = True
+        except Exception as failure:  # run() must hand back a result whatever went wrong
+            error = _one_line(failure) + self._hold_note(job.ship)
+        finally:
+            self._finish(job)
+        revenue = cost = 0
+        try:
+            rows = self._ledger.transactions_of_operation(job.operation_id)
+            revenue = sum(row.amount for row in rows if row.type is TransactionType.CREDIT)
+            cost = sum(row.amount for row in rows if row.type is TransactionType.DEBIT)
+        except Exception as failure:
+            success = False
+            error = _one_line(failure) if error is None else error
+            error = f"{error}; ledger unreadable, profit unknown"[:_MAX_ERROR_LENGTH]
+        return WorkerResult(
+            operation_id=job.operation_id, ship=job.ship, good=job.opportunity.good, started_at=started,
+            finished_at=self._clock.now(), quantity_sold=sale.units, revenue=revenue, cost=cost,
+            success=success and not cancelled, cancelled=cancelled, error=None if cancelled else error)
+
+    def _sell(self, job: WorkerJob, recorder: LedgerRecorder, cancel: CancelToken, sale: _Sale) -> tuple[int, str]:
+        """Sell every unit of the good while the bid covers its cost; returns the units left and why."""
+        opportunity = job.opportunity
+        good, market = opportunity.good, opportunity.sell_market
+        held = self._game.ship(job.ship).units_of(good)
+        if held == 0:
+            return 0, ""
+        spent = -net_credits(self._ledger.transactions_of_operation(job.operation_id))
+        unit_cost = max(0, spent) / held
+        floor = self._executor.config.min_sell_to_cost * unit_cost
+        self._show(job.ship, f"selling {good} at {market}")
+        snapshot = self._look(market)
+        while held > 0:
+            check_cancelled(cancel)
+            entry = snapshot.trade_good(good)
+            if entry is None:
+                return held, f"{market} does not buy {good}"
+            if entry.bid < floor:
+                return held, (f"bid {entry.bid} below {floor:.0f} "
+                              f"({self._executor.config.min_sell_to_cost:g} x cost {unit_cost:.0f}/unit)")
+            trade = recorder.sell(job.ship, good, min(held, entry.trade_volume))
+            held -= trade.units
+            sale.units += trade.units
+            if held > 0:
+                snapshot = self._look(market)
+        return 0, ""
+
+    def _sale_bid(self, opportunity: ManufacturingOpportunity) -> int:
+        """What the sell market pays for the good: the opportunity's bid, or a newer observation of it."""
+        bid = opportunity.bid
+        if self._markets is None:
+            return bid
+        for snapshot in self._markets.markets_in_system(opportunity.sell_market.system):
+            latest = snapshot.bid(opportunity.good)
+            if (snapshot.waypoint == opportunity.sell_market and latest is not None
+                    and snapshot.observed_at > opportunity.discovered_at):
+                bid = latest
+        return bid
+
+    def _look(self, market: WaypointSymbol) -> MarketSnapshot:
+        snapshot = self._game.market(market)
+        if self._markets is not None and snapshot.trade_goods:
+            self._markets.record(snapshot)
+        return snapshot
+
+    def _hold_note(self, ship: ShipSymbol) -> str:
+        """What the ship still carries, for the error line (best effort: the game may be what failed)."""
+        try:
+            inventory = self._game.ship(ship).inventory
+        except Exception:
+            return ""
+        if not inventory:
+            return ""
+        return "; hold: " + ", ".join(f"{units} {good}" for good, units in sorted(inventory.items()))
+
+    def _finish(self, job: WorkerJob) -> None:
+        if self._assignments is None:
+            return
+        try:
+            self._assignments.set_activity(job.ship, "", None)
+            self._assignments.release(job.ship, job.operation_id)
+        except Exception:
+            pass  # the coordinator releases the ship again when it collects the result; a lease expiry last
+
+    def _show(self, ship: ShipSymbol, activity: str) -> None:
+        if self._assignments is not None:
+            self._assignments.set_activity(ship, activity)
+
+
+def _one_line(failure: Exception) -> str:
+    text = " ".join(str(failure).split()) or "no detail"
+    return f"{type(failure).__name__}: {text}"[:_MAX_ERROR_LENGTH]

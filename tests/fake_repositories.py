@@ -1,0 +1,96 @@
+"""In-memory LedgerRepository and ShipAssignmentRepository, as application/repositories.py defines them.
+
+The peewee repositories (adapters/storage/) are the real ones; these keep the same promises in plain Python so that
+application tests and behave steps can read the state back: recording the very same transaction twice keeps one
+row, a live lease of another operation blocks `try_assign`, an expired one does not.
+"""
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import replace
+from datetime import datetime
+
+from application.repositories import ShipAssignment
+from domain.ledger import LedgerTransaction, net_credits
+from domain.symbols import ShipSymbol
+
+
+class InMemoryLedgerRepository:
+    """Append-only rows in recording order; `rows` is there to be read by tests."""
+
+    def __init__(self) -> None:
+        self.rows: list[LedgerTransaction] = []
+        self._seen: set[LedgerTransaction] = set()
+
+    def record(self, transaction: LedgerTransaction) -> None:
+        if transaction in self._seen:
+            return
+        self._seen.add(transaction)
+        self.rows.append(transaction)
+
+    def transactions_of_operation(self, operation_id: str) -> list[LedgerTransaction]:
+        return sorted((row for row in self.rows if row.operation_id == operation_id), key=lambda r: r.occurred_at)
+
+    def transactions_since(self, since: datetime) -> list[LedgerTransaction]:
+        return sorted((row for row in self.rows if row.occurred_at >= since), key=lambda r: r.occurred_at)
+
+    def net_since(self, since: datetime) -> int:
+        return net_credits(self.transactions_since(since))
+
+    def net(self) -> int:
+        """Credits minus debits of every row (tests compare it with the game's change of credits)."""
+        return net_credits(self.rows)
+
+
+class InMemoryShipAssignmentRepository:
+    """Ship -> ShipAssignment; at most one per ship."""
+
+    def __init__(self) -> None:
+        self.held: dict[ShipSymbol, ShipAssignment] = {}
+        self.activities: dict[ShipSymbol, list[str]] = {}
+
+    def try_assign(self, ship: ShipSymbol, operation_id: str, holder: str, lease_until: datetime,
+                   now: datetime) -> bool:
+        current = self.held.get(ship)
+        if current is not None and current.operation_id != operation_id and current.lease_until > now:
+            return False
+        self.held[ship] = ShipAssignment(ship=ShipSymbol(ship), operation_id=operation_id, holder=holder,
+                                         lease_until=lease_until)
+        return True
+
+    def renew(self, holder: str, lease_until: datetime) -> None:
+        for ship, assignment in list(self.held.items()):
+            if assignment.holder == holder:
+                self.held[ship] = replace(assignment, lease_until=lease_until)
+
+    def release(self, ship: ShipSymbol, operation_id: str) -> None:
+        current = self.held.get(ship)
+        if current is not None and current.operation_id == operation_id:
+            del self.held[ship]
+
+    def release_holder(self, holder: str) -> list[ShipSymbol]:
+        ships = [ship for ship, assignment in self.held.items() if assignment.holder == holder]
+        for ship in ships:
+            del self.held[ship]
+        return ships
+
+    def reclaim_expired(self, now: datetime) -> list[ShipSymbol]:
+        ships = [ship for ship, assignment in self.held.items() if assignment.lease_until <= now]
+        for ship in ships:
+            del self.held[ship]
+        return ships
+
+    def set_activity(self, ship: ShipSymbol, activity: str, until: datetime | None = None) -> None:
+        """Shown on the assignment when the ship is held; every activity is also kept in `activities`."""
+        self.activities.setdefault(ship, []).append(activity)
+        current = self.held.get(ship)
+        if current is not None:
+            self.held[ship] = replace(current, activity=activity, activity_until=until)
+
+    def assigned(self) -> Sequence[ShipAssignment]:
+        return list(self.held.values())
+
+    def holder_of(self, ship: ShipSymbol) -> str | None:
+        """The operation holding `ship`, or None when it is idle."""
+        current = self.held.get(ship)
+        return None if current is None else current.operation_id

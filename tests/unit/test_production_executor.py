@@ -1,0 +1,257 @@
+"""The ProductionExecutor on the FakeGame: quantities, lots, the guards, waiting for the factory, nesting."""
+from __future__ import annotations
+
+from dataclasses import fields
+from datetime import timedelta
+
+import pytest
+
+from adapters.config.settings import ManufacturingSettings
+from application.ledger_recorder import LedgerRecorder
+from application.navigation import Navigator
+from application.production_errors import FactoryRefusesInput, InputUnavailable, ProductionTimeout
+from application.production_executor import ProductionConfig, ProductionExecutor
+from application.waiting import OperationCancelled
+from domain.goods import SupplyLevel, TradeGoodType, TradeSymbol
+from domain.supply_chain import AcquisitionMethod, SupplyChainNode
+from domain.symbols import ShipSymbol, WaypointSymbol
+from domain.trade import TradeSide
+from tests.fake_game import CancelAfter, FakeGame, fuel_everywhere, machinery_world
+from tests.fake_repositories import InMemoryLedgerRepository
+from tests.fakes import FakeClock, InMemoryMarketRepository
+
+IRON, MACHINERY = TradeSymbol.IRON, TradeSymbol.MACHINERY
+PURCHASE, SELL = TradeSide.PURCHASE, TradeSide.SELL
+SHIP = ShipSymbol("AGENT-1")
+
+
+class Harness:
+    """An executor wired to a FakeGame, with its ledger and recorder."""
+
+    def __init__(self, game: FakeGame, **config) -> None:
+        self.game = game
+        self.clock = game.clock
+        self.ledger = InMemoryLedgerRepository()
+        self.markets = InMemoryMarketRepository(game.snapshots())
+        navigator = Navigator(game, self.clock, self.markets)
+        self.executor = ProductionExecutor(game, navigator, self.clock, self.markets,
+                                           config=ProductionConfig(**config))
+        self.recorder = LedgerRecorder(game, self.ledger, "op-1")
+
+    def produce(self, tree: SupplyChainNode, cancel=None, **kwargs):
+        args = (SHIP, tree, self.recorder) if cancel is None else (SHIP, tree, self.recorder, cancel)
+        return self.executor.produce(*args, **kwargs)
+
+
+def units(trades) -> list[int]:
+    return [trade.units for trade in trades]
+
+
+def test_machinery_from_iron_fills_a_hold_of_40():
+    world = machinery_world(FakeClock())
+    harness = Harness(world.game)
+
+    outcome = harness.produce(world.opportunity().dependency_tree, max_output_ask=2000)
+
+    game = world.game
+    assert units(game.trades_of(IRON, PURCHASE, "X1-B1")) == [10, 10, 10, 10]
+    assert sum(units(game.trades_of(IRON, SELL, "X1-C1"))) == 40
+    assert sum(units(game.trades_of(MACHINERY, PURCHASE, "X1-C1"))) == 40
+    assert (outcome.good, outcome.units, outcome.market) == (MACHINERY, 40, WaypointSymbol("X1-C1"))
+    assert game.ship(SHIP).inventory == {MACHINERY: 40}
+
+
+def test_the_output_is_bought_only_after_the_factory_produced_it():
+    world = machinery_world(FakeClock(), production_delay=600)
+    harness = Harness(world.game, production_poll_interval=60)
+    harness.produce(world.opportunity().dependency_tree, max_output_ask=2000)
+    factory = world.game.factories[world.factory][0]
+    first_buy = world.game.trades_of(MACHINERY, PURCHASE)[0].occurred_at
+    assert first_buy >= factory.fed_at + timedelta(seconds=600)
+    polls = [at for at, priced in world.game.polls_of("X1-C1") if factory.fed_at <= at < first_buy]
+    assert len(polls) >= 600 // 60  # it kept looking while the output was SCARCE
+    assert all(b - a <= timedelta(seconds=60) for a, b in zip(polls, polls[1:]))
+
+
+def test_lots_never_exceed_the_markets_trade_volume():
+    world = machinery_world(FakeClock(), trade_volume=6)
+    Harness(world.game).produce(world.opportunity().dependency_tree, max_output_ask=2000)
+    assert units(world.game.trades_of(IRON, PURCHASE)) == [6, 6, 6, 6, 6, 6, 4]
+    assert units(world.game.trades_of(IRON, SELL)) == [6, 6, 6, 6, 6, 6, 4]
+    assert units(world.game.trades_of(MACHINERY, PURCHASE)) == [6, 6, 6, 6, 6, 6, 4]
+
+
+def test_cargo_already_used_by_other_goods_leaves_less_to_buy():
+    clock = FakeClock()
+    world = machinery_world(clock)
+    world.game.fleet[SHIP].inventory[TradeSymbol.FOOD] = 15
+    outcome = Harness(world.game).produce(world.opportunity().dependency_tree, max_output_ask=2000)
+    assert sum(units(world.game.trades_of(IRON, PURCHASE))) == 25
+    assert outcome.units == 25
+    assert world.game.ship(SHIP).inventory == {MACHINERY: 25, TradeSymbol.FOOD: 15}
+
+
+def test_an_input_whose_price_ran_away_is_not_bought_further():
+    world = machinery_world(FakeClock())
+    world.game.price_impact = 0.15  # 500, 575, 661 (> 1.3 x 500): the third lot is refused
+    outcome = Harness(world.game, max_input_price_rise=1.3).produce(world.opportunity().dependency_tree,
+                                                                    max_output_ask=2000)
+    iron = world.game.trades_of(IRON, PURCHASE)
+    assert [t.price_per_unit for t in iron] == [500, 575]
+    assert all(t.price_per_unit <= 1.3 * 500 for t in iron)
+    assert any("IRON" in note and "rose past 1.3 x first ask 500" in note for note in outcome.notes)
+
+
+def test_no_output_is_bought_at_scarce_supply():
+    world = machinery_world(FakeClock())
+    world.game.markets[world.factory][MACHINERY].supply_step_units = 10  # MODERATE -> LIMITED -> SCARCE
+    outcome = Harness(world.game).produce(world.opportunity().dependency_tree, max_output_ask=2000)
+    assert units(world.game.trades_of(MACHINERY, PURCHASE)) == [10, 10]
+    assert outcome.units == 20
+    assert world.game.markets[world.factory][MACHINERY].supply is SupplyLevel.SCARCE
+    assert any("supply SCARCE" in note for note in outcome.notes)
+
+
+def test_the_output_ask_must_stay_below_the_sale_bid():
+    world = machinery_world(FakeClock())  # output asks 900, 927, 955, 984 lot after lot
+    outcome = Harness(world.game).produce(world.opportunity().dependency_tree, max_output_ask=950)
+    assert [t.price_per_unit for t in world.game.trades_of(MACHINERY, PURCHASE)] == [900, 927]
+    assert outcome.units == 20
+
+
+def test_waits_for_a_sane_price_then_times_out():
+    world = machinery_world(FakeClock())
+    world.game.factories[world.factory][0].produced_ask = None  # produced, but still asking 2600
+    harness = Harness(world.game, production_poll_interval=30, production_timeout=300)
+    with pytest.raises(ProductionTimeout) as timeout:
+        harness.produce(world.opportunity().dependency_tree, max_output_ask=2000)
+    assert timeout.value.waited >= 300
+    assert world.game.trades_of(MACHINERY, PURCHASE) == []
+
+
+def test_a_factory_that_never_produces_times_out_after_polling_at_the_interval():
+    world = machinery_world(FakeClock(), production_delay=None)
+    harness = Harness(world.game, production_poll_interval=30, production_timeout=300)
+    with pytest.raises(ProductionTimeout):
+        harness.produce(world.opportunity().dependency_tree, max_output_ask=2000)
+    fed_at = world.game.factories[world.factory][0].fed_at
+    polls = sorted({at for at, _ in world.game.polls_of("X1-C1") if at >= fed_at})
+    assert [(at - fed_at).total_seconds() for at in polls] == [30.0 * n for n in range(11)]
+    # Every purchase and delivery happened and is in the ledger, though the run failed.
+    assert len(harness.ledger.rows) == len(world.game.trades) + len(world.game.refuels)
+
+
+def test_buys_only_what_the_credits_pay_for():
+    world = machinery_world(FakeClock(), credits=12_000)
+    outcome = Harness(world.game).produce(world.opportunity().dependency_tree, max_output_ask=2000)
+    iron = world.game.trades_of(IRON, PURCHASE)
+    assert sum(units(iron)) == 23  # 10 x 500 + 10 x 515 + 3 x 530 of 12,000
+    assert world.game.credits >= 0
+    assert outcome.units > 0
+
+
+def test_nothing_affordable_is_input_unavailable():
+    world = machinery_world(FakeClock(), credits=100)
+    with pytest.raises(InputUnavailable):
+        Harness(world.game).produce(world.opportunity().dependency_tree, max_output_ask=2000)
+    assert world.game.trades == []
+
+
+def test_inputs_already_in_the_hold_are_delivered_without_buying_more():
+    world = machinery_world(FakeClock())
+    ship = world.game.fleet[SHIP]
+    ship.waypoint, ship.inventory = world.factory, {IRON: 40}
+    Harness(world.game).produce(world.opportunity().dependency_tree, max_output_ask=2000)
+    assert world.game.trades_of(IRON, PURCHASE) == []
+    assert sum(units(world.game.trades_of(IRON, SELL, "X1-C1"))) == 40
+    assert world.game.departures == []
+
+
+def test_cancelling_while_waiting_for_the_factory():
+    clock = FakeClock()
+    world = machinery_world(clock, production_delay=None)
+    harness = Harness(world.game)
+    with pytest.raises(OperationCancelled):
+        harness.produce(world.opportunity().dependency_tree, CancelAfter(clock, 1800), max_output_ask=2000)
+    assert world.game.factories[world.factory][0].fed_at is not None
+    assert len(harness.ledger.rows) == len(world.game.trades) + len(world.game.refuels) > 0
+
+
+def test_a_factory_that_does_not_take_the_input_is_refused():
+    world = machinery_world(FakeClock())
+    del world.game.markets[world.factory][IRON]
+    with pytest.raises(FactoryRefusesInput):
+        Harness(world.game).produce(world.opportunity().dependency_tree, max_output_ask=2000)
+
+
+def electronics_game(clock: FakeClock) -> FakeGame:
+    """ELECTRONICS at F1 from SILICON_CRYSTALS (bought at S1) and COPPER (made at F2 from COPPER_ORE of S2)."""
+    game = FakeGame(clock)
+    for symbol, x, y in (("X1-H1", 0, 0), ("X1-S1", 50, 0), ("X1-S2", 0, 60), ("X1-F1", 80, 80),
+                         ("X1-F2", -70, 20)):
+        game.add_waypoint(symbol, x, y)
+    game.add_good("X1-S1", "SILICON_CRYSTALS", TradeGoodType.EXPORT, ask=60, bid=30)
+    game.add_good("X1-S2", "COPPER_ORE", TradeGoodType.EXPORT, ask=40, bid=20)
+    game.add_good("X1-F2", "COPPER_ORE", TradeGoodType.IMPORT, ask=90, bid=45)
+    game.add_good("X1-F2", "COPPER", TradeGoodType.EXPORT, ask=500, bid=250, supply=SupplyLevel.SCARCE)
+    game.add_factory("X1-F2", "COPPER", ["COPPER_ORE"], delay=900, produced_ask=180)
+    game.add_good("X1-F1", "SILICON_CRYSTALS", TradeGoodType.IMPORT, ask=120, bid=60)
+    game.add_good("X1-F1", "COPPER", TradeGoodType.IMPORT, ask=360, bid=180)
+    game.add_good("X1-F1", "ELECTRONICS", TradeGoodType.EXPORT, ask=3000, bid=1500, supply=SupplyLevel.SCARCE)
+    game.add_factory("X1-F1", "ELECTRONICS", ["SILICON_CRYSTALS", "COPPER"], delay=1500, produced_ask=1100)
+    fuel_everywhere(game)
+    game.add_ship("AGENT-1", "X1-H1", cargo_capacity=40)
+    return game
+
+
+def test_a_nested_tree_shares_the_hold_between_inputs_and_fabricates_depth_first():
+    clock = FakeClock()
+    game = electronics_game(clock)
+    copper = SupplyChainNode(good="COPPER", method=AcquisitionMethod.FABRICATE, market="X1-F2",
+                             children=(SupplyChainNode(good="COPPER_ORE", method=AcquisitionMethod.BUY,
+                                                       market="X1-S2"),))
+    tree = SupplyChainNode(good="ELECTRONICS", method=AcquisitionMethod.FABRICATE, market="X1-F1",
+                           children=(SupplyChainNode(good="SILICON_CRYSTALS", method=AcquisitionMethod.BUY,
+                                                     market="X1-S1"), copper))
+    harness = Harness(game)
+
+    outcome = harness.produce(tree, max_output_ask=2500)
+
+    sequence = [(t.side, t.good, t.waypoint) for t in game.trades]
+    steps = list(dict.fromkeys(sequence))
+    assert steps == [
+        (PURCHASE, TradeSymbol.SILICON_CRYSTALS, "X1-S1"),
+        (PURCHASE, TradeSymbol.COPPER_ORE, "X1-S2"),
+        (SELL, TradeSymbol.COPPER_ORE, "X1-F2"),
+        (PURCHASE, TradeSymbol.COPPER, "X1-F2"),
+        (SELL, TradeSymbol.SILICON_CRYSTALS, "X1-F1"),
+        (SELL, TradeSymbol.COPPER, "X1-F1"),
+        (PURCHASE, TradeSymbol.ELECTRONICS, "X1-F1"),
+    ]
+    assert sum(units(game.trades_of("SILICON_CRYSTALS", PURCHASE))) == 20
+    assert sum(units(game.trades_of("COPPER", PURCHASE))) == 20
+    assert outcome.units == 40 and game.ship(SHIP).inventory == {TradeSymbol.ELECTRONICS: 40}
+
+
+def test_every_trade_is_in_the_ledger_under_the_operation():
+    world = machinery_world(FakeClock())
+    harness = Harness(world.game)
+    harness.produce(world.opportunity().dependency_tree, max_output_ask=2000)
+    assert {row.operation_id for row in harness.ledger.rows} == {"op-1"}
+    assert len(harness.ledger.rows) == len(world.game.trades) + len(world.game.refuels)
+
+
+def test_what_the_ship_sees_is_recorded_for_the_demand_finder():
+    world = machinery_world(FakeClock())
+    harness = Harness(world.game)
+    before = harness.markets.latest[world.factory].observed_at
+    harness.produce(world.opportunity().dependency_tree, max_output_ask=2000)
+    assert harness.markets.latest[world.factory].observed_at > before
+
+
+def test_defaults_are_the_configured_manufacturing_settings():
+    settings = ManufacturingSettings()
+    config = ProductionConfig()
+    shared = {f.name for f in fields(ProductionConfig)} & {f.name for f in fields(ManufacturingSettings)}
+    assert shared == {"max_input_price_rise", "min_sell_to_cost", "production_poll_interval", "production_timeout"}
+    assert all(getattr(config, name) == getattr(settings, name) for name in shared)
