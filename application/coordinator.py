@@ -1,0 +1,460 @@
+"""ManufacturingArbitrageCoordinator: finds demand, hands ships to workers, collects what they earned.
+
+The plan's coordinator, as a loop on an injected Clock instead of Go tickers and channels:
+
+- discovery every `discovery_interval`: refresh the markets our ships see, run the demand finder (which ranks
+  through the Ranker port), drop goods paused after losing runs, save the ranked list in the RunRepository;
+- assignment every `assignment_interval`: the idle pool is every ship with cargo that no live lease holds; for
+  each opportunity in rank order, the ShipSelector picks a ship, `try_assign` holds it under a lease owned by this
+  run, and a WorkerJob goes to the WorkerPool. At most `max_workers` run at once, and at most one worker per
+  opportunity (good + sell market);
+- completions, every turn of the loop: release the ship, record the result, report metrics, count losses;
+- lease renewal for this run's holder id, so a crashed coordinator's ships come back once its leases run out.
+
+`shutdown()` cancels every worker, waits for them (bounded), records their results and releases every ship.
+"""
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import TypeVar
+
+from application.demand_finder import DemandFinderConfig, ManufacturingDemandFinder
+from application.errors import ApplicationError, StrategyError
+from application.fleet_manager import FleetManager
+from application.game_port import GamePort
+from application.market_scout import MarketScout, is_probe
+from application.metrics_port import Metrics, NullMetrics
+from application.ports import Clock, ShipSelector
+from application.repositories import RunInfo, RunRepository, ShipAssignmentRepository
+from application.worker_jobs import CancelToken, WorkerJob, WorkerPool, WorkerResult
+from domain.errors import DomainError, InvalidValue
+from domain.fleet import ShipSummary
+from domain.goods import TradeSymbol
+from domain.opportunity import ManufacturingOpportunity
+from domain.ship_state import ShipState
+from domain.symbols import ShipSymbol, SystemSymbol, WaypointSymbol
+
+_log = logging.getLogger(__name__)
+_T = TypeVar("_T")
+
+OpportunityKey = tuple[TradeSymbol, WaypointSymbol]
+
+
+def opportunity_key(opportunity: ManufacturingOpportunity) -> OpportunityKey:
+    """What "one worker per opportunity" counts by: the good and the market it is sold to."""
+    return (opportunity.good, opportunity.sell_market)
+
+
+@dataclass(frozen=True, slots=True)
+class CoordinatorConfig:
+    """The plan's ST_MANUFACTURING_* values (same names as adapters/config ManufacturingSettings) and a few more.
+
+    `lease_seconds`: how long a ship stays held if this coordinator dies (renewed every third of it while alive).
+    `tick_seconds`: the longest the loop sleeps between looks at the pool.
+    `shutdown_timeout`: how long `shutdown()` waits for cancelled workers before the pool ends them.
+    """
+
+    max_workers: int = 5
+    discovery_interval: float = 120.0
+    assignment_interval: float = 30.0
+    min_price: int = 1000
+    max_opportunities: int = 10
+    lease_seconds: float = 300.0
+    pause_after_losses: int = 2
+    pause_after_losses_for: float = 3600.0
+    tick_seconds: float = 1.0
+    shutdown_timeout: float = 60.0
+
+    def __post_init__(self) -> None:
+        if self.max_workers < 1 or self.max_opportunities < 1 or self.pause_after_losses < 1:
+            raise InvalidValue(f"max_workers, max_opportunities and pause_after_losses must be at least 1: {self}")
+        if min(self.discovery_interval, self.assignment_interval, self.lease_seconds, self.tick_seconds) <= 0:
+            raise InvalidValue(f"intervals must be positive: {self}")
+
+
+@dataclass(frozen=True, slots=True)
+class ActiveWork:
+    """A worker the coordinator started and has not heard back from."""
+
+    job: WorkerJob
+    started_at: datetime
+
+    @property
+    def key(self) -> OpportunityKey:
+        return opportunity_key(self.job.opportunity)
+
+
+@dataclass(frozen=True, slots=True)
+class CoordinatorStatus:
+    """A snapshot for `manufacturing status` and tests."""
+
+    run_id: str
+    system: SystemSymbol
+    active_workers: int
+    max_workers: int
+    assigned: dict[ShipSymbol, TradeSymbol]
+    opportunities: tuple[ManufacturingOpportunity, ...]
+    paused: dict[TradeSymbol, datetime]
+    results: tuple[WorkerResult, ...] = field(default=())
+
+    @property
+    def total_profit(self) -> int:
+        return sum(result.profit for result in self.results)
+
+
+class ManufacturingArbitrageCoordinator:
+    """Runs manufacturing arbitrage in one system for one player (one coordinator run)."""
+
+    def __init__(
+        self,
+        *,
+        player: str,
+        system: SystemSymbol | str,
+        game: GamePort,
+        demand_finder: ManufacturingDemandFinder,
+        ship_selector: ShipSelector,
+        assignments: ShipAssignmentRepository,
+        runs: RunRepository,
+        pool: WorkerPool,
+        clock: Clock,
+        fleet: FleetManager,
+        scout: MarketScout | None = None,
+        config: CoordinatorConfig | None = None,
+        metrics: Metrics | None = None,
+        logger: logging.Logger | None = None,
+        run_id: str | None = None,
+        pid: int | None = None,
+        strategies: str = "",
+        new_id: Callable[[], str] | None = None,
+    ) -> None:
+        self.player = player
+        self.system = SystemSymbol(system)
+        self._game = game
+        self._finder = demand_finder
+        self._selector = ship_selector
+        self._assignments = assignments
+        self._runs = runs
+        self._pool = pool
+        self._clock = clock
+        self._fleet = fleet
+        self._scout = scout
+        self.config = config or CoordinatorConfig()
+        self._metrics = metrics or NullMetrics()
+        self._log = logger or _log
+        self._new_id = new_id or (lambda: uuid.uuid4().hex[:16])
+        self.run_id = run_id or f"run-{self._new_id()}"
+        self.holder = self.run_id
+        self._pid = pid
+        self._strategies = strategies
+
+        self._opportunities: list[ManufacturingOpportunity] = []
+        self._active: dict[str, ActiveWork] = {}
+        self._results: list[WorkerResult] = []
+        self._loss_streak: dict[TradeSymbol, int] = {}
+        self._paused_until: dict[TradeSymbol, datetime] = {}
+        self._next_discovery: datetime | None = None
+        self._next_assignment: datetime | None = None
+        self._next_renewal: datetime | None = None
+        self._ships_seen: tuple[datetime, list[ShipState]] | None = None
+        self._started = False
+        self._finished = False
+
+    # --- life cycle ----------------------------------------------------------------------------
+
+    def start(self) -> None:
+        """Register the run, take back ships whose holder died, restore loss pauses, check market coverage."""
+        if self._started:
+            return
+        self._started = True
+        now = self._clock.now()
+        reclaimed = self._assignments.reclaim_expired(now)
+        if reclaimed:
+            self._log.info("reclaimed %d ship(s) whose lease ran out: %s", len(reclaimed), ", ".join(reclaimed))
+        self._runs.start_run(RunInfo(run_id=self.run_id, player=self.player, system=self.system, state="RUNNING",
+                                     started_at=now, pid=self._pid, strategies=self._strategies))
+        self._restore_loss_history()
+        self._check_coverage()
+        self._metrics.workers(0, self.config.max_workers)
+        self._log.info("manufacturing coordinator %s started in %s (max %d workers)",
+                       self.run_id, self.system, self.config.max_workers)
+
+    def run(self, stop: CancelToken) -> None:
+        """Loop until `stop` is cancelled, then shut down. A crash still shuts down (state CRASHED) and re-raises."""
+        self.start()
+        state = "STOPPED"
+        try:
+            while not stop.cancelled():
+                self.tick()
+                if stop.cancelled():
+                    break
+                self._clock.sleep(self._sleep_for())
+        except Exception:
+            state = "CRASHED"
+            self._log.exception("manufacturing coordinator %s crashed", self.run_id)
+            raise
+        finally:
+            self.shutdown(state=state)
+
+    def tick(self) -> None:
+        """One turn of the loop: completions, lease renewal, and whichever cycle is due."""
+        self.start()
+        self._guarded("collecting results", self.collect_completions)
+        now = self._clock.now()
+        if self._next_renewal is None or now >= self._next_renewal:
+            self._guarded("renewing leases", self._renew_leases)
+        if self._next_discovery is None or now >= self._next_discovery:
+            self._next_discovery = now + timedelta(seconds=self.config.discovery_interval)
+            self._guarded("discovery", self.discovery_cycle)
+        if self._next_assignment is None or now >= self._next_assignment:
+            self._next_assignment = now + timedelta(seconds=self.config.assignment_interval)
+            self._guarded("assignment", self.assignment_cycle)
+
+    def shutdown(self, state: str = "STOPPED") -> None:
+        """Cancel every worker, wait for them (at most `shutdown_timeout`), record their results, release every
+        ship this run holds, and mark the run `state`. Safe to call twice."""
+        if self._finished:
+            return
+        self._finished = True
+        self._guarded("marking the run as stopping",
+                      lambda: self._runs.set_state(self.run_id, "STOPPING", self._clock.now()), anything=True)
+        self._guarded("cancelling workers", self._pool.cancel_all, anything=True)
+        self._guarded("closing the worker pool", lambda: self._pool.close(self.config.shutdown_timeout),
+                      anything=True)
+        self._guarded("collecting results", self.collect_completions, anything=True)
+        if self._active:
+            self._log.warning("no result from %d worker(s) at shutdown: %s", len(self._active),
+                              ", ".join(f"{w.job.ship} ({w.job.opportunity.good})" for w in self._active.values()))
+            self._active.clear()
+        released = self._guarded("releasing ships", lambda: self._assignments.release_holder(self.holder),
+                                 anything=True) or []
+        if released:
+            self._log.info("released %s", ", ".join(released))
+        self._guarded("marking the run as finished",
+                      lambda: self._runs.set_state(self.run_id, state, self._clock.now()), anything=True)
+        self._metrics.workers(0, self.config.max_workers)
+        self._log.info("manufacturing coordinator %s %s", self.run_id, state.lower())
+
+    # --- discovery -----------------------------------------------------------------------------
+
+    def discovery_cycle(self) -> list[ManufacturingOpportunity]:
+        """Refresh what our ships see, find and rank opportunities, skip paused goods, save them."""
+        now = self._clock.now()
+        if self._scout is not None:
+            self._guarded("observing markets", lambda: self._scout.observe(self._ships(now)))
+        paused = self._paused_goods(now)
+        wanted = self.config.max_opportunities
+        # Ask for as many more as there are paused goods, so the paused ones do not shrink the list.
+        report = self._finder.find(self.system, DemandFinderConfig(self.config.min_price, wanted + len(paused)))
+        kept = [o for o in report.opportunities if o.good not in paused][:wanted]
+        skipped = sorted({o.good for o in report.opportunities if o.good in paused})
+        if skipped:
+            self._log.info("skipping paused goods: %s", ", ".join(skipped))
+        self._opportunities = kept
+        self._runs.save_opportunities(self.run_id, kept)
+        self._metrics.opportunities_found(len(kept))
+        if self._scout is not None:
+            self._scout.focus(kept)
+        self._log.info("discovery: %d opportunities%s", len(kept), "".join(
+            f"; {o.good} @ {o.sell_market} {o.bid}" for o in kept[:3]))
+        return kept
+
+    # --- assignment ----------------------------------------------------------------------------
+
+    def assignment_cycle(self) -> list[WorkerJob]:
+        """Give idle ships to the best opportunities without a worker, up to `max_workers`; returns the jobs."""
+        now = self._clock.now()
+        ships = self._ships(now)
+        idle = self._fleet.idle_ships(ships, now)
+        busy = {work.key for work in self._active.values()}
+        paused = self._paused_goods(now)
+        spawned: list[WorkerJob] = []
+        waiting = 0
+        for opportunity in self._opportunities:
+            if self.active_workers() >= self.config.max_workers:
+                break
+            if opportunity_key(opportunity) in busy or opportunity.good in paused:
+                continue
+            job = self._assign(opportunity, idle, now)
+            if job is None:
+                waiting += 1
+                continue
+            spawned.append(job)
+            busy.add(opportunity_key(opportunity))
+        probes_useful = 0
+        if self._scout is not None:
+            probes_useful = self._guarded("counting markets", lambda: self._scout.probes_useful(ships)) or 0
+        self._guarded("fleet purchase", lambda: self._fleet.consider_purchase(
+            ships, waiting_opportunities=waiting, probes_useful=probes_useful))
+        if self._scout is not None:
+            # After the fleet manager: a probe it just took to a shipyard is held, and the scout leaves it alone.
+            self._guarded("scouting", lambda: self._scout.step(ships))
+        self._metrics.workers(self.active_workers(), self.config.max_workers)
+        self._metrics.ships({"working": len(self._active), "idle": len(idle),
+                             "probes": sum(1 for ship in ships if is_probe(ship))})
+        if spawned:
+            self._log.info("assignment: started %s", "; ".join(
+                f"{job.ship} -> {job.opportunity.good} @ {job.opportunity.sell_market}" for job in spawned))
+        return spawned
+
+    def _assign(self, opportunity: ManufacturingOpportunity, idle: list[ShipSummary], now: datetime
+                ) -> WorkerJob | None:
+        """Pick a ship for `opportunity`, hold it and submit the job; None when no ship could be had."""
+        candidates = list(idle)
+        while candidates:
+            try:
+                ship = self._selector.select(opportunity, candidates)
+            except StrategyError as error:
+                self._log.warning("ship selection for %s failed: %s", opportunity.good, error)
+                return None
+            if ship is None:
+                return None
+            if ship not in candidates:
+                self._log.warning("ship selection returned %s, which is not idle; ignored", ship.symbol)
+                return None
+            operation_id = f"mfg-{self._new_id()}"
+            lease_until = now + timedelta(seconds=self.config.lease_seconds)
+            if not self._assignments.try_assign(ship.symbol, operation_id, self.holder, lease_until, now):
+                candidates.remove(ship)  # another operation took it since the pool was listed
+                idle.remove(ship)
+                continue
+            job = WorkerJob(operation_id=operation_id, ship=ship.symbol, opportunity=opportunity, run_id=self.run_id)
+            try:
+                self._pool.submit(job)
+            except Exception as error:  # whatever the pool adapter raises, the ship must not stay held
+                self._assignments.release(ship.symbol, operation_id)
+                self._log.error("could not start a worker for %s on %s: %s", opportunity.good, ship.symbol, error)
+                return None
+            idle.remove(ship)
+            self._active[operation_id] = ActiveWork(job, now)
+            self._guarded("recording activity", lambda: self._assignments.set_activity(
+                ship.symbol, f"manufacturing {opportunity.good} for {opportunity.sell_market}"))
+            return job
+        return None
+
+    # --- completions ---------------------------------------------------------------------------
+
+    def collect_completions(self) -> list[WorkerResult]:
+        """Take the results that arrived: release each ship, record the result, count losses."""
+        results = list(self._pool.completed())
+        for result in results:
+            work = self._active.pop(result.operation_id, None)
+            self._assignments.release(result.ship, result.operation_id)
+            self._runs.record_result(self.run_id, result)
+            self._results.append(result)
+            self._metrics.cycle_finished(result.good, result.outcome, result.revenue, result.cost)
+            self._account(result, result.finished_at)
+            where = f" @ {work.job.opportunity.sell_market}" if work else ""
+            if result.outcome == "failed":
+                self._log.warning("worker failed: %s%s on %s, profit %d credits: %s", result.good, where,
+                                  result.ship, result.profit, result.error)
+            else:
+                self._log.info("worker %s: %s%s on %s, sold %d, profit %d credits", result.outcome, result.good,
+                               where, result.ship, result.quantity_sold, result.profit)
+        if results:
+            self._metrics.workers(self.active_workers(), self.config.max_workers)
+        return results
+
+    def _account(self, result: WorkerResult, at: datetime) -> None:
+        """Loss bookkeeping: `pause_after_losses` losing runs of a good in a row pause it."""
+        if result.cancelled:
+            return
+        if result.profit > 0:
+            self._loss_streak[result.good] = 0
+            return
+        if result.profit == 0:
+            return
+        streak = self._loss_streak.get(result.good, 0) + 1
+        if streak < self.config.pause_after_losses:
+            self._loss_streak[result.good] = streak
+            return
+        self._loss_streak[result.good] = 0
+        until = at + timedelta(seconds=self.config.pause_after_losses_for)
+        self._paused_until[result.good] = until
+        if until > self._clock.now():
+            self._opportunities = [o for o in self._opportunities if o.good != result.good]
+            self._log.warning("pausing %s until %s: %d losing runs in a row", result.good, until.isoformat(), streak)
+
+    def _restore_loss_history(self) -> None:
+        """Replay recent results (of earlier runs too) so a restart does not forget a good's losses."""
+        recent = self._guarded("reading past results", lambda: self._runs.results(None, limit=200)) or []
+        for result in sorted(recent, key=lambda r: r.finished_at):
+            self._account(result, result.finished_at)
+
+    # --- queries -------------------------------------------------------------------------------
+
+    def active_workers(self) -> int:
+        return max(len(self._active), self._pool.active())
+
+    @property
+    def opportunities(self) -> list[ManufacturingOpportunity]:
+        return list(self._opportunities)
+
+    @property
+    def results(self) -> list[WorkerResult]:
+        """Every result this coordinator collected, oldest first."""
+        return list(self._results)
+
+    def paused_goods(self) -> dict[TradeSymbol, datetime]:
+        """Goods paused now, with the time each pause ends."""
+        now = self._clock.now()
+        return {good: until for good, until in self._paused_until.items() if until > now}
+
+    def status(self) -> CoordinatorStatus:
+        return CoordinatorStatus(
+            run_id=self.run_id, system=self.system, active_workers=self.active_workers(),
+            max_workers=self.config.max_workers,
+            assigned={work.job.ship: work.job.opportunity.good for work in self._active.values()},
+            opportunities=tuple(self._opportunities), paused=self.paused_goods(), results=tuple(self._results))
+
+    # --- helpers -------------------------------------------------------------------------------
+
+    def _paused_goods(self, now: datetime) -> set[TradeSymbol]:
+        return {good for good, until in self._paused_until.items() if until > now}
+
+    def _ships(self, now: datetime) -> list[ShipState]:
+        """The fleet, listed once per moment of the clock (discovery and assignment often share one)."""
+        if self._ships_seen is None or self._ships_seen[0] != now:
+            self._ships_seen = (now, list(self._game.ships()))
+        return self._ships_seen[1]
+
+    def _renew_leases(self) -> None:
+        now = self._clock.now()
+        self._assignments.renew(self.holder, now + timedelta(seconds=self.config.lease_seconds))
+        self._next_renewal = now + timedelta(seconds=self.config.lease_seconds / 3)
+
+    def _check_coverage(self) -> None:
+        if self._scout is None:
+            self._log.warning("no market scout: prices come only from markets the workers visit")
+            return
+        coverage = self._guarded("checking market coverage", self._scout.coverage)
+        if coverage is None:
+            return
+        level = logging.INFO if coverage.complete else logging.WARNING
+        for line in coverage.describe():
+            self._log.log(level, "market coverage: %s", line)
+
+    def _sleep_for(self) -> float:
+        now = self._clock.now()
+        due = [moment for moment in (self._next_discovery, self._next_assignment, self._next_renewal) if moment]
+        until_next = min(((moment - now).total_seconds() for moment in due), default=self.config.tick_seconds)
+        return max(0.001, min(self.config.tick_seconds, until_next))
+
+    def _guarded(self, what: str, action: Callable[[], _T], *, anything: bool = False) -> _T | None:
+        """Run `action`; a failure the application knows about (game down, strategy broken, bad data) is logged
+        and the loop carries on, so one bad cycle does not stop the run. `anything` also swallows unexpected
+        errors (at shutdown, where every step must get its turn)."""
+        try:
+            return action()
+        except (ApplicationError, DomainError) as error:
+            self._log.warning("%s failed: %s", what, error)
+            return None
+        except Exception:
+            if not anything:
+                raise
+            self._log.exception("%s failed", what)
+            return None
+

@@ -1,0 +1,286 @@
+"""FleetManager: the shared idle pool, and buying light haulers and probes when that pays.
+
+A new agent has a frigate and a probe. Haulers make the money, probes keep prices fresh; both cost credits that
+trading needs, so a purchase happens only when all of these hold:
+
+- the agent keeps at least `credit_reserve` credits after paying the price seen at the shipyard;
+- the fleet has fewer than `max_haulers` haulers (resp. `max_probes` probes);
+- a hauler is bought only while opportunities wait for a ship, a probe only while a market lacks one;
+- one of our ships is at a shipyard selling that type (prices are visible only then). When none is, the
+  manager sends one there (a probe if one is free, else an idle ship whose fuel reaches it) and holds it with a
+  lease until the purchase is done or no longer wanted.
+
+Every purchase goes through the LedgerRecorder, which writes it to the ledger as SHIP_PURCHASE at once, so the
+ledger's net keeps matching the change of the agent's credits. Like the scout, the manager never waits: the coordinator calls it every assignment cycle.
+"""
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from application.game_errors import GameError, InsufficientCredits
+from application.game_port import GamePort
+from application.ledger_recorder import LedgerRecorder
+from application.market_scout import is_probe
+from application.metrics_port import Metrics, NullMetrics
+from application.ports import Clock
+from application.repositories import LedgerRepository, ShipAssignmentRepository
+from domain.agent import ShipyardOffer
+from domain.errors import InvalidValue
+from domain.fleet import ShipNavStatus, ShipRole, ShipSummary, ShipType
+from domain.geometry import distance
+from domain.ledger import TransactionCategory
+from domain.ship_state import ShipState
+from domain.symbols import ShipSymbol, SystemSymbol, WaypointSymbol
+from domain.trade import ShipPurchase
+from domain.waypoint import WaypointInfo
+
+_log = logging.getLogger(__name__)
+
+# Operation ids of ships the fleet manager holds start with this, so `status` can tell them from workers.
+POSITIONING_PREFIX = "fleet-position-"
+PURCHASE_PREFIX = "fleet-purchase-"
+
+
+def is_hauler(ship: ShipState) -> bool:
+    """A ship registered as a hauler (SHIP_LIGHT_HAULER and bigger freighters)."""
+    return ship.role is ShipRole.HAULER
+
+
+@dataclass(frozen=True, slots=True)
+class FleetConfig:
+    """Defaults follow adapters/config/settings.py FleetSettings.
+
+    `check_interval`: seconds between purchase checks (each reads the agent and a shipyard).
+    `lease_seconds`: how long a ship sent to a shipyard is held before the lease must be renewed.
+    `fuel_margin`: fuel a non-probe ship must keep beyond the direct hop to a shipyard.
+    """
+
+    credit_reserve: int = 60_000
+    max_haulers: int = 4
+    max_probes: int = 3
+    hauler_type: ShipType = ShipType.SHIP_LIGHT_HAULER
+    probe_type: ShipType = ShipType.SHIP_PROBE
+    check_interval: float = 300.0
+    lease_seconds: float = 1800.0
+    fuel_margin: int = 10
+
+    def __post_init__(self) -> None:
+        if self.credit_reserve < 0 or self.max_haulers < 0 or self.max_probes < 0:
+            raise InvalidValue(f"fleet limits cannot be negative: {self}")
+        object.__setattr__(self, "hauler_type", ShipType(self.hauler_type))
+        object.__setattr__(self, "probe_type", ShipType(self.probe_type))
+
+
+@dataclass(frozen=True, slots=True)
+class FleetDecision:
+    """What one purchase check concluded (for logs, status and tests)."""
+
+    wanted: ShipType | None
+    action: str  # "none", "bought", "positioning", "waiting", "too_expensive", "no_shipyard", "failed"
+    detail: str = ""
+    purchase: ShipPurchase | None = None
+
+
+class FleetManager:
+    """Knows which ships are idle, and grows the fleet when that pays."""
+
+    def __init__(
+        self,
+        game: GamePort,
+        assignments: ShipAssignmentRepository,
+        ledger: LedgerRepository,
+        clock: Clock,
+        system: SystemSymbol | str,
+        *,
+        holder: str,
+        config: FleetConfig | None = None,
+        metrics: Metrics | None = None,
+        logger: logging.Logger | None = None,
+    ) -> None:
+        self._game = game
+        self._assignments = assignments
+        self._ledger = ledger
+        self._clock = clock
+        self.system = SystemSymbol(system)
+        self.holder = holder
+        self.config = config or FleetConfig()
+        self._metrics = metrics or NullMetrics()
+        self._log = logger or _log
+        self._next_check: datetime | None = None
+        self._shipyards: dict[WaypointSymbol, WaypointInfo] | None = None
+        self._types_sold: dict[WaypointSymbol, frozenset[str]] = {}
+        self._last_price: dict[str, int] = {}
+        self._positioning: dict[ShipSymbol, tuple[str, WaypointSymbol]] = {}  # ship -> (operation, shipyard)
+
+    # --- the idle pool -------------------------------------------------------------------------
+
+    def held_ships(self, now: datetime | None = None) -> set[ShipSymbol]:
+        """Ships an operation holds under a live lease."""
+        now = now or self._clock.now()
+        return {a.ship for a in self._assignments.assigned() if a.lease_until > now}
+
+    def idle_ships(self, ships: Iterable[ShipState] | None = None, now: datetime | None = None) -> list[ShipSummary]:
+        """The shared idle pool: every ship with cargo capacity that no operation holds (a lease run out counts
+        as free). `ships` saves a request when the caller already listed the fleet."""
+        ships = self._game.ships() if ships is None else ships
+        held = self.held_ships(now)
+        return [ship.summary() for ship in ships if ship.cargo_capacity > 0 and ship.symbol not in held]
+
+    # --- buying ships --------------------------------------------------------------------------
+
+    def consider_purchase(
+        self, ships: Sequence[ShipState], *, waiting_opportunities: int, probes_useful: int
+    ) -> FleetDecision:
+        """Buy one ship if the rules allow it now, or get a ship to a shipyard so a later call can.
+
+        Runs at most once per `check_interval`; calls in between answer "none".
+        """
+        now = self._clock.now()
+        if self._next_check is not None and now < self._next_check:
+            return FleetDecision(None, "none", "checked recently")
+        self._next_check = now + timedelta(seconds=self.config.check_interval)
+        self._forget_positioning_done()
+        wanted = self._wanted(ships, waiting_opportunities, probes_useful)
+        if wanted is None:
+            self._release_positioning()
+            return FleetDecision(None, "none", "no ship wanted")
+        try:
+            return self._acquire(wanted, ships, now)
+        except GameError as error:
+            self._log.warning("fleet: buying a %s failed: %s", wanted, error)
+            return FleetDecision(wanted, "failed", str(error))
+
+    def _wanted(self, ships: Sequence[ShipState], waiting: int, probes_useful: int) -> ShipType | None:
+        haulers = sum(1 for ship in ships if is_hauler(ship))
+        probes = sum(1 for ship in ships if is_probe(ship))
+        if waiting > 0 and haulers < self.config.max_haulers:
+            return self.config.hauler_type
+        if probes_useful > 0 and probes < self.config.max_probes:
+            return self.config.probe_type
+        return None
+
+    def _acquire(self, wanted: ShipType, ships: Sequence[ShipState], now: datetime) -> FleetDecision:
+        yards = self._yards_selling(wanted)
+        if not yards:
+            return FleetDecision(wanted, "no_shipyard", f"no shipyard in {self.system} sells {wanted}")
+        present = {ship.waypoint for ship in ships if ship.nav_status is not ShipNavStatus.IN_TRANSIT}
+        offers = [(yard, offer) for yard in sorted(yards & present)
+                  if (offer := self._offer(yard, wanted)) is not None and offer.price > 0]
+        if offers:
+            yard, offer = min(offers, key=lambda pair: (pair[1].price, pair[0]))
+            return self._buy_if_affordable(wanted, yard, offer.price)
+        self._release_positioning(unless_at=yards)
+        if self._positioning:
+            return FleetDecision(wanted, "waiting", "a ship is on its way to a shipyard")
+        credits = self._credits()
+        floor = self.config.credit_reserve + self._last_price.get(wanted, 0)
+        if credits <= floor:
+            return FleetDecision(wanted, "too_expensive",
+                                 f"{credits} credits, keeping {self.config.credit_reserve} in reserve")
+        return self._send_ship_to(yards, wanted, ships, now)
+
+    def _buy_if_affordable(self, wanted: ShipType, yard: WaypointSymbol, price: int) -> FleetDecision:
+        self._last_price[wanted] = price
+        credits = self._credits()
+        if credits - price < self.config.credit_reserve:
+            detail = (f"{wanted} costs {price} at {yard}; {credits} credits would leave less than the reserve "
+                      f"of {self.config.credit_reserve}")
+            self._log.info("fleet: not buying: %s", detail)
+            self._release_positioning()
+            return FleetDecision(wanted, "too_expensive", detail)
+        recorder = LedgerRecorder(self._game, self._ledger, PURCHASE_PREFIX + uuid.uuid4().hex[:12])
+        try:
+            purchase = recorder.purchase_ship(wanted, yard)  # the ledger row is written before this returns
+        except InsufficientCredits as error:
+            return FleetDecision(wanted, "too_expensive", str(error))
+        self._metrics.credits_moved(TransactionCategory.SHIP_PURCHASE.value, -purchase.price)
+        if purchase.agent_credits is not None:
+            self._metrics.agent_credits(purchase.agent_credits)
+        self._release_positioning()
+        self._log.info("fleet: bought %s %s at %s for %d credits", wanted, purchase.ship, yard, purchase.price)
+        return FleetDecision(wanted, "bought", f"{purchase.ship} for {purchase.price}", purchase)
+
+    def _credits(self) -> int:
+        credits = self._game.agent().credits
+        self._metrics.agent_credits(credits)
+        return credits
+
+    def _send_ship_to(
+        self, yards: set[WaypointSymbol], wanted: ShipType, ships: Sequence[ShipState], now: datetime
+    ) -> FleetDecision:
+        """Hold the best free ship and send it to the nearest shipyard selling `wanted`."""
+        held = self.held_ships(now)
+        shipyards = self._shipyard_infos()
+        candidates: list[tuple[tuple, ShipState, WaypointSymbol]] = []
+        for ship in ships:
+            if ship.symbol in held or ship.nav_status is ShipNavStatus.IN_TRANSIT:
+                continue
+            for yard in yards:
+                gap = distance(ship.position, shipyards[yard].position)
+                if gap == float("inf"):
+                    continue
+                if ship.needs_fuel and ship.fuel_current < round(gap) + self.config.fuel_margin:
+                    continue
+                # Probes first (they do nothing but watch), then ships without cargo, then the nearest.
+                candidates.append(((not is_probe(ship), ship.cargo_capacity > 0, gap, ship.symbol, yard), ship, yard))
+        if not candidates:
+            return FleetDecision(wanted, "no_shipyard", "no free ship can reach a shipyard")
+        _, ship, yard = min(candidates, key=lambda c: c[0])
+        operation_id = POSITIONING_PREFIX + uuid.uuid4().hex[:12]
+        lease_until = now + timedelta(seconds=self.config.lease_seconds)
+        if not self._assignments.try_assign(ship.symbol, operation_id, self.holder, lease_until, now):
+            return FleetDecision(wanted, "waiting", f"{ship.symbol} was taken meanwhile")
+        try:
+            if ship.nav_status is ShipNavStatus.DOCKED:
+                self._game.orbit(ship.symbol)
+            departure = self._game.navigate(ship.symbol, yard)
+        except GameError:
+            self._assignments.release(ship.symbol, operation_id)
+            raise
+        self._positioning[ship.symbol] = (operation_id, yard)
+        self._assignments.set_activity(ship.symbol, f"flying to shipyard {yard} to buy a {wanted}", departure.arrival)
+        self._log.info("fleet: sending %s to shipyard %s to buy a %s", ship.symbol, yard, wanted)
+        return FleetDecision(wanted, "positioning", f"{ship.symbol} -> {yard}")
+
+    def _forget_positioning_done(self) -> None:
+        """Drop positioning records whose lease is gone (reclaimed or released elsewhere)."""
+        held = {a.ship: a.operation_id for a in self._assignments.assigned()}
+        for ship, (operation_id, _) in list(self._positioning.items()):
+            if held.get(ship) != operation_id:
+                del self._positioning[ship]
+
+    def _release_positioning(self, unless_at: set[WaypointSymbol] | None = None) -> None:
+        """Give back the ships held for a purchase, except those headed to a shipyard in `unless_at`."""
+        for ship, (operation_id, yard) in list(self._positioning.items()):
+            if unless_at is not None and yard in unless_at:
+                continue
+            self._assignments.release(ship, operation_id)
+            del self._positioning[ship]
+
+    # --- shipyards -----------------------------------------------------------------------------
+
+    def _shipyard_infos(self) -> dict[WaypointSymbol, WaypointInfo]:
+        if self._shipyards is None:
+            self._shipyards = {w.symbol: w for w in self._game.waypoints(self.system) if w.is_shipyard}
+        return self._shipyards
+
+    def _yards_selling(self, wanted: ShipType) -> set[WaypointSymbol]:
+        """Shipyards whose list includes `wanted` (types are listed even without a ship present)."""
+        yards = set()
+        for yard in self._shipyard_infos():
+            if yard not in self._types_sold:
+                try:
+                    self._types_sold[yard] = frozenset(o.ship_type for o in self._game.shipyard(yard))
+                except GameError as error:
+                    self._log.warning("fleet: could not read shipyard %s: %s", yard, error)
+                    continue
+            if wanted in self._types_sold[yard]:
+                yards.add(yard)
+        return yards
+
+    def _offer(self, yard: WaypointSymbol, wanted: ShipType) -> ShipyardOffer | None:
+        return next((o for o in self._game.shipyard(yard) if o.ship_type == wanted), None)

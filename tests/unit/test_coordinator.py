@@ -1,0 +1,321 @@
+"""ManufacturingArbitrageCoordinator on in-memory fakes: workers, leases, completions, loss pauses, the loop."""
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from application.coordinator import CoordinatorConfig, ManufacturingArbitrageCoordinator
+from application.errors import StrategyError
+from application.fleet_manager import FleetConfig, FleetManager
+from application.market_scout import MarketScout
+from application.repositories import ShipAssignment
+from application.worker_jobs import WorkerResult
+from domain.fleet import ShipType
+from domain.goods import TradeSymbol
+from domain.ledger import TransactionCategory
+from domain.symbols import ShipSymbol
+from tests.fake_coordination import (
+    SYSTEM, FixedDemand, InMemoryRuns, RecordingMetrics, ScriptedPool, StopAt, add_market, add_ship,
+    make_opportunity,
+)
+from tests.fake_game import FakeGame
+from tests.fake_repositories import InMemoryLedgerRepository, InMemoryShipAssignmentRepository
+from tests.fakes import FakeClock, FirstShipSelector, InMemoryMarketRepository
+
+HOME = f"{SYSTEM}-A1"
+
+
+class World:
+    """A coordinator wired to fakes; `ships` haulers docked at HOME."""
+
+    def __init__(self, ships: int = 3, opportunities=(), *, past_results=(), **config) -> None:
+        self.clock = FakeClock()
+        self.game = FakeGame(self.clock)
+        self.game.add_waypoint(HOME, 0, 0)
+        for index in range(1, ships + 1):
+            add_ship(self.game, f"AGENT-{index}", HOME)
+        self.assignments = InMemoryShipAssignmentRepository()
+        self.runs = InMemoryRuns(past_results)
+        self.pool = ScriptedPool(self.clock)
+        self.metrics = RecordingMetrics()
+        self.demand = FixedDemand(self.clock, opportunities)
+        self.selector = FirstShipSelector()
+        self.fleet = FleetManager(self.game, self.assignments, InMemoryLedgerRepository(), self.clock, SYSTEM, holder="run-test",
+                                  config=FleetConfig(max_haulers=0, max_probes=0))
+        self.coordinator = ManufacturingArbitrageCoordinator(
+            player="AGENT", system=SYSTEM, game=self.game, demand_finder=self.demand, ship_selector=self.selector,
+            assignments=self.assignments, runs=self.runs, pool=self.pool, clock=self.clock, fleet=self.fleet,
+            config=CoordinatorConfig(**config), metrics=self.metrics, run_id="run-test")
+
+    def cycle(self):
+        self.coordinator.start()
+        self.coordinator.discovery_cycle()
+        return self.coordinator.assignment_cycle()
+
+    def held(self) -> set[str]:
+        return {str(row.ship) for row in self.assignments.assigned()}
+
+
+def opportunities(count: int, bid: int = 3000):
+    goods = [TradeSymbol.ELECTRONICS, TradeSymbol.MACHINERY, TradeSymbol.MICROPROCESSORS, TradeSymbol.FAB_MATS,
+             TradeSymbol.PLASTICS, TradeSymbol.AMMUNITION, TradeSymbol.EXPLOSIVES, TradeSymbol.FABRICS,
+             TradeSymbol.EQUIPMENT, TradeSymbol.CLOTHING]
+    return [make_opportunity(goods[i], f"{SYSTEM}-M{i}", bid - i) for i in range(count)]
+
+
+def test_discovery_saves_the_ranked_opportunities_and_reports_them():
+    found = opportunities(2)
+    world = World(opportunities=found)
+    world.coordinator.start()
+    assert world.coordinator.discovery_cycle() == found
+    assert world.runs.opportunities("run-test") == found
+    assert world.metrics.opportunities == 2
+    assert world.demand.asked[-1].min_price == 1000
+
+
+def test_one_worker_per_opportunity_and_one_ship_per_worker():
+    world = World(ships=3, opportunities=opportunities(2))
+    jobs = world.cycle()
+    assert sorted(job.opportunity.good for job in jobs) == ["ELECTRONICS", "MACHINERY"]
+    assert len({job.ship for job in jobs}) == 2
+    assert world.held() == {str(job.ship) for job in jobs}
+    assert all(row.holder == "run-test" for row in world.assignments.assigned())
+    # The next cycle has an idle ship but no opportunity without a worker.
+    assert world.coordinator.assignment_cycle() == []
+    assert len(world.pool.running) == 2
+
+
+def test_the_same_good_sold_to_two_markets_is_two_opportunities():
+    world = World(ships=2, opportunities=[make_opportunity("ELECTRONICS", f"{SYSTEM}-M1", 3000),
+                                          make_opportunity("ELECTRONICS", f"{SYSTEM}-M2", 2900)])
+    assert len(world.cycle()) == 2
+
+
+def test_never_more_workers_than_the_maximum():
+    world = World(ships=10, opportunities=opportunities(10), max_workers=5)
+    assert len(world.cycle()) == 5
+    assert world.coordinator.assignment_cycle() == []
+    for job in world.pool.submitted[:2]:
+        world.pool.complete(job.operation_id, revenue=100, cost=50)
+    world.coordinator.collect_completions()
+    assert len(world.coordinator.assignment_cycle()) == 2
+    assert world.pool.most_running == 5
+    assert len(world.pool.running) == 5
+    assert world.metrics.active_workers == 5 and world.metrics.max_workers == 5
+
+
+@pytest.mark.parametrize("outcome", ["completed", "failed", "cancelled"])
+def test_a_finished_worker_gives_its_ship_back_and_its_result_is_recorded(outcome):
+    world = World(ships=1, opportunities=opportunities(1))
+    (job,) = world.cycle()
+    assert world.held() == {"AGENT-1"}
+    if outcome == "completed":
+        world.pool.complete(job.operation_id, revenue=30_000, cost=12_000)
+    elif outcome == "failed":
+        world.pool.fail(job.operation_id, cost=500, error="market gone")
+    else:
+        world.pool.end(job.operation_id, cancelled=True)
+    (result,) = world.coordinator.collect_completions()
+    assert result.outcome == outcome
+    assert world.held() == set()
+    assert world.runs.results("run-test") == [result]
+    assert world.metrics.cycles[-1][:2] == ("ELECTRONICS", outcome)
+    assert world.coordinator.active_workers() == 0
+    # Free again: the next cycle hands it out again.
+    assert [j.ship for j in world.coordinator.assignment_cycle()] == ["AGENT-1"]
+
+
+def test_expired_leases_are_reclaimed_at_start_and_live_ones_respected():
+    world = World(ships=2, opportunities=opportunities(2))
+    now = world.clock.now()
+    world.assignments.held[ShipSymbol("AGENT-1")] = ShipAssignment(
+        ShipSymbol("AGENT-1"), "mfg-dead", "run-dead", lease_until=now - timedelta(seconds=1))
+    world.assignments.held[ShipSymbol("AGENT-2")] = ShipAssignment(
+        ShipSymbol("AGENT-2"), "mfg-other", "run-other", lease_until=now + timedelta(minutes=5))
+    jobs = world.cycle()
+    assert [job.ship for job in jobs] == ["AGENT-1"]
+    assert world.assignments.held[ShipSymbol("AGENT-1")].holder == "run-test"
+    assert world.assignments.held[ShipSymbol("AGENT-2")].holder == "run-other"
+
+
+def test_a_ship_taken_by_another_operation_meanwhile_is_skipped():
+    world = World(ships=2, opportunities=opportunities(1))
+    world.coordinator.start()
+    world.coordinator.discovery_cycle()
+    real_try = world.assignments.try_assign
+
+    def racing_try(ship, operation_id, holder, lease_until, now):
+        if ship == "AGENT-1":
+            return False  # somebody else got there first
+        return real_try(ship, operation_id, holder, lease_until, now)
+
+    world.assignments.try_assign = racing_try
+    assert [job.ship for job in world.coordinator.assignment_cycle()] == ["AGENT-2"]
+
+
+def test_a_pool_that_refuses_the_job_leaves_the_ship_free():
+    world = World(ships=1, opportunities=opportunities(1))
+    world.pool.refuse_submissions = True
+    assert world.cycle() == []
+    assert world.held() == set()
+    assert world.coordinator.active_workers() == 0
+
+
+def test_a_failing_ship_selection_skips_the_opportunity_not_the_cycle():
+    world = World(ships=2, opportunities=opportunities(2))
+
+    class Picky:
+        def select(self, opportunity, idle_ships):
+            if opportunity.good == TradeSymbol.ELECTRONICS:
+                raise StrategyError("spacetraders_select_ship", "boom", plugin="broken")
+            return idle_ships[0]
+
+    world.coordinator._selector = Picky()
+    assert [job.opportunity.good for job in world.cycle()] == ["MACHINERY"]
+
+
+def test_a_good_is_paused_after_losing_runs_in_a_row_and_comes_back_later():
+    world = World(ships=1, opportunities=[make_opportunity("ELECTRONICS", f"{SYSTEM}-M0", 3000),
+                                          make_opportunity("MACHINERY", f"{SYSTEM}-M1", 100)],
+                  pause_after_losses=2, pause_after_losses_for=600)
+    world.cycle()
+    for _ in range(2):
+        (job,) = world.pool.running.values()
+        assert job.opportunity.good == TradeSymbol.ELECTRONICS
+        world.pool.complete(job.operation_id, revenue=1_000, cost=5_000)
+        world.coordinator.collect_completions()
+        world.coordinator.assignment_cycle()
+    assert set(world.coordinator.paused_goods()) == {TradeSymbol.ELECTRONICS}
+    # The pause took effect at once: the free ship went to the next good.
+    (job,) = world.pool.running.values()
+    assert job.opportunity.good == TradeSymbol.MACHINERY
+    assert [o.good for o in world.coordinator.discovery_cycle()] == ["MACHINERY"]
+    # The finder was asked for one more, so the paused good does not shrink the list.
+    assert world.demand.asked[-1].max_opportunities == 11
+    world.pool.complete(job.operation_id, revenue=5_000, cost=1_000)
+    world.coordinator.collect_completions()
+    world.clock.advance(601)
+    assert world.coordinator.paused_goods() == {}
+    assert [o.good for o in world.coordinator.discovery_cycle()][0] == TradeSymbol.ELECTRONICS
+
+
+def test_a_profitable_run_between_losses_resets_the_count():
+    world = World(ships=1, opportunities=opportunities(1), pause_after_losses=2)
+    world.cycle()
+    for revenue in (1_000, 9_000, 1_000):
+        (job,) = world.pool.running.values()
+        world.pool.complete(job.operation_id, revenue=revenue, cost=5_000)
+        world.coordinator.collect_completions()
+        world.coordinator.assignment_cycle()
+    assert world.coordinator.paused_goods() == {}
+
+
+def test_cancelled_runs_do_not_count_as_losses():
+    world = World(ships=1, opportunities=opportunities(1), pause_after_losses=1)
+    (job,) = world.cycle()
+    world.pool.end(job.operation_id, cancelled=True, cost=800)
+    world.coordinator.collect_completions()
+    assert world.coordinator.paused_goods() == {}
+
+
+def test_losses_of_earlier_runs_are_remembered_at_start():
+    clock_start = FakeClock().now()
+    past = [WorkerResult(operation_id=f"old-{i}", ship=ShipSymbol("AGENT-1"), good=TradeSymbol.ELECTRONICS,
+                         started_at=clock_start - timedelta(minutes=30), finished_at=clock_start - timedelta(minutes=i),
+                         revenue=100, cost=900, success=True) for i in (10, 5)]
+    world = World(ships=1, opportunities=opportunities(2), past_results=past, pause_after_losses=2,
+                  pause_after_losses_for=3600)
+    jobs = world.cycle()
+    assert [job.opportunity.good for job in jobs] == [TradeSymbol.MACHINERY]
+    assert TradeSymbol.ELECTRONICS in world.coordinator.paused_goods()
+
+
+def test_the_loop_runs_discovery_and_assignment_at_their_intervals_then_stops_cleanly():
+    world = World(ships=5, opportunities=opportunities(1), discovery_interval=120, assignment_interval=30)
+    assigned_at = []
+    real_cycle = world.coordinator.assignment_cycle
+
+    def counting_cycle():
+        assigned_at.append((world.clock.now() - FakeClock().now()).total_seconds())
+        return real_cycle()
+
+    world.coordinator.assignment_cycle = counting_cycle
+    world.coordinator.run(StopAt(world.clock, 300))
+    assert len(world.demand.asked) == 3  # t = 0, 120, 240
+    assert assigned_at == [0, 30, 60, 90, 120, 150, 180, 210, 240, 270]
+    # Stopping cancelled the worker, recorded its result and released every ship.
+    assert world.pool.cancel_requested and world.pool.closed
+    assert [r.outcome for r in world.runs.results("run-test")] == ["cancelled"]
+    assert world.held() == set()
+    assert world.runs.runs["run-test"].state == "STOPPED"
+
+
+def test_leases_are_renewed_while_the_coordinator_lives():
+    world = World(ships=1, opportunities=opportunities(1), lease_seconds=300)
+    world.coordinator.tick()
+    first = world.assignments.assigned()[0].lease_until
+    world.clock.advance(200)
+    world.coordinator.tick()
+    assert world.assignments.assigned()[0].lease_until == first + timedelta(seconds=200)
+
+
+def test_a_crash_marks_the_run_and_still_releases_the_ships():
+    world = World(ships=1, opportunities=opportunities(1))
+    world.coordinator.tick()
+    assert world.held() == {"AGENT-1"}
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("bug")
+
+    world.demand.find = broken
+    world.clock.advance(120)
+    with pytest.raises(RuntimeError):
+        world.coordinator.run(StopAt(world.clock, 3600))
+    assert world.runs.runs["run-test"].state == "CRASHED"
+    assert world.held() == set()
+
+
+def test_status_shows_workers_ships_and_profit():
+    world = World(ships=2, opportunities=opportunities(2))
+    jobs = world.cycle()
+    world.pool.complete(jobs[0].operation_id, revenue=9_000, cost=4_000)
+    world.coordinator.collect_completions()
+    status = world.coordinator.status()
+    assert status.active_workers == 1 and status.max_workers == 5
+    assert status.assigned == {jobs[1].ship: jobs[1].opportunity.good}
+    assert status.total_profit == 5_000
+
+
+def test_with_scout_and_fleet_it_reports_coverage_records_markets_and_buys_a_hauler_for_waiting_work(caplog):
+    clock = FakeClock()
+    game = FakeGame(clock, credits=1_000_000)
+    yard, far = f"{SYSTEM}-A2", f"{SYSTEM}-B7"
+    game.add_waypoint(yard, 0, 0)
+    game.add_waypoint(far, 100, 0)
+    add_market(game, yard, imports={"SHIP_PARTS": 2000})
+    add_market(game, far, imports={"FOOD": 300})
+    game.add_shipyard(yard, {ShipType.SHIP_LIGHT_HAULER: 272_775})
+    add_ship(game, "AGENT-1", yard, "frigate")
+    assignments, ledger, markets = InMemoryShipAssignmentRepository(), InMemoryLedgerRepository(), \
+        InMemoryMarketRepository()
+    fleet = FleetManager(game, assignments, ledger, clock, SYSTEM, holder="run-test",
+                         config=FleetConfig(max_haulers=1, max_probes=0, check_interval=1))
+    scout = MarketScout(game, markets, clock, SYSTEM, assignments=assignments)
+    pool = ScriptedPool(clock)
+    coordinator = ManufacturingArbitrageCoordinator(
+        player="AGENT", system=SYSTEM, game=game, demand_finder=FixedDemand(clock, opportunities(2)),
+        ship_selector=FirstShipSelector(), assignments=assignments, runs=InMemoryRuns(), pool=pool, clock=clock,
+        fleet=fleet, scout=scout, run_id="run-test")
+    with caplog.at_level("WARNING"):
+        coordinator.tick()
+    assert "never seen (no prices): X1-TEST-A2, X1-TEST-B7" in caplog.text
+    assert {snapshot.waypoint for snapshot in markets.markets_in_system(SYSTEM)} == {yard}
+    # The frigate took the best opportunity; the second waited, so a hauler was bought (and put in the ledger).
+    assert [job.ship for job in pool.submitted] == ["AGENT-1"]
+    (purchase,) = game.ship_purchases
+    assert [row.category for row in ledger.rows] == [TransactionCategory.SHIP_PURCHASE]
+    clock.advance(30)
+    coordinator.tick()
+    assert [job.ship for job in pool.submitted] == ["AGENT-1", purchase.ship]
+    assert {job.opportunity.good for job in pool.submitted} == {TradeSymbol.ELECTRONICS, TradeSymbol.MACHINERY}
