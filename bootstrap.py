@@ -1,0 +1,246 @@
+"""The composition root: the one place where ports meet their adapters.
+
+A `Runtime` says which game, database, agent and system a process works with; `Container` turns it into the
+objects the application runs (dependency-injector). The coordinator process and every worker process build their
+own container from the same Runtime (it is picklable), so a worker has its own HTTP client and database connection
+but shares the account's rate limiter file and the database with everyone else.
+
+Nothing outside this module chooses an adapter.
+"""
+from __future__ import annotations
+
+import functools
+import logging
+import os
+import uuid
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+import httpx
+from dependency_injector import containers, providers
+
+from adapters.clock import ServerClock
+from adapters.config.settings import Settings
+from adapters.game_api.client import GameApiClient
+from adapters.game_api.gateway import GameGateway
+from adapters.game_api.rate_limiter import RateLimiter
+from adapters.game_api.settings import GameApiSettings
+from adapters.storage import database
+from adapters.workers.outcomes import EventCancelToken
+from adapters.storage.assignment_repository import SqlShipAssignmentRepository
+from adapters.storage.ledger_repository import SqlLedgerRepository
+from adapters.storage.market_repository import SqlMarketRepository
+from adapters.storage.run_repository import SqlRunRepository
+from adapters.storage.supply_chain_repository import SqlSupplyChainRepository
+from application.coordinator import CoordinatorConfig, ManufacturingArbitrageCoordinator
+from application.demand_finder import DemandFinderConfig, ManufacturingDemandFinder
+from application.fleet_manager import FleetConfig, FleetManager
+from application.market_scout import MarketScout, ScoutConfig
+from application.navigation import NavigationConfig, Navigator
+from application.production_executor import ProductionConfig, ProductionExecutor
+from application.supply_chain_resolver import ResolverConfig
+from application.supply_chain_source import StoredSupplyChain
+from application.worker import ManufacturingArbitrageWorker
+from application.worker_jobs import WorkerJob, WorkerResult
+from domain.symbols import SystemSymbol
+
+log = logging.getLogger("spacetraders")
+
+# Intervals never shrink below these, however fast the embedded game runs: the rate limit does not speed up.
+_MIN_INTERVAL = {"discovery": 10.0, "assignment": 2.0, "poll": 2.0, "slice": 0.5}
+
+
+@dataclass(frozen=True)
+class Runtime:
+    """What one process of the bot needs to know to build its objects. Picklable.
+
+    `time_scale` is how much faster than real time the game runs (the embedded server's speed; 1 for the real
+    game): the bot's own intervals (discovery, assignment, production polls) shrink by it, within floors.
+    """
+
+    settings: Settings
+    base_url: str
+    token: str
+    player: str
+    system: SystemSymbol
+    run_dir: Path
+    database_url: str
+    time_scale: float = 1.0
+
+    def scaled(self, seconds: float, floor: float) -> float:
+        return max(floor, seconds / self.time_scale)
+
+
+# --- factories the container calls -------------------------------------------------------------------------------
+
+def _api_settings(runtime: Runtime) -> GameApiSettings:
+    api = runtime.settings.api
+    return GameApiSettings(base_url=runtime.base_url, token=runtime.token or None,
+                           read_timeout=api.timeout, max_attempts=api.max_attempts)
+
+
+def _limiter(runtime: Runtime, api_settings: GameApiSettings) -> RateLimiter:
+    return RateLimiter.shared(runtime.run_dir, runtime.player, api_settings.rate_limit_policy())
+
+
+def _client(api_settings: GameApiSettings, limiter: RateLimiter, metrics: Any):
+    from adapters.metrics.http_hooks import event_hooks
+    http = httpx.Client(base_url=api_settings.base_url, timeout=api_settings.timeout(),
+                        headers={"Accept": "application/json"}, event_hooks=event_hooks(metrics))
+    client = GameApiClient(api_settings, limiter, http=http, on_retry=_on_retry)
+    yield client
+    http.close()
+
+
+def _on_retry(error: Exception, wait: float) -> None:
+    log.info("game API: %s; retrying in %.1f s", error, wait)
+
+
+def _database(url: str):
+    yield database.connect(url)
+    database.close()
+
+
+def _metrics(enabled: bool):
+    if not enabled:
+        from application.metrics_port import NullMetrics
+        return NullMetrics()
+    from adapters.metrics.metrics import PrometheusMetrics
+    return PrometheusMetrics()
+
+
+def _coordinator_config(runtime: Runtime) -> CoordinatorConfig:
+    m = runtime.settings.manufacturing
+    return CoordinatorConfig(
+        max_workers=m.max_workers, min_price=m.min_price, max_opportunities=m.max_opportunities,
+        discovery_interval=runtime.scaled(m.discovery_interval, _MIN_INTERVAL["discovery"]),
+        assignment_interval=runtime.scaled(m.assignment_interval, _MIN_INTERVAL["assignment"]),
+        pause_after_losses=m.pause_after_losses,
+        pause_after_losses_for=runtime.scaled(m.pause_after_losses_for, 60.0))
+
+
+def _production_config(runtime: Runtime) -> ProductionConfig:
+    m = runtime.settings.manufacturing
+    return ProductionConfig(
+        max_input_price_rise=m.max_input_price_rise, min_sell_to_cost=m.min_sell_to_cost,
+        production_poll_interval=runtime.scaled(m.production_poll_interval, _MIN_INTERVAL["poll"]),
+        production_timeout=runtime.scaled(m.production_timeout, 60.0),
+        wait_slice=runtime.scaled(5.0, _MIN_INTERVAL["slice"]))
+
+
+def _navigation_config(runtime: Runtime) -> NavigationConfig:
+    return NavigationConfig(wait_slice=runtime.scaled(5.0, _MIN_INTERVAL["slice"]))
+
+
+def _fleet_config(runtime: Runtime) -> FleetConfig:
+    f = runtime.settings.fleet
+    return FleetConfig(credit_reserve=f.credit_reserve, max_haulers=f.max_haulers, max_probes=f.max_probes,
+                       check_interval=runtime.scaled(300.0, 10.0))
+
+
+def _scout_config(runtime: Runtime) -> ScoutConfig:
+    return ScoutConfig(max_age=runtime.scaled(900.0, 30.0), refresh_after=runtime.scaled(120.0, 5.0))
+
+
+def _plugin_manager(settings: Settings):
+    from plugins.manager import build_plugin_manager
+    return build_plugin_manager()
+
+
+def _ranker(manager: Any):
+    from plugins.manager import PluginRanker
+    return PluginRanker(manager)
+
+
+def _ship_selector(manager: Any):
+    from plugins.manager import PluginShipSelector
+    return PluginShipSelector(manager)
+
+
+def _process_pool(runtime: Runtime):
+    from adapters.workers.process_pool import ProcessWorkerPool
+    pool = ProcessWorkerPool(functools.partial(run_worker_job, runtime), runtime.settings.manufacturing.max_workers)
+    yield pool
+    pool.close(timeout=30.0)
+
+
+class Container(containers.DeclarativeContainer):
+    """Every object of one bot process, built from its Runtime."""
+
+    runtime = providers.Dependency(instance_of=Runtime)
+    settings = providers.Callable(lambda r: r.settings, runtime)
+
+    database = providers.Resource(_database, runtime.provided.database_url)
+    markets = providers.Singleton(SqlMarketRepository)
+    ledger = providers.Singleton(SqlLedgerRepository)
+    assignments = providers.Singleton(SqlShipAssignmentRepository)
+    runs = providers.Singleton(SqlRunRepository)
+    supply_chain_store = providers.Singleton(SqlSupplyChainRepository)
+
+    metrics = providers.Singleton(_metrics, runtime.provided.settings.metrics.enabled)
+    api_settings = providers.Singleton(_api_settings, runtime)
+    limiter = providers.Singleton(_limiter, runtime, api_settings)
+    client = providers.Resource(_client, api_settings, limiter, metrics)
+    game = providers.Singleton(GameGateway, client)
+    clock = providers.Singleton(ServerClock, client.provided.server_now)
+
+    supply_chain = providers.Singleton(StoredSupplyChain, game, supply_chain_store, clock)
+    plugin_manager = providers.Singleton(_plugin_manager, settings)
+    ranker = providers.Singleton(_ranker, plugin_manager)
+    ship_selector = providers.Singleton(_ship_selector, plugin_manager)
+    demand_finder = providers.Singleton(
+        ManufacturingDemandFinder, markets, supply_chain, ranker, clock,
+        providers.Factory(ResolverConfig, max_depth=runtime.provided.settings.manufacturing.max_tree_depth),
+        providers.Factory(DemandFinderConfig, min_price=runtime.provided.settings.manufacturing.min_price,
+                          max_opportunities=runtime.provided.settings.manufacturing.max_opportunities))
+
+    navigator = providers.Singleton(Navigator, game, clock, markets, assignments,
+                                    providers.Callable(_navigation_config, runtime))
+    executor = providers.Singleton(ProductionExecutor, game, navigator, clock, markets, assignments,
+                                   providers.Callable(_production_config, runtime))
+    worker = providers.Singleton(ManufacturingArbitrageWorker, game, ledger, navigator, executor, clock,
+                                 assignments=assignments, markets=markets)
+
+    pool = providers.Resource(_process_pool, runtime)
+    scout = providers.Singleton(MarketScout, game, markets, clock, runtime.provided.system,
+                                assignments=assignments, supply_chain=supply_chain,
+                                config=providers.Callable(_scout_config, runtime))
+    coordinator_config = providers.Callable(_coordinator_config, runtime)
+    run_id = providers.Singleton(lambda: f"run-{uuid.uuid4().hex[:16]}")
+    fleet = providers.Singleton(FleetManager, game, assignments, ledger, clock, runtime.provided.system,
+                                holder=run_id,
+                                config=providers.Callable(_fleet_config, runtime), metrics=metrics)
+    coordinator = providers.Singleton(
+        ManufacturingArbitrageCoordinator, player=runtime.provided.player, system=runtime.provided.system,
+        game=game, demand_finder=demand_finder, ship_selector=ship_selector, assignments=assignments, runs=runs,
+        pool=pool, clock=clock, fleet=fleet, scout=scout, config=coordinator_config, metrics=metrics,
+        run_id=run_id, pid=providers.Callable(os.getpid),
+        strategies=providers.Callable(lambda s: f"ranking={s.strategy.ranking}, ship={s.strategy.ship_selection}",
+                                      settings))
+
+
+def build(runtime: Runtime, **overrides: Any) -> Container:
+    """A container for `runtime`; `overrides` replace providers by name (tests pass fakes this way)."""
+    container = Container(runtime=runtime)
+    for name, value in overrides.items():
+        getattr(container, name).override(providers.Object(value))
+    return container
+
+
+# --- worker processes ----------------------------------------------------------------------------------------------
+
+def run_worker_job(runtime: Runtime, job: WorkerJob, cancel_event: Any) -> WorkerResult:
+    """Entry point of a worker process (picklable with functools.partial): build this process's own objects,
+    run the job, close everything. Metrics go to the coordinator's endpoint through the multiprocess directory
+    the process inherited."""
+    container = build(runtime)
+    container.init_resources()
+    try:
+        return container.worker().run(job, EventCancelToken(cancel_event))
+    finally:
+        container.shutdown_resources()
+
+
+def with_time_scale(runtime: Runtime, scale: float) -> Runtime:
+    return replace(runtime, time_scale=max(1.0, scale))
