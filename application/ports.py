@@ -2,6 +2,8 @@
 
 Adapters implement them (storage, game API, pluggy strategies, the system clock); tests use
 the in-memory fakes in tests/fakes.py. Nothing here knows which library sits behind a port.
+The game itself is application/game_port.py; ledger, ship assignments and runs are in
+application/repositories.py.
 """
 from __future__ import annotations
 
@@ -10,11 +12,10 @@ from datetime import datetime
 from typing import Protocol
 
 from domain.fleet import ShipSummary
-from domain.ledger import LedgerTransaction
 from domain.market import MarketSnapshot
 from domain.opportunity import ManufacturingOpportunity
 from domain.supply_chain import SupplyChainMap
-from domain.symbols import ShipSymbol, SystemSymbol
+from domain.symbols import SystemSymbol
 
 
 class Clock(Protocol):
@@ -71,36 +72,4 @@ class ShipSelector(Protocol):
         self, opportunity: ManufacturingOpportunity, idle_ships: Sequence[ShipSummary]
     ) -> ShipSummary | None:
         """One of `idle_ships`, or None when none is suitable."""
-        ...
-
-
-class LedgerRepository(Protocol):
-    """Sketch (the storage work extends it): every credit earned or spent, append-only."""
-
-    def record(self, transaction: LedgerTransaction) -> None:
-        """Append `transaction`."""
-        ...
-
-    def transactions_since(self, since: datetime) -> Sequence[LedgerTransaction]:
-        """Transactions that occurred at or after `since`, oldest first."""
-        ...
-
-    def transactions_of_operation(self, operation_id: str) -> Sequence[LedgerTransaction]:
-        """Transactions recorded under `operation_id`, oldest first."""
-        ...
-
-
-class ShipAssignmentRepository(Protocol):
-    """Sketch (the storage work extends it): which operation holds which ship."""
-
-    def assign(self, ship: ShipSymbol, operation_id: str) -> bool:
-        """Hold `ship` for `operation_id`; False when another operation already holds it."""
-        ...
-
-    def release(self, ship: ShipSymbol) -> None:
-        """Return `ship` to the idle pool."""
-        ...
-
-    def assigned(self) -> dict[ShipSymbol, str]:
-        """Ships currently held, with the operation holding each."""
         ...
