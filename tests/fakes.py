@@ -13,11 +13,10 @@ from pathlib import Path
 from domain.fleet import ShipSummary
 from domain.geometry import Position
 from domain.goods import SupplyLevel, TradeGoodType, TradeSymbol
-from domain.ledger import LedgerTransaction
 from domain.market import MarketSnapshot, MarketTradeGood
 from domain.opportunity import ManufacturingOpportunity
 from domain.supply_chain import SupplyChainMap
-from domain.symbols import ShipSymbol, SystemSymbol, WaypointSymbol
+from domain.symbols import SystemSymbol, WaypointSymbol
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 BUNDLED_SUPPLY_CHAIN = REPO_ROOT / "adapters" / "game_server" / "data" / "supply_chain.json"
@@ -110,44 +109,6 @@ class FirstShipSelector:
         self, opportunity: ManufacturingOpportunity, idle_ships: Sequence[ShipSummary]
     ) -> ShipSummary | None:
         return idle_ships[0] if idle_ships else None
-
-
-# --- LedgerRepository and ShipAssignmentRepository ---------------------------------------------
-
-
-class InMemoryLedger:
-    """Append-only list of transactions."""
-
-    def __init__(self) -> None:
-        self.transactions: list[LedgerTransaction] = []
-
-    def record(self, transaction: LedgerTransaction) -> None:
-        self.transactions.append(transaction)
-
-    def transactions_since(self, since: datetime) -> list[LedgerTransaction]:
-        return [t for t in self.transactions if t.occurred_at >= since]
-
-    def transactions_of_operation(self, operation_id: str) -> list[LedgerTransaction]:
-        return [t for t in self.transactions if t.operation_id == operation_id]
-
-
-class InMemoryShipAssignments:
-    """Ship -> holding operation."""
-
-    def __init__(self) -> None:
-        self.holders: dict[ShipSymbol, str] = {}
-
-    def assign(self, ship: ShipSymbol, operation_id: str) -> bool:
-        if ship in self.holders:
-            return False
-        self.holders[ship] = operation_id
-        return True
-
-    def release(self, ship: ShipSymbol) -> None:
-        self.holders.pop(ship, None)
-
-    def assigned(self) -> dict[ShipSymbol, str]:
-        return dict(self.holders)
 
 
 # --- Builders ----------------------------------------------------------------------------------
