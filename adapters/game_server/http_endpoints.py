@@ -87,8 +87,9 @@ def _nav(world: "World", call: Call) -> HttpResponse:
 
 
 def _patch_nav(world: "World", call: Call) -> HttpResponse:
-    body: wire.PatchNavRequest = call.body
-    return responses.ok(world.patch_nav(call.agent, call.params[0], body.flight_mode))
+    # The spec's body is optional and so is its one field; an absent mode is the spec's default, CRUISE.
+    body: wire.PatchNavRequest = call.body or wire.PatchNavRequest()
+    return responses.ok(world.patch_nav(call.agent, call.params[0], body.flight_mode or "CRUISE"))
 
 
 def _cooldown(world: "World", call: Call) -> HttpResponse:
@@ -155,6 +156,16 @@ def _waypoints(world: "World", call: Call) -> HttpResponse:
     types = query.get("type")
     # `traits` comes as repeated keys (OpenAPI form/explode); a comma list is accepted too.
     traits = [trait for value in query.get("traits", ()) for trait in value.split(",") if trait]
+    # Both filters are enums in the spec: the real server refuses other values (422) instead of finding nothing.
+    issues: dict[str, list[str]] = {}
+    if types and types[-1] not in wire.WAYPOINT_TYPES:
+        issues["type"] = [f"Invalid enum value '{types[-1]}': expected a WaypointType"]
+    unknown = [trait for trait in traits if trait not in wire.WAYPOINT_TRAITS]
+    if unknown:
+        issues["traits"] = [f"Invalid enum value '{trait}': expected a WaypointTraitSymbol" for trait in unknown]
+    if issues:
+        return responses.unprocessable("Invalid query. " + "; ".join(f"{k}: {v[0]}" for k, v in issues.items()),
+                                       issues)
     items, total = world.waypoints(call.params[0], call.page, call.limit, type=types[-1] if types else None,
                                    traits=traits or None)
     return responses.page(items, total, call.page, call.limit)
@@ -189,7 +200,8 @@ ENDPOINTS: tuple[Endpoint, ...] = (
     Endpoint("GET", _SHIP, _ship, _REQUIRED),
     Endpoint("GET", _SHIP + "/cargo", _cargo, _REQUIRED),
     Endpoint("GET", _SHIP + "/nav", _nav, _REQUIRED),
-    Endpoint("PATCH", _SHIP + "/nav", _patch_nav, _REQUIRED, body=wire.PatchNavRequest, mutating=True),
+    Endpoint("PATCH", _SHIP + "/nav", _patch_nav, _REQUIRED, body=wire.PatchNavRequest, body_optional=True,
+             mutating=True),
     Endpoint("GET", _SHIP + "/cooldown", _cooldown, _REQUIRED),
     Endpoint("POST", _SHIP + "/orbit", _orbit, _REQUIRED, mutating=True),
     Endpoint("POST", _SHIP + "/dock", _dock, _REQUIRED, mutating=True),

@@ -2,8 +2,9 @@
 
 Written from game-api-facts.md §5 (field names are the spec's, camelCase on the wire, snake_case here).
 Optional fields default to None and are left out when encoding, as the real server leaves them out.
-Decoding ignores unknown fields, so the bot keeps working when the real game adds some; request bodies,
-which only the server decodes, forbid them.
+Decoding ignores unknown fields, so the bot keeps working when the real game adds some. Request bodies ignore
+them too, as the real server does (it strips unknown keys): generated clients send extra keys, for example
+`additional_properties: {}`, and the real game accepts those requests.
 
 Three "legacy" fields that spec 2.3.0 still lists as required (RegisterData.ship, ShipNavRoute.departure,
 ShipyardShip.symbol) are carried too, so clients generated from older specs keep parsing our answers.
@@ -32,6 +33,23 @@ TradeGoodType = Literal["EXPORT", "IMPORT", "EXCHANGE"]
 TransactionType = Literal["PURCHASE", "SELL"]
 CrewRotation = Literal["STRICT", "RELAXED"]
 ShipComponent = Literal["FRAME", "REACTOR", "ENGINE"]
+
+# Waypoint types and traits (game-api-facts §6): the values the `type` and `traits` query filters accept. The
+# models themselves keep `type` and trait symbols as plain strings, so a value the real game adds later decodes.
+WAYPOINT_TYPES = frozenset(
+    "PLANET GAS_GIANT MOON ORBITAL_STATION JUMP_GATE ASTEROID_FIELD ASTEROID ENGINEERED_ASTEROID ASTEROID_BASE "
+    "NEBULA DEBRIS_FIELD GRAVITY_WELL ARTIFICIAL_GRAVITY_WELL FUEL_STATION".split())
+WAYPOINT_TRAITS = frozenset(
+    "UNCHARTED UNDER_CONSTRUCTION MARKETPLACE SHIPYARD OUTPOST SCATTERED_SETTLEMENTS SPRAWLING_CITIES "
+    "MEGA_STRUCTURES PIRATE_BASE OVERCROWDED HIGH_TECH CORRUPT BUREAUCRATIC TRADING_HUB INDUSTRIAL BLACK_MARKET "
+    "RESEARCH_FACILITY MILITARY_BASE SURVEILLANCE_OUTPOST EXPLORATION_OUTPOST MINERAL_DEPOSITS "
+    "COMMON_METAL_DEPOSITS PRECIOUS_METAL_DEPOSITS RARE_METAL_DEPOSITS METHANE_POOLS ICE_CRYSTALS EXPLOSIVE_GASES "
+    "STRONG_MAGNETOSPHERE VIBRANT_AURORAS SALT_FLATS CANYONS PERPETUAL_DAYLIGHT PERPETUAL_OVERCAST DRY_SEABEDS "
+    "MAGMA_SEAS SUPERVOLCANOES ASH_CLOUDS VAST_RUINS MUTATED_FLORA TERRAFORMED EXTREME_TEMPERATURES "
+    "EXTREME_PRESSURE DIVERSE_LIFE SCARCE_LIFE FOSSILS WEAK_GRAVITY STRONG_GRAVITY CRUSHING_GRAVITY "
+    "TOXIC_ATMOSPHERE CORROSIVE_ATMOSPHERE BREATHABLE_ATMOSPHERE THIN_ATMOSPHERE JOVIAN ROCKY VOLCANIC FROZEN "
+    "SWAMP BARREN TEMPERATE JUNGLE OCEAN RADIOACTIVE MICRO_GRAVITY_ANOMALIES DEBRIS_CLUSTER DEEP_CRATERS "
+    "SHALLOW_CRATERS UNSTABLE_COMPOSITION HOLLOWED_INTERIOR STRIPPED".split())
 
 PositiveInt = Annotated[int, msgspec.Meta(ge=1)]
 NonNegativeInt = Annotated[int, msgspec.Meta(ge=0)]
@@ -177,7 +195,8 @@ class Contract(Wire):
     terms: ContractTerms
     accepted: bool
     fulfilled: bool
-    expiration: datetime
+    # Deprecated in favour of deadlineToAccept (still required by spec 2.3.0, so the server always sends it).
+    expiration: datetime | None = None
     deadline_to_accept: datetime | None = None
 
 
@@ -503,7 +522,8 @@ class RegisterData(Wire):
     agent: Agent
     contract: Contract
     faction: Faction
-    ships: list[Ship]
+    # Optional in spec 2.3.0 (the live server sends both ships); a default keeps decoding lenient.
+    ships: list[Ship] = msgspec.field(default_factory=list)
     # Legacy: older clients read the command ship here.
     ship: Ship | None = None
 
@@ -544,10 +564,10 @@ class PurchaseShipData(Wire):
     transaction: ShipyardTransaction
 
 
-# --- request bodies (decoded by the server, strictly) ----------------------------------------------------------------
+# --- request bodies (decoded by the server) ---------------------------------------------------------------------------
 
-class Request(msgspec.Struct, rename="camel", omit_defaults=True, forbid_unknown_fields=True):
-    """Base of request bodies: the server refuses unknown fields."""
+class Request(msgspec.Struct, rename="camel", omit_defaults=True):
+    """Base of request bodies: field types are checked strictly, unknown fields are ignored (as the real server)."""
 
 
 class RegisterRequest(Request):
@@ -561,7 +581,8 @@ class NavigateRequest(Request):
 
 
 class PatchNavRequest(Request):
-    flight_mode: FlightMode
+    """The spec makes `flightMode` optional; absent, it means the spec's default mode, CRUISE."""
+    flight_mode: FlightMode | None = None
 
 
 class RefuelRequest(Request):
