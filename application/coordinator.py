@@ -4,10 +4,12 @@ The plan's coordinator, as a loop on an injected Clock instead of Go tickers and
 
 - discovery every `discovery_interval`: refresh the markets our ships see, run the demand finder (which ranks
   through the Ranker port), drop goods paused after losing runs, save the ranked list in the RunRepository;
-- assignment every `assignment_interval`: the idle pool is every ship with cargo that no live lease holds; for
+- assignment every `assignment_interval`, and at once when a worker finishes or a probe the scout sent arrives
+  (so the interval can be long without leaving ships idle, and the fleet is listed only when there is work): the
+  idle pool is every ship with cargo that no live lease holds; for
   each opportunity in rank order, the ShipSelector picks a ship, `try_assign` holds it under a lease owned by this
-  run, and a WorkerJob goes to the WorkerPool. At most `max_workers` run at once, and at most one worker per
-  opportunity (good + sell market);
+  run, and a WorkerJob goes to the WorkerPool. At most `max_workers` run at once, at most one worker per
+  opportunity (good + sell market) and, unless configured otherwise, one per good made at one factory;
 - completions, every turn of the loop: release the ship, record the result, report metrics, count losses;
 - lease renewal for this run's holder id, so a crashed coordinator's ships come back once its leases run out.
 
@@ -42,6 +44,7 @@ _log = logging.getLogger(__name__)
 _T = TypeVar("_T")
 
 OpportunityKey = tuple[TradeSymbol, WaypointSymbol]
+_SHIPS_FRESH_FOR = timedelta(seconds=1)
 
 
 def opportunity_key(opportunity: ManufacturingOpportunity) -> OpportunityKey:
@@ -53,6 +56,11 @@ def opportunity_key(opportunity: ManufacturingOpportunity) -> OpportunityKey:
 class CoordinatorConfig:
     """The plan's ST_MANUFACTURING_* values (same names as adapters/config ManufacturingSettings) and a few more.
 
+    `min_margin`: an opportunity whose factory's known ask for the good is not this share below the sell market's
+    bid is skipped (it cannot pay; the worker would only wait for a price that is not coming). An opportunity whose
+    factory price is unknown is kept: the worker's own guards judge it on the spot.
+    `one_worker_per_factory`: also at most one worker buying a good at the same factory (a second one would arrive
+    to the price the first one pushed up, or wait for the factory to make more).
     `lease_seconds`: how long a ship stays held if this coordinator dies (renewed every third of it while alive).
     `tick_seconds`: the longest the loop sleeps between looks at the pool.
     `shutdown_timeout`: how long `shutdown()` waits for cancelled workers before the pool ends them.
@@ -63,6 +71,8 @@ class CoordinatorConfig:
     assignment_interval: float = 30.0
     min_price: int = 1000
     max_opportunities: int = 10
+    min_margin: float = 0.1
+    one_worker_per_factory: bool = True
     lease_seconds: float = 300.0
     pause_after_losses: int = 2
     pause_after_losses_for: float = 3600.0
@@ -160,6 +170,7 @@ class ManufacturingArbitrageCoordinator:
         self._next_assignment: datetime | None = None
         self._next_renewal: datetime | None = None
         self._ships_seen: tuple[datetime, list[ShipState]] | None = None
+        self._arrival_seen: datetime | None = None
         self._started = False
         self._finished = False
 
@@ -182,8 +193,11 @@ class ManufacturingArbitrageCoordinator:
         self._log.info("manufacturing coordinator %s started in %s (max %d workers)",
                        self.run_id, self.system, self.config.max_workers)
 
-    def run(self, stop: CancelToken) -> None:
-        """Loop until `stop` is cancelled, then shut down. A crash still shuts down (state CRASHED) and re-raises."""
+    def run(self, stop: CancelToken, *, drain: float = 0.0) -> None:
+        """Loop until `stop` is cancelled, then shut down. A crash still shuts down (state CRASHED) and re-raises.
+
+        `drain` > 0: once stopped, give out no more work and let the running workers finish (sell what they hold)
+        for up to `drain` seconds before cancelling what is left."""
         self.start()
         state = "STOPPED"
         try:
@@ -192,6 +206,8 @@ class ManufacturingArbitrageCoordinator:
                 if stop.cancelled():
                     break
                 self._clock.sleep(self._sleep_for())
+            if drain > 0:
+                self.drain(drain)
         except Exception:
             state = "CRASHED"
             self._log.exception("manufacturing coordinator %s crashed", self.run_id)
@@ -209,9 +225,31 @@ class ManufacturingArbitrageCoordinator:
         if self._next_discovery is None or now >= self._next_discovery:
             self._next_discovery = now + timedelta(seconds=self.config.discovery_interval)
             self._guarded("discovery", self.discovery_cycle)
-        if self._next_assignment is None or now >= self._next_assignment:
+        arrival = self._scout.next_arrival if self._scout is not None else None
+        probe_arrived = arrival is not None and now >= arrival and arrival != self._arrival_seen
+        if self._next_assignment is None or now >= self._next_assignment or probe_arrived:
             self._next_assignment = now + timedelta(seconds=self.config.assignment_interval)
+            if probe_arrived:
+                self._arrival_seen = arrival  # once per arrival, should the game still show the probe flying
             self._guarded("assignment", self.assignment_cycle)
+
+    def drain(self, timeout: float) -> list[WorkerResult]:
+        """Start no new work; collect results (renewing leases) until no worker runs or `timeout` seconds passed.
+        Returns the results collected meanwhile."""
+        now = self._clock.now()
+        deadline = now + timedelta(seconds=timeout)
+        if self._active:
+            self._log.info("draining: waiting up to %.0f s for %d worker(s) to finish", timeout, len(self._active))
+        collected: list[WorkerResult] = []
+        while self._active and now < deadline:
+            collected += self._guarded("collecting results", self.collect_completions) or []
+            if self._next_renewal is None or now >= self._next_renewal:
+                self._guarded("renewing leases", self._renew_leases)
+            if not self._active:
+                break
+            self._clock.sleep(max(0.001, min(self.config.tick_seconds, (deadline - now).total_seconds())))
+            now = self._clock.now()
+        return collected
 
     def shutdown(self, state: str = "STOPPED") -> None:
         """Cancel every worker, wait for them (at most `shutdown_timeout`), record their results, release every
@@ -247,12 +285,15 @@ class ManufacturingArbitrageCoordinator:
             self._guarded("observing markets", lambda: self._scout.observe(self._ships(now)))
         paused = self._paused_goods(now)
         wanted = self.config.max_opportunities
-        # Ask for as many more as there are paused goods, so the paused ones do not shrink the list.
-        report = self._finder.find(self.system, DemandFinderConfig(self.config.min_price, wanted + len(paused)))
-        kept = [o for o in report.opportunities if o.good not in paused][:wanted]
+        # Ask for more than wanted, so that paused goods and those without a margin do not shrink the list.
+        report = self._finder.find(self.system, DemandFinderConfig(self.config.min_price, 3 * wanted + len(paused)))
+        kept = [o for o in report.opportunities if o.good not in paused and self.has_margin(o)][:wanted]
         skipped = sorted({o.good for o in report.opportunities if o.good in paused})
         if skipped:
             self._log.info("skipping paused goods: %s", ", ".join(skipped))
+        thin = [o for o in report.opportunities if o.good not in paused and not self.has_margin(o)]
+        if thin:
+            self._log.debug("skipping %d opportunities without a margin over the factory's ask", len(thin))
         self._opportunities = kept
         self._runs.save_opportunities(self.run_id, kept)
         self._metrics.opportunities_found(len(kept))
@@ -262,6 +303,12 @@ class ManufacturingArbitrageCoordinator:
             f"; {o.good} @ {o.sell_market} {o.bid}" for o in kept[:3]))
         return kept
 
+    def has_margin(self, opportunity: ManufacturingOpportunity) -> bool:
+        """Whether the sell market's bid beats the factory's known ask for the good by `min_margin` (True when
+        the factory's ask is unknown)."""
+        ask = opportunity.dependency_tree.ask
+        return ask is None or opportunity.bid >= ask * (1 + self.config.min_margin)
+
     # --- assignment ----------------------------------------------------------------------------
 
     def assignment_cycle(self) -> list[WorkerJob]:
@@ -270,6 +317,7 @@ class ManufacturingArbitrageCoordinator:
         ships = self._ships(now)
         idle = self._fleet.idle_ships(ships, now)
         busy = {work.key for work in self._active.values()}
+        making = {(work.job.opportunity.good, work.job.opportunity.factory) for work in self._active.values()}
         paused = self._paused_goods(now)
         spawned: list[WorkerJob] = []
         waiting = 0
@@ -278,12 +326,15 @@ class ManufacturingArbitrageCoordinator:
                 break
             if opportunity_key(opportunity) in busy or opportunity.good in paused:
                 continue
+            if self.config.one_worker_per_factory and (opportunity.good, opportunity.factory) in making:
+                continue
             job = self._assign(opportunity, idle, now)
             if job is None:
                 waiting += 1
                 continue
             spawned.append(job)
             busy.add(opportunity_key(opportunity))
+            making.add((opportunity.good, opportunity.factory))
         probes_useful = 0
         if self._scout is not None:
             probes_useful = self._guarded("counting markets", lambda: self._scout.probes_useful(ships)) or 0
@@ -292,6 +343,7 @@ class ManufacturingArbitrageCoordinator:
         if self._scout is not None:
             # After the fleet manager: a probe it just took to a shipyard is held, and the scout leaves it alone.
             self._guarded("scouting", lambda: self._scout.step(ships))
+        self._ships_seen = None  # ships were sent off or bought: the next look must list the fleet again
         self._metrics.workers(self.active_workers(), self.config.max_workers)
         self._metrics.ships({"working": len(self._active), "idle": len(idle),
                              "probes": sum(1 for ship in ships if is_probe(ship))})
@@ -356,6 +408,9 @@ class ManufacturingArbitrageCoordinator:
                                where, result.ship, result.quantity_sold, result.profit)
         if results:
             self._metrics.workers(self.active_workers(), self.config.max_workers)
+            # A ship just came free: give it work on this turn of the loop rather than at the next interval.
+            self._next_assignment = None
+            self._ships_seen = None
         return results
 
     def _account(self, result: WorkerResult, at: datetime) -> None:
@@ -416,8 +471,9 @@ class ManufacturingArbitrageCoordinator:
         return {good for good, until in self._paused_until.items() if until > now}
 
     def _ships(self, now: datetime) -> list[ShipState]:
-        """The fleet, listed once per moment of the clock (discovery and assignment often share one)."""
-        if self._ships_seen is None or self._ships_seen[0] != now:
+        """The fleet, listed at most once a second (discovery and assignment of one turn share it); a worker's
+        completion makes the next call list it afresh."""
+        if self._ships_seen is None or not timedelta(0) <= now - self._ships_seen[0] < _SHIPS_FRESH_FOR:
             self._ships_seen = (now, list(self._game.ships()))
         return self._ships_seen[1]
 
@@ -439,7 +495,11 @@ class ManufacturingArbitrageCoordinator:
 
     def _sleep_for(self) -> float:
         now = self._clock.now()
-        due = [moment for moment in (self._next_discovery, self._next_assignment, self._next_renewal) if moment]
+        arrival = self._scout.next_arrival if self._scout is not None else None
+        if arrival == self._arrival_seen:
+            arrival = None
+        due = [moment for moment in (self._next_discovery, self._next_assignment, self._next_renewal, arrival)
+               if moment]
         until_next = min(((moment - now).total_seconds() for moment in due), default=self.config.tick_seconds)
         return max(0.001, min(self.config.tick_seconds, until_next))
 

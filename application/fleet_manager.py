@@ -3,7 +3,8 @@
 A new agent has a frigate and a probe. Haulers make the money, probes keep prices fresh; both cost credits that
 trading needs, so a purchase happens only when all of these hold:
 
-- the agent keeps at least `credit_reserve` credits after paying the price seen at the shipyard;
+- the agent keeps at least `credit_reserve` credits after paying the price seen at the shipyard, and at least
+  `probe_min_credits` after paying for a probe: trading money comes first, a probe only watches prices;
 - the fleet has fewer than `max_haulers` haulers (resp. `max_probes` probes);
 - a hauler is bought only while opportunities wait for a ship, a probe only while a market lacks one;
 - one of our ships is at a shipyard selling that type (prices are visible only then). When none is, the
@@ -57,9 +58,11 @@ class FleetConfig:
     `check_interval`: seconds between purchase checks (each reads the agent and a shipyard).
     `lease_seconds`: how long a ship sent to a shipyard is held before the lease must be renewed.
     `fuel_margin`: fuel a non-probe ship must keep beyond the direct hop to a shipyard.
+    `probe_min_credits`: the least the agent keeps after buying a probe (the reserve, if higher).
     """
 
     credit_reserve: int = 60_000
+    probe_min_credits: int = 250_000
     max_haulers: int = 4
     max_probes: int = 3
     hauler_type: ShipType = ShipType.SHIP_LIGHT_HAULER
@@ -69,7 +72,7 @@ class FleetConfig:
     fuel_margin: int = 10
 
     def __post_init__(self) -> None:
-        if self.credit_reserve < 0 or self.max_haulers < 0 or self.max_probes < 0:
+        if min(self.credit_reserve, self.max_haulers, self.max_probes, self.probe_min_credits) < 0:
             raise InvalidValue(f"fleet limits cannot be negative: {self}")
         object.__setattr__(self, "hauler_type", ShipType(self.hauler_type))
         object.__setattr__(self, "probe_type", ShipType(self.probe_type))
@@ -177,18 +180,25 @@ class FleetManager:
         if self._positioning:
             return FleetDecision(wanted, "waiting", "a ship is on its way to a shipyard")
         credits = self._credits()
-        floor = self.config.credit_reserve + self._last_price.get(wanted, 0)
+        floor = self.reserve_for(wanted) + self._last_price.get(wanted, 0)
         if credits <= floor:
             return FleetDecision(wanted, "too_expensive",
-                                 f"{credits} credits, keeping {self.config.credit_reserve} in reserve")
+                                 f"{credits} credits, keeping {self.reserve_for(wanted)} in reserve")
         return self._send_ship_to(yards, wanted, ships, now)
+
+    def reserve_for(self, wanted: ShipType) -> int:
+        """The credits that must be left after buying a ship of type `wanted`."""
+        if wanted == self.config.probe_type:
+            return max(self.config.credit_reserve, self.config.probe_min_credits)
+        return self.config.credit_reserve
 
     def _buy_if_affordable(self, wanted: ShipType, yard: WaypointSymbol, price: int) -> FleetDecision:
         self._last_price[wanted] = price
         credits = self._credits()
-        if credits - price < self.config.credit_reserve:
+        reserve = self.reserve_for(wanted)
+        if credits - price < reserve:
             detail = (f"{wanted} costs {price} at {yard}; {credits} credits would leave less than the reserve "
-                      f"of {self.config.credit_reserve}")
+                      f"of {reserve}")
             self._log.info("fleet: not buying: %s", detail)
             self._release_positioning()
             return FleetDecision(wanted, "too_expensive", detail)

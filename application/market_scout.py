@@ -130,6 +130,7 @@ class MarketScout:
         self._parked: dict[ShipSymbol, WaypointSymbol] = {}
         self._touring: dict[ShipSymbol, WaypointSymbol] = {}
         self._fetched_at: dict[WaypointSymbol, datetime] = {}
+        self._arrivals: dict[ShipSymbol, datetime] = {}
 
     # --- what the system has -------------------------------------------------------------------
 
@@ -235,6 +236,8 @@ class MarketScout:
         held = self._held()
         probes = sorted((ship for ship in ships if is_probe(ship) and ship.symbol not in held),
                         key=lambda ship: ship.symbol)
+        flying = {probe.symbol for probe in probes if probe.nav_status is ShipNavStatus.IN_TRANSIT}
+        self._arrivals = {ship: at for ship, at in self._arrivals.items() if ship in flying}
         if not probes:
             return []
         known = self._known_snapshots()
@@ -272,6 +275,11 @@ class MarketScout:
         recorded = self.observe(ships)
         self.deploy_probes(ships)
         return recorded
+
+    @property
+    def next_arrival(self) -> datetime | None:
+        """When the first probe sent off by this scout arrives (the next moment a `step` has work), if any."""
+        return min(self._arrivals.values(), default=None)
 
     @property
     def parked(self) -> dict[ShipSymbol, WaypointSymbol]:
@@ -363,6 +371,7 @@ class MarketScout:
         except GameError as error:
             self._log.warning("could not send probe %s to %s: %s", probe.symbol, target, error)
             return None
+        self._arrivals[probe.symbol] = departure.arrival
         self._log.info("probe %s %s %s, arriving %s", probe.symbol,
                        "parks at" if purpose == "park" else "tours to", target, departure.arrival.isoformat())
         return ProbeOrder(probe.symbol, target, purpose, departure.arrival)

@@ -14,7 +14,7 @@ from __future__ import annotations
 import heapq
 import itertools
 from collections.abc import Callable, Collection, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import TypeVar
 
@@ -226,8 +226,15 @@ class NavigationConfig:
 class Navigator:
     """Brings a ship to a waypoint of its system: orbit, navigate, wait, dock, refuelling on the way.
 
-    Fuel markets come from the MarketRepository (markets that export or exchange FUEL); waypoint positions from
-    GamePort.waypoints, fetched once per system. Each flight is shown as the ship's activity in the assignments.
+    Fuel markets come from the MarketRepository (markets that export or exchange FUEL). Positions come from what is
+    known without a request (the markets' recorded positions, the ship's own); GamePort.waypoints is asked, once per
+    system, only when an end of a flight is not among them. Each flight is shown as the ship's activity in the
+    assignments.
+
+    Requests are the scarce resource, so the navigator remembers each ship's state after flying it (where it is,
+    docked or not, its fuel and flight mode) and the next `go` for that ship starts from it instead of asking the
+    game again. A ship is flown by one worker at a time (its lease), so nothing else moves it meanwhile; the memory
+    is dropped whenever a flight fails, and `remember` lets a caller hand over a state it has just read.
     """
 
     def __init__(
@@ -244,12 +251,35 @@ class Navigator:
         self._assignments = assignments
         self._config = config
         self._positions: dict[SystemSymbol, dict[WaypointSymbol, Position]] = {}
+        self._ships: dict[ShipSymbol, ShipState] = {}
 
     def positions(self, system: SystemSymbol) -> Mapping[WaypointSymbol, Position]:
         """Every waypoint's position in `system` (asked of the game once, then kept: waypoints do not move)."""
         if system not in self._positions:
             self._positions[system] = {w.symbol: w.position for w in self._game.waypoints(system)}
         return self._positions[system]
+
+    def remember(self, state: ShipState) -> None:
+        """Take `state` (just read from the game) as the ship's current state for the next `go`."""
+        if state.nav_status is ShipNavStatus.IN_TRANSIT:
+            self._ships.pop(state.symbol, None)
+        else:
+            self._ships[state.symbol] = state
+
+    def _known_positions(self, ship: ShipState, destination: WaypointSymbol) -> Mapping[WaypointSymbol, Position]:
+        """Positions for planning `ship`'s flight to `destination`, asking the game only when an end is unknown."""
+        system = ship.system
+        if system in self._positions:
+            return self._positions[system]
+        known: dict[WaypointSymbol, Position] = {}
+        if self._markets is not None:
+            known.update((snapshot.waypoint, snapshot.position) for snapshot in self._markets.markets_in_system(system)
+                         if snapshot.position is not None)
+        if ship.position is not None and ship.nav_status is not ShipNavStatus.IN_TRANSIT:
+            known.setdefault(ship.waypoint, ship.position)
+        if ship.waypoint in known and destination in known:
+            return known
+        return self.positions(system)
 
     def fuel_stations(self, system: SystemSymbol) -> frozenset[WaypointSymbol]:
         """Markets of `system` known to sell FUEL."""
@@ -265,7 +295,7 @@ class Navigator:
         if destination.system != ship.system:
             raise NoRoute(f"{destination} is not in {ship.system}: jumps between systems are not supported")
         return plan_route(
-            ship.waypoint, destination, self.positions(ship.system), self.fuel_stations(ship.system),
+            ship.waypoint, destination, self._known_positions(ship, destination), self.fuel_stations(ship.system),
             fuel=ship.fuel_current, fuel_capacity=ship.fuel_capacity, engine_speed=ship.engine_speed,
             travel=self._config.travel, hop_overhead=self._config.hop_overhead)
 
@@ -285,8 +315,11 @@ class Navigator:
         """
         destination = WaypointSymbol(destination)
         check_cancelled(cancel)
-        state = self._settled(ship, cancel)
+        state = self._ships.pop(ShipSymbol(ship), None) or self._settled(ship, cancel)
         route = self.plan(state, destination)
+        if not route.hops and (not dock or state.nav_status is ShipNavStatus.DOCKED):
+            self._ships[state.symbol] = state
+            return route
         docked = state.nav_status is ShipNavStatus.DOCKED
         fuel, mode = state.fuel_current, state.flight_mode
         stations = self.fuel_stations(state.system)
@@ -311,8 +344,13 @@ class Navigator:
                   self._config.wait_slice)
         if dock and not docked:
             self._after_arrival(ship, cancel, lambda: self._game.dock(ship))
+            docked = True
         if route.hops:
             self._show(ship, f"at {destination}", None)
+        self._ships[state.symbol] = replace(
+            state, waypoint=destination, nav_status=ShipNavStatus.DOCKED if docked else ShipNavStatus.IN_ORBIT,
+            fuel_current=fuel, flight_mode=mode, arrival=None,
+            position=self._known_positions(state, destination).get(destination))
         return route
 
     def _settled(self, ship: ShipSymbol, cancel: CancelToken) -> ShipState:

@@ -1,23 +1,45 @@
 """Manufacturing one good by walking its dependency tree with one ship.
 
-BUY nodes are bought at their market. A FABRICATE node first acquires each input (recursively), then delivers the
-inputs by selling them to the factory market, polls that market until the output is offered (supply above SCARCE
-at a price below what it will sell for), and buys it.
+BUY nodes are bought at their market. A FABRICATE node first acquires its inputs (recursively), then delivers them
+by selling them to the factory market, waits until the factory offers the output at a price worth paying, and buys
+it. Every node's goods have a next buyer: the root's is the sell market, an input's is the factory it feeds. That
+buyer's bid is what each purchase is judged against.
 
-Quantities: the ship's hold is shared out between a node's inputs (a FABRICATE node gets the whole share of its
+Which inputs are carried. The embedded game, like the real one, runs its factories on its own (its imports are
+resupplied whether we deliver or not), so the inputs are worth carrying for two reasons only:
+- the output is not on offer at a price worth paying (SCARCE, or its ask eats the margin): the factory needs
+  feeding, and every input is bought and delivered (the plan's default, also when the factory was never seen);
+- an input leg pays on its own: the factory's known bid for it beats its known ask by `min_margin`, by at least
+  `min_input_profit` credits for the input's share of the hold (a leg costs a handful of requests; below that it
+  earns less than the requests are worth).
+Inputs already in the hold are always delivered. An output already on offer at a good price is bought at once,
+without waiting.
+
+Goods left in the hold by an earlier run that are not part of this tree are sold first, at the known market paying
+most for them. Quantities: the hold is shared out between the inputs carried (a FABRICATE node gets the whole share of its
 parent, since its inputs leave the hold before its output comes in); every purchase and sale is split into lots of
-the market's trade volume and sized by the free hold and the credits at hand. Units of a tree good already in the
-hold count as acquired, so a ship that brings inputs along starts with the delivery.
+the market's trade volume and sized by the free hold, the credits at hand and the run's budget (`run_budget_share`
+of the agent's credits at the start, so that no single run commits most of the money). Units of a tree good
+already in the hold count as acquired, so a ship that brings inputs along starts with the delivery.
+
+Requests are the scarce resource (about 2.5 a second for the whole account), so a market is looked at on arrival
+and once more after the first lot, which shows what a lot does to the price; later lots are priced from the
+previous lot's own price and that step. Only an output whose supply is MODERATE or lower is looked at again between
+lots, as it may be one lot from SCARCE. The factory is polled with a growing interval (`poll_backoff`).
 
 Guards (the losses of public bots came from their absence):
-- an input whose ask rose past `max_input_price_rise` x the first ask seen in this run is not bought any more;
-- an output at SCARCE supply is not bought, nor one whose ask is not below the sell market's bid;
+- no lot whose (predicted) ask rose past `max_input_price_rise` x the first ask seen in this run;
+- no output lot at SCARCE supply;
+- no lot, when the purchase must pay for itself, whose ask plus `min_margin` is above what its next buyer is
+  expected to pay for it: the buyer's bid lowered by `sale_impact_per_lot` for every trade-volume lot sold there
+  before it (facts universe §5: 1-13% per tranche sold into an import);
 - (used by the worker) selling into an import stops once its bid is below `min_sell_to_cost` x the units' cost.
 Every purchase and sale goes through the LedgerRecorder, so it is in the ledger the moment it happens.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import math
+from dataclasses import dataclass, field, replace
 
 from application.game_errors import CargoFull, InsufficientCredits, TradeVolumeExceeded
 from application.game_port import GamePort
@@ -25,7 +47,7 @@ from application.ledger_recorder import LedgerRecorder
 from application.navigation import Navigator
 from application.ports import Clock, MarketRepository
 from application.production_errors import (
-    FactoryRefusesInput, InputUnavailable, OutputUnavailable, ProductionTimeout)
+    FactoryRefusesInput, InputUnavailable, OutputUnavailable, ProductionError, ProductionTimeout)
 from application.repositories import ShipAssignmentRepository
 from application.waiting import NEVER, check_cancelled, pause
 from application.worker_jobs import CancelToken
@@ -34,13 +56,17 @@ from domain.goods import SupplyLevel, TradeSymbol
 from domain.market import MarketSnapshot, MarketTradeGood
 from domain.supply_chain import AcquisitionMethod, SupplyChainNode
 from domain.symbols import ShipSymbol, WaypointSymbol
+from domain.trade import Trade
 
 
 @dataclass(frozen=True, slots=True)
 class ProductionConfig:
-    """The guards and the production wait. Defaults are those of adapters/config ManufacturingSettings.
+    """The guards, the quantities and the production wait. Defaults are those of adapters/config
+    ManufacturingSettings where a setting of the same name exists.
 
     `wait_slice`: longest single sleep while waiting (cancellation is noticed within it).
+    `production_poll_interval` is the first pause between looks at the factory; each next one is `poll_backoff`
+    times longer, up to `max_poll_interval`.
     """
 
     max_input_price_rise: float = 1.3
@@ -48,6 +74,12 @@ class ProductionConfig:
     production_poll_interval: float = 30.0
     production_timeout: float = 3 * 3600.0
     wait_slice: float = 5.0
+    min_margin: float = 0.1
+    sale_impact_per_lot: float = 0.06
+    min_input_profit: int = 2000
+    run_budget_share: float = 0.5
+    poll_backoff: float = 1.5
+    max_poll_interval: float = 900.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,9 +92,30 @@ class ProductionOutcome:
     notes: tuple[str, ...] = ()
 
 
+@dataclass(frozen=True, slots=True)
+class Buyer:
+    """Who takes a node's goods next and at what price: the sell market for the root, the factory for an input.
+
+    `bid` is its known bid (None: unknown), `trade_volume` its lot size there (None: use the seller's).
+    `guarded`: the purchase must pay for itself against this bid; False when the goods are bought because the
+    factory needs them, whatever the leg earns.
+    """
+
+    bid: int | None = None
+    trade_volume: int | None = None
+    guarded: bool = True
+
+    def expected_bid(self, units: int, seller_volume: int, impact: float) -> float | None:
+        """What the buyer is expected to pay for the `units`-th unit sold to it (lots sold before it lower it)."""
+        if self.bid is None:
+            return None
+        volume = self.trade_volume or seller_volume
+        return self.bid * (1.0 - impact) ** max(0.0, (units - 1) // volume)
+
+
 @dataclass(slots=True)
 class _Run:
-    """What one produce() call knows as it goes: the hold, where the ship is, the first asks seen."""
+    """What one produce() call knows as it goes: the hold, where the ship is, the first asks seen, the money."""
 
     ship: ShipSymbol
     recorder: LedgerRecorder
@@ -71,6 +124,8 @@ class _Run:
     hold: dict[TradeSymbol, int]
     location: WaypointSymbol
     docked: bool
+    budget: int | None = None  # the most credits the run may have outstanding at once
+    outstanding: int = 0  # credits spent minus credits earned back in this run
     first_ask: dict[TradeSymbol, int] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
 
@@ -85,6 +140,10 @@ class _Run:
         self.hold[good] = self.hold.get(good, 0) + units
         if self.hold[good] <= 0:
             del self.hold[good]
+
+    def traded(self, trade: Trade, bought: bool) -> None:
+        self.add(trade.good, trade.units if bought else -trade.units)
+        self.outstanding += trade.total if bought else -trade.total
 
 
 class ProductionExecutor:
@@ -114,65 +173,150 @@ class ProductionExecutor:
         cancel: CancelToken = NEVER,
         *,
         max_output_ask: int | None = None,
+        sale_trade_volume: int | None = None,
     ) -> ProductionOutcome:
-        """Acquire as much of `tree.good` as the hold and the guards allow; `max_output_ask` is the bid the good
-        will be sold at (its ask must stay below it). Raises ProductionError subclasses, OperationCancelled, or
-        the GamePort's errors; whatever was bought is in the ledger either way."""
+        """Acquire as much of `tree.good` as the hold, the budget and the guards allow. `max_output_ask` is the bid
+        the good will be sold at (with `sale_trade_volume`, its lot size there): every output lot must leave the
+        margin below it. Raises ProductionError subclasses, OperationCancelled, or the GamePort's errors; whatever
+        was bought is in the ledger either way."""
         state = self._game.ship(ship)
+        self._navigator.remember(state)
         run = _Run(ship=ship, recorder=recorder, cancel=cancel, capacity=state.cargo_capacity,
                    hold=dict(state.inventory), location=state.waypoint,
                    docked=state.nav_status is ShipNavStatus.DOCKED)
         tree_goods = {node.good for node in tree.walk()}
-        budget = run.capacity - sum(units for good, units in run.hold.items() if good not in tree_goods)
-        if budget <= 0:
+        self._clear_hold(run, tree_goods)
+        room = run.capacity - sum(units for good, units in run.hold.items() if good not in tree_goods)
+        if room <= 0:
             raise InputUnavailable(tree.good, tree.market, f"no room in the hold of {ship}")
-        units = self._acquire(run, tree, budget, max_output_ask)
+        if self.config.run_budget_share < 1.0:
+            run.budget = int(self._credits(run) * self.config.run_budget_share)
+        buyer = Buyer(bid=max_output_ask, trade_volume=sale_trade_volume, guarded=max_output_ask is not None)
+        units = self._acquire(run, tree, room, buyer)
         return ProductionOutcome(tree.good, units, tree.market, tuple(run.notes))
 
     # --- walking the tree ------------------------------------------------------------------------
 
-    def _acquire(self, run: _Run, node: SupplyChainNode, budget: int, max_ask: int | None) -> int:
-        """Bring up to `budget` units of `node.good` into the hold; returns the units held."""
+    def _clear_hold(self, run: _Run, keep: set[TradeSymbol]) -> None:
+        """Sell goods left in the hold by an earlier run (one cut short, or whose sale stopped at its floor) to the
+        known market paying most for them, so they do not take the hold's room for good. What they cost is
+        spent already; what they fetch is better than carrying them forever."""
+        for good in sorted(g for g in run.hold if g not in keep):
+            market = self._best_buyer(good, run.location)
+            if market is None:
+                run.notes.append(f"kept {run.held(good)} {good}: no known market buys it")
+                continue
+            self._go(run, market)
+            self._show(run, f"selling {good} left in the hold at {market}")
+            entry = self._look(market).trade_good(good)
+            while entry is not None and run.held(good) > 0:
+                check_cancelled(run.cancel)
+                trade = run.recorder.sell(run.ship, good, min(run.held(good), entry.trade_volume))
+                run.traded(trade, bought=False)
+
+    def _best_buyer(self, good: TradeSymbol, here: WaypointSymbol) -> WaypointSymbol | None:
+        """The known market of this system paying most for `good` (where the ship is, among equals)."""
+        if self._markets is None:
+            return None
+        offers = [(snapshot.bid(good), snapshot.waypoint == here, snapshot.waypoint)
+                  for snapshot in self._markets.markets_in_system(here.system) if snapshot.bid(good) is not None]
+        return max(offers)[2] if offers else None
+
+    def _acquire(self, run: _Run, node: SupplyChainNode, room: int, buyer: Buyer) -> int:
+        """Bring up to `room` units of `node.good` into the hold for `buyer`; returns the units held."""
         held = run.held(node.good)
-        if held >= budget:
+        if held >= room:
             return held
         if node.method is AcquisitionMethod.BUY:
-            bought = self._buy(run, node.market, node.good, budget - held, max_ask, is_output=False)
+            bought = self._buy(run, node.market, node.good, room - held, buyer, is_output=False)
             if held + bought == 0:
                 raise InputUnavailable(node.good, node.market, self._last_note(run, "nothing bought"))
             return held + bought
-        for child, share in zip(node.children, _shares(budget - held, len(node.children)), strict=True):
-            self._acquire(run, child, share, None)
+        known = self._known(node.market)
+        needed = not self._offered(run, known, node.good, buyer, held)
+        carried = [(child, leg) for child in node.children
+                   if (leg := self._input_leg(known, child, room - held, len(node.children), needed)) is not None]
+        self._acquire_inputs(run, node, carried, room - held)
         self._go(run, node.market)
+        snapshot = self._look(node.market)
         for child in node.children:
-            self._deliver(run, node.market, child.good)
-        self._await_output(run, node, max_ask)
-        bought = self._buy(run, node.market, node.good, budget - held, max_ask, is_output=True)
+            self._deliver(run, node.market, child.good, snapshot)
+        snapshot = self._await_output(run, node, buyer, held, snapshot)
+        bought = self._buy(run, node.market, node.good, room - held, buyer, is_output=True, snapshot=snapshot)
         if held + bought == 0:
             raise OutputUnavailable(node.good, node.market, self._last_note(run, "nothing bought"))
         return held + bought
 
-    def _buy(self, run: _Run, market: WaypointSymbol, good: TradeSymbol, wanted: int, max_ask: int | None,
-             *, is_output: bool) -> int:
+    def _acquire_inputs(self, run: _Run, node: SupplyChainNode, carried: list[tuple[SupplyChainNode, Buyer]],
+                        room: int) -> None:
+        """Acquire the carried inputs of `node`, sharing out the hold and the budget still free between them.
+
+        An input that cannot be had (guards, credits) does not stop the others: whatever was acquired is still
+        delivered, which gets its credits back. Only when no input at all is in the hold does the failure stand."""
+        failure: ProductionError | None = None
+        budget = run.budget
+        try:
+            for index, ((child, leg), share) in enumerate(zip(carried, _shares(room, len(carried)), strict=True)):
+                if budget is not None:
+                    # This input may use its part of what the budget still allows, not what the others need.
+                    run.budget = run.outstanding + max(0, budget - run.outstanding) // (len(carried) - index)
+                try:
+                    self._acquire(run, child, share, leg)
+                except (InputUnavailable, OutputUnavailable) as error:
+                    run.notes.append(str(error))
+                    failure = failure or error
+        finally:
+            run.budget = budget
+        if failure is not None and not any(run.held(child.good) for child in node.children):
+            raise failure
+
+    def _input_leg(self, factory: MarketSnapshot | None, child: SupplyChainNode, room: int, inputs: int,
+                   needed: bool) -> Buyer | None:
+        """The factory as buyer of input `child`, or None when the input is not worth carrying."""
+        entry = factory.trade_good(child.good) if factory is not None else None
+        if needed:
+            return Buyer(bid=None if entry is None else entry.bid,
+                         trade_volume=None if entry is None else entry.trade_volume, guarded=False)
+        ask = self._known_ask(child)
+        if entry is None or ask is None:
+            return None
+        share = room // max(1, inputs)
+        gain = (entry.bid / (1 + self.config.min_margin) - ask) * share
+        if gain < self.config.min_input_profit:
+            return None
+        return Buyer(bid=entry.bid, trade_volume=entry.trade_volume, guarded=True)
+
+    def _offered(self, run: _Run, snapshot: MarketSnapshot | None, good: TradeSymbol, buyer: Buyer,
+                 held: int) -> bool:
+        """Whether `snapshot` shows `good` on offer at a price worth paying for its first lot."""
+        entry = snapshot.trade_good(good) if snapshot is not None else None
+        if entry is None or entry.supply is SupplyLevel.SCARCE:
+            return False
+        return self._refusal(run, entry, entry.ask, snapshot.waypoint, buyer, held + entry.trade_volume,
+                             is_output=True, record_first=False) is None
+
+    def _buy(self, run: _Run, market: WaypointSymbol, good: TradeSymbol, wanted: int, buyer: Buyer,
+             *, is_output: bool, snapshot: MarketSnapshot | None = None) -> int:
         """Buy up to `wanted` units at `market` in trade-volume lots while the guards allow."""
         self._go(run, market)
         self._show(run, f"buying {good} at {market}")
-        snapshot = self._look(market)
+        entry = (snapshot or self._look(market)).trade_good(good)
+        if entry is None:
+            run.notes.append(f"{market} does not sell {good}")
+            return 0
+        ask, step = entry.ask, None
         bought = 0
         while bought < wanted:
             check_cancelled(run.cancel)
-            entry = snapshot.trade_good(good)
-            if entry is None:
-                run.notes.append(f"{market} does not sell {good}")
-                break
-            refusal = self._refusal(run, entry, market, max_ask, is_output)
+            lot = min(wanted - bought, entry.trade_volume, run.free)
+            refusal = self._refusal(run, entry, ask, market, buyer, run.held(good) + lot, is_output=is_output)
             if refusal:
                 run.notes.append(refusal)
                 break
-            lot = min(wanted - bought, entry.trade_volume, run.free, self._affordable(run, entry.ask))
+            lot = min(lot, self._affordable(run, ask))
             if lot <= 0:
                 run.notes.append(f"stopped buying {good} at {market}: "
-                                 + ("hold full" if run.free <= 0 else f"credits short of {entry.ask}/unit"))
+                                 + ("hold full" if run.free <= 0 else f"credits or budget short of {ask}/unit"))
                 break
             try:
                 trade = run.recorder.purchase(run.ship, good, lot)
@@ -182,62 +326,87 @@ class ProductionExecutor:
                 run.notes.append(f"stopped buying {good} at {market}: {refused}")
                 break
             bought += trade.units
-            run.add(good, trade.units)
-            if bought < wanted:
-                snapshot = self._look(market)
+            run.traded(trade, bought=True)
+            if bought >= wanted:
+                break
+            # One fresh look shows what a lot does to the price; later lots are priced from it. An output near
+            # SCARCE is looked at every time: the next lot may cross it.
+            if step is None or (is_output and entry.supply <= SupplyLevel.MODERATE):
+                fresh = self._look(market).trade_good(good)
+                if fresh is None:
+                    run.notes.append(f"{market} stopped selling {good}")
+                    break
+                step = max(1.0, fresh.ask / trade.price_per_unit) if trade.price_per_unit > 0 else 1.0
+                entry, ask = fresh, fresh.ask
+            else:
+                ask = math.ceil(trade.price_per_unit * step)
         return bought
 
-    def _refusal(self, run: _Run, entry: MarketTradeGood, market: WaypointSymbol, max_ask: int | None,
-                 is_output: bool) -> str | None:
-        """Why the next lot must not be bought, or None."""
-        first = run.first_ask.setdefault(entry.symbol, entry.ask)
+    def _refusal(self, run: _Run, entry: MarketTradeGood, ask: int, market: WaypointSymbol, buyer: Buyer,
+                 units_after: int, *, is_output: bool, record_first: bool = True) -> str | None:
+        """Why a lot at `ask` (the units held reaching `units_after`) must not be bought, or None."""
+        first = run.first_ask.get(entry.symbol, entry.ask)
+        if record_first:
+            run.first_ask.setdefault(entry.symbol, entry.ask)
         cap = self.config.max_input_price_rise * first
-        if entry.ask > cap:
-            return (f"stopped buying {entry.symbol} at {market}: ask {entry.ask} rose past "
+        if ask > cap:
+            return (f"stopped buying {entry.symbol} at {market}: ask {ask} rose past "
                     f"{self.config.max_input_price_rise:g} x first ask {first}")
         if is_output and entry.supply is SupplyLevel.SCARCE:
             return f"stopped buying {entry.symbol} at {market}: supply SCARCE"
-        if max_ask is not None and entry.ask >= max_ask:
-            return f"stopped buying {entry.symbol} at {market}: ask {entry.ask} not below the sale bid {max_ask}"
+        if buyer.guarded:
+            expected = buyer.expected_bid(units_after, entry.trade_volume, self.config.sale_impact_per_lot)
+            if expected is not None and ask * (1 + self.config.min_margin) > expected:
+                return (f"stopped buying {entry.symbol} at {market}: ask {ask} not {self.config.min_margin:.0%} "
+                        f"below the {expected:.0f} expected from its buyer")
         return None
 
     def _affordable(self, run: _Run, ask: int) -> int:
         if ask <= 0:
             return run.free
+        money = self._credits(run)
+        if run.budget is not None:
+            money = min(money, run.budget - run.outstanding)
+        return max(0, money) // ask
+
+    def _credits(self, run: _Run) -> int:
         if run.recorder.last_known_credits is None:
             run.recorder.last_known_credits = self._game.agent().credits
-        return max(0, run.recorder.last_known_credits) // ask
+        return run.recorder.last_known_credits
 
-    def _deliver(self, run: _Run, market: WaypointSymbol, good: TradeSymbol) -> None:
-        """Sell every unit of input `good` in the hold to the factory market, lot by lot (at a loss, by design)."""
+    def _deliver(self, run: _Run, market: WaypointSymbol, good: TradeSymbol, snapshot: MarketSnapshot) -> None:
+        """Sell every unit of input `good` in the hold to the factory market, lot by lot."""
         units = run.held(good)
         if units <= 0:
             return
         self._show(run, f"delivering {good} to {market}")
-        entry = self._look(market).trade_good(good)
+        entry = snapshot.trade_good(good)
         if entry is None:
             raise FactoryRefusesInput(good, market, f"the factory does not trade its input {good}")
         while units > 0:
             check_cancelled(run.cancel)
             trade = run.recorder.sell(run.ship, good, min(units, entry.trade_volume))
             units -= trade.units
-            run.add(good, -trade.units)
+            run.traded(trade, bought=False)
 
-    def _await_output(self, run: _Run, node: SupplyChainNode, max_ask: int | None) -> None:
-        """Poll the factory until the output's supply is above SCARCE at an ask below `max_ask`."""
+    def _await_output(self, run: _Run, node: SupplyChainNode, buyer: Buyer, held: int,
+                      snapshot: MarketSnapshot) -> MarketSnapshot:
+        """Look at the factory, with growing pauses, until it offers the output at a price worth paying (for
+        `buyer`); returns that look. Raises ProductionTimeout after `production_timeout`."""
         started = self._clock.now()
         interval, timeout = self.config.production_poll_interval, self.config.production_timeout
         self._show(run, f"waiting for {node.good} at {node.market} since {started:%H:%M:%S}")
         while True:
             check_cancelled(run.cancel)
-            entry = self._look(node.market).trade_good(node.good)
-            if (entry is not None and entry.supply > SupplyLevel.SCARCE
-                    and (max_ask is None or entry.ask < max_ask)):
-                return
+            if self._offered(run, snapshot, node.good, buyer, held):
+                return snapshot
             waited = (self._clock.now() - started).total_seconds()
             if waited >= timeout:
                 raise ProductionTimeout(node.good, node.market, waited)
             pause(self._clock, min(interval, timeout - waited), run.cancel, self.config.wait_slice)
+            interval = min(interval * self.config.poll_backoff, max(self.config.max_poll_interval,
+                                                                   self.config.production_poll_interval))
+            snapshot = self._look(node.market)
 
     # --- moving and looking ----------------------------------------------------------------------
 
@@ -251,8 +420,25 @@ class ProductionExecutor:
         """The market as the ship sees it now, also kept for the demand finder."""
         snapshot = self._game.market(market)
         if self._markets is not None and snapshot.trade_goods:
-            self._markets.record(snapshot)
+            self._markets.record(with_known_position(snapshot, self._markets))
         return snapshot
+
+    def _known(self, market: WaypointSymbol) -> MarketSnapshot | None:
+        """The latest priced snapshot of `market` we have (no request), or None."""
+        if self._markets is None:
+            return None
+        latest = None
+        for snapshot in self._markets.markets_in_system(market.system):
+            if snapshot.waypoint == market and snapshot.trade_goods and (
+                    latest is None or snapshot.observed_at > latest.observed_at):
+                latest = snapshot
+        return latest
+
+    def _known_ask(self, node: SupplyChainNode) -> int | None:
+        """What `node.good` costs where the tree gets it: the latest observation, else the tree's own figure."""
+        snapshot = self._known(node.market)
+        ask = snapshot.ask(node.good) if snapshot is not None else None
+        return ask if ask is not None else node.ask
 
     def _show(self, run: _Run, activity: str) -> None:
         if self._assignments is not None:
@@ -263,7 +449,20 @@ class ProductionExecutor:
         return run.notes[-1] if run.notes else default
 
 
+def with_known_position(snapshot: MarketSnapshot, markets: MarketRepository) -> MarketSnapshot:
+    """`snapshot`, with the position recorded earlier for its market when it came without one (so recording it
+    does not forget where the market is)."""
+    if snapshot.position is not None:
+        return snapshot
+    for known in markets.markets_in_system(snapshot.system):
+        if known.waypoint == snapshot.waypoint and known.position is not None:
+            return replace(snapshot, position=known.position)
+    return snapshot
+
+
 def _shares(total: int, parts: int) -> list[int]:
     """`total` split into `parts` near-equal whole shares, the larger ones first."""
+    if parts <= 0:
+        return []
     base, extra = divmod(total, parts)
     return [base + (1 if index < extra else 0) for index in range(parts)]

@@ -6,13 +6,14 @@ cancellation ends the run quietly (cancelled, no error), any other failure becom
 """
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 from application.game_port import GamePort
 from application.ledger_recorder import LedgerRecorder
 from application.navigation import Navigator
 from application.ports import Clock, MarketRepository
-from application.production_executor import ProductionExecutor
+from application.production_executor import ProductionExecutor, with_known_position
 from application.repositories import LedgerRepository, ShipAssignmentRepository
 from application.waiting import NEVER, OperationCancelled, check_cancelled
 from application.worker_jobs import CancelToken, WorkerJob, WorkerResult
@@ -67,9 +68,10 @@ class ManufacturingArbitrageWorker:
             check_cancelled(cancel)
             opportunity = job.opportunity
             outcome = self._executor.produce(job.ship, opportunity.dependency_tree, recorder, cancel,
-                                             max_output_ask=self._sale_bid(opportunity))
+                                             max_output_ask=self._sale_bid(opportunity),
+                                             sale_trade_volume=opportunity.trade_volume)
             self._navigator.go(job.ship, opportunity.sell_market, recorder, cancel)
-            left, why = self._sell(job, recorder, cancel, sale)
+            left, why = self._sell(job, outcome.units, recorder, cancel, sale)
             if left:
                 notes = "; ".join(outcome.notes)
                 error = f"{left} {opportunity.good} left unsold at {opportunity.sell_market}: {why}" + (
@@ -98,31 +100,46 @@ class ManufacturingArbitrageWorker:
             finished_at=self._clock.now(), quantity_sold=sale.units, revenue=revenue, cost=cost,
             success=success and not cancelled, cancelled=cancelled, error=None if cancelled else error)
 
-    def _sell(self, job: WorkerJob, recorder: LedgerRecorder, cancel: CancelToken, sale: _Sale) -> tuple[int, str]:
-        """Sell every unit of the good while the bid covers its cost; returns the units left and why."""
+    def _sell(self, job: WorkerJob, held: int, recorder: LedgerRecorder, cancel: CancelToken,
+              sale: _Sale) -> tuple[int, str]:
+        """Sell the `held` units of the good while the bid covers their cost; returns the units left and why.
+
+        The market is looked at on arrival and once more after the first lot, which shows what a lot does to the
+        bid; later lots are priced from the previous lot's own price and that step, and the market is looked at
+        again only when the predicted bid is below the floor."""
         opportunity = job.opportunity
         good, market = opportunity.good, opportunity.sell_market
-        held = self._game.ship(job.ship).units_of(good)
-        if held == 0:
+        if held <= 0:
             return 0, ""
+        config = self._executor.config
         spent = -net_credits(self._ledger.transactions_of_operation(job.operation_id))
         unit_cost = max(0, spent) / held
-        floor = self._executor.config.min_sell_to_cost * unit_cost
+        floor = config.min_sell_to_cost * unit_cost
         self._show(job.ship, f"selling {good} at {market}")
-        snapshot = self._look(market)
+        entry = self._look(market).trade_good(good)
+        if entry is None:
+            return held, f"{market} does not buy {good}"
+        bid, step = entry.bid, None
         while held > 0:
             check_cancelled(cancel)
-            entry = snapshot.trade_good(good)
-            if entry is None:
-                return held, f"{market} does not buy {good}"
-            if entry.bid < floor:
-                return held, (f"bid {entry.bid} below {floor:.0f} "
-                              f"({self._executor.config.min_sell_to_cost:g} x cost {unit_cost:.0f}/unit)")
+            if bid < floor and step is not None:
+                entry = self._look(market).trade_good(good) or entry
+                bid = entry.bid
+            if bid < floor:
+                return held, (f"bid {bid} below {floor:.0f} "
+                              f"({config.min_sell_to_cost:g} x cost {unit_cost:.0f}/unit)")
             trade = recorder.sell(job.ship, good, min(held, entry.trade_volume))
             held -= trade.units
             sale.units += trade.units
-            if held > 0:
-                snapshot = self._look(market)
+            if held <= 0:
+                break
+            price = trade.price_per_unit
+            if step is None:
+                entry = self._look(market).trade_good(good) or entry
+                step = min(1.0, entry.bid / price) if price > 0 else 1.0
+                bid = entry.bid
+            else:
+                bid = math.floor(price * step)
         return 0, ""
 
     def _sale_bid(self, opportunity: ManufacturingOpportunity) -> int:
@@ -140,7 +157,7 @@ class ManufacturingArbitrageWorker:
     def _look(self, market: WaypointSymbol) -> MarketSnapshot:
         snapshot = self._game.market(market)
         if self._markets is not None and snapshot.trade_goods:
-            self._markets.record(snapshot)
+            self._markets.record(with_known_position(snapshot, self._markets))
         return snapshot
 
     def _hold_note(self, ship: ShipSymbol) -> str:

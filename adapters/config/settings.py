@@ -53,6 +53,12 @@ class ManufacturingSettings:
     pause_after_losses_for: float = duration(3600.0)
     production_poll_interval: float = duration(30.0)
     production_timeout: float = duration(3 * 3600.0)
+    # An output lot is bought, and an opportunity taken, only when the buyer's bid beats the ask by this share.
+    min_margin: float = at_least(0.1, 0.0)
+    # An input the factory does not need (its output is on offer) is carried only when the leg earns this much.
+    min_input_profit: int = at_least(2000, 0)
+    # No single run may have more than this share of the agent's credits (at its start) committed at once.
+    run_budget_share: float = at_least(0.5, 0.01)
 
 
 @dataclass(frozen=True)
@@ -61,6 +67,8 @@ class FleetSettings:
     credit_reserve: int = at_least(60_000, 0)
     max_haulers: int = at_least(4, 0)
     max_probes: int = at_least(3, 0)
+    # A probe is bought only if at least this many credits are left after it (trading money comes first).
+    probe_min_credits: int = at_least(250_000, 0)
 
 
 @dataclass(frozen=True)

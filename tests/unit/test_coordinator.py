@@ -1,6 +1,7 @@
 """ManufacturingArbitrageCoordinator on in-memory fakes: workers, leases, completions, loss pauses, the loop."""
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import timedelta
 
 import pytest
@@ -88,8 +89,19 @@ def test_one_worker_per_opportunity_and_one_ship_per_worker():
 
 def test_the_same_good_sold_to_two_markets_is_two_opportunities():
     world = World(ships=2, opportunities=[make_opportunity("ELECTRONICS", f"{SYSTEM}-M1", 3000),
-                                          make_opportunity("ELECTRONICS", f"{SYSTEM}-M2", 2900)])
+                                          make_opportunity("ELECTRONICS", f"{SYSTEM}-M2", 2900)],
+                  one_worker_per_factory=False)
     assert len(world.cycle()) == 2
+
+
+def test_one_worker_buys_a_good_at_a_factory_at_a_time():
+    world = World(ships=3, opportunities=[make_opportunity("ELECTRONICS", f"{SYSTEM}-M1", 3000),
+                                          make_opportunity("ELECTRONICS", f"{SYSTEM}-M2", 2900),
+                                          make_opportunity("ELECTRONICS", f"{SYSTEM}-M3", 2800,
+                                                           factory=f"{SYSTEM}-F2")])
+    jobs = world.cycle()
+    assert [(str(j.opportunity.sell_market), str(j.opportunity.factory)) for j in jobs] == [
+        (f"{SYSTEM}-M1", f"{SYSTEM}-F1"), (f"{SYSTEM}-M3", f"{SYSTEM}-F2")]
 
 
 def test_never_more_workers_than_the_maximum():
@@ -191,8 +203,8 @@ def test_a_good_is_paused_after_losing_runs_in_a_row_and_comes_back_later():
     (job,) = world.pool.running.values()
     assert job.opportunity.good == TradeSymbol.MACHINERY
     assert [o.good for o in world.coordinator.discovery_cycle()] == ["MACHINERY"]
-    # The finder was asked for one more, so the paused good does not shrink the list.
-    assert world.demand.asked[-1].max_opportunities == 11
+    # The finder was asked for more (3 x 10, plus one per paused good), so the paused good does not shrink it.
+    assert world.demand.asked[-1].max_opportunities == 31
     world.pool.complete(job.operation_id, revenue=5_000, cost=1_000)
     world.coordinator.collect_completions()
     world.clock.advance(601)
@@ -319,3 +331,86 @@ def test_with_scout_and_fleet_it_reports_coverage_records_markets_and_buys_a_hau
     coordinator.tick()
     assert [job.ship for job in pool.submitted] == ["AGENT-1", purchase.ship]
     assert {job.opportunity.good for job in pool.submitted} == {TradeSymbol.ELECTRONICS, TradeSymbol.MACHINERY}
+
+
+def with_factory_ask(opportunity, ask: int | None):
+    return replace(opportunity, dependency_tree=replace(opportunity.dependency_tree, ask=ask))
+
+
+def test_opportunities_whose_factory_asks_too_much_are_skipped():
+    found = [with_factory_ask(make_opportunity("ELECTRONICS", f"{SYSTEM}-M1", 3000), 2800),  # 7% margin: too thin
+             with_factory_ask(make_opportunity("MACHINERY", f"{SYSTEM}-M2", 2900), 1500),
+             make_opportunity("FABRICS", f"{SYSTEM}-M3", 2800)]  # factory never seen: the worker judges it
+    world = World(opportunities=found, min_margin=0.1)
+    world.coordinator.start()
+    assert [o.good for o in world.coordinator.discovery_cycle()] == ["MACHINERY", "FABRICS"]
+
+
+def test_a_finished_worker_gets_new_work_on_the_next_turn_not_at_the_next_interval():
+    world = World(ships=1, opportunities=opportunities(2), assignment_interval=600, discovery_interval=600)
+    world.coordinator.tick()
+    (job,) = world.pool.running.values()
+    world.clock.advance(5)
+    world.pool.complete(job.operation_id, revenue=3_000, cost=1_000)
+    world.coordinator.tick()
+    assert len(world.pool.submitted) == 2 and len(world.pool.running) == 1
+
+
+def test_on_stop_a_drain_lets_running_workers_finish_before_shutting_down():
+    world = World(ships=2, opportunities=opportunities(2))
+    world.coordinator.tick()
+    first, second = world.pool.running
+    real_sleep = world.clock.sleep
+
+    def sleep_and_finish(seconds):  # the workers finish while the coordinator drains
+        real_sleep(seconds)
+        if first in world.pool.running:
+            world.pool.complete(first, revenue=5_000, cost=1_000)
+        elif second in world.pool.running:
+            world.pool.complete(second, revenue=4_000, cost=1_000)
+
+    world.clock.sleep = sleep_and_finish
+    world.coordinator.run(StopAt(world.clock, 0), drain=60)
+    assert sorted(r.outcome for r in world.runs.results("run-test")) == ["completed", "completed"]
+    assert len(world.pool.submitted) == 2  # no new work while draining
+    assert world.held() == set() and world.pool.running == {}
+
+
+def test_a_drain_gives_up_at_its_timeout_and_cancels_the_rest():
+    world = World(ships=1, opportunities=opportunities(1))
+    world.coordinator.tick()
+    world.coordinator.run(StopAt(world.clock, 0), drain=30)
+    assert [r.outcome for r in world.runs.results("run-test")] == ["cancelled"]
+    assert world.held() == set()
+
+
+def test_a_probe_arriving_wakes_the_scouting_once_without_waiting_for_the_interval():
+    clock = FakeClock()
+    game = FakeGame(clock)
+    far = f"{SYSTEM}-B7"
+    game.add_waypoint(HOME, 0, 0)
+    game.add_waypoint(far, 500, 0)  # 23 minutes away for a probe
+    add_market(game, HOME, imports={"FOOD": 300})
+    add_market(game, far, imports={"FUEL": 70})
+    add_ship(game, "AGENT-1", HOME, "probe")
+    assignments, markets = InMemoryShipAssignmentRepository(), InMemoryMarketRepository()
+    fleet = FleetManager(game, assignments, InMemoryLedgerRepository(), clock, SYSTEM, holder="run-test",
+                         config=FleetConfig(max_haulers=0, max_probes=0))
+    scout = MarketScout(game, markets, clock, SYSTEM, assignments=assignments)
+    coordinator = ManufacturingArbitrageCoordinator(
+        player="AGENT", system=SYSTEM, game=game, demand_finder=FixedDemand(clock, []),
+        ship_selector=FirstShipSelector(), assignments=assignments, runs=InMemoryRuns(), pool=ScriptedPool(clock),
+        clock=clock, fleet=fleet, scout=scout, run_id="run-test",
+        config=CoordinatorConfig(assignment_interval=3600, discovery_interval=3600))
+    coordinator.tick()  # the probe is sent to the market it has not seen
+    arrival = scout.next_arrival
+    assert arrival is not None and arrival - clock.now() < timedelta(seconds=3600)
+    clock.advance((arrival - clock.now()).total_seconds())
+    listings = game.calls.count("ships")
+    coordinator.tick()  # arrived: it records the market and sends the probe on, an hour before the interval
+    assert game.calls.count("ships") == listings + 1
+    assert {s.waypoint for s in markets.markets_in_system(SYSTEM)} == {HOME, far}
+    listings = game.calls.count("ships")
+    clock.advance(1)
+    coordinator.tick()
+    assert game.calls.count("ships") == listings  # nothing due: no listing

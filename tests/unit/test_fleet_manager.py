@@ -149,3 +149,13 @@ def test_a_ship_that_cannot_reach_the_yard_on_its_fuel_is_not_sent():
     add_ship(fleet.game, "AGENT-1", FAR, "hauler", fuel=100)
     assert fleet.consider(waiting=1).action == "no_shipyard"
     assert fleet.game.calls.count("navigate") == 0
+
+
+def test_a_probe_only_while_the_money_to_trade_stays():
+    fleet = Fleet(credits=170_000, credit_reserve=60_000, probe_min_credits=150_000)
+    add_ship(fleet.game, "AGENT-1", YARD, "frigate")
+    decision = fleet.consider(probes_useful=5)
+    assert decision.action == "too_expensive" and "150000" in decision.detail
+    fleet.game.credits = 171_627  # exactly 150,000 left after the probe
+    fleet.clock.advance(61)
+    assert fleet.consider(probes_useful=5).purchase.ship_type == ShipType.SHIP_PROBE

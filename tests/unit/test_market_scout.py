@@ -156,3 +156,15 @@ def test_probes_useful_counts_markets_without_a_probe():
     add_ship(world.game, "AGENT-2", A1, "hauler")
     assert world.scout.probes_useful(world.ships()) == 3
     assert isinstance(next(iter(world.scout.marketplaces())), WaypointSymbol)
+
+
+def test_the_scout_says_when_its_next_probe_arrives():
+    world = Scouting(refresh_after=0)
+    add_ship(world.game, "AGENT-1", A1, "probe")
+    assert world.scout.next_arrival is None
+    world.scout.step(world.ships())
+    arrival = world.game.ship(ShipSymbol("AGENT-1")).arrival
+    assert arrival is not None and world.scout.next_arrival == arrival
+    world.fly_all(2000)
+    world.scout.step(world.ships())  # arrived: sent on to the next market
+    assert world.scout.next_arrival == world.game.ship(ShipSymbol("AGENT-1")).arrival > arrival

@@ -6,7 +6,7 @@ from datetime import timedelta
 
 import pytest
 
-from application.game_errors import ShipBusy
+from application.game_errors import GameUnavailable, ShipBusy
 from application.ledger_recorder import LedgerRecorder
 from application.navigation import NavigationConfig, Navigator, NoRoute, plan_route
 from application.travel import TravelModel, fuel_cost, game_round, travel_distance
@@ -289,4 +289,40 @@ def test_waypoints_are_asked_once_per_system():
     recorder = LedgerRecorder(game, InMemoryLedgerRepository())
     navigator.go(wp("AGENT-1"), wp("X1-S"), recorder)
     navigator.go(wp("AGENT-1"), wp("X1-D"), recorder)
-    assert game.calls.count("waypoints") == 1
+    assert game.calls.count("waypoints") <= 1
+
+
+def test_the_ship_is_read_once_and_remembered_between_flights():
+    clock = FakeClock()
+    game = line_world(clock, fuel=400, capacity=400)
+    navigator = navigator_for(game, clock)
+    recorder = LedgerRecorder(game, InMemoryLedgerRepository())
+    navigator.go(wp("AGENT-1"), wp("X1-S"), recorder)
+    navigator.go(wp("AGENT-1"), wp("X1-D"), recorder)
+    navigator.go(wp("AGENT-1"), wp("X1-D"), recorder)  # already there, docked: nothing to do
+    assert game.calls.count("ship") == 1
+    assert [d.destination for d in game.departures] == [wp("X1-S"), wp("X1-D")]
+    assert game.calls.count("dock") == 2
+
+
+def test_a_failed_flight_makes_the_navigator_read_the_ship_again():
+    clock = FakeClock()
+    game = line_world(clock, fuel=400, capacity=400)
+    navigator = navigator_for(game, clock)
+    recorder = LedgerRecorder(game, InMemoryLedgerRepository())
+    navigator.go(wp("AGENT-1"), wp("X1-S"), recorder)
+    game.fail_next("navigate", GameUnavailable("server down"))
+    with pytest.raises(GameUnavailable):
+        navigator.go(wp("AGENT-1"), wp("X1-D"), recorder)
+    navigator.go(wp("AGENT-1"), wp("X1-D"), recorder)
+    assert game.calls.count("ship") == 2
+    assert game.ship(wp("AGENT-1")).waypoint == wp("X1-D")
+
+
+def test_recorded_market_positions_spare_the_waypoint_list():
+    clock = FakeClock()
+    game = line_world(clock, fuel=400, capacity=400)
+    game.add_good("X1-O", TradeSymbol.FOOD, TradeGoodType.IMPORT, ask=300, bid=150)  # the origin is a market too
+    navigator = navigator_for(game, clock)
+    navigator.go(wp("AGENT-1"), wp("X1-D"), LedgerRecorder(game, InMemoryLedgerRepository()))
+    assert "waypoints" not in game.calls

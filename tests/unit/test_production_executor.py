@@ -1,7 +1,7 @@
 """The ProductionExecutor on the FakeGame: quantities, lots, the guards, waiting for the factory, nesting."""
 from __future__ import annotations
 
-from dataclasses import fields
+from dataclasses import fields, replace
 from datetime import timedelta
 
 import pytest
@@ -10,7 +10,7 @@ from adapters.config.settings import ManufacturingSettings
 from application.ledger_recorder import LedgerRecorder
 from application.navigation import Navigator
 from application.production_errors import FactoryRefusesInput, InputUnavailable, ProductionTimeout
-from application.production_executor import ProductionConfig, ProductionExecutor
+from application.production_executor import ProductionConfig, ProductionExecutor, with_known_position
 from application.waiting import OperationCancelled
 from domain.goods import SupplyLevel, TradeGoodType, TradeSymbol
 from domain.supply_chain import AcquisitionMethod, SupplyChainNode
@@ -63,7 +63,7 @@ def test_machinery_from_iron_fills_a_hold_of_40():
 
 def test_the_output_is_bought_only_after_the_factory_produced_it():
     world = machinery_world(FakeClock(), production_delay=600)
-    harness = Harness(world.game, production_poll_interval=60)
+    harness = Harness(world.game, production_poll_interval=60, poll_backoff=1.0)
     harness.produce(world.opportunity().dependency_tree, max_output_ask=2000)
     factory = world.game.factories[world.factory][0]
     first_buy = world.game.trades_of(MACHINERY, PURCHASE)[0].occurred_at
@@ -81,14 +81,26 @@ def test_lots_never_exceed_the_markets_trade_volume():
     assert units(world.game.trades_of(MACHINERY, PURCHASE)) == [6, 6, 6, 6, 6, 6, 4]
 
 
-def test_cargo_already_used_by_other_goods_leaves_less_to_buy():
+def test_goods_left_by_an_earlier_run_are_sold_first_where_they_fetch_most():
     clock = FakeClock()
     world = machinery_world(clock)
+    world.game.add_good("X1-A1", "FOOD", TradeGoodType.IMPORT, ask=400, bid=200)  # pays more than X1-H1's 70
     world.game.fleet[SHIP].inventory[TradeSymbol.FOOD] = 15
+    outcome = Harness(world.game).produce(world.opportunity().dependency_tree, max_output_ask=2000)
+    food = world.game.trades_of(TradeSymbol.FOOD, SELL)
+    assert {t.waypoint for t in food} == {"X1-A1"} and sum(units(food)) == 15 and food[0].price_per_unit == 200
+    assert outcome.units == 40
+    assert world.game.ship(SHIP).inventory == {MACHINERY: 40}
+
+
+def test_goods_no_known_market_buys_are_kept_and_leave_less_room():
+    clock = FakeClock()
+    world = machinery_world(clock)
+    world.game.fleet[SHIP].inventory[TradeSymbol.DIAMONDS] = 15
     outcome = Harness(world.game).produce(world.opportunity().dependency_tree, max_output_ask=2000)
     assert sum(units(world.game.trades_of(IRON, PURCHASE))) == 25
     assert outcome.units == 25
-    assert world.game.ship(SHIP).inventory == {MACHINERY: 25, TradeSymbol.FOOD: 15}
+    assert world.game.ship(SHIP).inventory == {MACHINERY: 25, TradeSymbol.DIAMONDS: 15}
 
 
 def test_an_input_whose_price_ran_away_is_not_bought_further():
@@ -114,7 +126,8 @@ def test_no_output_is_bought_at_scarce_supply():
 
 def test_the_output_ask_must_stay_below_the_sale_bid():
     world = machinery_world(FakeClock())  # output asks 900, 927, 955, 984 lot after lot
-    outcome = Harness(world.game).produce(world.opportunity().dependency_tree, max_output_ask=950)
+    harness = Harness(world.game, min_margin=0.0, sale_impact_per_lot=0.0)
+    outcome = harness.produce(world.opportunity().dependency_tree, max_output_ask=950)
     assert [t.price_per_unit for t in world.game.trades_of(MACHINERY, PURCHASE)] == [900, 927]
     assert outcome.units == 20
 
@@ -131,11 +144,12 @@ def test_waits_for_a_sane_price_then_times_out():
 
 def test_a_factory_that_never_produces_times_out_after_polling_at_the_interval():
     world = machinery_world(FakeClock(), production_delay=None)
-    harness = Harness(world.game, production_poll_interval=30, production_timeout=300)
+    harness = Harness(world.game, production_poll_interval=30, production_timeout=300, poll_backoff=1.0)
     with pytest.raises(ProductionTimeout):
         harness.produce(world.opportunity().dependency_tree, max_output_ask=2000)
     fed_at = world.game.factories[world.factory][0].fed_at
     polls = sorted({at for at, _ in world.game.polls_of("X1-C1") if at >= fed_at})
+    # The look on arrival (the same moment as the delivery) is the first; then one every 30 s until the timeout.
     assert [(at - fed_at).total_seconds() for at in polls] == [30.0 * n for n in range(11)]
     # Every purchase and delivery happened and is in the ledger, though the run failed.
     assert len(harness.ledger.rows) == len(world.game.trades) + len(world.game.refuels)
@@ -143,7 +157,7 @@ def test_a_factory_that_never_produces_times_out_after_polling_at_the_interval()
 
 def test_buys_only_what_the_credits_pay_for():
     world = machinery_world(FakeClock(), credits=12_000)
-    outcome = Harness(world.game).produce(world.opportunity().dependency_tree, max_output_ask=2000)
+    outcome = Harness(world.game, run_budget_share=1.0).produce(world.opportunity().dependency_tree, max_output_ask=2000)
     iron = world.game.trades_of(IRON, PURCHASE)
     assert sum(units(iron)) == 23  # 10 x 500 + 10 x 515 + 3 x 530 of 12,000
     assert world.game.credits >= 0
@@ -253,5 +267,117 @@ def test_defaults_are_the_configured_manufacturing_settings():
     settings = ManufacturingSettings()
     config = ProductionConfig()
     shared = {f.name for f in fields(ProductionConfig)} & {f.name for f in fields(ManufacturingSettings)}
-    assert shared == {"max_input_price_rise", "min_sell_to_cost", "production_poll_interval", "production_timeout"}
+    assert shared == {"max_input_price_rise", "min_sell_to_cost", "production_poll_interval", "production_timeout",
+                      "min_margin", "min_input_profit", "run_budget_share"}
     assert all(getattr(config, name) == getattr(settings, name) for name in shared)
+
+
+# --- deciding what pays ----------------------------------------------------------------------------------------
+
+
+def produced_world(clock: FakeClock, **kwargs):
+    """The MACHINERY world with the output already on offer at the factory (HIGH supply, ask 900)."""
+    world = machinery_world(clock, **kwargs)
+    machinery = world.game.markets[world.factory][MACHINERY]
+    machinery.supply, machinery.ask = SupplyLevel.HIGH, 900
+    return world
+
+
+def test_an_output_on_offer_at_a_good_price_is_bought_at_once_without_the_inputs_that_do_not_pay():
+    world = produced_world(FakeClock())  # IRON costs 500 at X1-B1 and the factory pays 420 for it: a losing leg
+    harness = Harness(world.game)
+
+    outcome = harness.produce(world.opportunity().dependency_tree, max_output_ask=2000)
+
+    assert world.game.trades_of(IRON) == []
+    assert [d.destination for d in world.game.departures] == [world.factory]
+    assert outcome.units == 40 and sum(units(world.game.trades_of(MACHINERY, PURCHASE))) == 40
+    assert len(world.game.polls_of("X1-C1")) == 2  # on arrival and after the first lot: no waiting
+
+
+def test_an_input_leg_that_pays_is_carried_even_when_the_output_is_on_offer():
+    world = produced_world(FakeClock())
+    world.game.markets[world.factory][IRON].bid = 800  # 40 x (800 / 1.1 - 500): about 9,100 credits to earn
+    Harness(world.game).produce(world.opportunity().dependency_tree, max_output_ask=2000)
+    assert sum(units(world.game.trades_of(IRON, PURCHASE, "X1-B1"))) == 40
+    assert sum(units(world.game.trades_of(IRON, SELL, "X1-C1"))) == 40
+
+
+def test_a_paying_leg_below_the_minimum_profit_is_not_worth_its_requests():
+    world = produced_world(FakeClock())
+    world.game.markets[world.factory][IRON].bid = 800
+    Harness(world.game, min_input_profit=10_000).produce(world.opportunity().dependency_tree, max_output_ask=2000)
+    assert world.game.trades_of(IRON) == []
+
+
+def test_each_output_lot_must_leave_the_margin_below_what_the_buyer_will_pay_by_then():
+    world = produced_world(FakeClock())  # output asks 900, 927, 955, 984 lot after lot (lots of 10)
+    harness = Harness(world.game, min_margin=0.1, sale_impact_per_lot=0.06)
+    # The buyer pays 1200 for the first lot, 6% less for each lot sold before: 1200, 1128, 1060, 997.
+    outcome = harness.produce(world.opportunity().dependency_tree, max_output_ask=1200)
+    assert [t.price_per_unit for t in world.game.trades_of(MACHINERY, PURCHASE)] == [900, 927, 955]
+    assert outcome.units == 30 and any("expected from its buyer" in note for note in outcome.notes)
+
+
+def test_no_run_commits_more_than_its_share_of_the_credits():
+    world = produced_world(FakeClock(), credits=40_000)
+    harness = Harness(world.game, run_budget_share=0.5)
+    harness.produce(world.opportunity().dependency_tree, max_output_ask=2000)
+    spent = sum(t.total for t in world.game.trades_of(MACHINERY, PURCHASE))
+    assert 20_000 - 1000 < spent <= 20_000  # half of 40,000, to within one unit
+    assert world.game.credits >= 20_000
+
+
+def test_a_market_is_looked_at_on_arrival_and_once_after_the_first_lot():
+    world = machinery_world(FakeClock())
+    Harness(world.game).produce(world.opportunity().dependency_tree, max_output_ask=2000)
+    assert units(world.game.trades_of(IRON, PURCHASE)) == [10, 10, 10, 10]
+    assert len(world.game.polls_of("X1-B1")) == 2
+
+
+def test_the_factory_is_polled_less_and_less_often_up_to_a_ceiling():
+    world = machinery_world(FakeClock(), production_delay=None)
+    harness = Harness(world.game, production_poll_interval=30, poll_backoff=2.0, max_poll_interval=200,
+                      production_timeout=1000)
+    with pytest.raises(ProductionTimeout):
+        harness.produce(world.opportunity().dependency_tree, max_output_ask=2000)
+    fed_at = world.game.factories[world.factory][0].fed_at
+    polls = sorted({at for at, _ in world.game.polls_of("X1-C1") if at >= fed_at})
+    gaps = [(b - a).total_seconds() for a, b in zip(polls, polls[1:])]
+    assert gaps[:6] == [30, 60, 120, 200, 200, 200]
+
+
+def test_an_input_that_cannot_be_had_does_not_strand_the_others_in_the_hold():
+    clock = FakeClock()
+    game = FakeGame(clock, credits=100_000)
+    for symbol, x, y in (("X1-H1", 0, 0), ("X1-S1", 50, 0), ("X1-S2", 0, 60), ("X1-F1", 80, 80)):
+        game.add_waypoint(symbol, x, y)
+    game.add_good("X1-S1", "IRON", TradeGoodType.EXPORT, ask=500, bid=250)
+    game.add_good("X1-S2", "COPPER", TradeGoodType.EXPORT, ask=90_000, bid=45_000)  # far beyond the run's budget
+    game.add_good("X1-F1", "IRON", TradeGoodType.IMPORT, ask=900, bid=420)
+    game.add_good("X1-F1", "COPPER", TradeGoodType.IMPORT, ask=9000, bid=4000)
+    game.add_good("X1-F1", "MACHINERY", TradeGoodType.EXPORT, ask=3000, bid=1500, supply=SupplyLevel.SCARCE)
+    game.add_factory("X1-F1", "MACHINERY", ["IRON", "COPPER"], delay=None)
+    fuel_everywhere(game)
+    game.add_ship("AGENT-1", "X1-H1", cargo_capacity=40)
+    tree = SupplyChainNode(good="MACHINERY", method=AcquisitionMethod.FABRICATE, market="X1-F1", children=(
+        SupplyChainNode(good="IRON", method=AcquisitionMethod.BUY, market="X1-S1"),
+        SupplyChainNode(good="COPPER", method=AcquisitionMethod.BUY, market="X1-S2")))
+    harness = Harness(game, production_timeout=600)
+
+    with pytest.raises(ProductionTimeout):  # the factory never makes anything: but the IRON went in
+        harness.produce(tree, max_output_ask=2000)
+
+    assert sum(units(game.trades_of(IRON, PURCHASE))) == 20
+    assert sum(units(game.trades_of(IRON, SELL, "X1-F1"))) == 20
+    assert game.trades_of("COPPER") == []
+    assert game.ship(SHIP).inventory == {}
+
+
+def test_a_market_seen_without_its_position_keeps_the_one_recorded_before():
+    world = machinery_world(FakeClock())
+    markets = InMemoryMarketRepository(world.game.snapshots())
+    seen = replace(world.game.snapshot("X1-C1"), position=None)
+    assert with_known_position(seen, markets).position == world.game.snapshot("X1-C1").position
+    unknown = replace(world.game.snapshot("X1-C1"), position=None)
+    assert with_known_position(unknown, InMemoryMarketRepository()).position is None

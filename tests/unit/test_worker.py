@@ -138,7 +138,7 @@ def test_selling_stops_when_the_bid_falls_below_the_cost_and_the_rest_is_reporte
 
 def test_the_latest_observed_sale_bid_caps_the_output_price():
     clock = FakeClock()
-    harness = Harness(machinery_world(clock))
+    harness = Harness(machinery_world(clock), min_margin=0.0, sale_impact_per_lot=0.0)
     harness.game.markets[harness.world.sell_market][MACHINERY].bid = 950  # a probe saw the bid fall
     clock.advance(1)
     harness.markets.record(harness.game.snapshot("X1-A1"))
@@ -159,3 +159,11 @@ def test_run_never_raises_even_when_the_ledger_cannot_be_read():
     assert not result.success
     assert "database is locked" in result.error and "profit unknown" in result.error
     assert "\n" not in result.error
+
+
+def test_the_sell_market_is_looked_at_on_arrival_and_after_the_first_lot_only():
+    harness = Harness(machinery_world(FakeClock()))
+    result = harness.run()
+    assert result.quantity_sold == 40
+    assert len(harness.game.trades_of(MACHINERY, TradeSide.SELL)) == 4
+    assert len(harness.game.polls_of("X1-A1")) == 2
