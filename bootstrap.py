@@ -48,7 +48,7 @@ from domain.symbols import SystemSymbol
 log = logging.getLogger("spacetraders")
 
 # Intervals never shrink below these, however fast the embedded game runs: the rate limit does not speed up.
-_MIN_INTERVAL = {"discovery": 10.0, "assignment": 2.0, "poll": 2.0, "slice": 0.5}
+_MIN_INTERVAL = {"discovery": 10.0, "assignment": 10.0, "poll": 2.0, "slice": 0.5}
 
 
 @dataclass(frozen=True)
@@ -114,7 +114,7 @@ def _coordinator_config(runtime: Runtime) -> CoordinatorConfig:
     m = runtime.settings.manufacturing
     return CoordinatorConfig(
         max_workers=m.max_workers, min_price=m.min_price, max_opportunities=m.max_opportunities,
-        discovery_interval=runtime.scaled(m.discovery_interval, _MIN_INTERVAL["discovery"]),
+        min_margin=m.min_margin, discovery_interval=runtime.scaled(m.discovery_interval, _MIN_INTERVAL["discovery"]),
         assignment_interval=runtime.scaled(m.assignment_interval, _MIN_INTERVAL["assignment"]),
         pause_after_losses=m.pause_after_losses,
         pause_after_losses_for=runtime.scaled(m.pause_after_losses_for, 60.0))
@@ -126,7 +126,9 @@ def _production_config(runtime: Runtime) -> ProductionConfig:
         max_input_price_rise=m.max_input_price_rise, min_sell_to_cost=m.min_sell_to_cost,
         production_poll_interval=runtime.scaled(m.production_poll_interval, _MIN_INTERVAL["poll"]),
         production_timeout=runtime.scaled(m.production_timeout, 60.0),
-        wait_slice=runtime.scaled(5.0, _MIN_INTERVAL["slice"]))
+        max_poll_interval=runtime.scaled(900.0, _MIN_INTERVAL["poll"]),
+        wait_slice=runtime.scaled(5.0, _MIN_INTERVAL["slice"]),
+        min_margin=m.min_margin, min_input_profit=m.min_input_profit, run_budget_share=m.run_budget_share)
 
 
 def _navigation_config(runtime: Runtime) -> NavigationConfig:
@@ -136,7 +138,7 @@ def _navigation_config(runtime: Runtime) -> NavigationConfig:
 def _fleet_config(runtime: Runtime) -> FleetConfig:
     f = runtime.settings.fleet
     return FleetConfig(credit_reserve=f.credit_reserve, max_haulers=f.max_haulers, max_probes=f.max_probes,
-                       check_interval=runtime.scaled(300.0, 10.0))
+                       probe_min_credits=f.probe_min_credits, check_interval=runtime.scaled(300.0, 30.0))
 
 
 def _scout_config(runtime: Runtime) -> ScoutConfig:
@@ -244,3 +246,109 @@ def run_worker_job(runtime: Runtime, job: WorkerJob, cancel_event: Any) -> Worke
 
 def with_time_scale(runtime: Runtime, scale: float) -> Runtime:
     return replace(runtime, time_scale=max(1.0, scale))
+
+
+# --- operator surface (CLI and daemon) -----------------------------------------------------------------------------
+
+def select_strategies(settings: Settings) -> Any:
+    """A plugin manager whose strategy hooks are answered by the plugins `settings.strategy` names.
+
+    Every plugin of the `spacetraders.plugins` group is loaded to learn which strategies exist; the manager
+    returned holds only the chosen ones (exposing just the hook each was chosen for) plus our defaults, which are
+    `trylast` and so only answer when the chosen plugin passes (returns None). An unknown name is a ConfigError
+    that names the setting and the installed strategies.
+    """
+    from adapters.config.loader import ConfigError
+    from plugins.manager import RANK_HOOK, SELECT_HOOK, build_plugin_manager, register_plugin, strategy_plugins
+
+    available = build_plugin_manager()
+    implementers = strategy_plugins(available)
+    wanted = {RANK_HOOK: ("ranking", settings.strategy.ranking),
+              SELECT_HOOK: ("ship_selection", settings.strategy.ship_selection)}
+    chosen: dict[str, dict[str, Any]] = {}
+    for hook, (key, name) in wanted.items():
+        known = sorted(implementers.get(hook, []))
+        if name not in known:
+            raise ConfigError(f"strategy.{key} = {name!r} (ST_STRATEGY_{key.upper()}): no such strategy is "
+                              f"installed; known: {', '.join(known) or 'none'}")
+        chosen.setdefault(name, {})[hook] = getattr(available.get_plugin(name), hook)
+    for hook, default in ((RANK_HOOK, "default_ranking"), (SELECT_HOOK, "default_ship_selection")):
+        plugin = available.get_plugin(default)
+        if plugin is not None and default not in chosen:
+            chosen[default] = {hook: getattr(plugin, hook)}
+    manager = build_plugin_manager(load_entry_points=False)
+    for name, hooks in chosen.items():
+        register_plugin(manager, _HookSubset(name, hooks), name)
+    return manager
+
+
+class _HookSubset:
+    """A plugin seen through some of its hooks only (pluggy registers any object with marked functions)."""
+
+    def __init__(self, name: str, hooks: dict[str, Any]) -> None:
+        self.__name__ = name
+        for hook, function in hooks.items():
+            setattr(self, hook, function)
+
+
+def build_operator(runtime: Runtime, *, transport: httpx.BaseTransport | None = None, offline: bool = False,
+                   **overrides: Any) -> Container:
+    """`build(runtime)` with the strategies the settings choose (what the daemon and the CLI run).
+
+    `transport` sends the game API's requests through it (tests: the embedded server in process). `offline`
+    builds for a read-only command while no game server runs: the supply-chain map is the stored one and the
+    clock is the local one, so nothing waits on a server that is not there.
+    """
+    overrides.setdefault("plugin_manager", select_strategies(runtime.settings))
+    container = build(runtime, **overrides)
+    if transport is not None:
+        container.client.override(providers.Resource(_client_over, container.api_settings, container.limiter,
+                                                     transport))
+    if offline:
+        from adapters.clock import SystemClock
+        container.clock.override(providers.Object(SystemClock()))
+        container.supply_chain.override(providers.Singleton(_SavedSupplyChain, container.supply_chain_store))
+    return container
+
+
+def _client_over(api_settings: GameApiSettings, limiter: RateLimiter, transport: httpx.BaseTransport):
+    client = GameApiClient(api_settings, limiter, transport=transport, on_retry=_on_retry)
+    yield client
+    client.close()
+
+
+class _SavedSupplyChain:
+    """The SupplyChainSource of an offline container: the map as last saved."""
+
+    def __init__(self, store: SqlSupplyChainRepository) -> None:
+        self._store = store
+
+    def supply_chain(self) -> Any:
+        from application.errors import ApplicationError
+
+        saved = self._store.load()
+        if saved is None:
+            raise ApplicationError("no supply-chain map stored yet and no game server to ask: start the bot once "
+                                   "(`spacetraders manufacturing start`)")
+        return saved
+
+
+@dataclass(frozen=True)
+class Storage:
+    """The repositories a read-only command needs (`manufacturing status`), without a game or a container."""
+
+    runs: SqlRunRepository
+    assignments: SqlShipAssignmentRepository
+    ledger: SqlLedgerRepository
+    markets: SqlMarketRepository
+
+
+def open_storage(database_url: str) -> Storage:
+    """Connect this process to the database of `database_url` and return its repositories (close with
+    `close_storage`)."""
+    database.connect(database_url)
+    return Storage(SqlRunRepository(), SqlShipAssignmentRepository(), SqlLedgerRepository(), SqlMarketRepository())
+
+
+def close_storage() -> None:
+    database.close()

@@ -30,6 +30,8 @@ DEFAULT_FACTION = "COSMIC"
 # An interactive command should fail in seconds, not after the daemon's full retry budget.
 INTERACTIVE_MAX_ATTEMPTS = 3
 _ENV_KEY = "spacetraders.environment"
+# Set by the daemon for itself (prometheus_client's multiprocess directory): never handed down from a shell.
+_NOT_INHERITED = ("PROMETHEUS_MULTIPROC_DIR",)
 
 
 class NoGameServer(ConfigError):
@@ -55,6 +57,19 @@ class CliEnvironment:
         """The real process environment: the one place the CLI looks at os.environ (and then only to hand it
         to the configuration loader)."""
         return cls(env=dict(os.environ))
+
+    def child_env(self) -> dict[str, str]:
+        """The environment of a background process a command starts: this process's own (PATH, HOME...) without
+        its bot settings, then this environment's variables (which a test may have given), and the config file
+        in ST_CONFIG, so the child reads the very configuration the command read."""
+        inherited = {name: value for name, value in os.environ.items()
+                     if not name.startswith("ST_") and name not in _NOT_INHERITED and name != "DATABASE_URL"}
+        inherited.update(self.env)
+        if self.config_file is not None and "ST_CONFIG" not in self.env:
+            inherited["ST_CONFIG"] = str(self.config_file)
+        for name in _NOT_INHERITED:
+            inherited.pop(name, None)
+        return inherited
 
     def settings(self, overrides: Mapping[str, Any] | None = None) -> Settings:
         default = self.config_file or platformdirs.user_config_path(APP_NAME) / "config.toml"

@@ -9,6 +9,8 @@ from adapters.cli.main import cli
 _COMMANDS = {
     "adapters.cli.server_command": "server",
     "adapters.cli.agent_command": "agent",
+    "adapters.cli.manufacturing_command": "manufacturing",
+    "adapters.cli.analyze_command": "analyze",
 }
 
 for _module, _attr in _COMMANDS.items():

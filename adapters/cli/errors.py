@@ -23,8 +23,10 @@ from __future__ import annotations
 import enum
 import functools
 import importlib
+import os
 import re
 import sqlite3
+import sys
 import traceback
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -227,6 +229,11 @@ def report(exc: BaseException, ctx: click.Context | None = None) -> ExitCode:
     """Print the one-line message of `exc` on stderr and return its exit code; an unexpected error's
     traceback goes to the log file."""
     meta = ctx.meta if ctx is not None else {}
+    if isinstance(exc, BrokenPipeError):
+        # The reader went away (`status | head`): nothing to tell it. Further writes to stdout must not fail
+        # again at exit, so it is pointed at /dev/null.
+        _silence_stdout()
+        return ExitCode.FAILURE
     known = describe(exc, meta)
     if known is not None:
         code, line = known
@@ -235,6 +242,14 @@ def report(exc: BaseException, ctx: click.Context | None = None) -> ExitCode:
         line = one_line(f"internal error ({type(exc).__name__}: {exc})") + "; " + _log_traceback(exc, log_path(meta))
     click.echo(f"error: {line}", err=True)
     return code
+
+
+def _silence_stdout() -> None:
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError, AttributeError):
+        pass  # no real stdout (a test runner's): nothing will be written to a closed pipe
 
 
 def _log_traceback(exc: BaseException, path: Path) -> str:

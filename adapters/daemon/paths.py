@@ -5,6 +5,8 @@
         daemon.log      its stdout and stderr
         daemon.lock     held while a start or stop is in progress
         daemon.ready    written by the daemon once it is up (optional handshake)
+        daemon.json     what the running daemon works on: system, game URL, metrics URL... (state_file.py)
+        spacetraders.sqlite3  the player's database (unless a database URL is configured)
         metrics/        prometheus_client multiprocess files
         token.json      the agent token (0600; the directory is 0700)
 
@@ -87,6 +89,15 @@ class RunPaths:
 
     def ready_file(self, name: str = DAEMON) -> Path:
         return self.root / f"{_checked(name)}.ready"
+
+    def info_file(self, name: str = DAEMON) -> Path:
+        """What a running process says about itself (JSON), beside its pid file."""
+        return self.root / f"{_checked(name)}.json"
+
+    @property
+    def database_file(self) -> Path:
+        """The player's SQLite database, used when no database URL is configured."""
+        return self.root / "spacetraders.sqlite3"
 
     @property
     def metrics_dir(self) -> Path:

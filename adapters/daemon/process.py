@@ -180,7 +180,7 @@ class DetachedProcess:
                 _remove(self.pid_file)
             _remove(self.ready_file)
             record = self._spawn(argv, env, cwd)
-            _write_atomically(self.pid_file, record.to_json())
+            write_atomically(self.pid_file, record.to_json())
         if ready_timeout is not None:
             self._await_ready(record, ready_timeout)
         return record
@@ -266,7 +266,7 @@ class DetachedProcess:
 
 def announce_ready(paths: RunPaths, name: str = DAEMON) -> None:
     """Called by the daemon once it is up: lets a `start(..., ready_timeout=...)` return."""
-    _write_atomically(paths.ready_file(name), datetime.now(UTC).isoformat(timespec="seconds"))
+    write_atomically(paths.ready_file(name), datetime.now(UTC).isoformat(timespec="seconds"))
 
 
 def release(paths: RunPaths, name: str = DAEMON) -> None:
@@ -409,7 +409,7 @@ def _start_ticks(pid: int) -> int | None:
 
 # --- files -----------------------------------------------------------------------------------------------------
 
-def _write_atomically(path: Path, text: str) -> None:
+def write_atomically(path: Path, text: str) -> None:
     """Write `text` to `path` so that readers see the old file or the new one, never a part (mode 0600)."""
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:

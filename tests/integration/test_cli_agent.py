@@ -7,17 +7,15 @@ import stat
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner, Result
+from click.testing import Result
 
 from adapters.cli.agent_command import CliEnvironment
 from adapters.cli.errors import ExitCode
-from adapters.cli.main import cli
 from adapters.cli.token_store import TokenStore
-from adapters.game_server.app import GameApp
-from adapters.game_server.inprocess import BASE_URL, InProcessTransport
-from adapters.game_server.rate_limit import RateLimiter, RateLimitSettings
 from adapters.game_server.serve import find_free_port
 from adapters.game_server.world import World
+from tests.cli_support import cli_environment
+from tests.cli_support import run_cli as run
 
 
 @pytest.fixture
@@ -33,16 +31,11 @@ def data_dir(tmp_path: Path) -> Path:
 
 
 def environment(world: World | None, data_dir: Path, **env: str) -> CliEnvironment:
-    variables = {"ST_DATA_DIR": str(data_dir), **env}
-    transport = None
-    if world is not None:
-        variables.setdefault("ST_API_BASE_URL", BASE_URL)
-        transport = InProcessTransport(GameApp(world, rate_limiter=RateLimiter(RateLimitSettings.disabled())))
-    return CliEnvironment(env=variables, config_file=data_dir.parent / "absent.toml", transport=transport)
+    return cli_environment(data_dir, world, **env)
 
 
-def run(env: CliEnvironment, *args: str) -> Result:
-    return CliRunner().invoke(cli, list(args), obj=env)
+
+
 
 
 def assert_error(result: Result, code: ExitCode) -> str:

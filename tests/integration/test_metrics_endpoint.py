@@ -5,7 +5,6 @@ import sys
 import textwrap
 from pathlib import Path
 
-import httpx
 
 REPO = Path(__file__).resolve().parents[2]
 

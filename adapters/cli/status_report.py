@@ -1,0 +1,336 @@
+"""The plan's status screen, from live data: the daemon's process and record, and the database it writes.
+
+Everything comes from storage (runs, ranked opportunities, worker results, ship assignments with their current
+activity, the ledger, stored markets), so `status` costs no request of the account's rate budget and works
+while the game is away.
+"""
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
+from typing import Any
+
+from adapters.cli.operator_context import Operator, shown_database
+from adapters.daemon.process import DaemonState
+from adapters.daemon.recovery import FINAL_STATES
+from adapters.daemon.state_file import DaemonInfo, read_daemon_info
+from application.repositories import RunInfo
+from domain.ledger import net_credits
+
+RECENT_COMPLETIONS = 5
+# A market's prices count as fresh for this long (game time), as for the coordinator's scout.
+FRESH_GAME_SECONDS = 900.0
+_MIN_FRESH_SECONDS = 30.0
+MANUFACTURING_PREFIX = "mfg-"
+
+
+@dataclass(frozen=True)
+class ShipLine:
+    ship: str
+    operation_id: str
+    activity: str
+    until: datetime | None
+
+
+@dataclass(frozen=True)
+class OpportunityLine:
+    rank: int
+    good: str
+    market: str
+    price: int
+    depth: int
+    inputs: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class CompletionLine:
+    good: str
+    ship: str
+    outcome: str
+    profit: int
+    quantity_sold: int
+    finished_at: datetime
+    error: str | None
+
+
+@dataclass(frozen=True)
+class GoodProfit:
+    good: str
+    profit: int
+    runs: int
+    completed: int
+
+
+@dataclass(frozen=True)
+class Coverage:
+    """Stored markets of the system: how many have prices, how many are fresh."""
+
+    priced: int
+    fresh: int
+    fresh_within: float
+    oldest_age: float | None
+
+
+@dataclass(frozen=True)
+class StatusReport:
+    player: str
+    state: str
+    now: datetime
+    pid: int | None
+    run: RunInfo | None
+    info: DaemonInfo | None
+    system: str
+    max_workers: int
+    strategies: str
+    log_file: str
+    database: str
+    ships: tuple[ShipLine, ...] = ()
+    opportunities: tuple[OpportunityLine, ...] = ()
+    completions: tuple[CompletionLine, ...] = ()
+    by_good: tuple[GoodProfit, ...] = ()
+    session_profit: int | None = None
+    coverage: Coverage | None = None
+    orphans: int = 0  # processes a crashed daemon left running (its workers)
+
+    @property
+    def active_workers(self) -> int:
+        return sum(1 for line in self.ships if line.operation_id.startswith(MANUFACTURING_PREFIX))
+
+
+def gather_status(op: Operator, player: str, now: datetime | None = None) -> StatusReport:
+    """Read everything the status screen shows for `player`."""
+    import bootstrap
+
+    now = now or datetime.now(UTC)
+    paths = op.paths(player)
+    process = op.daemon(player).status()
+    info = read_daemon_info(paths)
+    if info is not None and (process.state is not DaemonState.RUNNING or info.pid != process.pid):
+        info = None  # the record of a daemon that is gone
+    database_url = op.database_url(player)
+    if not op.settings.database.url and not paths.database_file.exists():
+        return _without_runs(op, player, now, process.state, info, database_url)
+    storage = bootstrap.open_storage(database_url)
+    try:
+        run = storage.runs.latest_run(player)
+        state = _state(process.state, run)
+        system = (info.system if info else "") or (run.system if run else "") or op.settings.system
+        report = StatusReport(
+            player=player, state=state, now=now, pid=process.pid if process.state is DaemonState.RUNNING else None,
+            run=run, info=info, system=system,
+            max_workers=info.max_workers if info else op.settings.manufacturing.max_workers,
+            strategies=(info.strategies if info else "") or (run.strategies if run else "") or
+            f"ranking={op.settings.strategy.ranking}, ship={op.settings.strategy.ship_selection}",
+            log_file=str(paths.log_file()), database=shown_database(database_url), orphans=len(process.orphans))
+        if run is None:
+            return report
+        prefix = f"{player}-"
+        ships = tuple(ShipLine(a.ship, a.operation_id, a.activity, a.activity_until)
+                      for a in storage.assignments.assigned() if a.ship.startswith(prefix))
+        opportunities = tuple(
+            OpportunityLine(rank, o.good.value, str(o.sell_market), o.bid, o.tree_depth,
+                            tuple(g.value for g in o.required_inputs))
+            for rank, o in enumerate(storage.runs.opportunities(run.run_id), start=1))
+        results = list(storage.runs.results(run.run_id, limit=10_000))
+        completions = tuple(CompletionLine(r.good.value, str(r.ship), r.outcome, r.profit, r.quantity_sold,
+                                           r.finished_at, r.error) for r in results[:RECENT_COMPLETIONS])
+        rows = [row for row in storage.ledger.transactions_since(run.started_at)
+                if row.ship is None or row.ship.startswith(prefix)]
+        fresh_within = max(_MIN_FRESH_SECONDS, FRESH_GAME_SECONDS / max(1.0, info.time_scale if info else 1.0))
+        return replace(report, ships=ships, opportunities=opportunities, completions=completions,
+                       by_good=_by_good(results), session_profit=net_credits(rows),
+                       coverage=_coverage(storage.markets, run.system, now, fresh_within))
+    finally:
+        bootstrap.close_storage()
+
+
+def _without_runs(op: Operator, player: str, now: datetime, process: DaemonState, info: DaemonInfo | None,
+                  database_url: str) -> StatusReport:
+    """The report of a player whose database does not exist yet (never started here)."""
+    paths = op.paths(player)
+    return StatusReport(
+        player=player, state=_state(process, None), now=now, pid=None, run=None, info=info,
+        system=op.settings.system, max_workers=op.settings.manufacturing.max_workers,
+        strategies=f"ranking={op.settings.strategy.ranking}, ship={op.settings.strategy.ship_selection}",
+        log_file=str(paths.log_file()), database=shown_database(database_url))
+
+
+def _state(process: DaemonState, run: RunInfo | None) -> str:
+    if process is DaemonState.RUNNING:
+        return "STOPPING" if run is not None and run.state == "STOPPING" else "RUNNING"
+    if process is DaemonState.STALE:
+        return "CRASHED"
+    if run is None:
+        return "NOT STARTED"
+    # No process, yet the run never reached a final state: it was killed (the next start recovers it).
+    return run.state if run.state in FINAL_STATES else "CRASHED"
+
+
+def _by_good(results: list[Any]) -> tuple[GoodProfit, ...]:
+    profit: dict[str, int] = defaultdict(int)
+    runs: dict[str, int] = defaultdict(int)
+    completed: dict[str, int] = defaultdict(int)
+    for result in results:
+        good = result.good.value
+        profit[good] += result.profit
+        runs[good] += 1
+        completed[good] += result.outcome == "completed"
+    return tuple(GoodProfit(good, profit[good], runs[good], completed[good])
+                 for good in sorted(profit, key=lambda g: (-profit[g], g)))
+
+
+def _coverage(markets: Any, system: str, now: datetime, fresh_within: float) -> Coverage:
+    from domain.symbols import SystemSymbol
+
+    snapshots = [m for m in markets.markets_in_system(SystemSymbol(system)) if m.trade_goods]
+    ages = [(now - m.observed_at).total_seconds() for m in snapshots]
+    return Coverage(priced=len(snapshots), fresh=sum(1 for age in ages if age <= fresh_within),
+                    fresh_within=fresh_within, oldest_age=max(ages) if ages else None)
+
+
+# --- showing it -----------------------------------------------------------------------------------------------------
+
+def render_status(report: StatusReport) -> list[str]:
+    """The screen, as lines (the plan's layout, plus what an operator needs to find things)."""
+    title = "Manufacturing Arbitrage Status"
+    lines = [title, "=" * len(title)]
+    state = report.state
+    if report.pid is not None:
+        state += f" (pid {report.pid}"
+        state += f", since {_ago(report.run.started_at, report.now)})" if report.run else ")"
+    elif report.run is not None and report.run.finished_at is not None:
+        state += f" (since {_ago(report.run.finished_at, report.now)})"
+    lines.append(f"Status: {state}")
+    lines.append(f"Player: {report.player}")
+    lines.append(f"System: {report.system or '-'}")
+    if report.info is not None:
+        scale = f", speed {report.info.time_scale:g}" if report.info.embedded else ""
+        lines.append(f"Game: {report.info.base_url} ({'embedded' if report.info.embedded else 'remote'}{scale})")
+    lines.append(f"Strategies: {report.strategies}")
+    if report.run is None:
+        lines.append("")
+        lines.append(f"No manufacturing run yet: start one with `spacetraders manufacturing start --player "
+                     f"{report.player}`")
+        lines += _where(report)
+        return lines
+    lines.append("")
+    lines.append(f"Active Workers: {report.active_workers}/{report.max_workers}")
+    if report.ships:
+        lines.append("Ships Assigned: " + ", ".join(line.ship for line in report.ships))
+        for line in report.ships:
+            lines.append(f"  {line.ship}: {_activity(line, report.now)}")
+    else:
+        lines.append("Ships Assigned: none")
+    if report.state == "CRASHED":
+        left = f"; {report.orphans} of its processes still run" if report.orphans else ""
+        lines.append(f"The daemon is gone without shutting down{left}: `spacetraders manufacturing start --player "
+                     f"{report.player}` ends them, reconciles the ships still held and releases them.")
+    lines.append("")
+    lines.append("Discovered Opportunities:")
+    if report.opportunities:
+        for o in report.opportunities:
+            inputs = f", inputs: {', '.join(o.inputs)}" if o.inputs else ""
+            lines.append(f"  {o.rank}. {o.good} @ {o.market} - {o.price:,} credits/unit (depth: {o.depth}{inputs})")
+    else:
+        lines.append("  none yet" + (" (markets are still being scouted)" if report.state == "RUNNING" else ""))
+    lines.append("")
+    lines.append("Recent Completions:")
+    if report.completions:
+        for c in report.completions:
+            what = f"{c.profit:+,} credits profit"
+            if c.outcome != "completed":
+                what += f", {c.outcome}" + (f": {c.error}" if c.error else "")
+            lines.append(f"  - {c.good}: {what} ({_ago(c.finished_at, report.now)}, {c.ship}, sold "
+                         f"{c.quantity_sold})")
+    else:
+        lines.append("  none yet")
+    if report.by_good:
+        lines.append("")
+        lines.append("Profit by Good (this run):")
+        width = max(len(g.good) for g in report.by_good)
+        for g in report.by_good:
+            lines.append(f"  {g.good:<{width}}  {g.profit:+,} credits ({g.runs} run{'s' * (g.runs != 1)}, "
+                         f"{g.completed} completed)")
+    lines.append("")
+    if report.session_profit is not None:
+        lines.append(f"Total Profit (session): {report.session_profit:,} credits "
+                     f"(ledger since {report.run.started_at:%Y-%m-%d %H:%M:%S} UTC, ship purchases included)")
+    if report.coverage is not None:
+        c = report.coverage
+        oldest = "" if c.oldest_age is None else f", oldest {_duration(c.oldest_age)} old"
+        lines.append(f"Market Coverage: {c.priced} markets priced, {c.fresh} fresh (under "
+                     f"{_duration(c.fresh_within)}){oldest}")
+    lines += _where(report)
+    return lines
+
+
+def _where(report: StatusReport) -> list[str]:
+    lines = ["", f"Log: {report.log_file}", f"Database: {report.database}"]
+    if report.info is not None and report.info.metrics_url:
+        lines.append(f"Metrics: {report.info.metrics_url}")
+    return lines
+
+
+def _activity(line: ShipLine, now: datetime) -> str:
+    text = line.activity or f"held by {line.operation_id}"
+    if line.until is None:
+        return text
+    left = (line.until - now).total_seconds()
+    return f"{text} ({'in ' + _duration(left) if left > 0 else 'due now'})"
+
+
+def _ago(moment: datetime, now: datetime) -> str:
+    seconds = (now - moment).total_seconds()
+    return "just now" if seconds < 1 else f"{_duration(seconds)} ago"
+
+
+def _duration(seconds: float) -> str:
+    seconds = int(round(abs(seconds)))
+    if seconds < 60:
+        return f"{seconds} s"
+    if seconds < 3600:
+        return f"{seconds // 60} min"
+    if seconds < 86400:
+        return f"{seconds // 3600} h {seconds % 3600 // 60} min"
+    return f"{seconds // 86400} d {seconds % 86400 // 3600} h"
+
+
+def status_json(report: StatusReport) -> dict[str, Any]:
+    """The same data for scripts (times in ISO 8601 UTC, money in credits)."""
+    run = report.run
+    info = report.info
+    return {
+        "player": report.player,
+        "state": report.state,
+        "pid": report.pid,
+        "system": report.system or None,
+        "run": None if run is None else {
+            "id": run.run_id, "state": run.state, "started_at": _iso(run.started_at),
+            "finished_at": _iso(run.finished_at)},
+        "game": None if info is None else {"base_url": info.base_url, "embedded": info.embedded,
+                                           "time_scale": info.time_scale},
+        "strategies": report.strategies,
+        "workers": {"active": report.active_workers, "max": report.max_workers},
+        "ships": [{"ship": s.ship, "operation_id": s.operation_id, "activity": s.activity,
+                   "until": _iso(s.until)} for s in report.ships],
+        "opportunities": [{"rank": o.rank, "good": o.good, "market": o.market, "price": o.price,
+                           "depth": o.depth, "inputs": list(o.inputs)} for o in report.opportunities],
+        "recent_completions": [{"good": c.good, "ship": c.ship, "outcome": c.outcome, "profit": c.profit,
+                                "quantity_sold": c.quantity_sold, "finished_at": _iso(c.finished_at),
+                                "error": c.error} for c in report.completions],
+        "profit_by_good": {g.good: {"profit": g.profit, "runs": g.runs, "completed": g.completed}
+                           for g in report.by_good},
+        "session_profit": report.session_profit,
+        "market_coverage": None if report.coverage is None else {
+            "priced": report.coverage.priced, "fresh": report.coverage.fresh,
+            "fresh_within_seconds": report.coverage.fresh_within, "oldest_age_seconds": report.coverage.oldest_age},
+        "orphan_processes": report.orphans,
+        "log": report.log_file,
+        "database": report.database,
+        "metrics": info.metrics_url if info is not None and info.metrics_url else None,
+    }
+
+
+def _iso(moment: datetime | None) -> str | None:
+    return None if moment is None else moment.astimezone(UTC).isoformat(timespec="seconds")

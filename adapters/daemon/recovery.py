@@ -1,0 +1,90 @@
+"""What a daemon does first after its predecessor crashed or was killed: nothing it left half-way stays so.
+
+By the time this runs, `DetachedProcess.start` has ended every process left in the old daemon's group (its
+workers), so nobody of this player works any more and every lease of the player's ships is a dead one, however
+long it still has to run. Recovery therefore
+
+- marks the previous run of the player CRASHED when it never reached a final state (so `status` tells the truth
+  and the run's results stay apart from the new run's);
+- reconciles each ship still held with its real state from the game (where it is, in transit or not, what its
+  hold carries) and what its operation spent and earned according to the ledger, writes that to the log, and
+  releases the ship, so the new coordinator may give it work again at once.
+
+Ledger rows need no repair: each was written as its trade happened, and writing the same one again is a no-op.
+"""
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from application.game_errors import GameError
+from application.game_port import GamePort
+from application.repositories import LedgerRepository, RunRepository, ShipAssignment, ShipAssignmentRepository
+from domain.fleet import ShipNavStatus
+from domain.ledger import TransactionType
+from domain.symbols import ShipSymbol
+
+FINAL_STATES = frozenset({"STOPPED", "CRASHED"})
+
+_log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class RecoveryReport:
+    """What recovery found: the run it marked CRASHED (if any) and the ships it released, with what each was."""
+
+    crashed_run: str | None
+    released: tuple[ShipSymbol, ...]
+    notes: tuple[str, ...]
+
+
+def recover(player: str, *, runs: RunRepository, assignments: ShipAssignmentRepository, ledger: LedgerRepository,
+            game: GamePort, now: datetime, log: logging.Logger | None = None) -> RecoveryReport:
+    """Close what the previous daemon of `player` left open (see the module docstring)."""
+    log = log or _log
+    crashed = None
+    previous = runs.latest_run(player)
+    if previous is not None and previous.state not in FINAL_STATES:
+        runs.set_state(previous.run_id, "CRASHED", now)
+        crashed = previous.run_id
+        log.warning("recovery: run %s (pid %s) ended without shutting down; marked CRASHED",
+                    previous.run_id, previous.pid)
+    held = [a for a in assignments.assigned() if a.ship.startswith(f"{player}-")]
+    released: list[ShipSymbol] = []
+    notes: list[str] = []
+    for assignment in held:
+        note = f"{assignment.ship} (held by {assignment.operation_id}): {_where(game, assignment.ship)}" \
+               f"{_money(ledger, assignment)}"
+        assignments.release(assignment.ship, assignment.operation_id)
+        released.append(assignment.ship)
+        notes.append(note)
+        log.warning("recovery: released %s", note)
+    if not held and crashed is None:
+        log.info("recovery: nothing to recover")
+    return RecoveryReport(crashed, tuple(released), tuple(notes))
+
+
+def _where(game: GamePort, ship: ShipSymbol) -> str:
+    """Where the ship really is and what it carries, as the game says now."""
+    try:
+        state = game.ship(ship)
+    except GameError as error:
+        return f"its state could not be read ({error})"
+    if state.nav_status is ShipNavStatus.IN_TRANSIT:
+        arrival = "" if state.arrival is None else f", arriving {state.arrival:%H:%M:%S}"
+        place = f"in transit to {state.waypoint}{arrival}"
+    else:
+        place = f"{state.nav_status.value.lower().replace('_', ' ')} at {state.waypoint}"
+    hold = ", ".join(f"{units} {good}" for good, units in sorted(state.inventory.items())) or "nothing"
+    return f"{place}, holding {hold}"
+
+
+def _money(ledger: LedgerRepository, assignment: ShipAssignment) -> str:
+    rows: Sequence = ledger.transactions_of_operation(assignment.operation_id)
+    if not rows:
+        return ""
+    spent = sum(row.amount for row in rows if row.type is TransactionType.DEBIT)
+    earned = sum(row.amount for row in rows if row.type is TransactionType.CREDIT)
+    return f"; its operation spent {spent:,} and earned {earned:,} credits (ledger)"

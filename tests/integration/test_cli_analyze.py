@@ -1,0 +1,212 @@
+"""`spacetraders analyze demand` through the real click CLI: from stored markets with no game server running,
+refreshing the markets where our ships are on the embedded server (in process), its one-line errors, and a
+third-party ranking plugin, built and installed as its own package, reversing the order it prints."""
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import os
+import subprocess
+import sys
+import textwrap
+import zipfile
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+import bootstrap
+from adapters.cli.errors import ExitCode
+from adapters.cli.token_store import TokenStore
+from adapters.daemon.paths import RunPaths
+from adapters.game_server.world import World
+from tests.cli_support import cli_environment as environment
+from tests.cli_support import run_cli as run
+from adapters.storage.supply_chain_repository import SqlSupplyChainRepository
+from tests.fakes import bundled_supply_chain, make_market
+
+NOW = datetime.now(UTC).replace(microsecond=0)
+# Factories and sources with the game's real recipes, and three markets paying for what they make.
+MARKETS = [
+    make_market("X1-T1-F1", exports={"ELECTRONICS": 900, "MACHINERY": 700}, position=(0, 0), observed_at=NOW),
+    make_market("X1-T1-F2", exports={"ADVANCED_CIRCUITRY": 2500, "MICROPROCESSORS": 800}, position=(50, 0),
+                observed_at=NOW),
+    make_market("X1-T1-S1", exports={"SILICON_CRYSTALS": 30, "COPPER": 60, "IRON": 40}, position=(10, 10),
+                observed_at=NOW),
+    make_market("X1-T1-A1", imports={"ELECTRONICS": 3000}, position=(5, 5), observed_at=NOW),
+    make_market("X1-T1-A2", imports={"MACHINERY": 2000, "SHIP_PARTS": 400}, position=(6, 6), observed_at=NOW),
+    make_market("X1-T1-A3", imports={"ADVANCED_CIRCUITRY": 8000}, position=(7, 7), observed_at=NOW),
+]
+BEST_PAID_FIRST = ["ADVANCED_CIRCUITRY", "ELECTRONICS", "MACHINERY"]
+
+REVERSE_PLUGIN = '''
+"""A third-party ranking: the worst-paid opportunity first (the opposite of the default)."""
+from plugins.hookspecs import hookimpl
+
+
+@hookimpl
+def spacetraders_rank_opportunities(opportunities):
+    return sorted(opportunities, key=lambda o: (o.bid, o.good, o.sell_market))
+'''
+
+
+
+def build_wheel(directory: Path) -> Path:
+    """The plugin as a wheel (a zip in the wheel layout, built here so no build backend is needed)."""
+    dist_info = "spacetraders_reverse_ranking-0.1.0.dist-info"
+    files = {
+        "reverse_ranking.py": textwrap.dedent(REVERSE_PLUGIN),
+        f"{dist_info}/METADATA": "Metadata-Version: 2.1\nName: spacetraders-reverse-ranking\nVersion: 0.1.0\n",
+        f"{dist_info}/WHEEL": "Wheel-Version: 1.0\nGenerator: test\nRoot-Is-Purelib: true\nTag: py3-none-any\n",
+        f"{dist_info}/entry_points.txt": "[spacetraders.plugins]\nreverse_ranking = reverse_ranking\n",
+    }
+    record = []
+    for name, text in files.items():
+        digest = base64.urlsafe_b64encode(hashlib.sha256(text.encode()).digest()).rstrip(b"=").decode()
+        record.append(f"{name},sha256={digest},{len(text.encode())}")
+    files[f"{dist_info}/RECORD"] = "\n".join(record + [f"{dist_info}/RECORD,,"]) + "\n"
+    wheel = directory / "spacetraders_reverse_ranking-0.1.0-py3-none-any.whl"
+    with zipfile.ZipFile(wheel, "w") as archive:
+        for name, text in files.items():
+            archive.writestr(name, text)
+    return wheel
+
+
+@pytest.fixture
+def data_dir(tmp_path: Path) -> Path:
+    return tmp_path / "data"
+
+
+@pytest.fixture
+def stored(data_dir: Path) -> Path:
+    """ALPHA's token and a database holding the markets above and the supply-chain map; no game server."""
+    TokenStore(data_dir).save("ALPHA", "token-alpha")
+    paths = RunPaths.for_player(data_dir, "ALPHA")
+    storage = bootstrap.open_storage(f"sqlite:///{paths.database_file}")
+    try:
+        for market in MARKETS:
+            storage.markets.record(market)
+        SqlSupplyChainRepository().save(bundled_supply_chain(), NOW)
+    finally:
+        bootstrap.close_storage()
+    return data_dir
+
+
+
+
+
+
+def ranked(out: str) -> list[str]:
+    """The goods of the numbered entries, in the order printed."""
+    return [line.split(". ", 1)[1] for line in out.splitlines() if line[:1].isdigit() and ". " in line]
+
+
+def test_the_analysis_screen_from_stored_markets(stored: Path) -> None:
+    result = run(environment(stored), "analyze", "demand", "--system", "x1-t1")
+
+    assert result.exit_code == 0, result.output
+    out = result.stdout
+    assert out.startswith("High-Demand Manufacturables in X1-T1\n====")
+    assert "no game server running: stored prices only" in out
+    assert ranked(out) == BEST_PAID_FIRST
+    first = out.split("1. ADVANCED_CIRCUITRY\n")[1].split("\n\n")[0]
+    assert first.splitlines() == [
+        "   Import Market: X1-T1-A3",
+        "   Purchase Price: 8,000 credits/unit",
+        "   Dependency Depth: 1 level",
+        "   Required Inputs: ELECTRONICS, MICROPROCESSORS",
+    ]
+    left_out = out.split("Left Out (")[1]
+    assert "pays less than the minimum price (1):\n    SHIP_PARTS @ X1-T1-A2 (400 credits/unit): pays 400 < 1000" \
+        in left_out
+
+
+def test_top_n_leaves_the_rest_out_as_ranked_out(stored: Path) -> None:
+    out = run(environment(stored), "analyze", "demand", "--system", "X1-T1", "--top", "2").stdout
+
+    assert ranked(out) == BEST_PAID_FIRST[:2]
+    assert "ranked out (1):\n    MACHINERY @ X1-T1-A2 (2,000 credits/unit): not in the top 2 of the ranking" in out
+
+
+def test_json_for_scripts(stored: Path) -> None:
+    result = run(environment(stored), "analyze", "demand", "--system", "X1-T1", "--json")
+
+    shown = json.loads(result.stdout)
+    assert [o["good"] for o in shown["opportunities"]] == BEST_PAID_FIRST
+    assert shown["opportunities"][0] == {"rank": 1, "good": "ADVANCED_CIRCUITRY", "market": "X1-T1-A3",
+                                         "price": 8000, "depth": 1, "inputs": ["ELECTRONICS", "MICROPROCESSORS"],
+                                         "trade_volume": 20}
+    assert {"good": "SHIP_PARTS", "market": "X1-T1-A2", "price": 400, "reason": "BELOW_MIN_PRICE",
+            "detail": "pays 400 < 1000"} in shown["left_out"]
+    assert shown["offline"] is True and shown["ranking"] == "default_ranking"
+
+
+@pytest.fixture
+def world() -> Iterator[World]:
+    opened = World.open(None, seed=1)
+    yield opened
+    opened.close()
+
+
+def test_refreshes_the_markets_where_our_ships_are(world: World, data_dir: Path) -> None:
+    env = environment(data_dir, world, ST_MANUFACTURING_MIN_PRICE="0")
+    assert run(env, "agent", "register", "--symbol", "alpha").exit_code == 0
+    headquarters = world.agent("ALPHA").headquarters
+    system = headquarters.rsplit("-", 1)[0]
+
+    result = run(env, "analyze", "demand")
+
+    assert result.exit_code == 0, result.output
+    assert f"High-Demand Manufacturables in {system}" in result.stdout
+    ships_at = {ship.nav.waypoint_symbol for ship in world.ships("ALPHA", 1, 20)[0]}
+    refreshed = f"Refreshed {len(ships_at)} market{'s' * (len(ships_at) != 1)} ("
+    assert refreshed in result.stdout  # one market per waypoint where a starting ship sits
+    assert f"@ {headquarters}" in result.stdout  # its imports are listed (as opportunities or left out)
+    shown = json.loads(run(env, "analyze", "demand", "--json").stdout)
+    assert shown["markets_refreshed"] == 0  # seen a moment ago: not fetched again
+    assert shown["markets_priced"] == len(ships_at) and shown["offline"] is False
+
+
+def test_an_unknown_system(world: World, data_dir: Path) -> None:
+    env = environment(data_dir, world)
+    run(env, "agent", "register", "--symbol", "alpha")
+
+    result = run(env, "analyze", "demand", "--system", "X1-NOPE")
+
+    assert result.exit_code == ExitCode.BAD_INPUT, result.output
+    assert result.stderr.splitlines() == ["error: unknown system X1-NOPE: the game has no such system"]
+    assert "Traceback" not in result.output
+
+
+def test_an_unknown_strategy_names_the_installed_ones(stored: Path) -> None:
+    result = run(environment(stored, ST_STRATEGY_RANKING="reverse_ranking"), "analyze", "demand", "--system",
+                 "X1-T1")
+
+    assert result.exit_code == ExitCode.CONFIG, result.output
+    [line] = result.stderr.splitlines()
+    assert "strategy.ranking = 'reverse_ranking'" in line and "known: default_ranking" in line
+
+
+def test_a_third_party_ranking_plugin_changes_the_order(stored: Path, tmp_path: Path) -> None:
+    wheel = build_wheel(tmp_path)
+    target = tmp_path / "site"
+    subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", "--no-index", "--no-deps",
+                    "--disable-pip-version-check", "--target", str(target), str(wheel)],
+                   check=True, capture_output=True, timeout=120)
+    assert list(target.glob("spacetraders_reverse_ranking-0.1.0.dist-info"))
+    env = {name: value for name, value in os.environ.items() if not name.startswith("ST_")}
+    env.update(PYTHONPATH=str(target), ST_DATA_DIR=str(stored), ST_CONFIG=str(tmp_path / "absent.toml"))
+    spacetraders = Path(sys.executable).with_name("spacetraders")
+    command = [str(spacetraders), "analyze", "demand", "--system", "X1-T1"]
+
+    default = subprocess.run(command, env=env, capture_output=True, text=True, timeout=60)
+    chosen = subprocess.run(command, env={**env, "ST_STRATEGY_RANKING": "reverse_ranking"}, capture_output=True,
+                            text=True, timeout=60)
+
+    assert default.returncode == 0, default.stderr
+    assert ranked(default.stdout) == BEST_PAID_FIRST  # installed but not chosen: the default still ranks
+    assert chosen.returncode == 0, chosen.stderr
+    assert "ranking: reverse_ranking" in chosen.stdout
+    assert ranked(chosen.stdout) == list(reversed(BEST_PAID_FIRST))

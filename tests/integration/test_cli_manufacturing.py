@@ -1,0 +1,381 @@
+"""`spacetraders manufacturing start | status | stop` through the real click CLI, without starting the bot:
+the status screen from a real database and daemon record, every one-line error of these commands (the game is the
+embedded server's app in process), and the daemon's recovery and activity log on real storage."""
+from __future__ import annotations
+
+import io
+import json
+import logging
+import sys
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from click.testing import Result
+
+import bootstrap
+from adapters.cli.agent_command import CliEnvironment
+from adapters.cli.errors import ExitCode
+from adapters.cli.progress import Progress
+from adapters.cli.token_store import TokenStore
+from adapters.config.loader import ConfigError, load_settings
+from adapters.daemon.activity_log import ActivityLog
+from adapters.daemon.paths import RunPaths
+from adapters.daemon.process import DetachedProcess
+from adapters.daemon.recovery import recover
+from adapters.daemon.state_file import DaemonInfo, write_info
+from adapters.game_server.inprocess import BASE_URL
+from adapters.game_server.serve import find_free_port
+from adapters.game_server.world import World
+from tests.cli_support import cli_environment as environment
+from tests.cli_support import run_cli as run
+from application.repositories import RunInfo
+from application.worker_jobs import WorkerResult
+from domain.goods import TradeSymbol as T
+from domain.ledger import LedgerTransaction, TransactionCategory, TransactionType
+from domain.opportunity import ManufacturingOpportunity
+from domain.supply_chain import AcquisitionMethod, SupplyChainNode
+from plugins.manager import strategy_plugins
+from tests.fake_game import FakeGame
+from tests.fakes import FakeClock, make_market
+
+SLEEPER = [sys.executable, "-c", "import time; time.sleep(120)"]
+
+
+@pytest.fixture
+def data_dir(tmp_path: Path) -> Path:
+    return tmp_path / "data"
+
+
+@pytest.fixture
+def world() -> Iterator[World]:
+    opened = World.open(None, seed=1)
+    yield opened
+    opened.close()
+
+
+
+
+
+
+def error_line(result: Result, code: ExitCode) -> str:
+    """The one line a failed command printed on stderr (nothing else there, no traceback anywhere)."""
+    assert result.exit_code == code, (result.stdout, result.stderr)
+    assert "Traceback" not in result.output
+    lines = result.stderr.splitlines()
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith("error: ")
+    return lines[0]
+
+
+@pytest.fixture
+def sleeper(data_dir: Path) -> Iterator[DetachedProcess]:
+    """A live detached process recorded as ALPHA's daemon (stands in for a running bot)."""
+    process = DetachedProcess(RunPaths.for_player(data_dir, "ALPHA"))
+    process.start(SLEEPER)
+    yield process
+    process.stop(timeout=5.0)
+
+
+# --- status -----------------------------------------------------------------------------------------------------
+
+NOW = datetime.now(UTC).replace(microsecond=0)
+
+
+@pytest.fixture(autouse=True)
+def now() -> datetime:
+    """Ages on the screen ("30 min ago") count from when each test seeds its data, not from the import."""
+    global NOW
+    NOW = datetime.now(UTC).replace(microsecond=0)
+    return NOW
+
+
+def opportunity(good: T, market: str, bid: int, inputs: tuple[T, ...]) -> ManufacturingOpportunity:
+    children = tuple(SupplyChainNode(i, AcquisitionMethod.BUY, "X1-T1-S1") for i in inputs)
+    tree = SupplyChainNode(good, AcquisitionMethod.FABRICATE, "X1-T1-F1", children=children)
+    return ManufacturingOpportunity(good, market, bid, tree, NOW - timedelta(minutes=1))
+
+
+def result(operation: str, good: T, minutes_ago: float, revenue: int, cost: int, success: bool = True,
+           error: str | None = None) -> WorkerResult:
+    finished = NOW - timedelta(minutes=minutes_ago)
+    return WorkerResult(operation_id=operation, ship="ALPHA-1", good=good, started_at=finished - timedelta(minutes=5),
+                        finished_at=finished, quantity_sold=40 if success else 0, revenue=revenue, cost=cost,
+                        success=success, error=error)
+
+
+def debit(amount: int, minutes_ago: float, operation: str = "mfg-2") -> LedgerTransaction:
+    return LedgerTransaction(TransactionType.DEBIT, TransactionCategory.CARGO_TRADE, amount,
+                             NOW - timedelta(minutes=minutes_ago), operation, T.IRON, 10, "ALPHA-1", "X1-T1-S1")
+
+
+def credit(amount: int, minutes_ago: float, operation: str = "mfg-2") -> LedgerTransaction:
+    return LedgerTransaction(TransactionType.CREDIT, TransactionCategory.CARGO_TRADE, amount,
+                             NOW - timedelta(minutes=minutes_ago), operation, T.MACHINERY, 40, "ALPHA-1", "X1-T1-A2")
+
+
+def seed_run(data_dir: Path, state: str = "RUNNING") -> None:
+    """ALPHA's token and a run in its database: opportunities, two results, a held ship, ledger rows, a market."""
+    TokenStore(data_dir).save("ALPHA", "token-alpha", base_url=BASE_URL)
+    paths = RunPaths.for_player(data_dir, "ALPHA")
+    storage = bootstrap.open_storage(f"sqlite:///{paths.database_file}")
+    try:
+        storage.runs.start_run(RunInfo("run-1", "ALPHA", "X1-T1", state, NOW - timedelta(minutes=30), pid=1,
+                                       strategies="ranking=default_ranking, ship=default_ship_selection"))
+        storage.runs.save_opportunities("run-1", [
+            opportunity(T.ADVANCED_CIRCUITRY, "X1-T1-A3", 8500, (T.ELECTRONICS, T.MICROPROCESSORS)),
+            opportunity(T.MACHINERY, "X1-T1-A2", 2100, (T.IRON,)),
+        ])
+        storage.runs.record_result("run-1", result("mfg-1", T.PLASTICS, 8, 3000, 1110))
+        storage.runs.record_result("run-1", result("mfg-2", T.MACHINERY, 2, 9000, 4770))
+        storage.runs.record_result("run-1", result("mfg-3", T.MACHINERY, 1, 0, 300, success=False,
+                                                   error="ProductionTimeout: no output"))
+        storage.assignments.try_assign("ALPHA-1", "mfg-4", "run-1", NOW + timedelta(minutes=5), NOW)
+        storage.assignments.set_activity("ALPHA-1", "flying to X1-T1-A3", NOW + timedelta(seconds=100))
+        storage.assignments.try_assign("OTHER-1", "mfg-9", "run-x", NOW + timedelta(minutes=5), NOW)
+        storage.ledger.record(debit(4770, 10))
+        storage.ledger.record(credit(9000, 3))
+        storage.ledger.record(debit(999, 40, "mfg-0"))  # before the run: not part of the session
+        storage.markets.record(make_market("X1-T1-A3", imports={"ADVANCED_CIRCUITRY": 8500}, observed_at=NOW))
+    finally:
+        bootstrap.close_storage()
+
+
+def test_status_screen_from_live_data(data_dir: Path, sleeper: DetachedProcess) -> None:
+    seed_run(data_dir)
+    record = sleeper.read_record()
+    assert record is not None
+    write_info(sleeper.paths, DaemonInfo(
+        pid=record.pid, player="ALPHA", system="X1-T1", base_url="http://127.0.0.1:1/v2", embedded=True,
+        time_scale=60.0, run_id="run-1", started_at=NOW.isoformat(), log_file=str(sleeper.log_file),
+        database="db", metrics_url="http://127.0.0.1:9999/metrics", max_workers=5,
+        strategies="ranking=default_ranking, ship=default_ship_selection"))
+
+    result_ = run(environment(data_dir), "manufacturing", "status")
+
+    assert result_.exit_code == 0, result_.output
+    out = result_.stdout
+    assert "Manufacturing Arbitrage Status" in out
+    assert f"Status: RUNNING (pid {record.pid}, since 30 min ago)" in out
+    assert "System: X1-T1" in out
+    assert "Game: http://127.0.0.1:1/v2 (embedded, speed 60)" in out
+    assert "Strategies: ranking=default_ranking, ship=default_ship_selection" in out
+    assert "Active Workers: 1/5" in out
+    assert "Ships Assigned: ALPHA-1\n" in out  # OTHER-1 belongs to another player
+    assert "  ALPHA-1: flying to X1-T1-A3 (in 1 min)" in out
+    assert ("  1. ADVANCED_CIRCUITRY @ X1-T1-A3 - 8,500 credits/unit (depth: 1, inputs: ELECTRONICS, "
+            "MICROPROCESSORS)") in out
+    assert "  2. MACHINERY @ X1-T1-A2 - 2,100 credits/unit (depth: 1, inputs: IRON)" in out
+    completions = out.split("Recent Completions:")[1].split("\n\n")[0].splitlines()[1:]
+    assert completions[0].startswith("  - MACHINERY: -300 credits profit, failed: ProductionTimeout: no output "
+                                     "(1 min ago")
+    assert completions[1].startswith("  - MACHINERY: +4,230 credits profit (2 min ago, ALPHA-1, sold 40)")
+    assert completions[2].startswith("  - PLASTICS: +1,890 credits profit (8 min ago")
+    assert "  MACHINERY  +3,930 credits (2 runs, 1 completed)" in out
+    assert "  PLASTICS   +1,890 credits (1 run, 1 completed)" in out
+    assert "Total Profit (session): 4,230 credits" in out
+    assert "Market Coverage: 1 markets priced, 1 fresh" in out
+    assert "Metrics: http://127.0.0.1:9999/metrics" in out
+
+
+def test_status_json_for_scripts(data_dir: Path, sleeper: DetachedProcess) -> None:
+    seed_run(data_dir)
+
+    shown = json.loads(run(environment(data_dir), "manufacturing", "status", "--player", "alpha", "--json").stdout)
+
+    assert shown["state"] == "RUNNING" and shown["run"]["id"] == "run-1"
+    assert shown["workers"] == {"active": 1, "max": 5}
+    assert [s["ship"] for s in shown["ships"]] == ["ALPHA-1"]
+    assert shown["ships"][0]["until"] == (NOW + timedelta(seconds=100)).isoformat()
+    assert [(o["good"], o["price"], o["depth"]) for o in shown["opportunities"]] == [
+        ("ADVANCED_CIRCUITRY", 8500, 1), ("MACHINERY", 2100, 1)]
+    assert shown["profit_by_good"]["MACHINERY"] == {"profit": 3930, "runs": 2, "completed": 1}
+    assert shown["session_profit"] == 4230
+    assert shown["recent_completions"][0]["outcome"] == "failed"
+
+
+def test_status_after_a_crash_says_how_to_recover(data_dir: Path) -> None:
+    seed_run(data_dir)  # the run never reached STOPPED and no process is there: killed
+
+    out = run(environment(data_dir), "manufacturing", "status").stdout
+
+    assert "Status: CRASHED" in out
+    assert "manufacturing start --player ALPHA` ends them, reconciles the ships still held" in out
+
+
+def test_status_of_a_stopped_run(data_dir: Path) -> None:
+    seed_run(data_dir, state="STOPPED")
+
+    out = run(environment(data_dir), "manufacturing", "status").stdout
+
+    assert "Status: STOPPED" in out
+
+
+def test_status_before_any_run(data_dir: Path) -> None:
+    TokenStore(data_dir).save("ALPHA", "token-alpha")
+
+    result_ = run(environment(data_dir), "manufacturing", "status")
+
+    assert result_.exit_code == 0, result_.output
+    assert "Status: NOT STARTED" in result_.stdout
+    assert "No manufacturing run yet" in result_.stdout
+
+
+# --- the errors of the issue: one line, a distinct exit code, no traceback ------------------------------------------
+
+def registered(world: World, data_dir: Path, **env: str) -> CliEnvironment:
+    environment_ = environment(data_dir, world, **env)
+    assert run(environment_, "agent", "register", "--symbol", "alpha").exit_code == 0
+    return environment_
+
+
+def test_start_in_an_unknown_system(world: World, data_dir: Path) -> None:
+    env = registered(world, data_dir)
+
+    line = error_line(run(env, "manufacturing", "start", "--system", "X1-NOPE"), ExitCode.BAD_INPUT)
+
+    assert "unknown system X1-NOPE" in line
+    assert not DetachedProcess(RunPaths.for_player(data_dir, "ALPHA")).pid_file.exists()
+
+
+def test_start_in_a_malformed_system(world: World, data_dir: Path) -> None:
+    env = registered(world, data_dir)
+
+    line = error_line(run(env, "manufacturing", "start", "--system", "no such/system"), ExitCode.BAD_INPUT)
+
+    assert "system" in line
+
+
+def test_start_without_an_agent(world: World, data_dir: Path) -> None:
+    line = error_line(run(environment(data_dir, world), "manufacturing", "start"), ExitCode.NO_AGENT)
+
+    assert "spacetraders agent register" in line
+
+
+def test_start_while_already_running(world: World, data_dir: Path, sleeper: DetachedProcess) -> None:
+    env = registered(world, data_dir)
+
+    line = error_line(run(env, "manufacturing", "start", "--player", "alpha"), ExitCode.ALREADY_RUNNING)
+
+    assert "already running" in line and "manufacturing stop --player ALPHA" in line
+
+
+def test_stop_when_not_running(world: World, data_dir: Path) -> None:
+    env = registered(world, data_dir)
+
+    line = error_line(run(env, "manufacturing", "stop"), ExitCode.NOT_RUNNING)
+
+    assert "not running" in line and "manufacturing start --player ALPHA" in line
+
+
+def test_start_with_the_server_unreachable(data_dir: Path) -> None:
+    url = f"http://127.0.0.1:{find_free_port()}/v2"  # nothing listens there
+    env = environment(data_dir, ST_API_BASE_URL=url, ST_API_MAX_ATTEMPTS="1", ST_PLAYER="ALPHA")
+    TokenStore(data_dir).save("ALPHA", "token-alpha", base_url=url)
+
+    line = error_line(run(env, "manufacturing", "start"), ExitCode.UNAVAILABLE)
+
+    assert f"cannot reach the game server at {url}" in line
+
+
+def test_start_with_a_token_from_before_a_reset(world: World, data_dir: Path) -> None:
+    registered(world, data_dir)
+    reset = World.open(None, seed=2)  # a new game: it never heard of ALPHA's token
+    try:
+        line = error_line(run(environment(data_dir, reset), "manufacturing", "start"), ExitCode.AUTH)
+    finally:
+        reset.close()
+
+    assert "refused the token" in line and "register again with `spacetraders agent register`" in line
+
+
+def test_start_with_an_unknown_strategy(world: World, data_dir: Path) -> None:
+    env = registered(world, data_dir, ST_STRATEGY_RANKING="cheapest_first")
+
+    line = error_line(run(env, "manufacturing", "start"), ExitCode.CONFIG)
+
+    assert "strategy.ranking = 'cheapest_first' (ST_STRATEGY_RANKING)" in line
+    assert "known: default_ranking" in line
+
+
+# --- strategy selection ---------------------------------------------------------------------------------------------
+
+def test_the_configured_strategies_are_the_ones_asked() -> None:
+    manager = bootstrap.select_strategies(load_settings({}))
+
+    assert strategy_plugins(manager) == {"spacetraders_rank_opportunities": ["default_ranking"],
+                                         "spacetraders_select_ship": ["default_ship_selection"]}
+
+
+def test_an_unknown_ship_selection_names_the_setting() -> None:
+    with pytest.raises(ConfigError, match=r"strategy\.ship_selection = 'nope'.*known: default_ship_selection"):
+        bootstrap.select_strategies(load_settings({"ST_STRATEGY_SHIP_SELECTION": "nope"}))
+
+
+# --- the daemon's pieces --------------------------------------------------------------------------------------------
+
+def test_recovery_releases_every_held_ship_with_its_real_state(tmp_path: Path) -> None:
+    clock = FakeClock()
+    game = FakeGame(clock, agent="ALPHA")
+    game.add_waypoint("X1-T1-A1", 0, 0)
+    game.add_ship("ALPHA-1", "X1-T1-A1", inventory={"IRON": 12})
+    now = clock.now()
+    storage = bootstrap.open_storage(f"sqlite:///{tmp_path / 'db.sqlite3'}")
+    try:
+        storage.runs.start_run(RunInfo("run-old", "ALPHA", "X1-T1", "RUNNING", now - timedelta(hours=1), pid=4242))
+        storage.assignments.try_assign("ALPHA-1", "mfg-7", "run-old", now + timedelta(minutes=4), now)
+        storage.assignments.try_assign("OTHER-1", "mfg-8", "run-x", now + timedelta(minutes=4), now)
+        storage.ledger.record(LedgerTransaction(TransactionType.DEBIT, TransactionCategory.CARGO_TRADE, 480, now,
+                                                "mfg-7", T.IRON, 12, "ALPHA-1", "X1-T1-A1"))
+
+        report = recover("ALPHA", runs=storage.runs, assignments=storage.assignments, ledger=storage.ledger,
+                         game=game, now=now, log=logging.getLogger("test"))
+
+        assert report.crashed_run == "run-old"
+        assert storage.runs.latest_run("ALPHA").state == "CRASHED"
+        assert report.released == ("ALPHA-1",)
+        assert [a.ship for a in storage.assignments.assigned()] == ["OTHER-1"]  # another player's: untouched
+        [note] = report.notes
+        assert "docked at X1-T1-A1, holding 12 IRON" in note and "spent 480" in note
+        again = recover("ALPHA", runs=storage.runs, assignments=storage.assignments, ledger=storage.ledger,
+                        game=game, now=now)
+        assert again.crashed_run is None and again.released == ()
+    finally:
+        bootstrap.close_storage()
+
+
+def test_the_activity_log_tells_each_change_once(tmp_path: Path) -> None:
+    now = NOW
+    storage = bootstrap.open_storage(f"sqlite:///{tmp_path / 'db.sqlite3'}")
+    try:
+        activity = ActivityLog(storage.assignments, "ALPHA", now=lambda: now)
+        storage.assignments.try_assign("ALPHA-1", "mfg-1", "run-1", now + timedelta(minutes=5), now)
+        storage.assignments.set_activity("ALPHA-1", "flying to X1-T1-A3", now + timedelta(seconds=95))
+
+        assert activity.poll() == ["ALPHA-1: flying to X1-T1-A3 (in 1 min 35 s)"]
+        assert activity.poll() == []
+        storage.assignments.set_activity("ALPHA-1", "waiting for FOOD at X1-T1-F1 since 12:00:00")
+        assert activity.poll() == ["ALPHA-1: waiting for FOOD at X1-T1-F1 since 12:00:00"]
+        storage.assignments.release("ALPHA-1", "mfg-1")
+        assert activity.poll() == ["ALPHA-1: released"]
+    finally:
+        bootstrap.close_storage()
+
+
+def test_progress_in_plain_lines_when_not_on_a_terminal() -> None:
+    stream = io.StringIO()
+    with Progress("Starting the game server", stream=stream, interactive=False) as progress:
+        progress.done("Game server up")
+
+    lines = stream.getvalue().splitlines()
+    assert lines[0] == "Starting the game server..."
+    assert lines[1].startswith("Game server up (") and lines[1].endswith(" s)")
+
+
+def test_progress_redraws_one_line_on_a_terminal() -> None:
+    stream = io.StringIO()
+    with Progress("Stopping", stream=stream, interactive=True):
+        pass
+
+    assert stream.getvalue().endswith("\r\x1b[2KStopping: done (0.0 s)\n")
