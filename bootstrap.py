@@ -77,16 +77,20 @@ class Runtime:
 def _api_settings(runtime: Runtime) -> GameApiSettings:
     api = runtime.settings.api
     return GameApiSettings(base_url=runtime.base_url, token=runtime.token or None,
-                           read_timeout=api.timeout, max_attempts=api.max_attempts)
+                           read_timeout=api.timeout, max_attempts=api.max_attempts,
+                           rate_limit_margin=api.rate_limit_margin)
 
 
 def _limiter(runtime: Runtime, api_settings: GameApiSettings) -> RateLimiter:
     return RateLimiter.shared(runtime.run_dir, runtime.player, api_settings.rate_limit_policy())
 
 
-def _client(api_settings: GameApiSettings, limiter: RateLimiter, metrics: Any):
+def _client(api_settings: GameApiSettings, limiter: RateLimiter, metrics: Any,
+            transport: httpx.BaseTransport | None = None):
+    """The API client on one httpx.Client whose hooks report every request to `metrics`; `transport` serves
+    requests without a socket (tests: the embedded server in process)."""
     from adapters.metrics.http_hooks import event_hooks
-    http = httpx.Client(base_url=api_settings.base_url, timeout=api_settings.timeout(),
+    http = httpx.Client(base_url=api_settings.base_url, timeout=api_settings.timeout(), transport=transport,
                         headers={"Accept": "application/json"}, event_hooks=event_hooks(metrics))
     client = GameApiClient(api_settings, limiter, http=http, on_retry=_on_retry)
     yield client
@@ -145,9 +149,20 @@ def _scout_config(runtime: Runtime) -> ScoutConfig:
     return ScoutConfig(max_age=runtime.scaled(900.0, 30.0), refresh_after=runtime.scaled(120.0, 5.0))
 
 
-def _plugin_manager(settings: Settings):
-    from plugins.manager import build_plugin_manager
-    return build_plugin_manager()
+
+
+def select_strategies(settings: Settings) -> Any:
+    """The plugin manager answering with the strategies `settings.strategy` names; an unknown name is a
+    ConfigError naming the setting and the installed strategies."""
+    from adapters.config.loader import ConfigError
+    from plugins.manager import RANK_HOOK, UnknownStrategy, build_strategy_manager
+
+    try:
+        return build_strategy_manager(settings.strategy.ranking, settings.strategy.ship_selection)
+    except UnknownStrategy as exc:
+        key = "ranking" if exc.hook == RANK_HOOK else "ship_selection"
+        raise ConfigError(f"strategy.{key} = {exc.name!r} (ST_STRATEGY_{key.upper()}): no such strategy is "
+                          f"installed; known: {', '.join(exc.known) or 'none'}") from None
 
 
 def _ranker(manager: Any):
@@ -188,7 +203,7 @@ class Container(containers.DeclarativeContainer):
     clock = providers.Singleton(ServerClock, client.provided.server_now)
 
     supply_chain = providers.Singleton(StoredSupplyChain, game, supply_chain_store, clock)
-    plugin_manager = providers.Singleton(_plugin_manager, settings)
+    plugin_manager = providers.Singleton(select_strategies, settings)
     ranker = providers.Singleton(_ranker, plugin_manager)
     ship_selector = providers.Singleton(_ship_selector, plugin_manager)
     demand_finder = providers.Singleton(
@@ -202,7 +217,7 @@ class Container(containers.DeclarativeContainer):
     executor = providers.Singleton(ProductionExecutor, game, navigator, clock, markets, assignments,
                                    providers.Callable(_production_config, runtime))
     worker = providers.Singleton(ManufacturingArbitrageWorker, game, ledger, navigator, executor, clock,
-                                 assignments=assignments, markets=markets)
+                                 assignments=assignments, markets=markets, metrics=metrics)
 
     pool = providers.Resource(_process_pool, runtime)
     scout = providers.Singleton(MarketScout, game, markets, clock, runtime.provided.system,
@@ -250,47 +265,6 @@ def with_time_scale(runtime: Runtime, scale: float) -> Runtime:
 
 # --- operator surface (CLI and daemon) -----------------------------------------------------------------------------
 
-def select_strategies(settings: Settings) -> Any:
-    """A plugin manager whose strategy hooks are answered by the plugins `settings.strategy` names.
-
-    Every plugin of the `spacetraders.plugins` group is loaded to learn which strategies exist; the manager
-    returned holds only the chosen ones (exposing just the hook each was chosen for) plus our defaults, which are
-    `trylast` and so only answer when the chosen plugin passes (returns None). An unknown name is a ConfigError
-    that names the setting and the installed strategies.
-    """
-    from adapters.config.loader import ConfigError
-    from plugins.manager import RANK_HOOK, SELECT_HOOK, build_plugin_manager, register_plugin, strategy_plugins
-
-    available = build_plugin_manager()
-    implementers = strategy_plugins(available)
-    wanted = {RANK_HOOK: ("ranking", settings.strategy.ranking),
-              SELECT_HOOK: ("ship_selection", settings.strategy.ship_selection)}
-    chosen: dict[str, dict[str, Any]] = {}
-    for hook, (key, name) in wanted.items():
-        known = sorted(implementers.get(hook, []))
-        if name not in known:
-            raise ConfigError(f"strategy.{key} = {name!r} (ST_STRATEGY_{key.upper()}): no such strategy is "
-                              f"installed; known: {', '.join(known) or 'none'}")
-        chosen.setdefault(name, {})[hook] = getattr(available.get_plugin(name), hook)
-    for hook, default in ((RANK_HOOK, "default_ranking"), (SELECT_HOOK, "default_ship_selection")):
-        plugin = available.get_plugin(default)
-        if plugin is not None and default not in chosen:
-            chosen[default] = {hook: getattr(plugin, hook)}
-    manager = build_plugin_manager(load_entry_points=False)
-    for name, hooks in chosen.items():
-        register_plugin(manager, _HookSubset(name, hooks), name)
-    return manager
-
-
-class _HookSubset:
-    """A plugin seen through some of its hooks only (pluggy registers any object with marked functions)."""
-
-    def __init__(self, name: str, hooks: dict[str, Any]) -> None:
-        self.__name__ = name
-        for hook, function in hooks.items():
-            setattr(self, hook, function)
-
-
 def build_operator(runtime: Runtime, *, transport: httpx.BaseTransport | None = None, offline: bool = False,
                    **overrides: Any) -> Container:
     """`build(runtime)` with the strategies the settings choose (what the daemon and the CLI run).
@@ -299,22 +273,15 @@ def build_operator(runtime: Runtime, *, transport: httpx.BaseTransport | None = 
     builds for a read-only command while no game server runs: the supply-chain map is the stored one and the
     clock is the local one, so nothing waits on a server that is not there.
     """
-    overrides.setdefault("plugin_manager", select_strategies(runtime.settings))
     container = build(runtime, **overrides)
     if transport is not None:
-        container.client.override(providers.Resource(_client_over, container.api_settings, container.limiter,
-                                                     transport))
+        container.client.override(providers.Resource(_client, container.api_settings, container.limiter,
+                                                     container.metrics, transport))
     if offline:
         from adapters.clock import SystemClock
         container.clock.override(providers.Object(SystemClock()))
         container.supply_chain.override(providers.Singleton(_SavedSupplyChain, container.supply_chain_store))
     return container
-
-
-def _client_over(api_settings: GameApiSettings, limiter: RateLimiter, transport: httpx.BaseTransport):
-    client = GameApiClient(api_settings, limiter, transport=transport, on_retry=_on_retry)
-    yield client
-    client.close()
 
 
 class _SavedSupplyChain:

@@ -33,7 +33,6 @@ from domain.agent import ShipyardOffer
 from domain.errors import InvalidValue
 from domain.fleet import ShipNavStatus, ShipRole, ShipSummary, ShipType
 from domain.geometry import distance
-from domain.ledger import TransactionCategory
 from domain.ship_state import ShipState
 from domain.symbols import ShipSymbol, SystemSymbol, WaypointSymbol
 from domain.trade import ShipPurchase
@@ -202,14 +201,11 @@ class FleetManager:
             self._log.info("fleet: not buying: %s", detail)
             self._release_positioning()
             return FleetDecision(wanted, "too_expensive", detail)
-        recorder = LedgerRecorder(self._game, self._ledger, PURCHASE_PREFIX + uuid.uuid4().hex[:12])
+        recorder = LedgerRecorder(self._game, self._ledger, PURCHASE_PREFIX + uuid.uuid4().hex[:12], self._metrics)
         try:
             purchase = recorder.purchase_ship(wanted, yard)  # the ledger row is written before this returns
         except InsufficientCredits as error:
             return FleetDecision(wanted, "too_expensive", str(error))
-        self._metrics.credits_moved(TransactionCategory.SHIP_PURCHASE.value, -purchase.price)
-        if purchase.agent_credits is not None:
-            self._metrics.agent_credits(purchase.agent_credits)
         self._release_positioning()
         self._log.info("fleet: bought %s %s at %s for %d credits", wanted, purchase.ship, yard, purchase.price)
         return FleetDecision(wanted, "bought", f"{purchase.ship} for {purchase.price}", purchase)

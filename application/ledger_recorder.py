@@ -7,6 +7,7 @@ caller does anything else, so a worker that is cancelled or fails afterwards sti
 from __future__ import annotations
 
 from application.errors import ApplicationError
+from application.metrics_port import Metrics, NullMetrics
 from application.game_port import GamePort
 from application.repositories import LedgerRepository
 from domain.fleet import ShipType
@@ -32,15 +33,17 @@ class LedgerRecorder:
     callers use it to size purchases without asking the server again.
     """
 
-    def __init__(self, game: GamePort, ledger: LedgerRepository, operation_id: str | None = None) -> None:
+    def __init__(self, game: GamePort, ledger: LedgerRepository, operation_id: str | None = None,
+                 metrics: Metrics | None = None) -> None:
         self._game = game
         self._ledger = ledger
         self.operation_id = operation_id
+        self._metrics = metrics or NullMetrics()
         self.last_known_credits: int | None = None
 
     def for_operation(self, operation_id: str | None) -> LedgerRecorder:
-        """A recorder on the same game and ledger that tags rows with `operation_id`."""
-        return LedgerRecorder(self._game, self._ledger, operation_id)
+        """A recorder on the same game, ledger and metrics that tags rows with `operation_id`."""
+        return LedgerRecorder(self._game, self._ledger, operation_id, self._metrics)
 
     def purchase(self, ship: ShipSymbol, good: TradeSymbol, units: int) -> Trade:
         """Buy at the docked market; a DEBIT CARGO_TRADE row for the total paid."""
@@ -87,12 +90,15 @@ class LedgerRecorder:
     def _note_credits(self, credits: int | None) -> None:
         if credits is not None:
             self.last_known_credits = credits
+            self._metrics.agent_credits(credits)
 
     def _write(self, transaction: LedgerTransaction) -> None:
         try:
             self._ledger.record(transaction)
         except Exception as error:  # storage of any kind: the caller must learn the money moved regardless
             raise LedgerWriteFailed(transaction, error) from error
+        # Dashboards count what the ledger holds: credits by category, from the same rows.
+        self._metrics.credits_moved(transaction.category.value, transaction.signed_amount)
 
 
 def _ship_good(ship_type: ShipType) -> TradeSymbol | None:

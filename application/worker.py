@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+from application.metrics_port import Metrics
 from application.game_port import GamePort
 from application.ledger_recorder import LedgerRecorder
 from application.navigation import Navigator
@@ -49,6 +50,7 @@ class ManufacturingArbitrageWorker:
         *,
         assignments: ShipAssignmentRepository | None = None,
         markets: MarketRepository | None = None,
+        metrics: Metrics | None = None,
     ) -> None:
         self._game = game
         self._ledger = ledger
@@ -57,11 +59,12 @@ class ManufacturingArbitrageWorker:
         self._clock = clock
         self._assignments = assignments
         self._markets = markets
+        self._metrics = metrics
 
     def run(self, job: WorkerJob, cancel: CancelToken = NEVER) -> WorkerResult:
         """Manufacture and sell `job.opportunity.good` with `job.ship`; never raises."""
         started = self._clock.now()
-        recorder = LedgerRecorder(self._game, self._ledger, job.operation_id)
+        recorder = LedgerRecorder(self._game, self._ledger, job.operation_id, self._metrics)
         sale = _Sale()
         success, cancelled, error = False, False, None
         try:

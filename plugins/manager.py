@@ -173,3 +173,47 @@ def _checked_ranking(
             raise StrategyError(RANK_HOOK, f"returned {item.good} at {item.sell_market} twice", plugin)
         seen.add(key)
     return list(answer)
+
+
+class UnknownStrategy(StrategyError):
+    """A configured strategy name that no installed plugin implements."""
+
+    def __init__(self, hook: str, name: str, known: Sequence[str]) -> None:
+        self.name = name
+        self.known = tuple(known)
+        super().__init__(hook, f"no installed plugin {name!r}; known: {', '.join(known) or 'none'}")
+
+
+def build_strategy_manager(ranking: str, ship_selection: str) -> pluggy.PluginManager:
+    """A PluginManager whose strategy hooks are answered by the plugins named `ranking` and `ship_selection`.
+
+    Every plugin of the entry-point group is loaded to learn which strategies exist; the manager returned holds
+    only the chosen ones (each exposing just the hook it was chosen for) plus our defaults, which are `trylast`
+    and so answer only when the chosen plugin passes (returns None). Raises UnknownStrategy for a name no
+    installed plugin implements for its hook.
+    """
+    available = build_plugin_manager()
+    implementers = strategy_plugins(available)
+    chosen: dict[str, dict[str, Any]] = {}
+    for hook, name in ((RANK_HOOK, ranking), (SELECT_HOOK, ship_selection)):
+        known = sorted(implementers.get(hook, []))
+        if name not in known:
+            raise UnknownStrategy(hook, name, known)
+        chosen.setdefault(name, {})[hook] = getattr(available.get_plugin(name), hook)
+    for hook, default in ((RANK_HOOK, "default_ranking"), (SELECT_HOOK, "default_ship_selection")):
+        plugin = available.get_plugin(default)
+        if plugin is not None and default not in chosen:
+            chosen[default] = {hook: getattr(plugin, hook)}
+    manager = build_plugin_manager(load_entry_points=False)
+    for name, hooks in chosen.items():
+        register_plugin(manager, _HookSubset(name, hooks), name)
+    return manager
+
+
+class _HookSubset:
+    """A plugin seen through some of its hooks only (pluggy registers any object with marked functions)."""
+
+    def __init__(self, name: str, hooks: dict[str, Any]) -> None:
+        self.__name__ = name
+        for hook, function in hooks.items():
+            setattr(self, hook, function)

@@ -25,6 +25,9 @@ class ApiSettings:
     token: str = ""
     timeout: float = duration(15.0)
     max_attempts: int = at_least(6, 1)
+    # Seconds our rate limiter adds to each pool window, because the server counts a request a little after we
+    # do: larger wastes budget, smaller risks a 429 when the machine or the network is slow.
+    rate_limit_margin: float = duration(0.2, minimum=0.0)
 
 
 @dataclass(frozen=True)

@@ -184,13 +184,10 @@ class GameGateway:
     # --- mapping ---------------------------------------------------------------------------------------------------
 
     def _position(self, waypoint: WaypointSymbol) -> Position | None:
+        """The waypoint's position if this process has listed its system; never fetched just for a market read
+        (listing a system costs several requests, and storage keeps the position once any process knew it)."""
         with self._lock:
-            known = self._positions.get(waypoint)
-        if known is None:
-            self.waypoints(waypoint.system)
-            with self._lock:
-                known = self._positions.get(waypoint)
-        return known
+            return self._positions.get(waypoint)
 
     def _ship_state(self, ship: wire.Ship) -> ShipState:
         destination = ship.nav.route.destination

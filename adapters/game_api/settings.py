@@ -36,7 +36,7 @@ class GameApiSettings:
     backoff_initial: float = 0.5
     backoff_cap: float = 30.0
     retry_after_cap: float = 120.0
-    rate_limit_margin: float = 0.1
+    rate_limit_margin: float = 0.2
     normal_burst_reserve: int = 4
     low_burst_reserve: int = 12
     reconcile_tolerance: float = 2.0

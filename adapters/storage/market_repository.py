@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime
 
 import peewee
+from peewee import EXCLUDED, fn
 
 from adapters.storage.database import exclusive_write
 from adapters.storage.rows import MarketGoodRow, MarketRow
@@ -34,7 +35,10 @@ class SqlMarketRepository:
             (MarketRow.insert(waypoint=snapshot.waypoint, system=snapshot.system, observed_at=snapshot.observed_at,
                               x=None if position is None else position.x, y=None if position is None else position.y)
              .on_conflict(conflict_target=[MarketRow.waypoint],
-                          preserve=[MarketRow.system, MarketRow.observed_at, MarketRow.x, MarketRow.y])
+                          # A snapshot taken where the waypoint's position was unknown keeps the stored one.
+                          update={MarketRow.system: EXCLUDED.system, MarketRow.observed_at: EXCLUDED.observed_at,
+                                  MarketRow.x: fn.COALESCE(EXCLUDED.x, MarketRow.x),
+                                  MarketRow.y: fn.COALESCE(EXCLUDED.y, MarketRow.y)})
              .execute())
             MarketGoodRow.delete().where(MarketGoodRow.market == snapshot.waypoint).execute()
             for batch in peewee.chunked(_good_rows(snapshot), _ROWS_PER_INSERT):

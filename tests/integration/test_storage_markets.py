@@ -61,8 +61,10 @@ def test_the_latest_observation_replaces_the_previous_one(db) -> None:
                            exports=frozenset({TradeSymbol.IRON}))  # goods may disappear too
     markets.record(newer)
     [stored] = markets.markets_in_system(SYSTEM)
-    assert stored == newer and dict(stored.trade_goods) == {}
-    assert stored.position is None
+    assert stored.observed_at == newer.observed_at and stored.exports == newer.exports
+    assert dict(stored.trade_goods) == {}
+    # Waypoints do not move: an observation made without knowing the position keeps the stored one.
+    assert stored.position == Position(-12, 40)
 
 
 def test_an_older_observation_never_overwrites_a_newer_one(db) -> None:

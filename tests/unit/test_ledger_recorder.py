@@ -116,3 +116,15 @@ def test_remembers_the_balance_the_server_reported():
     assert recorder.last_known_credits is None
     recorder.purchase(SHIP, TradeSymbol.IRON, 2)
     assert recorder.last_known_credits == game.credits
+
+
+def test_every_row_is_reported_to_the_metrics_by_category():
+    from tests.fake_coordination import RecordingMetrics
+
+    game, ledger, metrics = market_game(), InMemoryLedgerRepository(), RecordingMetrics()
+    recorder = LedgerRecorder(game, ledger, "op-1", metrics)
+    bought = recorder.purchase(SHIP, TradeSymbol.IRON, 10)
+    sold = recorder.sell(SHIP, TradeSymbol.IRON, 4)
+    refuel = recorder.for_operation("op-2").refuel(SHIP)
+    assert metrics.credits == [("CARGO_TRADE", -bought.total), ("CARGO_TRADE", sold.total), ("REFUEL", -refuel.total)]
+    assert metrics.balance == game.credits
