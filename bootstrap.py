@@ -91,7 +91,7 @@ def _client(api_settings: GameApiSettings, limiter: RateLimiter, metrics: Any,
     requests without a socket (tests: the embedded server in process)."""
     from adapters.metrics.http_hooks import event_hooks
     http = httpx.Client(base_url=api_settings.base_url, timeout=api_settings.timeout(), transport=transport,
-                        headers={"Accept": "application/json"}, event_hooks=event_hooks(metrics))
+                        headers={"Accept": "application/json"}, event_hooks=event_hooks(metrics, limiter))
     client = GameApiClient(api_settings, limiter, http=http, on_retry=_on_retry)
     yield client
     http.close()
@@ -231,7 +231,7 @@ class Container(containers.DeclarativeContainer):
     coordinator = providers.Singleton(
         ManufacturingArbitrageCoordinator, player=runtime.provided.player, system=runtime.provided.system,
         game=game, demand_finder=demand_finder, ship_selector=ship_selector, assignments=assignments, runs=runs,
-        pool=pool, clock=clock, fleet=fleet, scout=scout, config=coordinator_config, metrics=metrics,
+        pool=pool, clock=clock, fleet=fleet, scout=scout, ledger=ledger, config=coordinator_config, metrics=metrics,
         run_id=run_id, pid=providers.Callable(os.getpid),
         strategies=providers.Callable(lambda s: f"ranking={s.strategy.ranking}, ship={s.strategy.ship_selection}",
                                       settings))

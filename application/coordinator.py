@@ -20,7 +20,7 @@ from __future__ import annotations
 import logging
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import TypeVar
 
@@ -31,11 +31,12 @@ from application.game_port import GamePort
 from application.market_scout import MarketScout, is_probe
 from application.metrics_port import Metrics, NullMetrics
 from application.ports import Clock, ShipSelector
-from application.repositories import RunInfo, RunRepository, ShipAssignmentRepository
+from application.repositories import LedgerRepository, RunInfo, RunRepository, ShipAssignmentRepository
 from application.worker_jobs import CancelToken, WorkerJob, WorkerPool, WorkerResult
 from domain.errors import DomainError, InvalidValue
 from domain.fleet import ShipSummary
 from domain.goods import TradeSymbol
+from domain.ledger import credits_and_debits
 from domain.opportunity import ManufacturingOpportunity
 from domain.ship_state import ShipState
 from domain.symbols import ShipSymbol, SystemSymbol, WaypointSymbol
@@ -133,6 +134,7 @@ class ManufacturingArbitrageCoordinator:
         clock: Clock,
         fleet: FleetManager,
         scout: MarketScout | None = None,
+        ledger: LedgerRepository | None = None,
         config: CoordinatorConfig | None = None,
         metrics: Metrics | None = None,
         logger: logging.Logger | None = None,
@@ -152,6 +154,7 @@ class ManufacturingArbitrageCoordinator:
         self._clock = clock
         self._fleet = fleet
         self._scout = scout
+        self._ledger = ledger
         self.config = config or CoordinatorConfig()
         self._metrics = metrics or NullMetrics()
         self._log = logger or _log
@@ -390,28 +393,49 @@ class ManufacturingArbitrageCoordinator:
     # --- completions ---------------------------------------------------------------------------
 
     def collect_completions(self) -> list[WorkerResult]:
-        """Take the results that arrived: release each ship, record the result, count losses."""
-        results = list(self._pool.completed())
+        """Take the results that arrived: release each ship, record the result, count losses.
+
+        Each result is booked on its own: a storage error on one must not lose the others, which have already
+        left the pool."""
+        results = [self._with_ledger_money(result) for result in self._pool.completed()]
         for result in results:
-            work = self._active.pop(result.operation_id, None)
-            self._assignments.release(result.ship, result.operation_id)
-            self._runs.record_result(self.run_id, result)
-            self._results.append(result)
-            self._metrics.cycle_finished(result.good, result.outcome, result.revenue, result.cost)
-            self._account(result, result.finished_at)
-            where = f" @ {work.job.opportunity.sell_market}" if work else ""
-            if result.outcome == "failed":
-                self._log.warning("worker failed: %s%s on %s, profit %d credits: %s", result.good, where,
-                                  result.ship, result.profit, result.error)
-            else:
-                self._log.info("worker %s: %s%s on %s, sold %d, profit %d credits", result.outcome, result.good,
-                               where, result.ship, result.quantity_sold, result.profit)
+            try:
+                self._book(result)
+            except Exception:  # noqa: BLE001 - logged with its traceback; the next results still get booked
+                self._log.exception("could not book the result of %s on %s", result.operation_id, result.ship)
         if results:
             self._metrics.workers(self.active_workers(), self.config.max_workers)
             # A ship just came free: give it work on this turn of the loop rather than at the next interval.
             self._next_assignment = None
             self._ships_seen = None
         return results
+
+    def _book(self, result: WorkerResult) -> None:
+        work = self._active.pop(result.operation_id, None)
+        self._assignments.release(result.ship, result.operation_id)
+        self._runs.record_result(self.run_id, result)
+        self._results.append(result)
+        self._metrics.cycle_finished(result.good, result.outcome, result.revenue, result.cost)
+        self._account(result, result.finished_at)
+        where = f" @ {work.job.opportunity.sell_market}" if work else ""
+        if result.outcome == "failed":
+            self._log.warning("worker failed: %s%s on %s, profit %d credits: %s", result.good, where,
+                              result.ship, result.profit, result.error)
+        else:
+            self._log.info("worker %s: %s%s on %s, sold %d, profit %d credits", result.outcome, result.good,
+                           where, result.ship, result.quantity_sold, result.profit)
+
+    def _with_ledger_money(self, result: WorkerResult) -> WorkerResult:
+        """A worker that died (killed, crashed) reports no money; its ledger rows say what it really spent and
+        earned, so losses are counted and the good can be paused."""
+        if self._ledger is None or result.success or result.revenue or result.cost:
+            return result
+        rows = self._guarded("reading a dead worker's ledger",
+                             lambda: self._ledger.transactions_of_operation(result.operation_id), anything=True)
+        if not rows:
+            return result
+        revenue, cost = credits_and_debits(rows)
+        return replace(result, revenue=revenue, cost=cost)
 
     def _account(self, result: WorkerResult, at: datetime) -> None:
         """Loss bookkeeping: `pause_after_losses` losing runs of a good in a row pause it."""

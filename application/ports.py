@@ -38,7 +38,10 @@ class MarketRepository(Protocol):
         ...
 
     def record(self, snapshot: MarketSnapshot) -> None:
-        """Store `snapshot` as the latest observation of its market (older ones may be kept as history)."""
+        """Store `snapshot` as the latest observation of its market (older ones may be kept as history).
+
+        A snapshot without a position keeps the position recorded before: waypoints do not move, and a market
+        read does not carry it."""
         ...
 
 

@@ -39,7 +39,7 @@ Every purchase and sale goes through the LedgerRecorder, so it is in the ledger 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
 from application.game_errors import CargoFull, InsufficientCredits, TradeVolumeExceeded
 from application.game_port import GamePort
@@ -417,11 +417,7 @@ class ProductionExecutor:
         run.location, run.docked = market, True
 
     def _look(self, market: WaypointSymbol) -> MarketSnapshot:
-        """The market as the ship sees it now, also kept for the demand finder."""
-        snapshot = self._game.market(market)
-        if self._markets is not None and snapshot.trade_goods:
-            self._markets.record(with_known_position(snapshot, self._markets))
-        return snapshot
+        return look(self._game, self._markets, market)
 
     def _known(self, market: WaypointSymbol) -> MarketSnapshot | None:
         """The latest priced snapshot of `market` we have (no request), or None."""
@@ -449,14 +445,11 @@ class ProductionExecutor:
         return run.notes[-1] if run.notes else default
 
 
-def with_known_position(snapshot: MarketSnapshot, markets: MarketRepository) -> MarketSnapshot:
-    """`snapshot`, with the position recorded earlier for its market when it came without one (so recording it
-    does not forget where the market is)."""
-    if snapshot.position is not None:
-        return snapshot
-    for known in markets.markets_in_system(snapshot.system):
-        if known.waypoint == snapshot.waypoint and known.position is not None:
-            return replace(snapshot, position=known.position)
+def look(game: GamePort, markets: MarketRepository | None, market: WaypointSymbol) -> MarketSnapshot:
+    """The market as a ship there sees it now, also recorded for the demand finder when it carries prices."""
+    snapshot = game.market(market)
+    if markets is not None and snapshot.trade_goods:
+        markets.record(snapshot)
     return snapshot
 
 

@@ -14,11 +14,11 @@ from application.game_port import GamePort
 from application.ledger_recorder import LedgerRecorder
 from application.navigation import Navigator
 from application.ports import Clock, MarketRepository
-from application.production_executor import ProductionExecutor, with_known_position
+from application.production_executor import ProductionExecutor, look
 from application.repositories import LedgerRepository, ShipAssignmentRepository
 from application.waiting import NEVER, OperationCancelled, check_cancelled
 from application.worker_jobs import CancelToken, WorkerJob, WorkerResult
-from domain.ledger import TransactionType, net_credits
+from domain.ledger import credits_and_debits, net_credits
 from domain.market import MarketSnapshot
 from domain.opportunity import ManufacturingOpportunity
 from domain.symbols import ShipSymbol, WaypointSymbol
@@ -91,9 +91,7 @@ class ManufacturingArbitrageWorker:
             self._finish(job)
         revenue = cost = 0
         try:
-            rows = self._ledger.transactions_of_operation(job.operation_id)
-            revenue = sum(row.amount for row in rows if row.type is TransactionType.CREDIT)
-            cost = sum(row.amount for row in rows if row.type is TransactionType.DEBIT)
+            revenue, cost = credits_and_debits(self._ledger.transactions_of_operation(job.operation_id))
         except Exception as failure:
             success = False
             error = _one_line(failure) if error is None else error
@@ -158,10 +156,7 @@ class ManufacturingArbitrageWorker:
         return bid
 
     def _look(self, market: WaypointSymbol) -> MarketSnapshot:
-        snapshot = self._game.market(market)
-        if self._markets is not None and snapshot.trade_goods:
-            self._markets.record(with_known_position(snapshot, self._markets))
-        return snapshot
+        return look(self._game, self._markets, market)
 
     def _hold_note(self, ship: ShipSymbol) -> str:
         """What the ship still carries, for the error line (best effort: the game may be what failed)."""

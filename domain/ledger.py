@@ -77,3 +77,14 @@ class LedgerTransaction:
 def net_credits(transactions: Iterable[LedgerTransaction]) -> int:
     """Credits minus debits: the profit of an operation, or the change in the agent's credits."""
     return sum(transaction.signed_amount for transaction in transactions)
+
+
+def credits_and_debits(transactions: Iterable[LedgerTransaction]) -> tuple[int, int]:
+    """(credits earned, credits spent): an operation's revenue and cost."""
+    earned = spent = 0
+    for transaction in transactions:
+        if transaction.type is TransactionType.CREDIT:
+            earned += transaction.amount
+        else:
+            spent += transaction.amount
+    return earned, spent

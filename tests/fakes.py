@@ -6,6 +6,7 @@ can read back (assert on state, not on calls). Keep one section per port.
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -59,6 +60,9 @@ class InMemoryMarketRepository:
         return [snapshot for snapshot in self.latest.values() if snapshot.system == system]
 
     def record(self, snapshot: MarketSnapshot) -> None:
+        known = self.latest.get(snapshot.waypoint)
+        if snapshot.position is None and known is not None and known.position is not None:
+            snapshot = replace(snapshot, position=known.position)
         self.latest[snapshot.waypoint] = snapshot
 
 

@@ -23,7 +23,7 @@ from application.game_errors import GameError
 from application.game_port import GamePort
 from application.repositories import LedgerRepository, RunRepository, ShipAssignment, ShipAssignmentRepository
 from domain.fleet import ShipNavStatus
-from domain.ledger import TransactionType
+from domain.ledger import credits_and_debits
 from domain.symbols import ShipSymbol
 
 FINAL_STATES = frozenset({"STOPPED", "CRASHED"})
@@ -85,6 +85,5 @@ def _money(ledger: LedgerRepository, assignment: ShipAssignment) -> str:
     rows: Sequence = ledger.transactions_of_operation(assignment.operation_id)
     if not rows:
         return ""
-    spent = sum(row.amount for row in rows if row.type is TransactionType.DEBIT)
-    earned = sum(row.amount for row in rows if row.type is TransactionType.CREDIT)
+    earned, spent = credits_and_debits(rows)
     return f"; its operation spent {spent:,} and earned {earned:,} credits (ledger)"

@@ -1,14 +1,19 @@
-"""httpx event hooks that report every game API request to the Metrics port (endpoint, status, latency)."""
+"""httpx event hooks that report every game API request to the Metrics port (endpoint, status, latency), and this
+process's share of the account's request budget over the last minute (the gauge sums the processes' shares)."""
 from __future__ import annotations
 
 import re
+import threading
 import time
+from collections import deque
 from typing import Any
 
 import httpx
 
 # /my/ships/X-1/purchase -> ships.purchase ; /systems/S/waypoints/W/market -> waypoints.market
 _SYMBOLISH = re.compile(r"^[A-Z0-9][A-Z0-9_-]*$")
+# The real policy per account: 2 requests a second plus a burst of 30 per minute.
+BUDGET_PER_MINUTE = 2 * 60 + 30
 
 
 def endpoint_of(path: str) -> str:
@@ -17,15 +22,27 @@ def endpoint_of(path: str) -> str:
     return ".".join(parts[-2:]) if parts else "status"
 
 
-def event_hooks(metrics: Any) -> dict[str, list]:
-    """Hooks for `httpx.Client(event_hooks=...)`."""
+def event_hooks(metrics: Any, limiter: Any = None) -> dict[str, list]:
+    """Hooks for `httpx.Client(event_hooks=...)`; `limiter` (its `seconds_waited`) adds the time spent waiting."""
+    sent: deque[float] = deque()
+    lock = threading.Lock()
+    waited_seen = [0.0]
 
     def on_request(request: httpx.Request) -> None:
         request.extensions["spacetraders_started"] = time.perf_counter()
 
     def on_response(response: httpx.Response) -> None:
+        now = time.perf_counter()
         started = response.request.extensions.get("spacetraders_started")
-        seconds = time.perf_counter() - started if started is not None else 0.0
-        metrics.api_request(endpoint_of(response.request.url.path), response.status_code, seconds)
+        metrics.api_request(endpoint_of(response.request.url.path), response.status_code,
+                            now - started if started is not None else 0.0)
+        with lock:
+            sent.append(now)
+            while sent[0] < now - 60.0:
+                sent.popleft()
+            used = len(sent) / BUDGET_PER_MINUTE
+            waited_total = getattr(limiter, "seconds_waited", 0.0)
+            waited, waited_seen[0] = waited_total - waited_seen[0], waited_total
+        metrics.rate_budget(used, waited)
 
     return {"request": [on_request], "response": [on_response]}

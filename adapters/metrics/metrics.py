@@ -36,7 +36,7 @@ API_LATENCY = Histogram(
     buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0))
 RATE_BUDGET_USED = Gauge(
     PREFIX + "rate_budget_used_ratio", "Share of the account's request budget used over the last minute",
-    multiprocess_mode="livemax")
+    multiprocess_mode="livesum")  # each process reports its own share
 RATE_WAIT = Counter(
     PREFIX + "rate_limit_wait_seconds", "Time spent waiting for the rate limiter")
 SHIPS = Gauge(

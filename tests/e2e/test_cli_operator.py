@@ -189,7 +189,7 @@ def test_metrics_during_the_run(bot: Bot) -> None:
     # reach the server later than the margin allows, so a rare 429 (honoured, then retried) is tolerated here.
     # bench/run.py reports the real count.
     assert samples["spacetraders_api_rate_limited_total"] <= 2
-    assert 0 <= samples["spacetraders_rate_budget_used_ratio"] <= 1
+    assert 0 < samples["spacetraders_rate_budget_used_ratio"] <= 1.05  # a share of 150 requests a minute
     assert samples["spacetraders_workers_max"] == 5
     assert "spacetraders_workers_active" in samples
     assert samples["spacetraders_opportunities"] >= 1

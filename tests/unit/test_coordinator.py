@@ -42,12 +42,13 @@ class World:
         self.metrics = RecordingMetrics()
         self.demand = FixedDemand(self.clock, opportunities)
         self.selector = FirstShipSelector()
-        self.fleet = FleetManager(self.game, self.assignments, InMemoryLedgerRepository(), self.clock, SYSTEM, holder="run-test",
+        self.ledger = InMemoryLedgerRepository()
+        self.fleet = FleetManager(self.game, self.assignments, self.ledger, self.clock, SYSTEM, holder="run-test",
                                   config=FleetConfig(max_haulers=0, max_probes=0))
         self.coordinator = ManufacturingArbitrageCoordinator(
             player="AGENT", system=SYSTEM, game=self.game, demand_finder=self.demand, ship_selector=self.selector,
             assignments=self.assignments, runs=self.runs, pool=self.pool, clock=self.clock, fleet=self.fleet,
-            config=CoordinatorConfig(**config), metrics=self.metrics, run_id="run-test")
+            ledger=self.ledger, config=CoordinatorConfig(**config), metrics=self.metrics, run_id="run-test")
 
     def cycle(self):
         self.coordinator.start()
@@ -414,3 +415,36 @@ def test_a_probe_arriving_wakes_the_scouting_once_without_waiting_for_the_interv
     clock.advance(1)
     coordinator.tick()
     assert game.calls.count("ships") == listings  # nothing due: no listing
+
+
+def test_a_worker_that_died_is_booked_with_what_its_ledger_rows_say():
+    from domain.ledger import LedgerTransaction, TransactionType
+
+    world = World(ships=1, opportunities=opportunities(1), pause_after_losses=1)
+    (job,) = world.cycle()
+    world.ledger.record(LedgerTransaction(
+        type=TransactionType.DEBIT, category=TransactionCategory.CARGO_TRADE, amount=7_000,
+        occurred_at=world.clock.now(), operation_id=job.operation_id, good=TradeSymbol.IRON, units=10))
+    world.pool.fail(job.operation_id, error="worker process killed")  # a dead process reports no money
+    (result,) = world.coordinator.collect_completions()
+    assert (result.revenue, result.cost) == (0, 7_000)
+    assert world.runs.results("run-test")[0].cost == 7_000
+    assert "ELECTRONICS" in world.coordinator.status().paused  # the loss counts
+
+
+def test_one_result_that_cannot_be_booked_does_not_lose_the_others():
+    world = World(ships=2, opportunities=opportunities(2))
+    first, second = world.cycle()
+    world.pool.complete(first.operation_id, revenue=10, cost=5)
+    world.pool.complete(second.operation_id, revenue=20, cost=5)
+    record = world.runs.record_result
+
+    def flaky(run_id, result):
+        if result.operation_id == first.operation_id:
+            raise OSError("database locked")
+        record(run_id, result)
+
+    world.runs.record_result = flaky
+    world.coordinator.collect_completions()
+    assert [r.operation_id for r in world.runs.results("run-test")] == [second.operation_id]
+    assert world.held() == set()  # both ships released

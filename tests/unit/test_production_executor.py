@@ -10,7 +10,7 @@ from adapters.config.settings import ManufacturingSettings
 from application.ledger_recorder import LedgerRecorder
 from application.navigation import Navigator
 from application.production_errors import FactoryRefusesInput, InputUnavailable, ProductionTimeout
-from application.production_executor import ProductionConfig, ProductionExecutor, with_known_position
+from application.production_executor import ProductionConfig, ProductionExecutor
 from application.waiting import OperationCancelled
 from domain.goods import SupplyLevel, TradeGoodType, TradeSymbol
 from domain.supply_chain import AcquisitionMethod, SupplyChainNode
@@ -377,7 +377,6 @@ def test_an_input_that_cannot_be_had_does_not_strand_the_others_in_the_hold():
 def test_a_market_seen_without_its_position_keeps_the_one_recorded_before():
     world = machinery_world(FakeClock())
     markets = InMemoryMarketRepository(world.game.snapshots())
-    seen = replace(world.game.snapshot("X1-C1"), position=None)
-    assert with_known_position(seen, markets).position == world.game.snapshot("X1-C1").position
-    unknown = replace(world.game.snapshot("X1-C1"), position=None)
-    assert with_known_position(unknown, InMemoryMarketRepository()).position is None
+    markets.record(replace(world.game.snapshot("X1-C1"), position=None))
+    [kept] = [m for m in markets.markets_in_system(world.game.snapshot("X1-C1").system) if m.waypoint == "X1-C1"]
+    assert kept.position == world.game.snapshot("X1-C1").position

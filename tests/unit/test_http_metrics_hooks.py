@@ -1,0 +1,41 @@
+"""Every game API request reaches the metrics: endpoint label, status, latency and the budget share used."""
+import httpx
+
+from adapters.metrics.http_hooks import BUDGET_PER_MINUTE, endpoint_of, event_hooks
+from tests.fake_coordination import RecordingMetrics
+
+
+class Recording(RecordingMetrics):
+    def __init__(self) -> None:
+        super().__init__()
+        self.requests: list[tuple[str, int]] = []
+        self.budget: list[tuple[float, float]] = []
+
+    def api_request(self, endpoint: str, status: int, seconds: float) -> None:
+        self.requests.append((endpoint, status))
+
+    def rate_budget(self, used_ratio: float, waited_seconds: float = 0.0) -> None:
+        self.budget.append((used_ratio, waited_seconds))
+
+
+class Limiter:
+    seconds_waited = 0.0
+
+
+def test_endpoint_labels_drop_symbols():
+    assert endpoint_of("/v2/my/ships/AGENT-1/purchase") == "ships.purchase"
+    assert endpoint_of("/v2/systems/X1-DF55/waypoints/X1-DF55-A1/market") == "waypoints.market"
+    assert endpoint_of("/v2/my/agent") == "agent"
+    assert endpoint_of("/v2/") == "status"
+
+
+def test_requests_and_budget_are_reported():
+    metrics, limiter = Recording(), Limiter()
+    transport = httpx.MockTransport(lambda request: httpx.Response(201 if request.method == "POST" else 200))
+    with httpx.Client(base_url="http://game/v2", transport=transport,
+                      event_hooks=event_hooks(metrics, limiter)) as http:
+        http.get("/my/agent")
+        limiter.seconds_waited = 1.5
+        http.post("/my/ships/AGENT-1/sell")
+    assert metrics.requests == [("agent", 200), ("ships.sell", 201)]
+    assert metrics.budget == [(1 / BUDGET_PER_MINUTE, 0.0), (2 / BUDGET_PER_MINUTE, 1.5)]
