@@ -6,6 +6,8 @@ caller does anything else, so a worker that is cancelled or fails afterwards sti
 """
 from __future__ import annotations
 
+import logging
+
 from application.errors import ApplicationError
 from application.metrics_port import Metrics, NullMetrics
 from application.game_port import GamePort
@@ -15,6 +17,11 @@ from domain.goods import TradeSymbol
 from domain.ledger import LedgerTransaction, TransactionCategory, TransactionType
 from domain.symbols import ShipSymbol, WaypointSymbol
 from domain.trade import Refuel, ShipPurchase, Trade, TradeSide
+
+
+_log = logging.getLogger(__name__)
+# Recording is idempotent (the same row twice is kept once), so a failed write is simply tried again.
+_WRITE_ATTEMPTS = 3
 
 
 class LedgerWriteFailed(ApplicationError):
@@ -93,10 +100,16 @@ class LedgerRecorder:
             self._metrics.agent_credits(credits)
 
     def _write(self, transaction: LedgerTransaction) -> None:
-        try:
-            self._ledger.record(transaction)
-        except Exception as error:  # storage of any kind: the caller must learn the money moved regardless
-            raise LedgerWriteFailed(transaction, error) from error
+        for attempt in range(_WRITE_ATTEMPTS):
+            try:
+                self._ledger.record(transaction)
+                break
+            except Exception as error:  # storage of any kind: the caller must learn the money moved regardless
+                if attempt + 1 < _WRITE_ATTEMPTS:
+                    continue
+                # The full row goes to the log, so the money that moved can be replayed into the ledger by hand.
+                _log.error("ledger row NOT recorded after %d attempts (%s): %r", _WRITE_ATTEMPTS, error, transaction)
+                raise LedgerWriteFailed(transaction, error) from error
         # Dashboards count what the ledger holds: credits by category, from the same rows.
         self._metrics.credits_moved(transaction.category.value, transaction.signed_amount)
 

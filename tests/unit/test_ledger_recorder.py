@@ -128,3 +128,18 @@ def test_every_row_is_reported_to_the_metrics_by_category():
     refuel = recorder.for_operation("op-2").refuel(SHIP)
     assert metrics.credits == [("CARGO_TRADE", -bought.total), ("CARGO_TRADE", sold.total), ("REFUEL", -refuel.total)]
     assert metrics.balance == game.credits
+
+
+def test_a_write_that_fails_once_is_tried_again():
+    class OnceBroken(InMemoryLedgerRepository):
+        failures = 1
+
+        def record(self, transaction):
+            if self.failures:
+                self.failures -= 1
+                raise OSError("database is locked")
+            super().record(transaction)
+
+    game, ledger = market_game(), OnceBroken()
+    trade = LedgerRecorder(game, ledger, "op-1").purchase(SHIP, TradeSymbol.IRON, 10)
+    assert [row.amount for row in ledger.rows] == [trade.total]
