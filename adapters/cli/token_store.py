@@ -10,12 +10,12 @@ import contextlib
 import json
 import logging
 import os
-import tempfile
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
 from adapters.daemon.paths import RunPaths, ensure_private_dir, normalise_player, players_in
+from adapters.daemon.process import write_atomically
 
 log = logging.getLogger(__name__)
 
@@ -60,18 +60,7 @@ class TokenStore:
                            "registered_at": datetime.now(UTC).isoformat(timespec="seconds")})
         target = paths.token_file
         try:
-            fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".token.", suffix=".tmp")  # mkstemp: mode 0600
-            try:
-                os.fchmod(fd, 0o600)
-                with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                    handle.write(body)
-                    handle.flush()
-                    os.fsync(handle.fileno())
-                os.replace(tmp, target)
-            except BaseException:
-                with contextlib.suppress(OSError):
-                    os.unlink(tmp)
-                raise
+            write_atomically(target, body)  # mkstemp makes the file 0600 whatever the umask
         except OSError as exc:
             raise TokenStoreError(f"cannot write the token file {target}: {exc.strerror}") from None
         return target
