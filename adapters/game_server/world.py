@@ -576,14 +576,8 @@ class World:
             owner.credits -= total
             state.cargo[symbol] = state.cargo.get(symbol, 0) + units
             apply_purchase(good, units)
-            record = self._record(market, state, symbol, "PURCHASE", units, price, now)
-            with self._store.transaction():
-                self._store.save_agent(owner)
-                self._store.save_ships(state)
-                self._store.save_market(market)
-                self._store.add_market_transaction(record)
-            return wire.TradeData(agent=self._views.agent(owner), cargo=self._views.cargo(state),
-                                  transaction=self._views.transaction(record))
+            return self._settle_trade(owner, state, market,
+                                      self._record(market, state, symbol, "PURCHASE", units, price, now))
 
     def sell_cargo(self, agent: str, ship: str, symbol: str, units: int) -> wire.TradeData:
         units = self._units(units)
@@ -605,14 +599,18 @@ class World:
             owner.credits += price * units
             self._remove_cargo(state, symbol, units)
             apply_sale(good, units)
-            record = self._record(market, state, symbol, "SELL", units, price, now)
-            with self._store.transaction():
-                self._store.save_agent(owner)
-                self._store.save_ships(state)
-                self._store.save_market(market)
-                self._store.add_market_transaction(record)
-            return wire.TradeData(agent=self._views.agent(owner), cargo=self._views.cargo(state),
-                                  transaction=self._views.transaction(record))
+            return self._settle_trade(owner, state, market,
+                                      self._record(market, state, symbol, "SELL", units, price, now))
+
+    def _settle_trade(self, owner, state: ShipState, market: MarketState, record) -> wire.TradeData:
+        """Commit what a purchase or sale changed, in one transaction, then answer with it."""
+        with self._store.transaction():
+            self._store.save_agent(owner)
+            self._store.save_ships(state)
+            self._store.save_market(market)
+            self._store.add_market_transaction(record)
+        return wire.TradeData(agent=self._views.agent(owner), cargo=self._views.cargo(state),
+                              transaction=self._views.transaction(record))
 
     def refuel(self, agent: str, ship: str, units: int | None = None, from_cargo: bool = False) -> wire.RefuelData:
         """Fill the tank (or add `units` ship fuel): 1 market FUEL = 100 ship fuel, paid per started 100 units."""
