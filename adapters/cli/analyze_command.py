@@ -124,7 +124,7 @@ def _system(op: Operator, player: str, info: DaemonInfo | None, access: GameAcce
     if info is not None:
         return SystemSymbol(info.system)
     if access.base_url and access.token:
-        with op.client(access.base_url, access.token) as client:
+        with op.client(access.base_url, access.token, player) as client:
             return WaypointSymbol(client.agent().headquarters).system
     import bootstrap
 

@@ -114,7 +114,7 @@ def _agent_ready(op: Operator, player: str, base_url: str) -> str:
     token = op.settings.api.token
     stored = None if token else op.store.load(player)
     if token or stored is not None:
-        with op.client(base_url, token or stored.token) as client:  # type: ignore[union-attr]
+        with op.client(base_url, token or stored.token, player) as client:  # type: ignore[union-attr]
             try:
                 agent = client.agent()
             except api.Unauthorized:

@@ -51,9 +51,13 @@ class Operator:
         """The configured database, else the player's own SQLite file (its ledger is then the player's alone)."""
         return self.settings.database.url or f"sqlite:///{self.paths(player).database_file}"
 
-    def client(self, base_url: str, token: str | None) -> GameApiClient:
-        """An API client for an interactive command (few retries: it should fail in seconds)."""
-        return self.environment.client(self.settings, base_url, token)
+    def client(self, base_url: str, token: str | None, player: str | None = None) -> GameApiClient:
+        """An API client for an interactive command (few retries: it should fail in seconds); with `player`, its
+        requests share that account's rate limiter with the daemon."""
+        if player is None:
+            return self.environment.client(self.settings, base_url, token)
+        return self.environment.client(self.settings, base_url, token, run_dir=self.paths(player).create().root,
+                                       account=player)
 
     def running_players(self) -> list[str]:
         return [player for player in players_in(self.data_dir)
