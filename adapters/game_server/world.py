@@ -554,16 +554,9 @@ class World:
         units = self._units(units)
         symbol = self._trade_symbol(symbol)
         with self._lock:
-            now = self._now()
-            owner = self._agent(agent)
-            state = self._own_ship(agent, ship, now)
-            market = self._docked_market(state, now)
-            good = market.goods.get(symbol)
-            if good is None:
-                raise GameError(NOT_SOLD_HERE, f"Market purchase failed. Trade good {symbol} is not available at "
-                                               f"{state.waypoint}.",
-                                data={"waypointSymbol": state.waypoint, "tradeSymbol": symbol})
-            self._check_volume(good, state.waypoint, units)
+            now, owner, state, market, good = self._docked_good(
+                agent, ship, symbol, units, NOT_SOLD_HERE, "Market purchase failed. Trade good {symbol} is not "
+                                                           "available at {waypoint}.")
             self._check_room(state, symbol, units)
             self._market_now(market, now)
             price, _ = quote(good, self._economy)
@@ -583,16 +576,9 @@ class World:
         units = self._units(units)
         symbol = self._trade_symbol(symbol)
         with self._lock:
-            now = self._now()
-            owner = self._agent(agent)
-            state = self._own_ship(agent, ship, now)
-            market = self._docked_market(state, now)
-            good = market.goods.get(symbol)
-            if good is None:
-                raise GameError(NOT_BOUGHT_HERE, f"Market sell failed. Trade good {symbol} is not listed at "
-                                                 f"{state.waypoint}.",
-                                data={"waypointSymbol": state.waypoint, "tradeSymbol": symbol})
-            self._check_volume(good, state.waypoint, units)
+            now, owner, state, market, good = self._docked_good(
+                agent, ship, symbol, units, NOT_BOUGHT_HERE, "Market sell failed. Trade good {symbol} is not "
+                                                             "listed at {waypoint}.")
             self._check_holds(state, symbol, units)
             self._market_now(market, now)
             _, price = quote(good, self._economy)
@@ -601,6 +587,20 @@ class World:
             apply_sale(good, units)
             return self._settle_trade(owner, state, market,
                                       self._record(market, state, symbol, "SELL", units, price, now))
+
+    def _docked_good(self, agent: str, ship: str, symbol: str, units: int, missing_code: int, missing: str):
+        """What a purchase or sale works on: the time, the agent, its docked ship, the market and the good (the
+        lot within the trade volume); `missing` (with {symbol} and {waypoint}) when the market lacks the good."""
+        now = self._now()
+        owner = self._agent(agent)
+        state = self._own_ship(agent, ship, now)
+        market = self._docked_market(state, now)
+        good = market.goods.get(symbol)
+        if good is None:
+            raise GameError(missing_code, missing.format(symbol=symbol, waypoint=state.waypoint),
+                            data={"waypointSymbol": state.waypoint, "tradeSymbol": symbol})
+        self._check_volume(good, state.waypoint, units)
+        return now, owner, state, market, good
 
     def _settle_trade(self, owner, state: ShipState, market: MarketState, record) -> wire.TradeData:
         """Commit what a purchase or sale changed, in one transaction, then answer with it."""
