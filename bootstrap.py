@@ -13,7 +13,7 @@ import functools
 import logging
 import os
 import uuid
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -257,10 +257,6 @@ def run_worker_job(runtime: Runtime, job: WorkerJob, cancel_event: Any) -> Worke
         return container.worker().run(job, EventCancelToken(cancel_event))
     finally:
         container.shutdown_resources()
-
-
-def with_time_scale(runtime: Runtime, scale: float) -> Runtime:
-    return replace(runtime, time_scale=max(1.0, scale))
 
 
 # --- operator surface (CLI and daemon) -----------------------------------------------------------------------------
