@@ -4,6 +4,9 @@ Each public method takes plain arguments, returns the wire Struct of the answer'
 every game rule, and is one critical section: a lock serialises the calls (no lost updates, credits never go
 negative, cargo never exceeds capacity), and every change is committed to SQLite before the method returns.
 
+A reset (`reset()`, or `spacetraders server --reset`) starts a new era of the same universe: every agent, ship,
+contract, market state and construction site is wiped, and the tokens issued before are refused with 4113.
+
 Time comes from the clock. The speed setting divides every game duration (travel, production, drift, contract
 deadlines); timestamps stay wall-clock UTC. Ships arrive and markets move lazily, when they are next looked at.
 """
