@@ -11,7 +11,8 @@ from functools import lru_cache
 from adapters.game_server import catalog
 from adapters.game_server.economy import EconomySettings, activity_level, quote, supply_level
 from adapters.game_server.state import (
-    AgentState, ConstructionState, ContractState, MarketState, ShipState, ShipyardState, ShipyardTransactionRecord, TransactionRecord,
+    AgentState, ConstructionState, ContractState, MarketState, ShipState, ShipyardState, ShipyardTransactionRecord,
+    TransactionRecord,
 )
 from adapters.game_server.universe import MarketSpec, SystemSpec, Universe, WaypointSpec
 from adapters.wire import models as wire

@@ -260,9 +260,10 @@ def test_scripted_session_over_every_endpoint(session: Session) -> None:
     site = s.expect("GET", f"/systems/{system}/waypoints/{gate}/construction", 200, Envelope[wire.Construction]).data
     assert not site.is_complete
     s.error("GET", f"/systems/{system}/waypoints/{home}/construction", 404, 404)
-    fab_mats = next(m.symbol for m in markets.data
-                    if "FAB_MATS" in {g.symbol for g in s.expect("GET", f"/systems/{system}/waypoints/{m.symbol}/market",
-                                                                 200, Envelope[wire.Market]).data.exports})
+    def exports(waypoint: str) -> set[str]:
+        market = s.expect("GET", f"/systems/{system}/waypoints/{waypoint}/market", 200, Envelope[wire.Market]).data
+        return {g.symbol for g in market.exports}
+    fab_mats = next(m.symbol for m in markets.data if "FAB_MATS" in exports(m.symbol))
     s.drift(frigate, fab_mats)
     s.expect("POST", f"/my/ships/{frigate}/purchase", 201, Envelope[wire.TradeData],
              json={"symbol": "FAB_MATS", "units": 2})

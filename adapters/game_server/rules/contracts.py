@@ -33,7 +33,7 @@ _ACCEPT_WITHIN_DAYS = 1
 class ContractRules(WorldCore):
     """Contracts: listing, reading, accepting, delivering, fulfilling and negotiating."""
 
-    # --- reads ----------------------------------------------------------------------------------------------------------
+    # --- reads ----------------------------------------------------------------------------------------------------
 
     def contracts(self, agent: str, page: int, limit: int) -> tuple[list[wire.Contract], int]:
         with self._lock:
@@ -45,7 +45,7 @@ class ContractRules(WorldCore):
         with self._lock:
             return self._views.contract(self._own_contract(agent, contract_id))
 
-    # --- actions --------------------------------------------------------------------------------------------------------
+    # --- actions --------------------------------------------------------------------------------------------------
 
     def accept_contract(self, agent: str, contract_id: str) -> wire.ContractAgentData:
         """Accept an offer before its deadlineToAccept; pays onAccepted."""
@@ -147,7 +147,7 @@ class ContractRules(WorldCore):
             mine.append(contract)
             return wire.NegotiateContractData(contract=self._views.contract(contract))
 
-    # --- helpers --------------------------------------------------------------------------------------------------------
+    # --- helpers --------------------------------------------------------------------------------------------------
 
     def _own_contract(self, agent: str, contract_id: str, not_yours: int | None = None) -> ContractState:
         """The agent's contract; another agent's is refused with `not_yours` (None: as if it did not exist)."""
