@@ -1,7 +1,7 @@
 """The World's database: peewee over SQLite in `<data_dir>/world.sqlite3` (WAL, synchronous=NORMAL).
 
-Only what changes is stored: agents, ships, contracts, market stocks, shipyard markups and the recent
-transactions. The universe itself (systems, waypoints, which market trades what) is regenerated from the stored
+Only what changes is stored: agents, ships, contracts, market stocks, shipyard markups, the recent
+transactions, construction sites once supplied, and the tokens of earlier eras (after resets). The universe itself (systems, waypoints, which market trades what) is regenerated from the stored
 seed. Every World operation writes the rows it changed inside one transaction, committed before the World
 answers; with WAL and synchronous=NORMAL a committed transaction survives the process being killed (only a power
 cut may lose the last ones).
@@ -254,8 +254,9 @@ class Store:
             if model is not self.m.Meta and model is not self.sites.RetiredToken:
                 model.delete().execute()
         self._inserts.clear()
-        if tokens:
-            self.sites.RetiredToken.insert_many(list(tokens.items())).on_conflict_replace().execute()
+        rows = list(tokens.items())
+        for start in range(0, len(rows), 400):   # SQLite caps the parameters of one statement
+            self.sites.RetiredToken.insert_many(rows[start:start + 400]).on_conflict_replace().execute()
 
     def _trim(self, model: type[peewee.Model], waypoint: str) -> None:
         """Every 20th insert at a waypoint, drop its rows beyond the newest 20, so history tables stay small."""
