@@ -11,11 +11,12 @@ Exit codes (`ExitCode`):
     3   NOT_RUNNING      the daemon is not running
     4   ALREADY_RUNNING  the daemon is already running
     5   NO_AGENT         no agent registered / no token
+    6   GAME_RESET       the game was reset since the token was issued (4113): register again
     65  BAD_INPUT        a malformed or unknown symbol, a refused request
     69  UNAVAILABLE      the game server cannot be reached or keeps failing
     70  INTERNAL         a bug: see the log
     74  STORAGE          the database or a file cannot be read or written
-    77  AUTH             the token was refused (the game was reset: register again)
+    77  AUTH             the token was refused (invalid, or for another server)
     78  CONFIG           a configuration key or value is wrong
 """
 from __future__ import annotations
@@ -63,6 +64,7 @@ class ExitCode(enum.IntEnum):
     NOT_RUNNING = 3
     ALREADY_RUNNING = 4
     NO_AGENT = 5
+    GAME_RESET = 6
     BAD_INPUT = 65
     UNAVAILABLE = 69
     INTERNAL = 70
@@ -91,13 +93,24 @@ def _unavailable(exc: BaseException, meta: dict[str, Any]) -> str:
     return f"{_server(meta)} is unavailable: {_message(exc, meta)}"
 
 
+TOKEN_RESET_CODE = 4113
+
+
+def _is_token_reset(exc: BaseException) -> bool:
+    """A token from before a reset, whichever layer reports it (the API client, or the GamePort with the code)."""
+    return isinstance(exc, (api.Unauthorized, app_game.GameAuthError)) and getattr(exc, "code", None) == \
+        TOKEN_RESET_CODE
+
+
 def _token_reset(exc: BaseException, meta: dict[str, Any]) -> str:
-    return f"{_server(meta)} refused the token: the game was reset since it was issued; {REGISTER_AGAIN}"
+    data = getattr(exc, "data", None) or {}
+    when = f" on {data['expected']}" if isinstance(data.get("expected"), str) else ""
+    return f"{_server(meta)} refused the token: the game was reset{when} since it was issued; {REGISTER_AGAIN}"
 
 
 def _unauthorized(exc: BaseException, meta: dict[str, Any]) -> str:
     code = getattr(exc, "code", None)
-    if code == 4113:
+    if code == TOKEN_RESET_CODE:
         return _token_reset(exc, meta)
     if code == 4116:
         return ("registering needs an account token (from my.spacetraders.io): "
@@ -157,7 +170,7 @@ def _table() -> list[tuple[type[BaseException], ExitCode, Describe]]:
         (InvalidPlayerName, ExitCode.BAD_INPUT, _message),
         (TokenStoreError, ExitCode.STORAGE, _message),
         # the game API client
-        (api.TokenReset, ExitCode.AUTH, _token_reset),
+        (api.TokenReset, ExitCode.GAME_RESET, _token_reset),
         (api.Unauthorized, ExitCode.AUTH, _unauthorized),
         (api.TransportFailure, ExitCode.UNAVAILABLE, _unreachable),
         (api.TransientError, ExitCode.UNAVAILABLE, _unavailable),
@@ -214,6 +227,8 @@ def one_line(text: str) -> str:
 def describe(exc: BaseException, meta: dict[str, Any] | None = None) -> tuple[ExitCode, str] | None:
     """(exit code, one line) for a known error, None for an unexpected one."""
     meta = meta or {}
+    if _is_token_reset(exc):
+        return ExitCode.GAME_RESET, one_line(_token_reset(exc, meta))
     for cls, code, describe_one in error_table():
         if isinstance(exc, cls):
             return code, one_line(describe_one(exc, meta))

@@ -54,6 +54,10 @@ _RATE = click.FloatRange(0.0, 1.0)
 @click.option("--data", "data_dir", type=click.Path(path_type=Path),
               help="Directory of the world's database (created if missing). Default: the user data directory.")
 @click.option("--in-memory", is_flag=True, help="Keep the world in memory only (lost when the server stops).")
+@click.option("--reset", is_flag=True,
+              help="Reset the stored world before serving, as the real game resets: a new era starts today (GET / "
+                   "resetDate), every agent, ship, contract and market state is wiped, and tokens issued before "
+                   "are refused with 401 code 4113 (register again). The universe (seed) stays.")
 @click.option("--rate-limit", "rate_limit", default="on", show_default=True, type=RateLimitParam(),
               help="The real rate limit (on), none (off), 10x the points (relaxed) or any multiplier.")
 @click.option("--fault-429", default=0.0, type=_RATE, help="Share of requests refused with a fake 429.")
@@ -67,24 +71,27 @@ _RATE = click.FloatRange(0.0, 1.0)
 @click.option("--fault-seed", default=0, show_default=True, type=int, help="Seed of the fault draws.")
 @click.option("--threads", default=4, show_default=True, type=click.IntRange(1, 256),
               help="Threads running requests.")
-def server(host: str, port: int, seed: int, speed: float, data_dir: Path | None, in_memory: bool,
+def server(host: str, port: int, seed: int, speed: float, data_dir: Path | None, in_memory: bool, reset: bool,
            rate_limit: RateLimitSettings, fault_429: float, fault_5xx: float, fault_drop: float, fault_slow: float,
            fault_slow_seconds: float, fault_after_apply: float, fault_seed: int, threads: int) -> None:
     """Run the embedded SpaceTraders-compatible game server (API under /v2)."""
     if in_memory and data_dir is not None:
         raise click.UsageError("--data and --in-memory exclude each other")
+    if in_memory and reset:
+        raise click.UsageError("--reset needs a stored world: an in-memory world starts new every time")
     try:
         faults = FaultSettings(rate_429=fault_429, rate_5xx=fault_5xx, rate_drop=fault_drop, rate_slow=fault_slow,
                                rate_after_apply=fault_after_apply, slow_seconds=fault_slow_seconds, seed=fault_seed)
     except ValueError as exc:
         raise click.UsageError(str(exc)) from exc
     config = ServerConfig(host=host, port=port, data_dir=None if in_memory else (data_dir or default_data_dir()),
-                          seed=seed, speed=speed, rate_limit=rate_limit, faults=faults, threads=threads)
+                          seed=seed, speed=speed, rate_limit=rate_limit, faults=faults, threads=threads,
+                          reset=reset)
     where = "in memory" if config.data_dir is None else f"data {config.data_dir}"
     limit = ("rate limit off" if not rate_limit.enabled else
              f"rate limit {rate_limit.per_second}/s, burst {rate_limit.burst}/60 s")
     banner = (f"SpaceTraders game server on {config.base_url} ({where}, seed {seed}, speed {speed:g}, {limit}"
-              f"{', faults on' if faults.active else ''})")
+              f"{', faults on' if faults.active else ''}{', reset: a new era starts' if reset else ''})")
     try:
         run(config, on_ready=lambda: click.echo(banner))
     except ServerStartError as exc:

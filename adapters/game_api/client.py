@@ -180,6 +180,49 @@ class GameApiClient:
         """GET /my/contracts, every page."""
         return self._get_all("/my/contracts", wire.Contract, priority)
 
+    def contract(self, contract_id: str, *, priority: Priority = Priority.NORMAL) -> wire.Contract:
+        """GET /my/contracts/{id}."""
+        return self._get(f"/my/contracts/{contract_id}", wire.Contract, priority)
+
+    # Contract and construction actions are not repeated after a lost answer (a second delivery would hand over
+    # the cargo twice): the caller re-reads the contract or the site to learn whether the first one happened.
+
+    def accept_contract(self, contract_id: str) -> wire.ContractAgentData:
+        """POST /my/contracts/{id}/accept: pays onAccepted."""
+        return self._unrepeated(f"/my/contracts/{contract_id}/accept", wire.ContractAgentData)
+
+    def deliver_contract(self, contract_id: str, ship: str, symbol: str, units: int) -> wire.DeliverContractData:
+        """POST /my/contracts/{id}/deliver `units` of `symbol` from `ship`, docked at the destination."""
+        body = _encoder.encode(wire.DeliverContractRequest(ship_symbol=ship, trade_symbol=symbol, units=units))
+        data = self._unrepeated(f"/my/contracts/{contract_id}/deliver", wire.DeliverContractData, body)
+        self._see_cargo(ship, data.cargo)
+        return data
+
+    def fulfill_contract(self, contract_id: str) -> wire.ContractAgentData:
+        """POST /my/contracts/{id}/fulfill: pays onFulfilled."""
+        return self._unrepeated(f"/my/contracts/{contract_id}/fulfill", wire.ContractAgentData)
+
+    def negotiate_contract(self, ship: str) -> wire.Contract:
+        """POST /my/ships/{ship}/negotiate/contract: a new offer (refused while another contract is open)."""
+        return self._unrepeated(f"/my/ships/{ship}/negotiate/contract", wire.NegotiateContractData).contract
+
+    def construction(self, waypoint: str, *, priority: Priority = Priority.NORMAL) -> wire.Construction:
+        """GET /systems/{system}/waypoints/{waypoint}/construction."""
+        return self._get(f"/systems/{system_of(waypoint)}/waypoints/{waypoint}/construction", wire.Construction,
+                         priority)
+
+    def supply_construction(self, waypoint: str, ship: str, symbol: str, units: int) -> wire.SupplyConstructionData:
+        """POST .../construction/supply `units` of `symbol` from `ship`, docked at the site."""
+        body = _encoder.encode(wire.SupplyConstructionRequest(ship_symbol=ship, trade_symbol=symbol, units=units))
+        data = self._unrepeated(f"/systems/{system_of(waypoint)}/waypoints/{waypoint}/construction/supply",
+                                wire.SupplyConstructionData, body)
+        self._see_cargo(ship, data.cargo)
+        return data
+
+    def _unrepeated(self, path: str, typ: type[T], body: bytes | None = None) -> T:
+        return self._run(lambda: self._data(self._send("POST", path, Priority.HIGH, body=body), typ),
+                         retry_lost=False)
+
     def supply_chain(self, *, priority: Priority = Priority.NORMAL) -> wire.SupplyChainData:
         """GET /market/supply-chain."""
         return self._get("/market/supply-chain", wire.SupplyChainData, priority)

@@ -101,6 +101,18 @@ class Unauthorized(GameApiError):
 class TokenReset(Unauthorized):
     """The token belongs to an earlier reset of the game (4113): the agent must register again."""
 
+    @property
+    def server_reset_date(self) -> str | None:
+        """The game's current reset date (`data.expected`), when the answer gave it."""
+        value = self.data.get("expected")
+        return value if isinstance(value, str) else None
+
+    @property
+    def token_reset_date(self) -> str | None:
+        """The reset date the token was issued under (`data.actual`), when the answer gave it."""
+        value = self.data.get("actual")
+        return value if isinstance(value, str) else None
+
 
 class InvalidPayload(GameApiError):
     """The server refused the request body or parameters (3001; `data` holds the validation issues)."""

@@ -41,6 +41,11 @@ MAX_QUANTITY = 2**31 - 1
 _MISSING_TOKEN = ("Missing Bearer token in the request. Did you confirm sending the 'Bearer {token}' as the "
                   "authorization header?")
 _INVALID_TOKEN = "Failed to parse token. Token is invalid or belongs to another server reset."
+# A token of an earlier era: the real server's answer, word for word (game-api-facts §1, §8.5).
+TOKEN_RESET_DATE_MISMATCH = 4113
+_TOKEN_RESET = ("Failed to parse token. Token reset_date does not match the server. Server resets happen on a "
+                "weekly to bi-weekly frequency during alpha. After a reset, you should re-register your agent. "
+                "Expected: {expected}, Actual: {actual}")
 _EMPTY_JSON_BODY = ("Invalid request body. The request has Content-Type application/json but no body. "
                     "Send an empty object (e.g. {}) instead.")
 _MSGSPEC_PATH = re.compile(r"^(?P<message>.*?)(?: - at `\$(?P<path>[^`]*)`)?$", re.DOTALL)
@@ -124,7 +129,7 @@ class GameApp:
         if endpoint.auth is Auth.NONE:
             agent = None
         elif token is not None and agent is None:
-            return responses.error(401, responses.INVALID_TOKEN, _INVALID_TOKEN)
+            return self._refuse_token(token)
         elif endpoint.auth is Auth.REQUIRED and token is None:
             return responses.error(401, responses.MISSING_TOKEN, _MISSING_TOKEN)
 
@@ -152,6 +157,15 @@ class GameApp:
                 log.info("fault injection: %s %s applied, answer lost (%s)", method, full_path, lost.kind.value)
                 return faults.render(lost, self._world.now(), response)
         return response
+
+    def _refuse_token(self, token: str) -> HttpResponse:
+        """401 for a token no agent of this era holds: 4113 if an earlier era issued it, else 4104."""
+        issued = self._world.retired_token_date(token)
+        if issued is None:
+            return responses.error(401, responses.INVALID_TOKEN, _INVALID_TOKEN)
+        expected = self._world.reset_date
+        return responses.error(401, TOKEN_RESET_DATE_MISMATCH, _TOKEN_RESET.format(expected=expected, actual=issued),
+                               {"expected": expected, "actual": issued})
 
     def _read_body(self, environ: dict[str, Any], endpoint: Endpoint, call: Call) -> HttpResponse | None:
         """Decode the JSON body into the endpoint's request Struct; a refusal (422 3001) if it does not fit."""

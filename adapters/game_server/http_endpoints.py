@@ -1,7 +1,8 @@
 """Every endpoint the game server answers (issue 8 item 1): path, auth, body type, and the one World call.
 
 Paths are relative to the API base (`/v2`). Success codes follow game-api-facts §1: 201 for register, buying a
-ship, buying and selling cargo; 200 for the rest; 204 for a ship without cooldown.
+ship, buying and selling cargo, negotiating a contract and supplying a construction site; 200 for the rest; 204 for
+a ship without cooldown.
 """
 from __future__ import annotations
 
@@ -142,6 +143,38 @@ def _contracts(world: "World", call: Call) -> HttpResponse:
     return responses.page(items, total, call.page, call.limit)
 
 
+def _contract(world: "World", call: Call) -> HttpResponse:
+    return responses.ok(world.contract(call.agent, call.params[0]))
+
+
+def _accept_contract(world: "World", call: Call) -> HttpResponse:
+    return responses.ok(world.accept_contract(call.agent, call.params[0]))
+
+
+def _deliver_contract(world: "World", call: Call) -> HttpResponse:
+    body: wire.DeliverContractRequest = call.body
+    return responses.ok(world.deliver_contract(call.agent, call.params[0], body.ship_symbol, body.trade_symbol,
+                                               body.units))
+
+
+def _fulfill_contract(world: "World", call: Call) -> HttpResponse:
+    return responses.ok(world.fulfill_contract(call.agent, call.params[0]))
+
+
+def _negotiate_contract(world: "World", call: Call) -> HttpResponse:
+    return responses.ok(world.negotiate_contract(call.agent, call.params[0]), 201)
+
+
+def _construction(world: "World", call: Call) -> HttpResponse:
+    return responses.ok(world.construction(call.params[0], call.params[1]))
+
+
+def _supply_construction(world: "World", call: Call) -> HttpResponse:
+    body: wire.SupplyConstructionRequest = call.body
+    return responses.ok(world.supply_construction(call.agent, call.params[0], call.params[1], body.ship_symbol,
+                                                  body.trade_symbol, body.units), 201)
+
+
 def _systems(world: "World", call: Call) -> HttpResponse:
     items, total = world.systems(call.page, call.limit)
     return responses.page(items, total, call.page, call.limit)
@@ -189,6 +222,7 @@ def _supply_chain(world: "World", call: Call) -> HttpResponse:
 
 _SHIP = "/my/ships/{ship}"
 _WAYPOINT = "/systems/{system}/waypoints/{waypoint}"
+_CONTRACT = "/my/contracts/{contract}"
 _REQUIRED = Auth.REQUIRED
 
 ENDPOINTS: tuple[Endpoint, ...] = (
@@ -212,12 +246,21 @@ ENDPOINTS: tuple[Endpoint, ...] = (
     Endpoint("POST", _SHIP + "/sell", _sell, _REQUIRED, body=wire.TradeRequest, mutating=True),
     Endpoint("POST", _SHIP + "/transfer", _transfer, _REQUIRED, body=wire.TransferRequest, mutating=True),
     Endpoint("POST", _SHIP + "/jettison", _jettison, _REQUIRED, body=wire.TradeRequest, mutating=True),
+    Endpoint("POST", _SHIP + "/negotiate/contract", _negotiate_contract, _REQUIRED, mutating=True),
     Endpoint("GET", "/my/contracts", _contracts, _REQUIRED, paged=True),
+    Endpoint("GET", _CONTRACT, _contract, _REQUIRED),
+    Endpoint("POST", _CONTRACT + "/accept", _accept_contract, _REQUIRED, mutating=True),
+    Endpoint("POST", _CONTRACT + "/deliver", _deliver_contract, _REQUIRED, body=wire.DeliverContractRequest,
+             mutating=True),
+    Endpoint("POST", _CONTRACT + "/fulfill", _fulfill_contract, _REQUIRED, mutating=True),
     Endpoint("GET", "/systems", _systems, paged=True),
     Endpoint("GET", "/systems/{system}", _system),
     Endpoint("GET", "/systems/{system}/waypoints", _waypoints, paged=True),
     Endpoint("GET", _WAYPOINT, _waypoint),
     Endpoint("GET", _WAYPOINT + "/market", _market),
     Endpoint("GET", _WAYPOINT + "/shipyard", _shipyard),
+    Endpoint("GET", _WAYPOINT + "/construction", _construction),
+    Endpoint("POST", _WAYPOINT + "/construction/supply", _supply_construction, _REQUIRED,
+             body=wire.SupplyConstructionRequest, mutating=True),
     Endpoint("GET", "/market/supply-chain", _supply_chain, _REQUIRED),
 )

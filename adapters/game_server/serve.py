@@ -44,6 +44,8 @@ class ServerConfig:
     rate_limit: RateLimitSettings = field(default_factory=RateLimitSettings)
     faults: FaultSettings = field(default_factory=FaultSettings)
     threads: int = 4
+    reset: bool = False
+    """Start a new era of the stored world before serving (tokens issued before it then get 4113)."""
 
     @property
     def base_url(self) -> str:
@@ -111,7 +113,12 @@ def run(config: ServerConfig, on_ready: Callable[[], None] | None = None) -> Non
     # Open once here so a bad data directory fails now, in one line, and a new universe is generated before the
     # port opens; the serving process opens it again (a cheap load of the saved state).
     if config.data_dir is not None:
-        open_world(config).close()
+        world = open_world(config)
+        try:
+            if config.reset:
+                world.reset()
+        finally:
+            world.close()
     if on_ready is not None:
         on_ready()
     _run_granian(config)

@@ -50,7 +50,7 @@ class ShipState:
 
 @dataclass(slots=True)
 class ContractState:
-    """A contract offered to an agent (only the starting PROCUREMENT one is generated)."""
+    """A PROCUREMENT contract offered to an agent: deliver `units_required` of one good to `destination`."""
     id: str
     agent: str
     faction: str
@@ -65,6 +65,39 @@ class ContractState:
     deadline_to_accept: float
     accepted: bool = False
     fulfilled: bool = False
+
+    @property
+    def units_left(self) -> int:
+        return self.units_required - self.units_fulfilled
+
+    def is_open(self, now: float) -> bool:
+        """Whether the contract still counts against the one-contract limit: offered and still acceptable, or
+        accepted and neither fulfilled nor past its deadline."""
+        if self.fulfilled:
+            return False
+        return now <= (self.deadline if self.accepted else self.deadline_to_accept)
+
+
+@dataclass(slots=True)
+class ConstructionMaterial:
+    """One material a construction site needs: `fulfilled` of `required` units delivered so far."""
+    trade_symbol: str
+    required: int
+    fulfilled: int = 0
+
+
+@dataclass(slots=True)
+class ConstructionState:
+    """A waypoint being built (the starter system's jump gate): complete when every material is fulfilled."""
+    waypoint: str
+    materials: list[ConstructionMaterial]
+
+    @property
+    def is_complete(self) -> bool:
+        return all(m.fulfilled >= m.required for m in self.materials)
+
+    def material(self, symbol: str) -> ConstructionMaterial | None:
+        return next((m for m in self.materials if m.trade_symbol == symbol), None)
 
 
 @dataclass(slots=True)

@@ -1,7 +1,7 @@
 """The World's database: peewee over SQLite in `<data_dir>/world.sqlite3` (WAL, synchronous=NORMAL).
 
-Only what changes is stored: agents, ships, contracts, market stocks, shipyard markups and the recent
-transactions. The universe itself (systems, waypoints, which market trades what) is regenerated from the stored
+Only what changes is stored: agents, ships, contracts, market stocks, shipyard markups, the recent
+transactions, construction sites once supplied, and the tokens of earlier eras (after resets). The universe itself (systems, waypoints, which market trades what) is regenerated from the stored
 seed. Every World operation writes the rows it changed inside one transaction, committed before the World
 answers; with WAL and synchronous=NORMAL a committed transaction survives the process being killed (only a power
 cut may lose the last ones).
@@ -20,7 +20,8 @@ from types import SimpleNamespace
 import peewee
 
 from adapters.game_server.state import (
-    AgentState, ContractState, MarketState, ShipState, ShipyardState, ShipyardTransactionRecord, TransactionRecord,
+    AgentState, ConstructionMaterial, ConstructionState, ContractState, MarketState, ShipState, ShipyardState,
+    ShipyardTransactionRecord, TransactionRecord,
 )
 
 DB_FILE = "world.sqlite3"
@@ -137,6 +138,29 @@ def _models(db: peewee.Database) -> SimpleNamespace:
              ShipyardTransactionRow])
 
 
+def _site_and_era_models(db: peewee.Database) -> SimpleNamespace:
+    """Construction sites, and the tokens of earlier eras (so that they get 4113, not 4104, after a reset)."""
+
+    class ConstructionRow(peewee.Model):
+        class Meta:
+            database = db
+            table_name = "construction"
+
+        waypoint = peewee.TextField(primary_key=True)
+        materials = peewee.TextField()    # JSON [[trade symbol, required, fulfilled], ...] in the site's order
+
+    class RetiredTokenRow(peewee.Model):
+        class Meta:
+            database = db
+            table_name = "retired_token"
+
+        token = peewee.TextField(primary_key=True)
+        reset_date = peewee.TextField()   # the reset date of the era that issued it
+
+    return SimpleNamespace(Construction=ConstructionRow, RetiredToken=RetiredTokenRow,
+                           all=[ConstructionRow, RetiredTokenRow])
+
+
 class Store:
     """Rows in, state out. `path` None keeps the database in memory (tests)."""
 
@@ -151,6 +175,8 @@ class Store:
         self._sql: dict[type[peewee.Model], str] = {}
         self._inserts: dict[tuple[type[peewee.Model], str], int] = {}
         self.db.create_tables(self.m.all, safe=True)
+        self.sites = _site_and_era_models(self.db)
+        self.db.create_tables(self.sites.all, safe=True)
 
     @classmethod
     def in_dir(cls, data_dir: Path | None) -> Store:
@@ -217,6 +243,21 @@ class Store:
             record.waypoint, record.ship_type, record.price, record.agent, record.timestamp))
         self._trim(self.m.ShipyardTransaction, record.waypoint)
 
+    def save_construction(self, site: ConstructionState) -> None:
+        self._write(self.sites.Construction, [(site.waypoint, json.dumps(
+            [[m.trade_symbol, m.required, m.fulfilled] for m in site.materials]))])
+
+    def start_new_era(self, tokens: dict[str, str]) -> None:
+        """A reset: every agent, ship, contract, market, shipyard and construction row goes; `tokens` (token ->
+        reset date of the era that issued it) are remembered as retired. The meta rows (seed, birth) stay."""
+        for model in (*self.m.all, *self.sites.all):
+            if model is not self.m.Meta and model is not self.sites.RetiredToken:
+                model.delete().execute()
+        self._inserts.clear()
+        rows = list(tokens.items())
+        for start in range(0, len(rows), 400):   # SQLite caps the parameters of one statement
+            self.sites.RetiredToken.insert_many(rows[start:start + 400]).on_conflict_replace().execute()
+
     def _trim(self, model: type[peewee.Model], waypoint: str) -> None:
         """Every 20th insert at a waypoint, drop its rows beyond the newest 20, so history tables stay small."""
         key = (model, waypoint)
@@ -276,6 +317,15 @@ class Store:
 
     def load_contracts(self) -> list[ContractState]:
         return [ContractState(**json.loads(r.body)) for r in self.m.Contract.select().order_by(self.m.Contract.id)]
+
+    def load_constructions(self) -> dict[str, ConstructionState]:
+        return {r.waypoint: ConstructionState(r.waypoint, [ConstructionMaterial(symbol, required, fulfilled)
+                                                          for symbol, required, fulfilled in json.loads(r.materials)])
+                for r in self.sites.Construction.select()}
+
+    def load_retired_tokens(self) -> dict[str, str]:
+        """token -> the reset date of the era that issued it."""
+        return {r.token: r.reset_date for r in self.sites.RetiredToken.select()}
 
     def load_market_goods(self) -> dict[str, tuple[float, dict[str, tuple[float, int]]]]:
         """waypoint -> (updated_at, {good: (stock, trade_volume)})."""

@@ -11,7 +11,8 @@ from functools import lru_cache
 from adapters.game_server import catalog
 from adapters.game_server.economy import EconomySettings, activity_level, quote, supply_level
 from adapters.game_server.state import (
-    AgentState, ContractState, MarketState, ShipState, ShipyardState, ShipyardTransactionRecord, TransactionRecord,
+    AgentState, ConstructionState, ContractState, MarketState, ShipState, ShipyardState, ShipyardTransactionRecord,
+    TransactionRecord,
 )
 from adapters.game_server.universe import MarketSpec, SystemSpec, Universe, WaypointSpec
 from adapters.wire import models as wire
@@ -102,6 +103,7 @@ class Views:
         self._waypoints: dict[str, wire.Waypoint] = {}
         self._systems: dict[str, wire.System] = {}
         self._market_lists: dict[str, tuple[list[wire.TradeGood], list[wire.TradeGood], list[wire.TradeGood]]] = {}
+        self._completed_sites: set[str] = set()
 
     # --- agents, contracts ------------------------------------------------------------------------------------------
 
@@ -128,6 +130,19 @@ class Views:
         return wire.Faction(symbol=symbol, name=f"{name} Faction",
                             description=f"The {name} faction of sector {self._universe.systems[0].sector}.",
                             traits=[], is_recruiting=True, headquarters=self._universe.headquarters)
+
+    # --- construction sites -----------------------------------------------------------------------------------------
+
+    def construction(self, site: ConstructionState) -> wire.Construction:
+        return wire.Construction(
+            symbol=site.waypoint, is_complete=site.is_complete,
+            materials=[wire.ConstructionMaterial(trade_symbol=m.trade_symbol, required=m.required,
+                                                 fulfilled=m.fulfilled) for m in site.materials])
+
+    def site_completed(self, waypoint: str) -> None:
+        """The site at `waypoint` is built: its waypoint no longer shows isUnderConstruction."""
+        self._completed_sites.add(waypoint)
+        self._waypoints.pop(waypoint, None)
 
     # --- ships -------------------------------------------------------------------------------------------------------
 
@@ -191,7 +206,8 @@ class Views:
             view = wire.Waypoint(
                 symbol=spec.symbol, type=spec.type, system_symbol=spec.system, x=spec.x, y=spec.y,
                 orbitals=[wire.WaypointOrbital(symbol=o) for o in spec.orbitals], traits=traits,
-                is_under_construction=spec.under_construction, orbits=spec.orbits,
+                is_under_construction=spec.under_construction and spec.symbol not in self._completed_sites,
+                orbits=spec.orbits,
                 faction=wire.WaypointFaction(symbol=spec.faction) if spec.faction else None, modifiers=[],
                 chart=wire.Chart(waypoint_symbol=spec.symbol, submitted_by=spec.faction or "COSMIC",
                                  submitted_on=self._created))

@@ -4,6 +4,9 @@ Each public method takes plain arguments, returns the wire Struct of the answer'
 every game rule, and is one critical section: a lock serialises the calls (no lost updates, credits never go
 negative, cargo never exceeds capacity), and every change is committed to SQLite before the method returns.
 
+A reset (`reset()`, or `spacetraders server --reset`) starts a new era of the same universe: every agent, ship,
+contract, market state and construction site is wiped, and the tokens issued before are refused with 4113.
+
 Time comes from the clock. The speed setting divides every game duration (travel, production, drift, contract
 deadlines); timestamps stay wall-clock UTC. Ships arrive and markets move lazily, when they are next looked at.
 """
@@ -19,8 +22,10 @@ from adapters.game_server.economy import EconomySettings
 from adapters.game_server.production import link_factories, refresh_feeds
 from adapters.game_server.rules.agents import AgentRules
 from adapters.game_server.rules.codes import STARTING_CREDITS
+from adapters.game_server.rules.construction import ConstructionRules
 from adapters.game_server.rules.contracts import ContractRules
 from adapters.game_server.rules.fleet import FleetRules
+from adapters.game_server.rules.resets import ResetRules
 from adapters.game_server.rules.shipyards import ShipyardRules
 from adapters.game_server.rules.status import StatusRules
 from adapters.game_server.rules.systems import SystemRules
@@ -49,7 +54,8 @@ class WorldSettings:
             raise ValueError(f"speed must be positive, not {self.speed}")
 
 
-class World(StatusRules, AgentRules, FleetRules, TradeRules, ShipyardRules, ContractRules, SystemRules):
+class World(StatusRules, AgentRules, FleetRules, TradeRules, ShipyardRules, ContractRules, ConstructionRules,
+            SystemRules, ResetRules):
     """The game's state and rules; thread-safe, persistent, never sleeps."""
 
     def __init__(self, store: Store, clock: GameClock, settings: WorldSettings) -> None:
@@ -72,14 +78,20 @@ class World(StatusRules, AgentRules, FleetRules, TradeRules, ShipyardRules, Cont
             created_at = float(store.meta("created_at") or now)
         self.settings = settings
         self.seed = seed
-        self.created_at = created_at
         self._economy = settings.economy
         self._speed = float(settings.speed)
         self.universe: Universe = generate(seed, other_systems=other_systems, settings=self._economy)
-        self._views = Views(self.universe, self._economy, created_at)
         self._systems = list(self.universe.systems)
         self._system_waypoints = {s.symbol: [self.universe.waypoints[w] for w in s.waypoints]
                                   for s in self._systems}
+        self._retired_tokens = store.load_retired_tokens()
+        self._open_era(created_at)
+
+    def _open_era(self, created_at: float) -> None:
+        """Load the state of the era born at `created_at` (at open, and after a reset has emptied the store)."""
+        store = self._store
+        self.created_at = created_at
+        self._views = Views(self.universe, self._economy, created_at)
         self._markets = self._load_markets(created_at)
         self._shipyards = self._load_shipyards(created_at)
         self._agents: dict[str, AgentState] = {}
@@ -96,6 +108,10 @@ class World(StatusRules, AgentRules, FleetRules, TradeRules, ShipyardRules, Cont
                 owner.ships.append(ship.symbol)
         for contract in store.load_contracts():
             self._contracts.setdefault(contract.agent, []).append(contract)
+        self._constructions = store.load_constructions()
+        for site in self._constructions.values():
+            if site.is_complete:
+                self._views.site_completed(site.waypoint)
 
     @classmethod
     def open(cls, data_dir: Path | None, *, seed: int = 1, speed: float = 1.0, clock: GameClock | None = None,

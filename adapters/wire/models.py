@@ -200,6 +200,21 @@ class Contract(Wire):
     deadline_to_accept: datetime | None = None
 
 
+# --- construction sites ----------------------------------------------------------------------------------------------
+
+class ConstructionMaterial(Wire):
+    trade_symbol: str
+    required: int
+    fulfilled: int
+
+
+class Construction(Wire):
+    """A waypoint being built (a jump gate): what it needs and what has been supplied."""
+    symbol: str
+    materials: list[ConstructionMaterial]
+    is_complete: bool
+
+
 # --- ships ---------------------------------------------------------------------------------------------------------
 
 class ShipRequirements(Wire):
@@ -564,6 +579,26 @@ class PurchaseShipData(Wire):
     transaction: ShipyardTransaction
 
 
+class ContractAgentData(Wire):
+    """Answer to accepting and fulfilling a contract (the agent after the payment)."""
+    agent: Agent
+    contract: Contract
+
+
+class DeliverContractData(Wire):
+    contract: Contract
+    cargo: ShipCargo
+
+
+class NegotiateContractData(Wire):
+    contract: Contract
+
+
+class SupplyConstructionData(Wire):
+    construction: Construction
+    cargo: ShipCargo
+
+
 # --- request bodies (decoded by the server) ---------------------------------------------------------------------------
 
 class Request(msgspec.Struct, rename="camel", omit_defaults=True):
@@ -605,3 +640,17 @@ class TransferRequest(Request):
 class PurchaseShipRequest(Request):
     ship_type: str
     waypoint_symbol: str
+
+
+class DeliverContractRequest(Request):
+    """Body of contract deliver."""
+    ship_symbol: str
+    trade_symbol: str
+    units: PositiveInt
+
+
+class SupplyConstructionRequest(Request):
+    """Body of construction supply."""
+    ship_symbol: str
+    trade_symbol: str
+    units: PositiveInt

@@ -71,6 +71,15 @@ class Session:
         if body is not None and not body.error.request_id:
             self.mismatches.append(f"{method} {path}: error without requestId")
 
+    def drift(self, ship: str, destination: str) -> None:
+        """Fly `ship` to `destination` at DRIFT (1 fuel whatever the distance), wait for it and dock."""
+        self.expect("POST", f"/my/ships/{ship}/orbit", 200, Envelope[wire.NavData])
+        self.expect("PATCH", f"/my/ships/{ship}/nav", 200, Envelope[wire.NavigateData], json={"flightMode": "DRIFT"})
+        self.expect("POST", f"/my/ships/{ship}/navigate", 200, Envelope[wire.NavigateData],
+                    json={"waypointSymbol": destination})
+        self.arrive(ship)
+        self.expect("POST", f"/my/ships/{ship}/dock", 200, Envelope[wire.NavData])
+
     def arrive(self, ship: str) -> wire.ShipNav:
         nav = self.expect("GET", f"/my/ships/{ship}/nav", 200, Envelope[wire.ShipNav]).data
         if nav.status == "IN_TRANSIT":
@@ -214,6 +223,58 @@ def test_scripted_session_over_every_endpoint(session: Session) -> None:
     s.error("POST", f"/my/ships/{frigate}/transfer", 400, 4233,
             json={"tradeSymbol": good.symbol, "units": 1, "shipSymbol": frigate})
     assert s.expect("GET", "/my/ships", 200, Page[wire.Ship]).meta.total == 3
+
+    # --- the starting contract: accepted, delivered (bought at its destination), fulfilled; then a new one ---------
+    contract = contracts.data[0]
+    terms = contract.terms.deliver[0]
+    assert s.expect("GET", f"/my/contracts/{contract.id}", 200, Envelope[wire.Contract]).data == contract
+    s.error("POST", f"/my/contracts/{contract.id}/fulfill", 400, 4505)
+    credits = s.expect("GET", "/my/agent", 200, Envelope[wire.Agent]).data.credits
+    accepted = s.expect("POST", f"/my/contracts/{contract.id}/accept", 200, Envelope[wire.ContractAgentData]).data
+    assert accepted.agent.credits == credits + contract.terms.payment.on_accepted
+    s.error("POST", f"/my/ships/{frigate}/negotiate/contract", 400, 4511)
+    for item in s.expect("GET", f"/my/ships/{frigate}/cargo", 200, Envelope[wire.ShipCargo]).data.inventory:
+        s.expect("POST", f"/my/ships/{frigate}/jettison", 200, Envelope[wire.CargoData],
+                 json={"symbol": item.symbol, "units": item.units})
+    s.drift(frigate, terms.destination_symbol)
+    delivered = 0
+    while delivered < terms.units_required:
+        lot = min(10, terms.units_required - delivered)
+        s.expect("POST", f"/my/ships/{frigate}/purchase", 201, Envelope[wire.TradeData],
+                 json={"symbol": terms.trade_symbol, "units": lot})
+        done = s.expect("POST", f"/my/contracts/{contract.id}/deliver", 200, Envelope[wire.DeliverContractData],
+                        json={"shipSymbol": frigate, "tradeSymbol": terms.trade_symbol, "units": lot}).data
+        delivered += lot
+        assert done.contract.terms.deliver[0].units_fulfilled == delivered and done.cargo.units == 0
+    credits = s.expect("GET", "/my/agent", 200, Envelope[wire.Agent]).data.credits
+    fulfilled = s.expect("POST", f"/my/contracts/{contract.id}/fulfill", 200, Envelope[wire.ContractAgentData]).data
+    assert fulfilled.contract.fulfilled
+    assert fulfilled.agent.credits == credits + contract.terms.payment.on_fulfilled
+    s.expect("POST", f"/my/ships/{frigate}/negotiate/contract", 201, Envelope[wire.NegotiateContractData])
+    assert s.expect("GET", "/my/contracts", 200, Page[wire.Contract]).meta.total == 2
+
+    # --- the jump gate under construction ------------------------------------------------------------------------
+    gates = s.expect("GET", f"/systems/{system}/waypoints?type=JUMP_GATE", 200, Page[wire.Waypoint]).data
+    assert [g.is_under_construction for g in gates] == [True]
+    gate = gates[0].symbol
+    site = s.expect("GET", f"/systems/{system}/waypoints/{gate}/construction", 200, Envelope[wire.Construction]).data
+    assert not site.is_complete
+    s.error("GET", f"/systems/{system}/waypoints/{home}/construction", 404, 404)
+    def exports(waypoint: str) -> set[str]:
+        market = s.expect("GET", f"/systems/{system}/waypoints/{waypoint}/market", 200, Envelope[wire.Market]).data
+        return {g.symbol for g in market.exports}
+    fab_mats = next(m.symbol for m in markets.data if "FAB_MATS" in exports(m.symbol))
+    s.drift(frigate, fab_mats)
+    s.expect("POST", f"/my/ships/{frigate}/purchase", 201, Envelope[wire.TradeData],
+             json={"symbol": "FAB_MATS", "units": 2})
+    s.error("POST", f"/systems/{system}/waypoints/{gate}/construction/supply", 400, 4802,
+            json={"shipSymbol": frigate, "tradeSymbol": "FAB_MATS", "units": 2})
+    s.drift(frigate, gate)
+    supplied = s.expect("POST", f"/systems/{system}/waypoints/{gate}/construction/supply", 201,
+                        Envelope[wire.SupplyConstructionData],
+                        json={"shipSymbol": frigate, "tradeSymbol": "FAB_MATS", "units": 2}).data
+    assert {m.trade_symbol: m.fulfilled for m in supplied.construction.materials}["FAB_MATS"] == 2
+    assert supplied.cargo.units == 0
 
     # --- protocol errors ---------------------------------------------------------------------------------------------
     s.expect("GET", "/my/ships/NOBODY-9", 404, ErrorResponse)

@@ -63,15 +63,18 @@ sdk = pytest.importorskip(
 
 from spacetraders import errors as sdk_errors  # noqa: E402
 from spacetraders.api.agents import get_my_agent  # noqa: E402
-from spacetraders.api.contracts import get_contracts  # noqa: E402
+from spacetraders.api.contracts import (  # noqa: E402
+    accept_contract, deliver_contract, fulfill_contract, get_contract, get_contracts,
+)
 from spacetraders.api.default import get_status, register  # noqa: E402
 from spacetraders.api.fleet import (  # noqa: E402
     dock_ship, get_my_ship, get_my_ship_cargo, get_my_ships, get_ship_cooldown, get_ship_nav, jettison,
-    navigate_ship, orbit_ship, patch_ship_nav, purchase_cargo, purchase_ship, refuel_ship, sell_cargo,
-    transfer_cargo,
+    navigate_ship, negotiate_contract, orbit_ship, patch_ship_nav, purchase_cargo, purchase_ship, refuel_ship,
+    sell_cargo, transfer_cargo,
 )
 from spacetraders.api.systems import (  # noqa: E402
-    get_market, get_shipyard, get_system, get_system_waypoints, get_systems, get_waypoint,
+    get_construction, get_market, get_shipyard, get_system, get_system_waypoints, get_systems, get_waypoint,
+    supply_construction,
 )
 from spacetraders.models.patch_ship_nav_json_body import PatchShipNavJsonBody  # noqa: E402
 from spacetraders.models.ship_fuel import ShipFuel  # noqa: E402
@@ -267,6 +270,54 @@ def test_a_session_played_with_the_generated_client(server: GameServerProcess) -
     received = ok(get_my_ship_cargo, hauler, _client=client).data
     assert [(item.symbol, item.units) for item in received.inventory] == [(good.symbol, 1)]
     assert ok(get_my_ships, _client=client).meta.total == 3
+
+
+def test_a_contract_and_the_jump_gate_with_the_generated_client(server: GameServerProcess) -> None:
+    registered = register_agent(server, "CONTRACTOR")
+    client = sdk_client(server, registered.token)
+    lax = sdk_client(server, registered.token, strict=False)   # for the refusals: the SDK raises its ApiError
+    frigate, home = registered.ship.symbol, registered.agent.headquarters
+    system = home.rsplit("-", 1)[0]
+    start = ok(get_my_agent, _client=client).data.credits_
+
+    # --- the starting contract: accepted, delivered, fulfilled, for the promised payment ---------------------------
+    contract = ok(get_contracts, _client=client).data[0]
+    assert ok(get_contract, contract.id, _client=client).data == contract
+    terms, payment = contract.terms.deliver[0], contract.terms.payment
+    game_error(fulfill_contract, contract.id, _client=lax, status=400, code=4505)
+    accepted = ok(accept_contract, contract.id, _client=client).data
+    assert accepted.contract.accepted and accepted.agent.credits_ == start + payment.on_accepted
+    game_error(negotiate_contract, frigate, _client=lax, status=400, code=4511)
+    ok(orbit_ship, frigate, _client=client)
+    ok(navigate_ship, frigate, _client=client, waypointSymbol=terms.destination_symbol)
+    wait_for_arrival(client, frigate)
+    ok(dock_ship, frigate, _client=client)
+    market = ok(get_market, system, terms.destination_symbol, _client=client).data
+    volume = next(g.trade_volume for g in market.trade_goods if g.symbol == terms.trade_symbol)
+    spent = delivered = 0
+    while delivered < terms.units_required:
+        lot = min(volume, 40, terms.units_required - delivered)   # 40: the frigate's hold
+        spent += ok(purchase_cargo, frigate, _client=client, symbol=terms.trade_symbol, units=lot,
+                    status=HTTPStatus.CREATED).data.transaction.total_price
+        done = ok(deliver_contract, contract.id, _client=client, shipSymbol=frigate, tradeSymbol=terms.trade_symbol,
+                  units=lot).data
+        delivered += lot
+        assert done.contract.terms.deliver[0].units_fulfilled == delivered and done.cargo.units == 0
+    fulfilled = ok(fulfill_contract, contract.id, _client=client).data
+    assert fulfilled.contract.fulfilled
+    assert fulfilled.agent.credits_ == start + payment.on_accepted + payment.on_fulfilled - spent
+    offered = ok(negotiate_contract, frigate, _client=client, status=HTTPStatus.CREATED).data.contract
+    assert not offered.accepted and offered.terms.deliver
+
+    # --- the jump gate: readable by anyone; supplied only from a ship docked there ------------------------------------
+    gates = ok(get_system_waypoints, system, _client=client, type=WaypointType.JUMP_GATE).data
+    assert [gate.is_under_construction for gate in gates] == [True]
+    site = ok(get_construction, system, gates[0].symbol, _client=sdk_client(server)).data
+    assert site.symbol == gates[0].symbol and not site.is_complete
+    assert {m.trade_symbol.value: (m.required, m.fulfilled) for m in site.materials} == {
+        "FAB_MATS": (1600, 0), "ADVANCED_CIRCUITRY": (400, 0), "QUANTUM_STABILIZERS": (1, 1)}
+    game_error(supply_construction, system, gates[0].symbol, _client=lax, shipSymbol=frigate, tradeSymbol="FAB_MATS",
+               units=1, status=400, code=4802)
 
 
 def test_errors_reach_the_generated_client_as_game_errors(server: GameServerProcess) -> None:
