@@ -31,6 +31,8 @@ STARTER_BODIES: tuple[tuple[str, str, tuple[int, int] | str], ...] = (
     ("L82", "ASTEROID_BASE", (700, 740)),
     ("M83", "FUEL_STATION", (250, 400)), ("N84", "FUEL_STATION", (400, 500)), ("O85", "FUEL_STATION", (500, 603)),
 )
+# Markets far out, placed on one side of the star (see universe.py).
+OUTER_MARKETS = frozenset({"B7", "I56", "I57", "L82", "M83", "N84", "O85"})
 # Asteroid belts: (letter, numbers, radius range); 54 here, 0-5 more after O85 (facts §3: 52-59, median ~380).
 ASTEROID_BELTS: tuple[tuple[str, tuple[int, ...], tuple[int, int]], ...] = (
     ("B", (5, 6, *range(8, 39)), (308, 390)),

@@ -27,7 +27,7 @@ from types import MappingProxyType
 from adapters.game_server import catalog
 from adapters.game_server.economy import EconomySettings
 from adapters.game_server.starter_roles import (
-    ASTEROID_BELTS, EXTRA_MOON_PARENTS, HEADQUARTERS, PROBE_SHIPYARD, SHIPYARDS, STARTER_BODIES, Role, starter_roles)
+    ASTEROID_BELTS, EXTRA_MOON_PARENTS, HEADQUARTERS, OUTER_MARKETS, PROBE_SHIPYARD, SHIPYARDS, STARTER_BODIES, Role, starter_roles)
 from adapters.game_server.starting_labels import Entry, LabelPlanner, deal
 
 SECTOR = "X1"
@@ -129,6 +129,9 @@ _ASTEROID_EXTRAS = tuple("HOLLOWED_INTERIOR UNSTABLE_COMPOSITION DEBRIS_CLUSTER 
 _CONSUMER_GOODS = tuple("FOOD CLOTHING MEDICINE DRUGS EQUIPMENT JEWELRY FIREARMS MACHINERY FABRICS ELECTRONICS "
                         "PLASTICS FERTILIZERS".split())
 _SYLLABLES = tuple("ka ri to ne sa lu vo mi de ra zu pe lo an ix or ul en ta".split())
+# The outer markets (asteroid bases, fuel stations, gate) lie on one side of the star, within this angle (radians)
+# of a direction: real market-to-market distances stop near 840 although the outer base sits at ~720 (facts §3).
+_OUTER_SPREAD = 0.6
 # A factory market elsewhere makes at most this many goods from at most this many different inputs.
 _GROUP_EXPORTS, _GROUP_INPUTS = 3, 5
 
@@ -174,9 +177,10 @@ def _system_name(rng: random.Random) -> str:
     return "".join(rng.choice(_SYLLABLES) for _ in range(rng.randint(2, 3))).capitalize()
 
 
-def _point(rng: random.Random, radius: tuple[int, int]) -> tuple[int, int]:
+def _point(rng: random.Random, radius: tuple[int, int], toward: float | None = None) -> tuple[int, int]:
+    """A point at a random radius in range; at a random angle, or within ~35 degrees of `toward`."""
     r = rng.uniform(*radius)
-    angle = rng.uniform(0, 2 * math.pi)
+    angle = rng.uniform(0, 2 * math.pi) if toward is None else toward + rng.uniform(-_OUTER_SPREAD, _OUTER_SPREAD)
     return round(r * math.cos(angle)), round(r * math.sin(angle))
 
 
@@ -205,10 +209,11 @@ def _starter_system(seed: int, symbol: str, faction: str, roles: Mapping[str, Ro
                     shipyards: dict[str, ShipyardSpec]) -> SystemSpec:
     rng = random.Random(f"starter:{seed}")
     bodies = _starter_bodies(rng)
+    outer = rng.uniform(0, 2 * math.pi)
     points: dict[str, tuple[int, int]] = {}
     for name, _type, placement in bodies:
         if not isinstance(placement, str):
-            points[name] = _point(rng, placement)
+            points[name] = _point(rng, placement, outer if name in OUTER_MARKETS else None)
     children: dict[str, list[str]] = {}
     for name, _type, placement in bodies:
         if isinstance(placement, str):
