@@ -27,7 +27,8 @@ from types import MappingProxyType
 from adapters.game_server import catalog
 from adapters.game_server.economy import EconomySettings
 from adapters.game_server.starter_roles import (
-    ASTEROID_BELTS, EXTRA_MOON_PARENTS, HEADQUARTERS, OUTER_MARKETS, PROBE_SHIPYARD, SHIPYARDS, STARTER_BODIES, Role, starter_roles)
+    ASTEROID_BELTS, EXTRA_MOON_PARENTS, HEADQUARTERS, OUTER_MARKETS, PROBE_SHIPYARD, SHIPYARDS, STARTER_BODIES, Role,
+    starter_roles)
 from adapters.game_server.starting_labels import Entry, LabelPlanner, deal
 
 SECTOR = "X1"
@@ -114,11 +115,10 @@ class Universe:
         return self.system_index.get(symbol)
 
 
-
-# --- flavour -----------------------------------------------------------------------------------------------------------
+# --- flavour ----------------------------------------------------------------------------------------------------------
 
 _PLANET_TRAITS = tuple("TEMPERATE ROCKY FROZEN VOLCANIC OCEAN JUNGLE BARREN SWAMP TOXIC_ATMOSPHERE "
-                            "BREATHABLE_ATMOSPHERE".split())
+                       "BREATHABLE_ATMOSPHERE".split())
 _SETTLEMENT_TRAITS = tuple("SPRAWLING_CITIES INDUSTRIAL HIGH_TECH TRADING_HUB OUTPOST SCATTERED_SETTLEMENTS "
                            "RESEARCH_FACILITY BUREAUCRATIC".split())
 _MOON_TRAITS = tuple("ROCKY BARREN FROZEN VOLCANIC SHALLOW_CRATERS DEEP_CRATERS".split())
@@ -136,7 +136,7 @@ _OUTER_SPREAD = 0.6
 _GROUP_EXPORTS, _GROUP_INPUTS = 3, 5
 
 
-# --- generation ----------------------------------------------------------------------------------------------------------
+# --- generation -------------------------------------------------------------------------------------------------------
 
 def generate(seed: int, *, other_systems: int = 39, settings: EconomySettings | None = None) -> Universe:
     """Build the universe of `seed`: the starter system first, then `other_systems` smaller ones, which share the
@@ -356,7 +356,7 @@ def _small_system(seed: int, index: int, symbol: str, factory_groups: Sequence[t
                       waypoints=tuple(order))
 
 
-# --- market goods --------------------------------------------------------------------------------------------------------
+# --- market goods -----------------------------------------------------------------------------------------------------
 
 @dataclass(frozen=True)
 class _MarketPlan:
@@ -365,6 +365,10 @@ class _MarketPlan:
     imports: tuple[str, ...]
     exchange: tuple[str, ...]
     recipes: tuple[tuple[str, tuple[str, ...]], ...]
+
+    def __post_init__(self) -> None:
+        if len(self.exports) > MAX_EXPORTS_PER_MARKET or len(self.imports) > MAX_IMPORTS_PER_MARKET:
+            raise ValueError(f"{self.waypoint} trades more than a real market: {self.exports} <- {self.imports}")
 
 
 _FUEL_LABEL = MappingProxyType({"EXPORT": "HIGH", "IMPORT": "LIMITED", "EXCHANGE": "MODERATE"})

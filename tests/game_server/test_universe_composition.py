@@ -258,7 +258,7 @@ def test_every_manufacturable_good_has_a_factory_somewhere_but_not_all_in_the_st
     assert {"MACHINERY", "ELECTRONICS", "ADVANCED_CIRCUITRY", "SHIP_PARTS", "EQUIPMENT"} <= in_starter
 
 
-# --- live numbers ------------------------------------------------------------------------------------------------------
+# --- live numbers -----------------------------------------------------------------------------------------------------
 
 def starting_goods(world: World) -> list[wire.MarketTradeGood]:
     """Every starter market's tradeGoods at time zero, as a ship there would see them."""
