@@ -172,29 +172,31 @@ def test_buying_repeatedly_raises_price_lowers_supply_then_it_drifts_back(clock:
     world, twin = make_world(clock, starting_credits=10_000_000), make_world(clock)
     world.register(AGENT, "COSMIC")
     twin.register(AGENT, "COSMIC")
-    hq = wp(world, "A3")            # the headquarters' factory moon (the headquarters only imports)
-    fly(world, clock, FRIGATE, hq)
-    fly(twin, clock, FRIGATE, hq)
-    good = smallest_lot(world, hq)
+    factory = wp(world, "A3")       # the headquarters' factory moon (the headquarters only imports)
+    fly(world, clock, FRIGATE, factory)
+    fly(twin, clock, FRIGATE, factory)
+    good = smallest_lot(world, factory)
     assert good.type == "EXPORT"
     levels = ["SCARCE", "LIMITED", "MODERATE", "HIGH", "ABUNDANT"]
     seen = [good]
     for _ in range(6):
         world.purchase_cargo(AGENT, FRIGATE, good.symbol, good.trade_volume)
         world.jettison(AGENT, FRIGATE, good.symbol, good.trade_volume)
-        seen.append(trade_good(world, hq, good.symbol))
+        seen.append(trade_good(world, factory, good.symbol))
     prices = [g.purchase_price for g in seen]
     assert prices == sorted(prices) and prices[-1] > prices[0] * 1.3
     assert levels.index(seen[-1].supply) < levels.index(seen[0].supply)
     # Factories refill it: after a few game hours the price is back where an untouched market is.
     clock.advance(4 * 3600)
-    drifted = trade_good(world, hq, good.symbol).purchase_price
-    untouched = trade_good(twin, hq, good.symbol).purchase_price
+    drifted = trade_good(world, factory, good.symbol).purchase_price
+    untouched = trade_good(twin, factory, good.symbol).purchase_price
     assert drifted < prices[-1] * 0.8
     assert abs(drifted - untouched) <= untouched * 0.03
 
 
-def test_a_round_trip_at_one_market_loses_money(world: World) -> None:
+def test_a_round_trip_at_one_market_loses_money(clock: ManualClock) -> None:
+    world = make_world(clock, starting_credits=10_000_000)      # the headquarters' imports are dear
+    world.register(AGENT, "COSMIC")
     hq = world.universe.headquarters
     for good in world.market(world.universe.starter_system, hq, AGENT).trade_goods:
         units = min(good.trade_volume, 40)
