@@ -298,8 +298,9 @@ def test_buying_through_the_api_raises_the_price(session: Session) -> None:
     frigate, home = registered.ships[0].symbol, registered.agent.headquarters
     market_path = f"/systems/{home.rsplit('-', 1)[0]}/waypoints/{home}/market"
     goods = s.expect("GET", market_path, 200, Envelope[wire.Market]).data.trade_goods
-    good = min((g for g in goods if g.symbol != "FUEL"), key=lambda g: (g.trade_volume, g.purchase_price))
-    units = min(good.trade_volume, 13)
+    # The headquarters only imports (dear goods): three lots must be affordable with the starting credits.
+    good = min((g for g in goods if g.symbol != "FUEL"), key=lambda g: g.purchase_price)
+    units = min(good.trade_volume, 13, registered.agent.credits // (4 * good.purchase_price))
 
     paid = []
     for _ in range(3):

@@ -52,7 +52,7 @@ def test_close_and_reopen_gives_back_the_same_world(tmp_path: Path) -> None:
     world.sell_cargo(AGENT, f"{AGENT}-3", "FUEL", 2)
     world.purchase_cargo(AGENT, FRIGATE, "FUEL", 9)
     world.orbit(AGENT, FRIGATE)
-    world.navigate(AGENT, FRIGATE, f"{world.universe.starter_system}-H20")     # still in transit
+    world.navigate(AGENT, FRIGATE, f"{world.universe.starter_system}-H51")     # still in transit
     world.patch_nav(AGENT, PROBE, "BURN")
     clock.advance(2)
     world.orbit(AGENT, f"{AGENT}-3")

@@ -50,7 +50,7 @@ def test_starter_system_has_the_real_composition(universe: Universe) -> None:
     assert types["ASTEROID_BASE"] == 2
     assert types["ENGINEERED_ASTEROID"] == 1
     assert 9 <= types["MOON"] <= 19
-    assert 50 <= types["ASTEROID"] <= 60
+    assert 52 <= types["ASTEROID"] <= 59
     assert 25 <= len(starter_markets(universe)) <= 30
     yards = [w for w in waypoints if w.symbol in universe.shipyards]
     assert len(yards) == 3
@@ -76,20 +76,30 @@ def test_headquarters_and_probe_shipyard(universe: Universe) -> None:
     assert universe.waypoints[universe.probe_shipyard].orbits == universe.headquarters
 
 
-def test_every_manufacturable_good_has_a_factory_and_importers_of_its_inputs(universe: Universe) -> None:
+def test_factories_follow_the_supply_chain_map_and_cover_every_manufacturable_good(universe: Universe) -> None:
     chain = catalog.supply_chain()
-    markets = starter_markets(universe)
-    imported_anywhere = {good for m in markets for good in m.imports}
-    factories = {}
-    for market in markets:
+    factories: dict[str, str] = {}
+    for market in universe.markets.values():
         for export, inputs in market.recipes:
-            assert set(inputs) <= set(market.imports)
+            assert export in market.exports and inputs == chain[export], (market.waypoint, export)
+            assert set(inputs) <= set(market.imports), (market.waypoint, export)
             factories[export] = market.waypoint
-    for good in catalog.manufacturable_goods():
-        assert good in factories, f"no factory exports {good}"
-        assert set(chain[good]) <= imported_anywhere
-    # Every export of the starter system is a factory line.
-    assert all(len(m.recipes) == len(m.exports) for m in markets)
+    assert catalog.manufacturable_goods() <= set(factories)
+    # Every export of the starter system is a factory line, except the mining colony's ores and drugs.
+    for market in starter_markets(universe):
+        if not market.waypoint.endswith("-J58"):
+            assert len(market.recipes) == len(market.exports), market.waypoint
+    made_at_home = {export for m in starter_markets(universe) for export, _ in m.recipes}
+    assert len(made_at_home) < len(catalog.manufacturable_goods()) / 2
+
+
+def test_starting_activity_is_dealt_to_traded_goods_only(universe: Universe) -> None:
+    for market in universe.markets.values():
+        for good in market.goods:
+            if good.kind == "EXCHANGE":
+                assert good.initial_activity is None
+            else:
+                assert good.initial_activity in ("RESTRICTED", "WEAK", "GROWING", "STRONG")
 
 
 def test_a_good_has_one_role_per_market_and_fuel_trades_at_most_markets(universe: Universe) -> None:
