@@ -120,7 +120,7 @@ def _economy_settings(recovery_half_life: float | None, assignments: tuple[str, 
               help="Game time for a dumped import's bid or a bought-down export's price to recover half way "
                    "(e.g. 8h, 90m). Default 6h: facts give 1-1.5 h (reported) to 1-2 days (fitted).")
 @click.option("--economy", "economy_options", multiple=True, metavar="NAME=VALUE",
-              help="Any numeric economy setting, e.g. line_fill_minutes=60, volume_half_life_minutes=12h, "
+              help="Any numeric economy setting, e.g. line_drain_minutes=75, volume_half_life_minutes=12h, "
                    "input_units_per_output=3 (repeatable; *_minutes take durations).")
 def server(host: str, port: int, seed: int, speed: float, data_dir: Path | None, in_memory: bool,
            rate_limit: RateLimitSettings, fault_429: float, fault_5xx: float, fault_drop: float, fault_slow: float,

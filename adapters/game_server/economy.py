@@ -41,13 +41,15 @@ class EconomySettings:
     # 27-47 h (fitted on 20k ladders); 6 h is their geometric middle and makes a 40-60% dump leave the lane poor for
     # 12-24 h (within 20% of its start after ~12 h, within 10% after ~20 h), as reported.
     recovery_half_life_minutes: float = 360.0
-    # A factory line at full throughput makes its export's equilibrium stock in this time. With inputs kept above
-    # `full_feed` an export at its equilibrium rises one supply level (to ABUNDANT) in about 26 game minutes (facts
-    # universe §5: 18-34).
-    line_fill_minutes: float = 60.0
-    # Inputs' stock over their equilibrium at which a line runs at full throughput (ABUNDANT on the import scale);
-    # below it throughput is proportional to the scarcest input.
-    full_feed: float = 4.0
+    # A factory line at full throughput consumes its shallowest input's equilibrium stock in this time (so it makes
+    # a third of that in export units). An intermediate good fed from the tier below (MACHINERY from IRON) then
+    # rises one supply level in about 25 game minutes when its inputs are kept at `full_feed` (facts universe §5:
+    # 18-34), and no line swallows a dump of its input in minutes.
+    line_drain_minutes: float = 75.0
+    # Inputs' stock over their equilibrium at which a line runs at full throughput (HIGH on the import scale, where
+    # its activity shows GROWING); below it throughput is proportional to the scarcest input, so a line whose inputs
+    # sit at their equilibrium (LIMITED) runs at 40% of its capacity.
+    full_feed: float = 2.5
     input_units_per_output: float = 3.0     # facts §8.3: ~3 import units per export unit
     # Trade volume: recent trade (units, decaying with `volume_memory_minutes`) sets a target tradeVolume of
     # tier * (1 + volume_growth * tranches per hour), at most `max_volume_growth` times the tier; the tradeVolume
@@ -55,7 +57,7 @@ class EconomySettings:
     # 6 -> 15-22; imports never grow).
     volume_memory_minutes: float = 180.0
     volume_half_life_minutes: float = 720.0
-    volume_growth: float = 1.0
+    volume_growth: float = 0.4
     max_volume_growth: float = 4.0
     # Half-life of a shipyard's markup after purchases.
     shipyard_half_life_minutes: float = 120.0
@@ -72,7 +74,7 @@ class EconomySettings:
         {"EXPORT": 4.0, "IMPORT": 4.0, "EXCHANGE": 2.0}))
 
     def __post_init__(self) -> None:
-        for name in ("recovery_half_life_minutes", "line_fill_minutes", "full_feed", "input_units_per_output",
+        for name in ("recovery_half_life_minutes", "line_drain_minutes", "full_feed", "input_units_per_output",
                      "volume_memory_minutes", "volume_half_life_minutes", "shipyard_half_life_minutes"):
             if not getattr(self, name) > 0:
                 raise ValueError(f"{name} must be positive, not {getattr(self, name)}")

@@ -14,7 +14,7 @@ from __future__ import annotations
 import math
 
 from adapters.game_server.economy import GROWING_KINDS, EconomySettings
-from adapters.game_server.production import extra_output, feed_of
+from adapters.game_server.production import extra_output, feed_of, line_capacity
 from adapters.game_server.recovery import retention
 from adapters.game_server.state import MarketGood, MarketState
 from adapters.game_server.trade_volume import decayed_pressure, next_volume, shown_volume, stock_scale
@@ -34,7 +34,7 @@ def advance(market: MarketState, minutes: float, settings: EconomySettings) -> N
     if minutes >= _SETTLE_HALF_LIVES * slowest:
         settle(market, settings)
         return
-    step = min(_STEP_MINUTES, settings.line_fill_minutes / 4)
+    step = min(_STEP_MINUTES, settings.line_drain_minutes / 8)
     steps = math.ceil(minutes / step)
     if steps > _MAX_STEPS:
         steps = max(_MAX_STEPS, math.ceil(minutes / max(step, _LONG_STEP_MINUTES)))
@@ -60,7 +60,8 @@ def _run_lines(market: MarketState, h: float, settings: EconomySettings) -> None
         inputs = [goods[name] for name in recipe.inputs]
         feed = feed_of(g.stock / g.equilibrium for g in inputs)
         template_feed = feed_of(g.template_ratio for g in inputs)
-        extra = extra_output(feed, template_feed, export.equilibrium, h, (g.stock for g in inputs), settings)
+        capacity = line_capacity((g.equilibrium for g in inputs), settings)
+        extra = extra_output(feed, template_feed, capacity, h, (g.stock for g in inputs), settings)
         if extra == 0.0:
             continue
         export.stock = max(0.0, export.stock + extra)

@@ -1,8 +1,12 @@
 """Factory lines: an export made from the imports delivered at the same market (game-api-facts §8.3).
 
 A line's `feed` is its scarcest input's stock over that input's equilibrium. Its throughput (export units per game
-minute) is proportional to the feed up to `full_feed`, where the line runs at its capacity: the export's equilibrium
-stock per `line_fill_minutes`. Every unit made consumes `input_units_per_output` units of inputs, shared among them.
+minute) is proportional to the feed up to `full_feed`, where the line runs at its capacity. Every unit made consumes
+`input_units_per_output` units of inputs, shared among them. The capacity is set by the inputs' depth: at full
+throughput a line consumes its shallowest input's equilibrium stock in `line_drain_minutes`. So a line cannot
+swallow a dump in minutes, whatever its export (the issue's "bottomless imports"), and an intermediate good fed from
+a deeper tier (MACHINERY from IRON, SHIP_PARTS from EQUIPMENT) rises a supply level in about 25 game minutes (facts
+universe §5 measured 18-34 for intermediates); a refinery of the same tier (IRON from IRON_ORE) is slower.
 
 An untouched market is a steady state: the NPC trade that keeps it at its template buys the export as fast as the
 line makes it at the template's feed and delivers the inputs as fast as it uses them. So only the line's output
@@ -21,17 +25,18 @@ from adapters.game_server.economy import EconomySettings
 from adapters.game_server.state import MarketGood, Recipe
 
 
-def line_capacity(export_equilibrium: float, settings: EconomySettings) -> float:
-    """The most export units per game minute a line can make."""
-    return export_equilibrium / settings.line_fill_minutes
+def line_capacity(input_equilibria: Iterable[float], settings: EconomySettings) -> float:
+    """The most export units per game minute a line can make, from its inputs' equilibrium stocks."""
+    return min(input_equilibria) / (settings.input_units_per_output * settings.line_drain_minutes)
 
 
-def throughput(feed: float, export_equilibrium: float, settings: EconomySettings) -> float:
-    """Export units per game minute a line makes at this feed (scarcest input's stock over its equilibrium)."""
+def throughput(feed: float, capacity: float, settings: EconomySettings) -> float:
+    """Export units per game minute a line of this capacity makes at this feed (scarcest input's stock over its
+    equilibrium)."""
     if feed <= 0:
         return 0.0
     share = feed / settings.full_feed
-    return line_capacity(export_equilibrium, settings) * (share if share < 1.0 else 1.0)
+    return capacity * (share if share < 1.0 else 1.0)
 
 
 def feed_of(ratios: Iterable[float]) -> float:
@@ -39,15 +44,14 @@ def feed_of(ratios: Iterable[float]) -> float:
     return max(0.0, min(ratios, default=0.0))
 
 
-def extra_output(feed: float, template_feed: float, export_equilibrium: float, minutes: float,
+def extra_output(feed: float, template_feed: float, capacity: float, minutes: float,
                  input_stocks: Iterable[float], settings: EconomySettings) -> float:
     """Export units a line adds beyond (negative: falls short of) what the background trade takes, in `minutes`.
 
     The line's inputs are consumed at `input_units_per_output` times this, shared among them, so the extra can
     never use more of an input than the market holds.
     """
-    extra = (throughput(feed, export_equilibrium, settings)
-             - throughput(template_feed, export_equilibrium, settings)) * minutes
+    extra = (throughput(feed, capacity, settings) - throughput(template_feed, capacity, settings)) * minutes
     if extra > 0:
         stocks = list(input_stocks)
         per_unit = settings.input_units_per_output / len(stocks)

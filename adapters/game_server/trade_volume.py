@@ -7,8 +7,8 @@ Model. `pressure` counts recent trade in units, decaying with `volume_memory_min
 pressure * ln2 / memory units per minute. That rate in tranches of the current tradeVolume per game hour sets a
 target of tier * (1 + volume_growth * rate), at most `max_volume_growth` times the tier, and the tradeVolume moves
 toward it with `volume_half_life_minutes`. Measuring trade in tranches of the CURRENT tradeVolume makes growth
-self-limiting: the same flow is fewer tranches of a grown volume. With the defaults, three tranches an hour held for
-28 h take a tier-20 good to about 40.
+self-limiting for a steady flow of units (it is fewer tranches of a grown volume). With the defaults, a full tranche
+bought every 20 minutes for 28 h takes a tier-20 good to about 39, as the facts report for EQUIPMENT.
 
 When the rounded tradeVolume changes, the good's equilibrium stock changes with it (depth * tv^1.5) and its stock is
 scaled along, so the price and the supply label stay where they were while each tranche moves the price less.
