@@ -84,8 +84,11 @@ def _economy_settings(recovery_half_life: float | None, assignments: tuple[str, 
         if not sep or name not in _ECONOMY_FIELDS:
             raise click.UsageError(f"--economy takes NAME=VALUE with NAME one of {', '.join(sorted(_ECONOMY_FIELDS))}"
                                    f"; got {assignment!r}")
-        changes[name] = (GameDurationParam().convert(raw, None, None) if name.endswith("_minutes")
-                         else float(raw))
+        try:
+            changes[name] = (GameDurationParam().convert(raw, None, None) if name.endswith("_minutes")
+                             else float(raw))
+        except (ValueError, click.BadParameter) as exc:
+            raise click.UsageError(f"--economy {assignment}: {exc}") from exc
     if recovery_half_life is not None:
         changes["recovery_half_life_minutes"] = recovery_half_life
     try:
