@@ -41,11 +41,14 @@ class EconomySettings:
     # 27-47 h (fitted on 20k ladders); 6 h is their geometric middle and makes a 40-60% dump leave the lane poor for
     # 12-24 h (within 20% of its start after ~12 h, within 10% after ~20 h), as reported.
     recovery_half_life_minutes: float = 360.0
-    # A factory line at full throughput consumes its shallowest input's equilibrium stock in this time (so it makes
-    # a third of that in export units). An intermediate good fed from the tier below (MACHINERY from IRON) then
-    # rises one supply level in about 25 game minutes when its inputs are kept at `full_feed` (facts universe §5:
-    # 18-34), and no line swallows a dump of its input in minutes.
-    line_drain_minutes: float = 75.0
+    # A factory line at capacity consumes its shallowest input's equilibrium stock in this time (so it makes a third
+    # of that in export units). It runs at 1/line_headroom of what its feed allows by itself: an intermediate good
+    # fed from the tier below (MACHINERY from IRON) then rises one supply level in about 25 game minutes when its
+    # inputs are kept at `full_feed` (facts universe §5: 18-34); the rest of what the feed allows restocks its export
+    # when agents buy it down, with `restock_half_life_minutes` (facts: bounce 1-1.5 h), while the inputs last.
+    line_drain_minutes: float = 37.5
+    line_headroom: float = 2.0
+    restock_half_life_minutes: float = 60.0
     # Inputs' stock over their equilibrium at which a line runs at full throughput (HIGH on the import scale, where
     # its activity shows GROWING); below it throughput is proportional to the scarcest input, so a line whose inputs
     # sit at their equilibrium (LIMITED) runs at 40% of its capacity.
@@ -74,10 +77,12 @@ class EconomySettings:
         {"EXPORT": 4.0, "IMPORT": 4.0, "EXCHANGE": 2.0}))
 
     def __post_init__(self) -> None:
-        for name in ("recovery_half_life_minutes", "line_drain_minutes", "full_feed", "input_units_per_output",
+        for name in ("recovery_half_life_minutes", "line_drain_minutes", "restock_half_life_minutes", "full_feed", "input_units_per_output",
                      "volume_memory_minutes", "volume_half_life_minutes", "shipyard_half_life_minutes"):
             if not getattr(self, name) > 0:
                 raise ValueError(f"{name} must be positive, not {getattr(self, name)}")
+        if self.line_headroom < 1:
+            raise ValueError(f"line_headroom must be >= 1, not {self.line_headroom}")
         if self.volume_growth < 0 or self.max_volume_growth < 1:
             raise ValueError("volume_growth must be >= 0 and max_volume_growth >= 1")
 

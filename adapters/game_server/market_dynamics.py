@@ -2,8 +2,8 @@
 
 The World advances a market lazily, with the game minutes elapsed since it was last looked at, so idle markets cost
 nothing. One step of `h` minutes composes the pure dynamics:
-1. each factory line adds its output above (or below) the template's to its export and takes 3 input units per unit
-   from its inputs (production.py);
+1. each factory line adds its output above (or below) the template's to its export, restocking it when bought
+   down, and takes 3 input units per unit from its inputs (production.py);
 2. every good drifts back toward its template state with the recovery half-life (recovery.py);
 3. exports' and exchanges' tradeVolumes follow their recent trade (trade_volume.py).
 The template state is a fixed point of all three, so a market nobody trades keeps its labels (facts universe §1)
@@ -34,7 +34,7 @@ def advance(market: MarketState, minutes: float, settings: EconomySettings) -> N
     if minutes >= _SETTLE_HALF_LIVES * slowest:
         settle(market, settings)
         return
-    step = min(_STEP_MINUTES, settings.line_drain_minutes / 8)
+    step = min(_STEP_MINUTES, settings.line_drain_minutes / 8, settings.restock_half_life_minutes / 8)
     steps = math.ceil(minutes / step)
     if steps > _MAX_STEPS:
         steps = max(_MAX_STEPS, math.ceil(minutes / max(step, _LONG_STEP_MINUTES)))
@@ -61,7 +61,8 @@ def _run_lines(market: MarketState, h: float, settings: EconomySettings) -> None
         feed = feed_of(g.stock / g.equilibrium for g in inputs)
         template_feed = feed_of(g.template_ratio for g in inputs)
         capacity = line_capacity((g.equilibrium for g in inputs), settings)
-        extra = extra_output(feed, template_feed, capacity, h, (g.stock for g in inputs), settings)
+        shortfall = export.equilibrium * export.template_ratio - export.stock
+        extra = extra_output(feed, template_feed, capacity, shortfall, h, (g.stock for g in inputs), settings)
         if extra == 0.0:
             continue
         export.stock = max(0.0, export.stock + extra)

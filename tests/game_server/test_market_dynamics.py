@@ -133,8 +133,22 @@ def test_a_dumped_import_is_far_from_recovered_an_hour_later() -> None:
         assert quote(after.goods[symbol], SETTINGS)[1] >= start * 0.9, symbol
 
 
-def test_a_bought_down_export_recovers_with_the_recovery_half_life() -> None:
+def test_a_bought_down_export_bounces_back_through_its_line_eating_its_inputs() -> None:
     market = factory_market()
+    machinery, iron = market.goods["MACHINERY"], market.goods["IRON"]
+    for _ in range(8):
+        apply_purchase(machinery, 20)
+    low, iron_before = machinery.stock / machinery.equilibrium, iron.stock
+    advance(market, SETTINGS.restock_half_life_minutes, SETTINGS)
+    recovered = (machinery.stock / machinery.equilibrium - low) / (machinery.template_ratio - low)
+    assert 0.3 < recovered < 0.8              # about the restock half-life, bounded by what the feed allows
+    assert iron.stock < iron_before           # the restock was made from the inputs
+
+
+def test_an_export_without_a_line_recovers_with_the_recovery_half_life() -> None:
+    market = factory_market()
+    market.recipes = ()
+    link_factories(market.goods, ())
     machinery = market.goods["MACHINERY"]
     template = machinery.template_ratio
     for _ in range(8):
@@ -143,6 +157,18 @@ def test_a_bought_down_export_recovers_with_the_recovery_half_life() -> None:
     advance(market, SETTINGS.recovery_half_life_minutes, SETTINGS)
     assert machinery.trade_volume > 20                        # the purchases grew it; the price does not care
     assert math.isclose(machinery.stock / machinery.equilibrium, template - (template - low) / 2, rel_tol=1e-6)
+
+
+def test_a_lane_that_keeps_buying_an_export_drains_its_inputs_and_saturates() -> None:
+    market = factory_market()
+    machinery, iron = market.goods["MACHINERY"], market.goods["IRON"]
+    start = quote(machinery, SETTINGS)[0]
+    for _ in range(12 * 6):                                   # a tranche every 10 minutes for 12 hours
+        apply_purchase(machinery, machinery.trade_volume)
+        advance(market, 10, SETTINGS)
+    assert activity_level(machinery) == "RESTRICTED"
+    assert supply_level(iron, SETTINGS) == "SCARCE"
+    assert quote(machinery, SETTINGS)[0] > 2 * start
 
 
 def test_sustained_feeding_grows_the_exports_trade_volume_and_neglect_shrinks_it() -> None:

@@ -5,7 +5,9 @@ from __future__ import annotations
 import math
 
 from adapters.game_server.economy import EconomySettings
-from adapters.game_server.production import extra_output, feed_of, line_capacity, link_factories, throughput
+from adapters.game_server.production import (
+    extra_output, feed_of, line_capacity, link_factories, natural_rate, restock_rate, throughput,
+)
 from adapters.game_server.state import MarketGood, Recipe
 
 SETTINGS = EconomySettings()
@@ -33,21 +35,37 @@ def test_throughput_follows_the_feed_up_to_the_lines_capacity() -> None:
     assert throughput(100 * SETTINGS.full_feed, CAPACITY, SETTINGS) == CAPACITY   # a line has a maximum
 
 
-def test_a_line_at_its_template_feed_adds_nothing() -> None:
+def test_a_line_runs_below_what_its_feed_allows_unless_its_export_is_bought_down() -> None:
+    assert math.isclose(natural_rate(1.0, CAPACITY, SETTINGS),
+                        throughput(1.0, CAPACITY, SETTINGS) / SETTINGS.line_headroom)
+    assert restock_rate(0.0, SETTINGS) == 0.0 and restock_rate(-50.0, SETTINGS) == 0.0
+    assert math.isclose(restock_rate(100.0, SETTINGS) * SETTINGS.restock_half_life_minutes, 100 * math.log(2))
+
+
+def test_a_line_at_its_template_adds_nothing() -> None:
     # The background trade takes what the template's line makes: only what agents change moves stocks.
-    assert extra_output(0.7, 0.7, CAPACITY, 60.0, [500.0], SETTINGS) == 0.0
+    assert extra_output(0.7, 0.7, CAPACITY, 0.0, 60.0, [500.0], SETTINGS) == 0.0
 
 
 def test_delivered_inputs_add_output_and_a_starved_line_falls_short() -> None:
-    fed = extra_output(2.0, 1.0, CAPACITY, 10.0, [4000.0], SETTINGS)
-    starved = extra_output(0.0, 1.0, CAPACITY, 10.0, [0.0], SETTINGS)
-    assert math.isclose(fed, CAPACITY * (2.0 - 1.0) / SETTINGS.full_feed * 10.0)
-    assert math.isclose(starved, -CAPACITY * 1.0 / SETTINGS.full_feed * 10.0)
+    fed = extra_output(2.0, 1.0, CAPACITY, 0.0, 10.0, [4000.0], SETTINGS)
+    starved = extra_output(0.0, 1.0, CAPACITY, 0.0, 10.0, [0.0], SETTINGS)
+    natural = CAPACITY / SETTINGS.full_feed / SETTINGS.line_headroom
+    assert math.isclose(fed, natural * (2.0 - 1.0) * 10.0)
+    assert math.isclose(starved, -natural * 1.0 * 10.0)
+
+
+def test_a_bought_down_export_is_restocked_within_what_the_feed_allows() -> None:
+    small = extra_output(1.0, 1.0, CAPACITY, 10.0, 1.0, [4000.0], SETTINGS)
+    assert math.isclose(small, restock_rate(10.0, SETTINGS))
+    huge = extra_output(1.0, 1.0, CAPACITY, 1e6, 1.0, [4000.0], SETTINGS)
+    assert math.isclose(huge, throughput(1.0, CAPACITY, SETTINGS) - natural_rate(1.0, CAPACITY, SETTINGS))
+    assert extra_output(0.0, 1.0, CAPACITY, 1e6, 1.0, [0.0], SETTINGS) < 0      # no inputs, no restock
 
 
 def test_output_never_uses_more_input_than_the_market_holds() -> None:
     # 30 units of each of two inputs make at most 30 * 2 / 3 = 20 units.
-    extra = extra_output(SETTINGS.full_feed, 0.0, CAPACITY, 1e6, [30.0, 900.0], SETTINGS)
+    extra = extra_output(SETTINGS.full_feed, 0.0, CAPACITY, 1e6, 1e6, [30.0, 900.0], SETTINGS)
     assert math.isclose(extra, 30.0 * 2 / SETTINGS.input_units_per_output)
 
 
