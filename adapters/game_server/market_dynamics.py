@@ -23,11 +23,13 @@ _STEP_MINUTES = 5.0           # short gaps: steps this long (a line's explicit u
 _LONG_STEP_MINUTES = 15.0     # long idle gaps: at most this long
 _MAX_STEPS = 1000
 _SETTLE_HALF_LIVES = 20       # after this many of the slowest half-life an untouched market is at its template
+# A deviation below this share of the template stock is invisible in prices: the good is back at its template.
+_AT_TEMPLATE = 1e-4
 
 
 def advance(market: MarketState, minutes: float, settings: EconomySettings) -> None:
     """Run the market's lines, background trade and trade-volume evolution for `minutes` of game time."""
-    if minutes <= 0:
+    if minutes <= 0 or at_rest(market):
         return
     slowest = max(settings.recovery_half_life_minutes, settings.volume_half_life_minutes,
                   settings.volume_memory_minutes)
@@ -40,28 +42,59 @@ def advance(market: MarketState, minutes: float, settings: EconomySettings) -> N
         steps = max(_MAX_STEPS, math.ceil(minutes / max(step, _LONG_STEP_MINUTES)))
     h = minutes / steps
     keep = retention(h, settings.recovery_half_life_minutes)
-    goods = market.goods
+    lines = _lines(market, settings)
+    goods = tuple(market.goods.values())
     for _ in range(steps):
-        _run_lines(market, h, settings)
-        for good in goods.values():
+        if lines:
+            _run_lines(lines, h, settings)
+        for good in goods:
             target = good.equilibrium * good.template_ratio
-            if good.stock != target:
-                good.stock = target + (good.stock - target) * keep
-            if good.kind in GROWING_KINDS and (good.pressure > 0 or good.volume != good.tier):
+            deviation = good.stock - target
+            if deviation:
+                good.stock = target if abs(deviation) <= _AT_TEMPLATE * target + 1e-9 else target + deviation * keep
+            if good.pressure or good.volume != good.tier:
                 _evolve_volume(good, h, settings)
     refresh_feeds(market)
 
 
-def _run_lines(market: MarketState, h: float, settings: EconomySettings) -> None:
+def at_rest(market: MarketState) -> bool:
+    """Whether the market sits exactly at its template (the dynamics' fixed point: time changes nothing)."""
+    for good in market.goods.values():
+        if good.pressure or good.volume != good.tier or good.stock != good.equilibrium * good.template_ratio:
+            return False
+    return True
+
+
+# A market's lines, ready to run: (export, inputs, capacity, template feed), kept with the settings and recipes they
+# were made for. Only imports feed lines and their tradeVolume never changes, so capacity and template feed stay put.
+_Line = tuple[MarketGood, tuple[MarketGood, ...], float, float]
+
+
+def _lines(market: MarketState, settings: EconomySettings) -> tuple[_Line, ...]:
+    cached = market.lines
+    if cached is not None and cached[0] is settings and cached[1] is market.recipes:
+        return cached[2]
     goods = market.goods
-    per_unit_total = settings.input_units_per_output
+    lines = []
     for recipe in market.recipes:
-        export = goods[recipe.export]
-        inputs = [goods[name] for name in recipe.inputs]
-        feed = feed_of(g.stock / g.equilibrium for g in inputs)
-        template_feed = feed_of(g.template_ratio for g in inputs)
-        capacity = line_capacity((g.equilibrium for g in inputs), settings)
+        inputs = tuple(goods[name] for name in recipe.inputs)
+        lines.append((goods[recipe.export], inputs, line_capacity((g.equilibrium for g in inputs), settings),
+                      feed_of(g.template_ratio for g in inputs)))
+    market.lines = (settings, market.recipes, tuple(lines))
+    return market.lines[2]
+
+
+def _run_lines(lines: tuple[_Line, ...], h: float, settings: EconomySettings) -> None:
+    per_unit_total = settings.input_units_per_output
+    for export, inputs, capacity, template_feed in lines:
+        if len(inputs) == 1:
+            only = inputs[0]
+            feed = only.stock / only.equilibrium
+        else:
+            feed = min(g.stock / g.equilibrium for g in inputs)
         shortfall = export.equilibrium * export.template_ratio - export.stock
+        if feed == template_feed and shortfall <= 0:
+            continue                       # the line runs at its template rate: the background trade takes it all
         extra = extra_output(feed, template_feed, capacity, shortfall, h, (g.stock for g in inputs), settings)
         if extra == 0.0:
             continue
@@ -74,9 +107,12 @@ def _run_lines(market: MarketState, h: float, settings: EconomySettings) -> None
 
 
 def _evolve_volume(good: MarketGood, h: float, settings: EconomySettings) -> None:
+    if good.kind not in GROWING_KINDS:
+        good.pressure = 0.0
+        return
     good.volume = next_volume(good.volume, good.tier, good.pressure, h, settings)
     good.pressure = decayed_pressure(good.pressure, h, settings)
-    if good.pressure < 1e-6:
+    if good.pressure < 1e-3:
         good.pressure = 0.0
         if abs(good.volume - good.tier) < 1e-3:
             good.volume = float(good.tier)

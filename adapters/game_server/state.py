@@ -129,6 +129,7 @@ class MarketState:
     recipes: tuple[Recipe, ...]
     updated_at: float
     transactions: deque[TransactionRecord] = field(default_factory=lambda: deque(maxlen=20))
+    lines: tuple | None = None     # the recipes made ready to run, with what they were made from (market_dynamics)
 
 
 @dataclass(slots=True)
