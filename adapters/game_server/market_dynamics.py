@@ -142,13 +142,20 @@ def settle(market: MarketState, settings: EconomySettings) -> None:
 def refresh_feeds(market: MarketState) -> None:
     """Set each line's feed on its export, and on each import the feed of the best-fed line consuming it (what
     the activity labels show), from the current stocks."""
+    if not market.recipes:
+        return
     goods = market.goods
-    best: dict[str, float] = {}
-    for recipe in market.recipes:
-        feed = feed_of(goods[name].stock / goods[name].equilibrium for name in recipe.inputs)
-        goods[recipe.export].feed = feed
-        for name in recipe.inputs:
-            if feed > best.get(name, -1.0):
-                best[name] = feed
-    for name, feed in best.items():
-        goods[name].feed = feed
+    cached = market.lines
+    if cached is not None and cached[1] is market.recipes:
+        lines = [(export, inputs) for export, inputs, _, _ in cached[2]]
+    else:
+        lines = [(goods[r.export], tuple(goods[name] for name in r.inputs)) for r in market.recipes]
+    for _, inputs in lines:
+        for good in inputs:
+            good.feed = -1.0
+    for export, inputs in lines:
+        feed = max(0.0, min(g.stock / g.equilibrium for g in inputs))
+        export.feed = feed
+        for good in inputs:
+            if feed > good.feed:
+                good.feed = feed
