@@ -1,8 +1,8 @@
 """Does a trade lane saturate? A fixed trading schedule replayed on the embedded game server's World.
 
 One lane of the starter system: a good bought at a market that exports it and sold at one that imports it (the
-lane with the best first-lot margin, or --good). Every 60/RATE game minutes one tranche (the export's tradeVolume)
-is bought at the exporter and sold at the importer, as a fleet keeping the lane busy would (travel, fuel and the
+lane with the best first-lot margin, or --good). Every 60/RATE game minutes one tranche (the export's tradeVolume at
+the start: the schedule stays fixed even if the tradeVolume grows) is bought at the exporter and sold at the importer, as a fleet keeping the lane busy would (travel, fuel and the
 rate limit are left out: this measures the markets, not a bot). The World runs in-process on a hand-driven clock,
 through the same calls the HTTP API makes.
 
@@ -10,7 +10,7 @@ Prints, per rate: the credits the lane earns in game hours 1, 2-6, 7-24 (per gam
 purchasePrice and the importer's sellPrice sit from their start after 1, 6 and 24 game hours. A faithful market
 shows the margin shrinking as the lane is worked harder and the prices staying away from their start for hours.
 
-    .venv/bin/python bench/economy.py [--rates 2,6,12] [--hours 24] [--seed 1] [--good SYMBOL]
+    .venv/bin/python bench/economy.py [--rates 1,2,4,8] [--hours 24] [--seed 1] [--good SYMBOL]
 """
 from __future__ import annotations
 
@@ -72,21 +72,25 @@ def place(world: World, clock: ManualClock, ship: str, waypoint: str) -> None:
     world.dock(AGENT, ship)
 
 
-def one_tranche(world: World, lane: Lane) -> int:
-    """Buy one tranche at the exporter, sell it at the importer; the credits it made."""
+def trade_volume(world: World, waypoint: str, good: str) -> int:
+    market = world.market(world.universe.waypoints[waypoint].system, waypoint, AGENT)
+    return next(g for g in market.trade_goods if g.symbol == good).trade_volume
+
+
+def one_tranche(world: World, lane: Lane, volume: int) -> int:
+    """Buy `volume` units at the exporter (in lots the hold and the tradeVolume allow), sell them at the importer;
+    the credits it made."""
     start = world.agent(AGENT).credits
-    volume = next(g for g in world.market(world.universe.waypoints[lane.exporter].system, lane.exporter,
-                                          AGENT).trade_goods if g.symbol == lane.good).trade_volume
+    volume_here = trade_volume(world, lane.exporter, lane.good)
     capacity = world.ship_cargo(AGENT, BUYER).capacity
     left = volume
     while left:                                 # the buyer's hold is smaller than some tranches: several loads
-        units = min(left, capacity)
+        units = min(left, capacity, volume_here)
         world.purchase_cargo(AGENT, BUYER, lane.good, units)
         world.jettison(AGENT, BUYER, lane.good, units)
         left -= units
     # The same units arrive at the importer (the hauler's trip is not what this measures).
-    import_volume = next(g for g in world.market(world.universe.waypoints[lane.importer].system, lane.importer,
-                                                 AGENT).trade_goods if g.symbol == lane.good).trade_volume
+    import_volume = trade_volume(world, lane.importer, lane.good)
     left = volume
     while left:
         units = min(left, import_volume)
@@ -104,25 +108,27 @@ def replay(seed: int, rate: int, hours: int, good: str | None) -> dict:
     place(world, clock, BUYER, lane.exporter)
     place(world, clock, SELLER, lane.importer)
     start = prices(world, lane)
+    volume = trade_volume(world, lane.exporter, lane.good)
     interval = 3600.0 / rate
     per_hour: list[int] = []
     away: dict[int, tuple[float, float]] = {}
     for hour in range(1, hours + 1):
         earned = 0
         for _ in range(rate):
-            earned += one_tranche(world, lane)
+            earned += one_tranche(world, lane, volume)
             clock.advance(interval)
         per_hour.append(earned)
         if hour in CHECKPOINTS:
             buy, sell = prices(world, lane)
             away[hour] = (buy / start[0] - 1, sell / start[1] - 1)
+    grown = (trade_volume(world, lane.exporter, lane.good), trade_volume(world, lane.importer, lane.good))
     world.close()
-    return {"lane": lane, "start": start, "per_hour": per_hour, "away": away}
+    return {"lane": lane, "start": start, "per_hour": per_hour, "away": away, "volume": volume, "grown": grown}
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--rates", default="2,6,12", help="tranches per game hour, comma-separated")
+    parser.add_argument("--rates", default="1,2,4,8", help="tranches per game hour, comma-separated")
     parser.add_argument("--hours", type=int, default=24)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--good", default=None)
@@ -131,7 +137,8 @@ def main() -> None:
         result = replay(args.seed, rate, args.hours, args.good)
         lane, per_hour = result["lane"], result["per_hour"]
         print(f"{lane.good}: buy at {lane.exporter} (P {result['start'][0]}), sell at {lane.importer} "
-              f"(S {result['start'][1]}); {rate} tranches/game hour")
+              f"(S {result['start'][1]}); {rate} tranches of {result['volume']} units per game hour; "
+              f"tradeVolumes after {args.hours} h: exporter {result['grown'][0]}, importer {result['grown'][1]}")
         spans = [(1, 1), (2, min(6, args.hours)), (7, args.hours)]
         shown = [f"h{a}{'' if a == b else f'-{b}'} {sum(per_hour[a - 1:b]) / (b - a + 1):>10,.0f}"
                  for a, b in spans if a <= b]

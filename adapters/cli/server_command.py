@@ -72,8 +72,10 @@ class GameDurationParam(click.ParamType):
         return minutes
 
 
-# Economy settings a user may set with --economy NAME=VALUE: the numeric ones; durations take 8h-style values.
-_ECONOMY_FIELDS = {f.name: f for f in dataclasses.fields(EconomySettings) if f.type in ("float", float)}
+# Economy settings a user may set with --economy NAME=VALUE: the numeric ones (durations take 8h-style values), but
+# not the supply-level step, which the labels' thresholds share.
+_ECONOMY_FIELDS = {f.name: f for f in dataclasses.fields(EconomySettings)
+                   if f.type in ("float", float) and f.name != "level_ratio"}
 
 
 def _economy_settings(recovery_half_life: float | None, assignments: tuple[str, ...]) -> EconomySettings:

@@ -174,3 +174,34 @@ def test_the_label_mix_after_a_day_nobody_trades_is_the_one_at_start(world: Worl
     assert label_mix(world) == start
     clock.advance(3 * 24 * HOUR)
     assert label_mix(world) == start
+
+
+def test_a_grown_trade_volume_and_its_momentum_survive_a_restart(tmp_path, clock: ManualClock) -> None:
+    settings = WorldSettings(seed=1, other_systems=3, starting_credits=10 ** 9)
+    kept = World.open(None, clock=clock, settings=settings)             # never stops
+    stored = World.open(tmp_path, clock=clock, settings=settings)       # stopped and started again
+    for world in (kept, stored):
+        world.register(AGENT, "COSMIC")
+    waypoint, export, inputs = factory_line(kept)
+    for world in (kept, stored):
+        go_to(world, clock, waypoint)
+    tier = good_at(kept, waypoint, export).trade_volume
+    for _ in range(12 * 4):
+        for world in (kept, stored):
+            for symbol in inputs:
+                deliver(world, symbol, 2, waypoint)
+        clock.advance(15 * 60)
+    for world in (kept, stored):
+        deliver(world, inputs[0], 1, waypoint)                           # a trade saves the market as it is now
+    stored.close()
+    clock.advance(3 * HOUR)
+    stored = World.open(tmp_path, clock=clock, settings=settings)
+    try:
+        grown = good_at(kept, waypoint, export)
+        assert grown.trade_volume > tier
+        assert good_at(stored, waypoint, export) == grown
+        clock.advance(9 * HOUR)                                          # the momentum carries on the same
+        assert good_at(stored, waypoint, export) == good_at(kept, waypoint, export)
+    finally:
+        stored.close()
+        kept.close()
