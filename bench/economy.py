@@ -2,9 +2,9 @@
 
 One lane of the starter system: a good bought at a market that exports it and sold at one that imports it (the
 lane with the best first-lot margin, or --good). Every 60/RATE game minutes one tranche (the export's tradeVolume at
-the start: the schedule stays fixed even if the tradeVolume grows) is bought at the exporter and sold at the importer, as a fleet keeping the lane busy would (travel, fuel and the
-rate limit are left out: this measures the markets, not a bot). The World runs in-process on a hand-driven clock,
-through the same calls the HTTP API makes.
+the start: the schedule stays fixed even if the tradeVolume grows) is bought at the exporter and sold at the
+importer, as a fleet keeping the lane busy would (travel, fuel and the rate limit are left out: this measures the
+markets, not a bot). The World runs in-process on a hand-driven clock, through the same calls the HTTP API makes.
 
 Prints, per rate: the credits the lane earns in game hours 1, 2-6, 7-24 (per game hour), and how far the exporter's
 purchasePrice and the importer's sellPrice sit from their start after 1, 6 and 24 game hours. A faithful market

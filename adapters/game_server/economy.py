@@ -77,8 +77,8 @@ class EconomySettings:
         {"EXPORT": 4.0, "IMPORT": 4.0, "EXCHANGE": 2.0}))
 
     def __post_init__(self) -> None:
-        for name in ("recovery_half_life_minutes", "line_drain_minutes", "restock_half_life_minutes", "full_feed", "input_units_per_output",
-                     "volume_memory_minutes", "volume_half_life_minutes", "shipyard_half_life_minutes"):
+        for name in ("recovery_half_life_minutes", "line_drain_minutes", "restock_half_life_minutes", "full_feed",
+                     "input_units_per_output", "volume_memory_minutes", "volume_half_life_minutes", "shipyard_half_life_minutes"):
             if not getattr(self, name) > 0:
                 raise ValueError(f"{name} must be positive, not {getattr(self, name)}")
         if self.line_headroom < 1:

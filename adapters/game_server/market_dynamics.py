@@ -24,7 +24,7 @@ _LONG_STEP_MINUTES = 15.0     # long idle gaps: at most this long
 _MAX_STEPS = 1000
 _SETTLE_HALF_LIVES = 20       # after this many of the slowest half-life an untouched market is at its template
 # A deviation below this share of the template stock is invisible in prices: the good is back at its template.
-_AT_TEMPLATE = 1e-4
+_AT_TEMPLATE = 1e-5
 
 
 def advance(market: MarketState, minutes: float, settings: EconomySettings) -> None:
