@@ -62,6 +62,9 @@ class EconomySettings:
     volume_half_life_minutes: float = 720.0
     volume_growth: float = 0.4
     max_volume_growth: float = 4.0
+    # Starter-system caps (game-api-facts §8.3: 400, exchange goods 300).
+    max_trade_volume: Mapping[str, float] = field(default_factory=lambda: _frozen(
+        {"EXPORT": 400.0, "IMPORT": 400.0, "EXCHANGE": 300.0}))
     # Half-life of a shipyard's markup after purchases.
     shipyard_half_life_minutes: float = 120.0
     elasticity: float = 0.8

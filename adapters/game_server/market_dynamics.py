@@ -110,7 +110,7 @@ def _evolve_volume(good: MarketGood, h: float, settings: EconomySettings) -> Non
     if good.kind not in GROWING_KINDS:
         good.pressure = 0.0
         return
-    good.volume = next_volume(good.volume, good.tier, good.pressure, h, settings)
+    good.volume = next_volume(good.volume, good.tier, good.pressure, h, settings, good.kind)
     good.pressure = decayed_pressure(good.pressure, h, settings)
     if good.pressure < 1e-3:
         good.pressure = 0.0

@@ -37,17 +37,19 @@ def tranches_per_hour(pressure: float, volume: float, settings: EconomySettings)
     return pressure * _LN2 / settings.volume_memory_minutes * 60.0 / volume
 
 
-def target_volume(tier: int, rate: float, settings: EconomySettings) -> float:
-    """The tradeVolume that `rate` tranches per game hour, held, leads to."""
+def target_volume(tier: int, rate: float, settings: EconomySettings, kind: str = "EXPORT") -> float:
+    """The tradeVolume that `rate` tranches per game hour, held, leads to (never above the kind's cap, nor below
+    the tier)."""
     growth = 1.0 + settings.volume_growth * rate
     if growth > settings.max_volume_growth:
         growth = settings.max_volume_growth
-    return tier * growth
+    return max(float(tier), min(tier * growth, settings.max_trade_volume[kind]))
 
 
-def next_volume(volume: float, tier: int, pressure: float, minutes: float, settings: EconomySettings) -> float:
+def next_volume(volume: float, tier: int, pressure: float, minutes: float, settings: EconomySettings,
+                kind: str = "EXPORT") -> float:
     """The unrounded tradeVolume after `minutes` of the trade `pressure` stands for."""
-    target = target_volume(tier, tranches_per_hour(pressure, volume, settings), settings)
+    target = target_volume(tier, tranches_per_hour(pressure, volume, settings), settings, kind)
     return relax(volume, target, minutes, settings.volume_half_life_minutes)
 
 

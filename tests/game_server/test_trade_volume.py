@@ -31,6 +31,13 @@ def test_the_target_is_the_tier_without_trade_and_capped_with_much() -> None:
     assert target_volume(6, 1000.0, SETTINGS) == 6 * SETTINGS.max_volume_growth
 
 
+def test_the_target_stays_under_the_starter_system_caps() -> None:
+    # game-api-facts §8.3: starter systems cap tradeVolume at 400, exchange goods at 300.
+    assert target_volume(180, 1000.0, SETTINGS, "EXCHANGE") == 300
+    assert target_volume(180, 0.0, SETTINGS, "EXCHANGE") == 180
+    assert target_volume(60, 1000.0, SETTINGS, "EXPORT") == 240
+
+
 def test_three_tranches_an_hour_for_28_hours_take_a_tier_20_good_near_39() -> None:
     # Facts universe §5: EQUIPMENT's tradeVolume grew 20 -> 39 within 28 h of sustained trade.
     volume, pressure = 20.0, 0.0
