@@ -49,9 +49,9 @@ class EconomySettings:
     line_drain_minutes: float = 37.5
     line_headroom: float = 2.0
     restock_half_life_minutes: float = 60.0
-    # Inputs' stock over their equilibrium at which a line runs at full throughput (HIGH on the import scale, where
-    # its activity shows GROWING); below it throughput is proportional to the scarcest input, so a line whose inputs
-    # sit at their equilibrium (LIMITED) runs at 40% of its capacity.
+    # Inputs' stock over their equilibrium from which a line may run at capacity (HIGH on the import scale, where its
+    # activity shows GROWING); below it what the line may make is proportional to the scarcest input, so a line whose
+    # inputs sit at their equilibrium (LIMITED) may make 40% of its capacity and makes half that by itself.
     full_feed: float = 2.5
     input_units_per_output: float = 3.0     # facts §8.3: ~3 import units per export unit
     # Trade volume: recent trade (units, decaying with `volume_memory_minutes`) sets a target tradeVolume of
@@ -81,7 +81,8 @@ class EconomySettings:
 
     def __post_init__(self) -> None:
         for name in ("recovery_half_life_minutes", "line_drain_minutes", "restock_half_life_minutes", "full_feed",
-                     "input_units_per_output", "volume_memory_minutes", "volume_half_life_minutes", "shipyard_half_life_minutes"):
+                     "input_units_per_output", "volume_memory_minutes", "volume_half_life_minutes",
+                     "shipyard_half_life_minutes"):
             if not getattr(self, name) > 0:
                 raise ValueError(f"{name} must be positive, not {getattr(self, name)}")
         if self.line_headroom < 1:
