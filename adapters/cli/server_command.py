@@ -4,9 +4,12 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import dataclasses
+
 import click
 import platformdirs
 
+from adapters.game_server.economy import EconomySettings
 from adapters.game_server.faults import FaultSettings
 from adapters.game_server.rate_limit import RateLimitSettings
 from adapters.game_server.serve import ServerConfig, ServerStartError, run
@@ -44,6 +47,57 @@ class RateLimitParam(click.ParamType):
 
 _RATE = click.FloatRange(0.0, 1.0)
 
+_UNITS = {"s": 1 / 60, "m": 1.0, "min": 1.0, "h": 60.0, "d": 1440.0}
+
+
+class GameDurationParam(click.ParamType):
+    """A game duration in minutes: `8h`, `90m`, `1.5d`, `30s`, or a bare number of minutes."""
+    name = "DURATION"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> float:
+        if isinstance(value, (int, float)):
+            return float(value)
+        text = str(value).strip().lower()
+        number, unit = text, "m"
+        for suffix in sorted(_UNITS, key=len, reverse=True):
+            if text.endswith(suffix):
+                number, unit = text[: -len(suffix)], suffix
+                break
+        try:
+            minutes = float(number) * _UNITS[unit]
+        except ValueError:
+            self.fail(f"{value!r} is not a duration such as 8h, 90m or 2d", param, ctx)
+        if not minutes > 0:
+            self.fail("the duration must be positive", param, ctx)
+        return minutes
+
+
+# Economy settings a user may set with --economy NAME=VALUE: the numeric ones (durations take 8h-style values), but
+# not the supply-level step, which the labels' thresholds share.
+_ECONOMY_FIELDS = {f.name: f for f in dataclasses.fields(EconomySettings)
+                   if f.type in ("float", float) and f.name != "level_ratio"}
+
+
+def _economy_settings(recovery_half_life: float | None, assignments: tuple[str, ...]) -> EconomySettings:
+    changes: dict[str, float] = {}
+    for assignment in assignments:
+        name, sep, raw = assignment.partition("=")
+        name = name.strip().replace("-", "_")
+        if not sep or name not in _ECONOMY_FIELDS:
+            raise click.UsageError(f"--economy takes NAME=VALUE with NAME one of {', '.join(sorted(_ECONOMY_FIELDS))}"
+                                   f"; got {assignment!r}")
+        try:
+            changes[name] = (GameDurationParam().convert(raw, None, None) if name.endswith("_minutes")
+                             else float(raw))
+        except (ValueError, click.BadParameter) as exc:
+            raise click.UsageError(f"--economy {assignment}: {exc}") from exc
+    if recovery_half_life is not None:
+        changes["recovery_half_life_minutes"] = recovery_half_life
+    try:
+        return EconomySettings(**changes)
+    except (ValueError, click.BadParameter) as exc:
+        raise click.UsageError(str(exc)) from exc
+
 
 @click.command("server")
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on (loopback by default).")
@@ -71,9 +125,16 @@ _RATE = click.FloatRange(0.0, 1.0)
 @click.option("--fault-seed", default=0, show_default=True, type=int, help="Seed of the fault draws.")
 @click.option("--threads", default=4, show_default=True, type=click.IntRange(1, 256),
               help="Threads running requests.")
+@click.option("--recovery-half-life", type=GameDurationParam(), default=None,
+              help="Game time for a dumped import's bid or a bought-down export's price to recover half way "
+                   "(e.g. 8h, 90m). Default 6h: facts give 1-1.5 h (reported) to 1-2 days (fitted).")
+@click.option("--economy", "economy_options", multiple=True, metavar="NAME=VALUE",
+              help="Any numeric economy setting, e.g. line_drain_minutes=75, volume_half_life_minutes=12h, "
+                   "input_units_per_output=3 (repeatable; *_minutes take durations).")
 def server(host: str, port: int, seed: int, speed: float, data_dir: Path | None, in_memory: bool, reset: bool,
            rate_limit: RateLimitSettings, fault_429: float, fault_5xx: float, fault_drop: float, fault_slow: float,
-           fault_slow_seconds: float, fault_after_apply: float, fault_seed: int, threads: int) -> None:
+           fault_slow_seconds: float, fault_after_apply: float, fault_seed: int, threads: int,
+           recovery_half_life: float | None, economy_options: tuple[str, ...]) -> None:
     """Run the embedded SpaceTraders-compatible game server (API under /v2)."""
     if in_memory and data_dir is not None:
         raise click.UsageError("--data and --in-memory exclude each other")
@@ -84,9 +145,10 @@ def server(host: str, port: int, seed: int, speed: float, data_dir: Path | None,
                                rate_after_apply=fault_after_apply, slow_seconds=fault_slow_seconds, seed=fault_seed)
     except ValueError as exc:
         raise click.UsageError(str(exc)) from exc
+    economy = _economy_settings(recovery_half_life, economy_options)
     config = ServerConfig(host=host, port=port, data_dir=None if in_memory else (data_dir or default_data_dir()),
                           seed=seed, speed=speed, rate_limit=rate_limit, faults=faults, threads=threads,
-                          reset=reset)
+                          reset=reset, economy=economy)
     where = "in memory" if config.data_dir is None else f"data {config.data_dir}"
     limit = ("rate limit off" if not rate_limit.enabled else
              f"rate limit {rate_limit.per_second}/s, burst {rate_limit.burst}/60 s")

@@ -11,7 +11,8 @@ The equilibrium grows as tradeVolume^1.5, so one tranche of tradeVolume units mo
 that no single trade moves the mid price by as much as the spread, hence a buy-then-sell round trip at one market
 always loses money (tested).
 
-Time is the production module's business (production.py); this module is pure arithmetic on MarketGood.
+Time is the business of market_dynamics.py (and the pure functions it composes: production.py, recovery.py,
+trade_volume.py); this module is arithmetic on one MarketGood.
 """
 from __future__ import annotations
 
@@ -34,16 +35,38 @@ def _frozen(mapping: dict[str, float]) -> Mapping[str, float]:
 
 @dataclass(frozen=True)
 class EconomySettings:
-    """Every tunable of the economy, in GAME minutes; the World scales wall time by its speed."""
-    # Half-life of a price's return to equilibrium where nothing produces (exchange, imports, unfed drift).
-    drift_half_life_minutes: float = 60.0
-    # Time constant of factory output: a fed export rises about one supply level in ~20-30 game minutes.
-    production_half_life_minutes: float = 20.0
+    """Every tunable of the economy, durations in GAME minutes; the World scales wall time by its speed."""
+    # Half-life of every good's return to its template state through the background (NPC) trade: how fast a dumped
+    # import's bid or a bought-down export's price recovers. Facts universe §5 give 1-1.5 h (reported bounce) to
+    # 27-47 h (fitted on 20k ladders); 6 h is their geometric middle and makes a 40-60% dump leave the lane poor for
+    # 12-24 h (within 20% of its start after ~12 h, within 10% after ~20 h), as reported.
+    recovery_half_life_minutes: float = 360.0
+    # A factory line at capacity consumes its shallowest input's equilibrium stock in this time (so it makes a third
+    # of that in export units). It runs at 1/line_headroom of what its feed allows by itself: an intermediate good
+    # fed from the tier below (MACHINERY from IRON) then rises one supply level in about 25 game minutes when its
+    # inputs are kept at `full_feed` (facts universe §5: 18-34); the rest of what the feed allows restocks its export
+    # when agents buy it down, with `restock_half_life_minutes` (facts: bounce 1-1.5 h), while the inputs last.
+    line_drain_minutes: float = 37.5
+    line_headroom: float = 2.0
+    restock_half_life_minutes: float = 60.0
+    # Inputs' stock over their equilibrium from which a line may run at capacity (HIGH on the import scale, where its
+    # activity shows GROWING); below it what the line may make is proportional to the scarcest input, so a line whose
+    # inputs sit at their equilibrium (LIMITED) may make 40% of its capacity and makes half that by itself.
+    full_feed: float = 2.5
+    input_units_per_output: float = 3.0     # facts §8.3: ~3 import units per export unit
+    # Trade volume: recent trade (units, decaying with `volume_memory_minutes`) sets a target tradeVolume of
+    # tier * (1 + volume_growth * tranches per hour), at most `max_volume_growth` times the tier; the tradeVolume
+    # moves toward it with `volume_half_life_minutes` (facts §5: EQUIPMENT 20 -> 39 within 28 h, fed exports
+    # 6 -> 15-22; imports never grow).
+    volume_memory_minutes: float = 180.0
+    volume_half_life_minutes: float = 720.0
+    volume_growth: float = 0.4
+    max_volume_growth: float = 4.0
+    # Starter-system caps (game-api-facts §8.3: 400, exchange goods 300).
+    max_trade_volume: Mapping[str, float] = field(default_factory=lambda: _frozen(
+        {"EXPORT": 400.0, "IMPORT": 400.0, "EXCHANGE": 300.0}))
     # Half-life of a shipyard's markup after purchases.
     shipyard_half_life_minutes: float = 120.0
-    input_units_per_output: float = 3.0     # facts §8.3: ~3 import units per export unit
-    unfed_share: float = 0.25               # an export with no inputs settles at this share of its equilibrium
-    max_feed: float = 3.0                   # inputs beyond 3x their equilibrium stock add nothing
     elasticity: float = 0.8
     level_ratio: float = 1.8                # stock ratio between two adjacent supply levels
     depth: Mapping[str, float] = field(default_factory=lambda: _frozen(
@@ -56,9 +79,24 @@ class EconomySettings:
     max_ratio: Mapping[str, float] = field(default_factory=lambda: _frozen(
         {"EXPORT": 4.0, "IMPORT": 4.0, "EXCHANGE": 2.0}))
 
-    def equilibrium_stock(self, kind: str, trade_volume: int) -> float:
+    def __post_init__(self) -> None:
+        for name in ("recovery_half_life_minutes", "line_drain_minutes", "restock_half_life_minutes", "full_feed",
+                     "input_units_per_output", "volume_memory_minutes", "volume_half_life_minutes",
+                     "shipyard_half_life_minutes"):
+            if not getattr(self, name) > 0:
+                raise ValueError(f"{name} must be positive, not {getattr(self, name)}")
+        if self.line_headroom < 1:
+            raise ValueError(f"line_headroom must be >= 1, not {self.line_headroom}")
+        if self.volume_growth < 0 or self.max_volume_growth < 1:
+            raise ValueError("volume_growth must be >= 0 and max_volume_growth >= 1")
+
+    def equilibrium_stock(self, kind: str, trade_volume: float) -> float:
         """Stock units at equilibrium for a good of this kind and tradeVolume."""
         return self.depth[kind] * trade_volume ** 1.5
+
+
+# Which goods' tradeVolume grows with trade: imports never do (facts universe §5: "import depth never grows").
+GROWING_KINDS = frozenset({"EXPORT", "EXCHANGE"})
 
 
 def mid_price(good: MarketGood, settings: EconomySettings) -> float:
@@ -88,13 +126,19 @@ def quote(good: MarketGood, settings: EconomySettings) -> tuple[int, int]:
 
 
 def apply_purchase(good: MarketGood, units: int) -> None:
-    """An agent bought `units`: the stock falls (never below zero), so the price rises."""
+    """An agent bought `units`: the stock falls (never below zero), so the price rises; the trade counts toward the
+    good's tradeVolume growth."""
     good.stock = max(0.0, good.stock - units)
+    if good.kind in GROWING_KINDS:
+        good.pressure += units
 
 
 def apply_sale(good: MarketGood, units: int) -> None:
-    """An agent sold `units`: the stock rises, so the price falls."""
+    """An agent sold `units`: the stock rises, so the price falls. Selling into an exchange counts toward its
+    tradeVolume growth; selling into an import or an export does not (facts: import depth never grows)."""
     good.stock += units
+    if good.kind == "EXCHANGE":
+        good.pressure += units
 
 
 def supply_level(good: MarketGood, settings: EconomySettings) -> str:
@@ -107,17 +151,24 @@ def supply_level(good: MarketGood, settings: EconomySettings) -> str:
     return SUPPLY_LEVELS[min(4, max(0, base + offset))]
 
 
-def activity_level(good: MarketGood) -> str | None:
-    """WEAK..STRONG from the production feed; RESTRICTED when a factory's inputs are short; None at exchanges."""
+def activity_level(good: MarketGood, settings: EconomySettings | None = None) -> str | None:
+    """WEAK..STRONG from the supply of the factory line's inputs (game-api-facts §8.3: "RESTRICTED on IRON export
+    implies a shortage in IRON_ORE import"): RESTRICTED while the scarcest input is SCARCE, WEAK at LIMITED or
+    MODERATE, GROWING at HIGH, STRONG at ABUNDANT. An import shows the activity of the best-fed line consuming it;
+    goods no line touches are WEAK; exchanges have none."""
     if good.kind == "EXCHANGE":
         return None
     if not (good.factory or good.consumed):
         return "WEAK"
+    step = (settings or _DEFAULT).level_ratio
     feed = good.feed
-    if feed < 0.5:
+    if feed < step ** -0.5:
         return "RESTRICTED"
-    if feed < 1.1:
+    if feed < step ** 1.5:
         return "WEAK"
-    if feed < 1.8:
+    if feed < step ** 2.5:
         return "GROWING"
     return "STRONG"
+
+
+_DEFAULT = EconomySettings()

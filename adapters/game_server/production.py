@@ -1,121 +1,91 @@
-"""Factories, consumption and drift: how a market's stocks move with game time (game-api-facts §8.3).
+"""Factory lines: an export made from the imports delivered at the same market (game-api-facts §8.3).
 
-A factory line makes an export from imports held at the same market. Its `feed` is the scarcest input's stock
-relative to that input's equilibrium (capped at `max_feed`). Per game minute, with lam = ln 2 / production
-half-life:
-- the export's stock relaxes toward `equilibrium * (unfed_share + (1 - unfed_share) * feed)`: at feed 1 (inputs at
-  equilibrium) it holds its equilibrium, with inputs above equilibrium it climbs (one supply level in about 18
-  game minutes with inputs kept at twice their equilibrium, longer when fed less; facts universe §5 measured
-  18-34), with no inputs it runs down to `unfed_share` of it;
-- the part of that output due to the inputs, `(1 - unfed_share) * feed * lam * equilibrium` units/min, consumes
-  `input_units_per_output` units of inputs per unit, shared among the inputs;
-- each consumed import is resupplied at its baseline use plus a drift back to equilibrium, so untouched markets
-  stay put, while inputs an agent sells there are consumed (their price recovers upward) and turned into exports.
-Goods no factory touches (exchange, consumer imports, exports without their inputs here) drift back to equilibrium
-with the drift half-life.
+A line's `feed` is its scarcest input's stock over that input's equilibrium. Every unit it makes consumes
+`input_units_per_output` units of inputs, shared among them. What it can make is bounded twice:
+- by its capacity, set by its inputs' depth: at capacity a line consumes its shallowest input's equilibrium stock in
+  `line_drain_minutes`, so no line swallows a dump in minutes (the issue's "bottomless imports");
+- by its feed: below `full_feed` it can make only that share of its capacity ("exports are constrained by the
+  supply of imports").
+It runs at 1/`line_headroom` of that bound by itself (its natural rate, which rises with the feed: delivered inputs
+raise an intermediate good's supply a level in about 25 game minutes, facts universe §5 measured 18-34), and uses the
+rest when its export is bought down, restocking it with `restock_half_life_minutes` ("as agents buy up supply from
+an export good, production tends to increase to meet the demand ... only when there is an adequate supply of
+imports", game-api-facts §8.3). Restocking eats the inputs, so a lane that keeps buying an export drains its
+factory's inputs, the line turns RESTRICTED and the export's price runs away unless someone feeds it.
 
-Markets advance lazily: the World calls `advance` with the game minutes elapsed since the market was last looked
-at, so idle markets cost nothing. Long gaps are integrated in at most `_MAX_STEPS` steps; the import update is
-implicit, so big steps stay stable.
+An untouched market is a steady state: the NPC trade that keeps it at its template buys the export as fast as the
+line makes it at the template's feed and delivers the inputs as fast as it uses them. So only output ABOVE (or
+below) the template's moves stocks: delivered inputs are turned into export supply 3:1 with the lag of production;
+inputs an agent takes away starve the line, the export runs down and the line shows RESTRICTED. Nothing else refills
+the inputs but the slow background drift (recovery.py).
+
+Every function here is pure: numbers in, numbers out.
 """
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
 
 from adapters.game_server.economy import EconomySettings
-from adapters.game_server.state import MarketGood, MarketState, Recipe
+from adapters.game_server.state import MarketGood, Recipe
 
-_STEP_MINUTES = 5.0
-_MAX_STEPS = 400
 _LN2 = math.log(2)
 
 
-def link_factories(goods: dict[str, MarketGood], recipes: tuple[Recipe, ...],
-                   settings: EconomySettings) -> None:
-    """Mark factory exports and consumed imports and set each import's baseline use (units/min at feed 1)."""
-    lam = _LN2 / settings.production_half_life_minutes
+def line_capacity(input_equilibria: Iterable[float], settings: EconomySettings) -> float:
+    """The most export units per game minute a line can make, from its inputs' equilibrium stocks."""
+    return min(input_equilibria) / (settings.input_units_per_output * settings.line_drain_minutes)
+
+
+def throughput(feed: float, capacity: float, settings: EconomySettings) -> float:
+    """The most export units per game minute a line of this capacity can make at this feed (scarcest input's
+    stock over its equilibrium)."""
+    if feed <= 0:
+        return 0.0
+    share = feed / settings.full_feed
+    return capacity * (share if share < 1.0 else 1.0)
+
+
+def natural_rate(feed: float, capacity: float, settings: EconomySettings) -> float:
+    """Export units per game minute a line makes when nobody drains its export."""
+    return throughput(feed, capacity, settings) / settings.line_headroom
+
+
+def restock_rate(shortfall: float, settings: EconomySettings) -> float:
+    """Extra export units per game minute a line is asked for when its export is `shortfall` units below its
+    template stock."""
+    return shortfall * _LN2 / settings.restock_half_life_minutes if shortfall > 0 else 0.0
+
+
+def feed_of(ratios: Iterable[float]) -> float:
+    """A line's feed from its inputs' stock/equilibrium ratios: the scarcest one (an empty line is unfed)."""
+    return max(0.0, min(ratios, default=0.0))
+
+
+def extra_output(feed: float, template_feed: float, capacity: float, shortfall: float, minutes: float,
+                 input_stocks: Iterable[float], settings: EconomySettings) -> float:
+    """Export units a line adds beyond (negative: falls short of) what the background trade takes, in `minutes`,
+    with its export `shortfall` units below its template stock.
+
+    The line's inputs are consumed at `input_units_per_output` times this, shared among them, so the extra can
+    never use more of an input than the market holds.
+    """
+    rate = natural_rate(feed, capacity, settings) + restock_rate(shortfall, settings)
+    most = throughput(feed, capacity, settings)
+    extra = ((rate if rate < most else most) - natural_rate(template_feed, capacity, settings)) * minutes
+    if extra > 0:
+        stocks = list(input_stocks)
+        per_unit = settings.input_units_per_output / len(stocks)
+        extra = min(extra, min(stocks) / per_unit)
+    return extra
+
+
+def link_factories(goods: dict[str, MarketGood], recipes: tuple[Recipe, ...]) -> None:
+    """Mark the factory exports and the imports some line consumes."""
     for good in goods.values():
         good.factory = False
         good.consumed = False
-        good.baseline_use = 0.0
     for recipe in recipes:
-        export = goods[recipe.export]
-        export.factory = True
-        per_input = ((1 - settings.unfed_share) * lam * export.equilibrium
-                     * settings.input_units_per_output / len(recipe.inputs))
+        goods[recipe.export].factory = True
         for name in recipe.inputs:
             goods[name].consumed = True
-            goods[name].baseline_use += per_input
-
-
-def feed_of(recipe: Recipe, goods: dict[str, MarketGood], max_feed: float) -> float:
-    """How well a factory line is supplied: its scarcest input's stock over that input's equilibrium."""
-    feed = max_feed
-    for name in recipe.inputs:
-        good = goods[name]
-        ratio = good.stock / good.equilibrium
-        if ratio < feed:
-            feed = ratio
-    return max(0.0, feed)
-
-
-def advance(market: MarketState, minutes: float, settings: EconomySettings) -> None:
-    """Run the market's factories, consumption and drift for `minutes` of game time."""
-    if minutes <= 0:
-        return
-    steps = max(1, math.ceil(minutes / _STEP_MINUTES))
-    if steps > _MAX_STEPS:
-        steps = _MAX_STEPS
-    h = minutes / steps
-    lam = _LN2 / settings.production_half_life_minutes
-    mu = _LN2 / settings.drift_half_life_minutes
-    keep_production = math.exp(-lam * h)
-    keep_drift = math.exp(-mu * h)
-    unfed = settings.unfed_share
-    per_output = settings.input_units_per_output
-    max_feed = settings.max_feed
-    goods = market.goods
-    recipes = market.recipes
-    for _ in range(steps):
-        use: dict[str, float] = {}
-        for recipe in recipes:
-            export = goods[recipe.export]
-            feed = feed_of(recipe, goods, max_feed)
-            export.feed = feed
-            target = export.equilibrium * (unfed + (1 - unfed) * feed)
-            export.stock = target + (export.stock - target) * keep_production
-            per_input = (1 - unfed) * feed * lam * export.equilibrium * per_output / len(recipe.inputs)
-            for name in recipe.inputs:
-                use[name] = use.get(name, 0.0) + per_input
-        for good in goods.values():
-            if good.factory:
-                continue
-            if good.consumed:
-                stock = good.stock
-                rate = use.get(good.symbol, 0.0) / stock if stock > 0 else 0.0
-                good.stock = ((stock + h * (mu * good.equilibrium + good.baseline_use))
-                              / (1 + h * (mu + rate)))
-            else:
-                good.stock = good.equilibrium + (good.stock - good.equilibrium) * keep_drift
-    _set_import_feeds(market, settings)
-
-
-def _set_import_feeds(market: MarketState, settings: EconomySettings) -> None:
-    """An import's activity follows the best-fed factory line consuming it."""
-    goods = market.goods
-    best: dict[str, float] = {}
-    for recipe in market.recipes:
-        feed = goods[recipe.export].feed
-        for name in recipe.inputs:
-            if feed > best.get(name, -1.0):
-                best[name] = feed
-    for name, feed in best.items():
-        goods[name].feed = feed
-
-
-def refresh_feeds(market: MarketState, settings: EconomySettings) -> None:
-    """Recompute the feeds (activity labels) from current stocks without moving time."""
-    for recipe in market.recipes:
-        goods = market.goods
-        goods[recipe.export].feed = feed_of(recipe, goods, settings.max_feed)
-    _set_import_feeds(market, settings)

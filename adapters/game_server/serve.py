@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from adapters.game_server.app import GameApp
+from adapters.game_server.economy import EconomySettings
 from adapters.game_server.faults import FaultInjector, FaultSettings
 from adapters.game_server.rate_limit import RateLimiter, RateLimitSettings
 
@@ -46,6 +47,7 @@ class ServerConfig:
     threads: int = 4
     reset: bool = False
     """Start a new era of the stored world before serving (tokens issued before it then get 4113)."""
+    economy: EconomySettings = field(default_factory=EconomySettings)
 
     @property
     def base_url(self) -> str:
@@ -55,10 +57,11 @@ class ServerConfig:
 
 def open_world(config: ServerConfig) -> Any:
     """Open (or create) the world of `config`; a failure becomes a ServerStartError."""
-    from adapters.game_server.world import World  # imported late: the CLI must load without the world's deps
+    from adapters.game_server.world import World, WorldSettings  # late: the CLI must load without the world's deps
 
     try:
-        return World.open(config.data_dir, seed=config.seed, speed=config.speed)
+        return World.open(config.data_dir, settings=WorldSettings(seed=config.seed, speed=config.speed,
+                                                                  economy=config.economy))
     except Exception as exc:  # any failure to open the data is a start-up error, reported in one line
         where = f"in {config.data_dir}" if config.data_dir is not None else "in memory"
         raise ServerStartError(f"cannot open the game world {where}: {exc}") from exc

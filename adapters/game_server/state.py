@@ -109,17 +109,36 @@ class Recipe:
 
 @dataclass(slots=True)
 class MarketGood:
-    """One good at one market. `stock` against `equilibrium` sets the price and the supply label."""
+    """One good at one market. `stock` against `equilibrium` sets the price and the supply label.
+
+    `template_ratio` is the stock the market returns to when nobody trades, relative to `equilibrium` (its state
+    in the universe's template). `trade_volume` is what the API shows: the rounded `volume`, which grows from the
+    good's `tier` under sustained trade (`pressure`) and shrinks back when neglected.
+    """
     symbol: str
     kind: str                      # EXPORT | IMPORT | EXCHANGE
     trade_volume: int
     base_price: float              # sellPrice (what the market pays) at equilibrium stock
-    equilibrium: float             # stock units at equilibrium
+    equilibrium: float             # stock units at equilibrium, for the current trade_volume
     stock: float
-    feed: float = 1.0              # production feed of a factory export, or of the factories consuming an import
+    template_ratio: float = 1.0    # the untouched market's stock over equilibrium
+    tier: int = 0                  # the template's tradeVolume (0: the trade_volume given)
+    volume: float = 0.0            # unrounded tradeVolume (0: the trade_volume given)
+    pressure: float = 0.0          # recent trade in units, decaying: what makes the tradeVolume grow
+    feed: float = 1.0              # scarcest input's stock over its equilibrium (factory export, consumed import)
     factory: bool = False          # an export made from imports here
     consumed: bool = False         # an import some factory here consumes
-    baseline_use: float = 0.0      # units/min the factories use of this import at feed 1
+
+    def __post_init__(self) -> None:
+        if not self.tier:
+            self.tier = self.trade_volume
+        if not self.volume:
+            self.volume = float(self.trade_volume)
+
+    @property
+    def template_stock(self) -> float:
+        """The stock an untouched market holds."""
+        return self.equilibrium * self.template_ratio
 
 
 @dataclass(slots=True)
@@ -143,6 +162,7 @@ class MarketState:
     recipes: tuple[Recipe, ...]
     updated_at: float
     transactions: deque[TransactionRecord] = field(default_factory=lambda: deque(maxlen=20))
+    lines: tuple | None = None     # the recipes made ready to run, with what they were made from (market_dynamics)
 
 
 @dataclass(slots=True)

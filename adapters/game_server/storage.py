@@ -97,6 +97,17 @@ def _models(db: peewee.Database) -> SimpleNamespace:
             table_name = "market_good"
             primary_key = peewee.CompositeKey("waypoint", "symbol")
 
+    class MarketGrowthRow(Base):
+        """A good's unrounded tradeVolume and its recent-trade pressure (trade_volume.py)."""
+        waypoint = peewee.TextField()
+        symbol = peewee.TextField()
+        volume = peewee.DoubleField()
+        pressure = peewee.DoubleField()
+
+        class Meta:
+            table_name = "market_growth"
+            primary_key = peewee.CompositeKey("waypoint", "symbol")
+
     class MarketTransactionRow(Base):
         class Meta:
             table_name = "market_transaction"
@@ -132,10 +143,10 @@ def _models(db: peewee.Database) -> SimpleNamespace:
 
     return SimpleNamespace(
         Meta=MetaRow, Agent=AgentRow, Ship=ShipRow, Contract=ContractRow, MarketGood=MarketGoodRow,
-        MarketTransaction=MarketTransactionRow, ShipyardOffer=ShipyardOfferRow,
+        MarketTransaction=MarketTransactionRow, ShipyardOffer=ShipyardOfferRow, MarketGrowth=MarketGrowthRow,
         ShipyardTransaction=ShipyardTransactionRow,
         all=[MetaRow, AgentRow, ShipRow, ContractRow, MarketGoodRow, MarketTransactionRow, ShipyardOfferRow,
-             ShipyardTransactionRow])
+             ShipyardTransactionRow, MarketGrowthRow])
 
 
 def _site_and_era_models(db: peewee.Database) -> SimpleNamespace:
@@ -227,6 +238,8 @@ class Store:
         """Write every good of the market (they all moved when the market was advanced)."""
         self._write(self.m.MarketGood, [(market.waypoint, g.symbol, g.stock, g.trade_volume, market.updated_at)
                                         for g in market.goods.values()])
+        self._write(self.m.MarketGrowth, [(market.waypoint, g.symbol, g.volume, g.pressure)
+                                          for g in market.goods.values()])
 
     def add_market_transaction(self, record: TransactionRecord) -> None:
         self._append(self.m.MarketTransaction, (
@@ -335,6 +348,13 @@ class Store:
             goods[r.symbol] = (r.stock, r.trade_volume)
             if r.updated_at != updated:   # rows of one market are always written together
                 out[r.waypoint] = (min(updated, r.updated_at), goods)
+        return out
+
+    def load_market_growth(self) -> dict[str, dict[str, tuple[float, float]]]:
+        """waypoint -> {good: (unrounded tradeVolume, recent-trade pressure)}."""
+        out: dict[str, dict[str, tuple[float, float]]] = {}
+        for r in self.m.MarketGrowth.select():
+            out.setdefault(r.waypoint, {})[r.symbol] = (r.volume, r.pressure)
         return out
 
     def load_market_transactions(self) -> dict[str, list[TransactionRecord]]:

@@ -19,7 +19,8 @@ from pathlib import Path
 
 from adapters.game_server.clock import GameClock, WallClock
 from adapters.game_server.economy import EconomySettings
-from adapters.game_server.production import link_factories, refresh_feeds
+from adapters.game_server.market_dynamics import refresh_feeds
+from adapters.game_server.production import link_factories
 from adapters.game_server.rules.agents import AgentRules
 from adapters.game_server.rules.codes import STARTING_CREDITS
 from adapters.game_server.rules.construction import ConstructionRules
@@ -138,27 +139,36 @@ class World(StatusRules, AgentRules, FleetRules, TradeRules, ShipyardRules, Cont
 
     def _load_markets(self, created_at: float) -> dict[str, MarketState]:
         stored = self._store.load_market_goods()
+        growth = self._store.load_market_growth()
         history = self._store.load_market_transactions()
         markets = {}
         for waypoint, spec in self.universe.markets.items():
             goods = {}
             for g in spec.goods:
+                # The spec's start is the market's template: where the background trade keeps it (universe §1).
                 equilibrium = self._economy.equilibrium_stock(g.kind, g.trade_volume)
                 goods[g.symbol] = MarketGood(symbol=g.symbol, kind=g.kind, trade_volume=g.trade_volume,
                                              base_price=g.base_price, equilibrium=equilibrium,
-                                             stock=equilibrium * g.initial_ratio)
+                                             stock=equilibrium * g.initial_ratio, template_ratio=g.initial_ratio)
             updated_at = created_at
             if waypoint in stored:
                 updated_at, rows = stored[waypoint]
                 for symbol, (stock, trade_volume) in rows.items():
-                    if symbol in goods:
-                        goods[symbol].stock = stock
-                        goods[symbol].trade_volume = trade_volume
+                    good = goods.get(symbol)
+                    if good is not None:
+                        good.stock = stock
+                        good.trade_volume = trade_volume
+                        good.volume = float(trade_volume)
+                        good.equilibrium = self._economy.equilibrium_stock(good.kind, trade_volume)
+                for symbol, (volume, pressure) in growth.get(waypoint, {}).items():
+                    good = goods.get(symbol)
+                    if good is not None:
+                        good.volume, good.pressure = volume, pressure
             recipes = tuple(Recipe(export, inputs) for export, inputs in spec.recipes)
-            link_factories(goods, recipes, self._economy)
+            link_factories(goods, recipes)
             market = MarketState(waypoint=waypoint, goods=goods, recipes=recipes, updated_at=updated_at)
             market.transactions.extend(history.get(waypoint, ()))
-            refresh_feeds(market, self._economy)
+            refresh_feeds(market)
             markets[waypoint] = market
         return markets
 

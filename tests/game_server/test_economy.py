@@ -82,10 +82,12 @@ def test_labels_at_equilibrium_depend_on_the_kind() -> None:
     assert activity_level(good("EXCHANGE")) is None
     factory = good("EXPORT")
     factory.factory = True
-    factory.feed = 0.2
-    assert activity_level(factory) == "RESTRICTED"
-    factory.feed = 2.5
-    assert activity_level(factory) == "STRONG"
+    # The activity follows the supply level of the line's scarcest input (its feed, on the import scale).
+    for feed, activity in ((0.0, "RESTRICTED"), (0.7, "RESTRICTED"), (1.0, "WEAK"), (2.0, "WEAK"),
+                           (3.0, "GROWING"), (5.0, "STRONG")):
+        factory.feed = feed
+        assert activity_level(factory) == activity, feed
+    assert activity_level(good("IMPORT")) == "WEAK"         # no line consumes it
 
 
 def _round_trip(g: MarketGood, tranches: int) -> int:

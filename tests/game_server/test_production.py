@@ -1,122 +1,79 @@
-"""Factories turn imports into exports over game time; unfed ones run down; untouched markets stay put."""
+"""Factory lines as pure functions: throughput bounded by the scarcest input and by the line's capacity, and output
+beyond the template's only from inputs delivered, 3 input units per unit."""
 from __future__ import annotations
 
 import math
-from dataclasses import replace
 
-from adapters.game_server.economy import EconomySettings, activity_level, apply_purchase, apply_sale, quote, \
-    supply_level
-from adapters.game_server.production import advance, link_factories
-from adapters.game_server.state import MarketGood, MarketState, Recipe
+from adapters.game_server.economy import EconomySettings
+from adapters.game_server.production import (
+    extra_output, feed_of, line_capacity, link_factories, natural_rate, restock_rate, throughput,
+)
+from adapters.game_server.state import MarketGood, Recipe
 
 SETTINGS = EconomySettings()
+IRON, FERTILIZERS = 1394.0, 268.0      # equilibrium stocks of a tradeVolume-60 and a tradeVolume-20 input
+CAPACITY = IRON / (SETTINGS.input_units_per_output * SETTINGS.line_drain_minutes)
 
 
-def factory_market(settings: EconomySettings = SETTINGS, iron_ratio: float = 1.0,
-                   machinery_ratio: float = 1.0) -> MarketState:
-    """A MACHINERY factory (tradeVolume 20) fed by IRON imports (tradeVolume 60), plus FUEL at an exchange."""
-    def good(symbol: str, kind: str, trade_volume: int, purchase: float, ratio: float) -> MarketGood:
-        equilibrium = settings.equilibrium_stock(kind, trade_volume)
-        return MarketGood(symbol, kind, trade_volume, purchase / settings.spread[kind], equilibrium,
-                          equilibrium * ratio)
-    goods = {"MACHINERY": good("MACHINERY", "EXPORT", 20, 1746, machinery_ratio),
-             "IRON": good("IRON", "IMPORT", 60, 302, iron_ratio),
-             "FUEL": good("FUEL", "EXCHANGE", 180, 72, 1.0)}
-    recipes = (Recipe("MACHINERY", ("IRON",)),)
-    link_factories(goods, recipes, settings)
-    return MarketState("X1-TEST-F14", goods, recipes, updated_at=0.0)
+def test_the_feed_is_the_scarcest_input() -> None:
+    assert feed_of([2.0, 0.5, 1.0]) == 0.5
+    assert feed_of([]) == 0.0
+    assert feed_of([-1.0]) == 0.0
 
 
-def test_an_untouched_market_stays_at_equilibrium() -> None:
-    market = factory_market()
-    before = {s: g.stock for s, g in market.goods.items()}
-    advance(market, 600, SETTINGS)
-    for symbol, stock in before.items():
-        assert math.isclose(market.goods[symbol].stock, stock, rel_tol=1e-6)
+def test_the_shallowest_input_sets_a_lines_capacity() -> None:
+    # At full throughput the line consumes that input's equilibrium stock in line_drain_minutes.
+    assert math.isclose(line_capacity([IRON], SETTINGS), CAPACITY)
+    assert math.isclose(line_capacity([IRON, FERTILIZERS], SETTINGS) * SETTINGS.input_units_per_output
+                        * SETTINGS.line_drain_minutes, FERTILIZERS)
 
 
-def test_feeding_a_factory_raises_its_export_supply_later() -> None:
-    fed, unfed = factory_market(), factory_market()
-    for _ in range(20):                                   # 1,200 IRON sold to the factory
-        apply_sale(fed.goods["IRON"], 60)
-    machinery = fed.goods["MACHINERY"]
-    start_stock, start_price = machinery.stock, quote(machinery, SETTINGS)[0]
-    assert machinery.stock == unfed.goods["MACHINERY"].stock   # nothing yet: production takes time
-    advance(fed, 30, SETTINGS)
-    advance(unfed, 30, SETTINGS)
-    assert machinery.stock > start_stock * 1.2
-    assert quote(machinery, SETTINGS)[0] < start_price * 0.9
-    assert activity_level(machinery) in ("GROWING", "STRONG")
-    # The inputs were consumed: the IRON surplus shrinks and its price recovers upward.
-    iron = fed.goods["IRON"]
-    assert iron.stock < iron.equilibrium + 1200 * 0.75
+def test_throughput_follows_the_feed_up_to_the_lines_capacity() -> None:
+    assert throughput(0.0, CAPACITY, SETTINGS) == 0.0
+    assert math.isclose(throughput(SETTINGS.full_feed / 2, CAPACITY, SETTINGS), CAPACITY / 2)
+    assert throughput(SETTINGS.full_feed, CAPACITY, SETTINGS) == CAPACITY
+    assert throughput(100 * SETTINGS.full_feed, CAPACITY, SETTINGS) == CAPACITY   # a line has a maximum
 
 
-def test_a_steadily_fed_export_rises_a_supply_level_within_35_game_minutes() -> None:
-    market = factory_market()
-    machinery, iron = market.goods["MACHINERY"], market.goods["IRON"]
-    assert supply_level(machinery, SETTINGS) == "HIGH"
-    minutes = 0
-    while supply_level(machinery, SETTINGS) == "HIGH":
-        iron.stock = 2 * iron.equilibrium                 # an agent keeps the factory's imports stocked
-        advance(market, 1, SETTINGS)
-        minutes += 1
-        assert minutes <= 35
-    assert supply_level(machinery, SETTINGS) == "ABUNDANT"
-    assert minutes >= 10
+def test_a_line_runs_below_what_its_feed_allows_unless_its_export_is_bought_down() -> None:
+    assert math.isclose(natural_rate(1.0, CAPACITY, SETTINGS),
+                        throughput(1.0, CAPACITY, SETTINGS) / SETTINGS.line_headroom)
+    assert restock_rate(0.0, SETTINGS) == 0.0 and restock_rate(-50.0, SETTINGS) == 0.0
+    assert math.isclose(restock_rate(100.0, SETTINGS) * SETTINGS.restock_half_life_minutes, 100 * math.log(2))
 
 
-def test_an_unfed_factory_runs_down_and_is_restricted() -> None:
-    market = factory_market(iron_ratio=0.0)
-    machinery = market.goods["MACHINERY"]
-    start = machinery.stock
-    advance(market, 20, SETTINGS)
-    assert machinery.stock < start * 0.8
-    assert activity_level(machinery) == "RESTRICTED"
-    assert activity_level(market.goods["IRON"]) == "RESTRICTED"
-    # With its inputs kept at zero it settles at the unfed share of its equilibrium.
-    for _ in range(100):
-        market.goods["IRON"].stock = 0.0
-        advance(market, 5, SETTINGS)
-    assert math.isclose(machinery.stock, machinery.equilibrium * SETTINGS.unfed_share, rel_tol=0.02)
-    assert supply_level(machinery, SETTINGS) in ("SCARCE", "LIMITED")
+def test_a_line_at_its_template_adds_nothing() -> None:
+    # The background trade takes what the template's line makes: only what agents change moves stocks.
+    assert extra_output(0.7, 0.7, CAPACITY, 0.0, 60.0, [500.0], SETTINGS) == 0.0
 
 
-def test_a_drained_export_recovers_through_production() -> None:
-    market = factory_market()
-    machinery = market.goods["MACHINERY"]
-    start = quote(machinery, SETTINGS)[0]
-    for _ in range(8):
-        apply_purchase(machinery, 20)
-    assert quote(machinery, SETTINGS)[0] > start * 1.3
-    advance(market, 120, SETTINGS)
-    assert quote(machinery, SETTINGS)[0] <= start * 1.05
+def test_delivered_inputs_add_output_and_a_starved_line_falls_short() -> None:
+    fed = extra_output(2.0, 1.0, CAPACITY, 0.0, 10.0, [4000.0], SETTINGS)
+    starved = extra_output(0.0, 1.0, CAPACITY, 0.0, 10.0, [0.0], SETTINGS)
+    natural = CAPACITY / SETTINGS.full_feed / SETTINGS.line_headroom
+    assert math.isclose(fed, natural * (2.0 - 1.0) * 10.0)
+    assert math.isclose(starved, -natural * 1.0 * 10.0)
 
 
-def test_exchange_goods_drift_back_with_the_drift_half_life() -> None:
-    market = factory_market()
-    fuel = market.goods["FUEL"]
-    fuel.stock = fuel.equilibrium * 0.5
-    advance(market, SETTINGS.drift_half_life_minutes, SETTINGS)
-    assert math.isclose(fuel.stock, fuel.equilibrium * 0.75, rel_tol=0.01)
+def test_a_bought_down_export_is_restocked_within_what_the_feed_allows() -> None:
+    small = extra_output(1.0, 1.0, CAPACITY, 10.0, 1.0, [4000.0], SETTINGS)
+    assert math.isclose(small, restock_rate(10.0, SETTINGS))
+    huge = extra_output(1.0, 1.0, CAPACITY, 1e6, 1.0, [4000.0], SETTINGS)
+    assert math.isclose(huge, throughput(1.0, CAPACITY, SETTINGS) - natural_rate(1.0, CAPACITY, SETTINGS))
+    assert extra_output(0.0, 1.0, CAPACITY, 1e6, 1.0, [0.0], SETTINGS) < 0      # no inputs, no restock
 
 
-def test_about_three_input_units_are_used_per_output_unit() -> None:
-    # Without NPC drift the only change in the import over a short step is factory use minus baseline resupply.
-    settings = replace(SETTINGS, drift_half_life_minutes=1e12)
-    market = factory_market(settings, iron_ratio=2.0)
-    iron, machinery = market.goods["IRON"], market.goods["MACHINERY"]
-    h = 0.001
-    before = iron.stock
-    advance(market, h, settings)
-    used = iron.baseline_use + (before - iron.stock) / h
-    lam = math.log(2) / settings.production_half_life_minutes
-    made_from_inputs = (1 - settings.unfed_share) * machinery.feed * lam * machinery.equilibrium
-    assert math.isclose(used / made_from_inputs, 3.0, rel_tol=0.02)
+def test_output_never_uses_more_input_than_the_market_holds() -> None:
+    # 30 units of each of two inputs make at most 30 * 2 / 3 = 20 units.
+    extra = extra_output(SETTINGS.full_feed, 0.0, CAPACITY, 1e6, 1e6, [30.0, 900.0], SETTINGS)
+    assert math.isclose(extra, 30.0 * 2 / SETTINGS.input_units_per_output)
 
 
-def test_long_idle_gaps_stay_stable() -> None:
-    market = factory_market(iron_ratio=3.0, machinery_ratio=0.1)
-    advance(market, 60 * 24 * 30, SETTINGS)              # a month of game time, in bounded steps
-    for good in market.goods.values():
-        assert math.isclose(good.stock, good.equilibrium, rel_tol=0.01), good.symbol
+def test_link_marks_factory_exports_and_consumed_imports() -> None:
+    def good(symbol: str, kind: str) -> MarketGood:
+        return MarketGood(symbol, kind, 20, 100.0, 268.0, 268.0)
+    goods = {"MACHINERY": good("MACHINERY", "EXPORT"), "IRON": good("IRON", "IMPORT"),
+             "FOOD": good("FOOD", "IMPORT")}
+    link_factories(goods, (Recipe("MACHINERY", ("IRON",)),))
+    assert goods["MACHINERY"].factory and goods["IRON"].consumed
+    assert not goods["FOOD"].consumed and not goods["FOOD"].factory

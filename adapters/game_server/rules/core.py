@@ -10,7 +10,7 @@ from adapters.game_server import catalog
 from adapters.game_server.clock import GameClock
 from adapters.game_server.economy import EconomySettings
 from adapters.game_server.errors import GameError
-from adapters.game_server.production import advance
+from adapters.game_server.market_dynamics import advance
 from adapters.game_server.rules.codes import AGENT_NOT_FOUND, IN_TRANSIT, NOT_DOCKED, NOT_FOUND, UNPROCESSABLE
 from adapters.game_server.state import AgentState, ContractState, MarketState, ShipState, ShipyardState
 from adapters.game_server.storage import Store
@@ -53,7 +53,8 @@ class WorldCore:
     # --- lazy evolution -------------------------------------------------------------------------------------------------
 
     def _market_now(self, market: MarketState, now: float) -> MarketState:
-        """Advance a market's factories and drift to `now` (in memory; a trade persists it)."""
+        """Advance a market's factory lines, background trade and trade volumes to `now` (in memory; a trade
+        persists it)."""
         if now > market.updated_at:
             advance(market, (now - market.updated_at) * self._speed / 60.0, self._economy)
             market.updated_at = now

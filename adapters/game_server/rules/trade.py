@@ -6,6 +6,7 @@ import math
 from adapters.game_server import catalog
 from adapters.game_server.economy import apply_purchase, apply_sale, quote
 from adapters.game_server.errors import GameError
+from adapters.game_server.market_dynamics import refresh_feeds
 from adapters.game_server.rules.codes import (
     CARGO_EXCEEDS, CARGO_MISSING, CARGO_UNITS, MARKET_CREDITS, NO_MARKET, NOT_BOUGHT_HERE, NOT_SOLD_HERE,
     TRADE_VOLUME,
@@ -82,6 +83,7 @@ class TradeRules(WorldCore):
 
     def _settle_trade(self, owner, state: ShipState, market: MarketState, record) -> wire.TradeData:
         """Commit what a purchase or sale changed, in one transaction, then answer with it."""
+        refresh_feeds(market)              # a trade in a line's input changes its activity at once
         with self._store.transaction():
             self._store.save_agent(owner)
             self._store.save_ships(state)
