@@ -1,9 +1,13 @@
-"""The `spacetraders` command: one click group, sub-commands added from their own modules."""
+"""The `spacetraders` command: one click group; each sub-command lives in its own module."""
 from __future__ import annotations
 
 import click
 
+from adapters.cli.agent_command import agent
+from adapters.cli.analyze_command import analyze
 from adapters.cli.errors import FriendlyGroup
+from adapters.cli.manufacturing_command import manufacturing
+from adapters.cli.server_command import server
 
 
 @click.group(cls=FriendlyGroup)
@@ -12,9 +16,5 @@ def cli() -> None:
     """Manufacturing-arbitrage bot for SpaceTraders."""
 
 
-def _register_commands() -> None:
-    # Each command module owns its group; importing them here keeps this file small.
-    from adapters.cli import commands  # noqa: F401  (populates `cli`)
-
-
-_register_commands()
+for _command in (server, agent, manufacturing, analyze):
+    cli.add_command(_command)

@@ -1,7 +1,8 @@
 """The bot's database: one peewee `DatabaseProxy`, opened from a URL (SQLite by default, PostgreSQL on request).
 
 `connect(url)` opens `sqlite:///path` or `postgresql://user:pass@host:port/db` (playhouse.db_url), points the proxy
-at it and creates the schema if the database is empty. Every row model in rows.py is bound to the proxy, so the
+at it and creates the schema if the database is empty. Every row model in rows.py is bound to the proxy (rows.py
+holds it, so that this module imports rows.py and not the other way round), so the
 repositories work on whichever database was connected last.
 
 Processes. The coordinator and its worker processes share the database, each through its own connections:
@@ -30,6 +31,8 @@ from urllib.parse import urlparse
 import peewee
 from playhouse import db_url
 
+from adapters.storage.rows import ALL_ROWS, database
+
 DATABASE_FILE = "spacetraders.sqlite3"
 SQLITE_BUSY_TIMEOUT_SECONDS = 30
 # Order matters: the busy timeout is set first so that switching to WAL waits for another process's lock.
@@ -41,10 +44,6 @@ SQLITE_PRAGMAS = (
 )
 _SQLITE_SCHEMES = frozenset({"sqlite"})
 _POSTGRES_SCHEMES = frozenset({"postgres", "postgresql"})
-
-database = peewee.DatabaseProxy()
-"""The database every row model is bound to; `connect` initialises it."""
-
 
 class StorageError(Exception):
     """Base of the errors the storage adapter raises itself (database errors are peewee's)."""
@@ -105,8 +104,6 @@ def close() -> None:
 
 def ensure_schema(db: peewee.Database) -> None:
     """Create the tables and indexes `db` lacks (safe to call from several processes at once)."""
-    from adapters.storage.rows import ALL_ROWS  # rows.py imports this module for the proxy
-
     with db.bind_ctx(ALL_ROWS):
         if isinstance(db, peewee.PostgresqlDatabase):
             # Concurrent CREATE TABLE IF NOT EXISTS can still collide in PostgreSQL's catalog: take turns.
@@ -124,8 +121,6 @@ def using(db: peewee.Database) -> Iterator[peewee.Database]:
 
     For tests and tools that want a database of their own without touching what `connect` set up.
     """
-    from adapters.storage.rows import ALL_ROWS  # rows.py imports this module for the proxy
-
     ensure_schema(db)
     with db.bind_ctx(ALL_ROWS):
         yield db
