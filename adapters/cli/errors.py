@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import enum
 import functools
-import importlib
 import os
 import re
 import sqlite3
@@ -136,17 +135,15 @@ def _prefixed(prefix: str) -> Describe:
     return lambda exc, meta: f"{prefix}: {_message(exc, meta)}"
 
 
-def _optional(module: str, name: str) -> type[BaseException] | None:
-    """A class from a module that may not import (a part still being built, an optional backend)."""
-    try:
-        cls = getattr(importlib.import_module(module), name)
-    except Exception:  # a module that fails to import must not break error reporting
-        return None
-    return cls if isinstance(cls, type) and issubclass(cls, BaseException) else None
-
-
 def _table() -> list[tuple[type[BaseException], ExitCode, Describe]]:
-    table: list[tuple[type[BaseException] | None, ExitCode, Describe]] = [
+    import httpx  # imported when the first error is reported, so that the CLI starts fast
+    import peewee
+
+    from adapters.storage.database import StorageError
+
+    # Every class is imported here, by name: an entry cannot quietly stand for nothing. The embedded server's own
+    # start errors never get here (`spacetraders server` turns them into a click error).
+    return [
         (ConfigError, ExitCode.CONFIG, _prefixed("configuration")),
         # the daemon
         (AlreadyRunning, ExitCode.ALREADY_RUNNING, _message),
@@ -174,19 +171,13 @@ def _table() -> list[tuple[type[BaseException], ExitCode, Describe]]:
         (DomainError, ExitCode.BAD_INPUT, _message),
         (ApplicationError, ExitCode.FAILURE, _message),
         # storage
-        (_optional("adapters.storage.errors", "StorageError"), ExitCode.STORAGE, _storage),
-        (_optional("peewee", "PeeweeException"), ExitCode.STORAGE, _storage),
+        (StorageError, ExitCode.STORAGE, _storage),
+        (peewee.PeeweeException, ExitCode.STORAGE, _storage),
         (sqlite3.Error, ExitCode.STORAGE, _storage),
-        # the embedded game server failing to start
-        (_optional("adapters.game_server.serve", "ServerStartError"), ExitCode.UNAVAILABLE,
-         _prefixed("embedded game server")),
-        (_optional("adapters.game_server.http_server_process", "ServerProcessError"), ExitCode.UNAVAILABLE,
-         _prefixed("embedded game server")),
         # an httpx error that escaped the client
-        (_optional("httpx", "TransportError"), ExitCode.UNAVAILABLE, _unreachable),
+        (httpx.TransportError, ExitCode.UNAVAILABLE, _unreachable),
         (OSError, ExitCode.STORAGE, _os_error),
     ]
-    return [(cls, code, describe) for cls, code, describe in table if cls is not None]
 
 
 @functools.cache

@@ -57,6 +57,31 @@ class NotConnected(StorageError, RuntimeError):
     """A repository was used before `connect` (in this process) or `using`."""
 
 
+class DatabaseUnreachable(StorageError):
+    """The database of a URL cannot be opened (server down, wrong credentials, unreadable file)."""
+
+
+def check_reachable(url: str) -> None:
+    """Open one connection to `url` and close it; DatabaseUnreachable, on one line and without the password,
+    when that fails. For commands that must fail before they start anything."""
+    db = open_database(url)
+    try:
+        db.connect()
+    except peewee.PeeweeException as exc:
+        reason = next((line.strip() for line in str(exc).splitlines() if line.strip()), type(exc).__name__)
+        raise DatabaseUnreachable(f"cannot open the database {_without_password(url)}: {reason}") from exc
+    finally:
+        if not db.is_closed():
+            db.close()
+
+
+def _without_password(url: str) -> str:
+    parsed = urlparse(url)
+    if parsed.password is None:
+        return url
+    return url.replace(f":{parsed.password}@", ":***@", 1)
+
+
 def default_sqlite_url(data_dir: str | os.PathLike[str]) -> str:
     """The URL of the SQLite file in `data_dir` (made absolute, so the URL means the same from any directory)."""
     return f"sqlite:///{Path(data_dir).expanduser().resolve() / DATABASE_FILE}"

@@ -3,16 +3,26 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import importlib
+
 import click
 import peewee
 import pytest
 from click.testing import CliRunner, Result
 
-from adapters.cli.errors import META_BASE_URL, META_LOG_PATH, ExitCode, FriendlyGroup, friendly_errors
+from adapters.cli.errors import (
+    META_BASE_URL,
+    META_LOG_PATH,
+    ExitCode,
+    FriendlyGroup,
+    error_table,
+    friendly_errors,
+)
 from adapters.cli.token_store import NoAgent, TokenStoreError
 from adapters.config.loader import ConfigError
 from adapters.daemon.process import AlreadyRunning, DaemonStartFailed, NotRunning
 from adapters.game_api import errors as api
+from adapters.storage.database import DatabaseUnreachable, StorageError
 from application import game_errors as app_game
 from domain.errors import InvalidSymbol
 
@@ -84,6 +94,8 @@ CASES = [
                  ExitCode.STORAGE, ["token file"], id="token-file"),
     pytest.param(peewee.OperationalError("database is locked"), ExitCode.STORAGE,
                  ["storage error", "database is locked"], id="storage"),
+    pytest.param(DatabaseUnreachable("cannot open the database postgresql://u:***@127.0.0.1:1/db: refused"),
+                 ExitCode.STORAGE, ["storage error", "cannot open the database", "refused"], id="storage-own"),
     pytest.param(PermissionError(13, "Permission denied", "/data/x.db"), ExitCode.STORAGE,
                  ["/data/x.db", "Permission denied"], id="file"),
     pytest.param(app_game.GameAuthError("token rejected", code=4113), ExitCode.AUTH,
@@ -144,3 +156,15 @@ def test_click_usage_errors_keep_their_own_handling(tmp_path: Path) -> None:
 
     assert result.exit_code == ExitCode.USAGE
     assert "Traceback" not in result.output
+
+
+def test_every_entry_of_the_error_table_is_a_class_its_module_really_holds() -> None:
+    for cls, code, describe in error_table():
+        assert isinstance(cls, type) and issubclass(cls, BaseException), cls
+        assert getattr(importlib.import_module(cls.__module__), cls.__qualname__) is cls
+        assert isinstance(code, ExitCode) and callable(describe)
+
+
+def test_the_storage_adapters_own_errors_have_the_storage_exit_code() -> None:
+    assert StorageError in {cls for cls, _, _ in error_table()}
+    assert dict((cls, code) for cls, code, _ in error_table())[StorageError] is ExitCode.STORAGE
