@@ -44,6 +44,9 @@ class GalaxyMarkets:
     def markets_in_system(self, system: SystemSymbol) -> list[MarketSnapshot]:
         return self.systems[system]
 
+    def market(self, waypoint: WaypointSymbol) -> MarketSnapshot | None:
+        return next((m for m in self.systems.get(waypoint.system, []) if m.waypoint == waypoint), None)
+
     def record(self, snapshot: MarketSnapshot) -> None:
         self.systems.setdefault(snapshot.system, []).append(snapshot)
 
