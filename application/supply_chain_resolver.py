@@ -108,6 +108,9 @@ class MarketTrees:
         self._sources: dict[TradeSymbol, list[_Offer]] = {}
         self._factories: dict[TradeSymbol, list[_Offer]] = {}
         self._trees: dict[TradeSymbol, SupplyChainNode | UnresolvableGood] = {}
+        # Many trees buy the same input at the same market: one leaf serves them all (nodes are immutable).
+        self._leaves: dict[tuple[TradeSymbol, WaypointSymbol], SupplyChainNode] = {}
+        self._cheapest_sources: dict[TradeSymbol, list[_Offer]] = {}
         for snapshot in markets:
             self._index(snapshot)
 
@@ -184,7 +187,11 @@ class MarketTrees:
             return _Failure(UnresolvableReason.CYCLE, parent_path + (good,), f"{good} is needed to make itself")
         sources = self._sources.get(good, [])
         if sources and self._config.strategy is AcquisitionStrategy.PREFER_BUY:
-            return _buy(good, _best(sources, near=feeds.position))  # the common case, without the general loop
+            # The common case, without the general loop; only offers at the cheapest ask can win.
+            cheapest = self._cheapest_sources.get(good)
+            if cheapest is None:
+                cheapest = self._cheapest_sources[good] = _cheapest(sources)
+            return self._buy(good, _best(cheapest, near=feeds.position))
         manufacturable = self._map.is_manufacturable(good)
         factories = self._factories.get(good, []) if manufacturable else []
         path = parent_path + (good,)
@@ -198,13 +205,22 @@ class MarketTrees:
                 continue
             offer = _best(offers, near=feeds.position)
             if method is AcquisitionMethod.BUY:
-                return _buy(good, offer)
+                return self._buy(good, offer)
             built = self._fabricate_at(good, offer, path, depth)
             if not isinstance(built, _Failure):
                 return built
             failure = failure or built
         # Every source is also listed for BUY, so reaching here means only fabrication was possible.
         return failure or _Failure(UnresolvableReason.NO_SOURCE, path, "no attempt could be made")
+
+    def _buy(self, good: TradeSymbol, offer: _Offer) -> SupplyChainNode:
+        leaf = self._leaves.get((good, offer.market))
+        if leaf is None:
+            leaf = SupplyChainNode(
+                good=good, method=AcquisitionMethod.BUY, market=offer.market, ask=offer.ask, position=offer.position
+            )
+            self._leaves[(good, offer.market)] = leaf
+        return leaf
 
     def _attempts(
         self, sources: list[_Offer], factories: list[_Offer]
@@ -221,22 +237,25 @@ class MarketTrees:
         return [(buy, healthy), (fabricate, factories), (buy, sources)]
 
 
-def _buy(good: TradeSymbol, offer: _Offer) -> SupplyChainNode:
-    return SupplyChainNode(
-        good=good, method=AcquisitionMethod.BUY, market=offer.market, ask=offer.ask, position=offer.position
-    )
-
-
 def _best(offers: list[_Offer], near: Position | None) -> _Offer:
     """Cheapest known ask first (unknown asks last), then nearest to `near`, then by symbol."""
     if len(offers) == 1:
         return offers[0]
+    # Distance only decides between the offers at the cheapest ask: find those first, without computing any.
+    tied = _cheapest(offers)
+    if len(tied) == 1:
+        return tied[0]
     return min(
-        offers,
-        key=lambda offer: (
-            offer.ask is None,
-            offer.ask if offer.ask is not None else 0,
-            distance(near, offer.position) if near is not None else math.inf,
-            offer.market,
-        ),
+        tied,
+        key=lambda offer: (distance(near, offer.position) if near is not None else math.inf, offer.market),
     )
+
+
+def _cheapest(offers: list[_Offer]) -> list[_Offer]:
+    """The offers at the cheapest known ask (all of them when no ask is known)."""
+    price = min(map(_price_key, offers))
+    return [offer for offer in offers if _price_key(offer) == price]
+
+
+def _price_key(offer: _Offer) -> tuple[bool, int]:
+    return (offer.ask is None, offer.ask if offer.ask is not None else 0)

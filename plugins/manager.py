@@ -241,7 +241,9 @@ def _ranking_problem(answer: Any, given: Sequence[ManufacturingOpportunity]) -> 
         if not isinstance(item, ManufacturingOpportunity):
             return f"returned a {type(item).__name__} among the opportunities"
         key = (item.good, item.sell_market)
-        if known.get(key) != item:
+        given_one = known.get(key)
+        # Identity first: comparing equal opportunities compares their whole trees.
+        if given_one is not item and given_one != item:
             return f"returned {item.good} at {item.sell_market}, which it was not given"
         if key in seen:
             return f"returned {item.good} at {item.sell_market} twice"

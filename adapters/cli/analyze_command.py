@@ -83,7 +83,8 @@ def demand(ctx: click.Context, player: str, system: str, top: int | None, as_jso
             with Progress("Refreshing the markets where our ships are", quiet=as_json) as progress:
                 refreshed = container.scout().observe(container.game().ships())
                 progress.done(f"Refreshed {len(refreshed)} market{'s' * (len(refreshed) != 1)}")
-        report = container.demand_finder().find(target, DemandFinderConfig(op.settings.manufacturing.min_price, top))
+        report = container.demand_finder().find(target, DemandFinderConfig(op.settings.manufacturing.min_price, top),
+                                                explain=True)
         markets = [m for m in container.markets().markets_in_system(target) if m.trade_goods]
     finally:
         container.shutdown_resources()
