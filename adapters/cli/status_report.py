@@ -15,6 +15,7 @@ from adapters.cli.operator_context import Operator, shown_database
 from adapters.daemon.process import DaemonState
 from adapters.daemon.recovery import FINAL_STATES
 from adapters.daemon.state_file import DaemonInfo, read_daemon_info
+from adapters.durations import format_duration
 from application.repositories import RunInfo
 from domain.ledger import net_credits
 
@@ -258,9 +259,9 @@ def render_status(report: StatusReport) -> list[str]:
                      f"(ledger since {report.run.started_at:%Y-%m-%d %H:%M:%S} UTC, ship purchases included)")
     if report.coverage is not None:
         c = report.coverage
-        oldest = "" if c.oldest_age is None else f", oldest {_duration(c.oldest_age)} old"
+        oldest = "" if c.oldest_age is None else f", oldest {_duration_shown(c.oldest_age)} old"
         lines.append(f"Market Coverage: {c.priced} markets priced, {c.fresh} fresh (under "
-                     f"{_duration(c.fresh_within)}){oldest}")
+                     f"{_duration_shown(c.fresh_within)}){oldest}")
     lines += _where(report)
     return lines
 
@@ -277,23 +278,16 @@ def _activity(line: ShipLine, now: datetime) -> str:
     if line.until is None:
         return text
     left = (line.until - now).total_seconds()
-    return f"{text} ({'in ' + _duration(left) if left > 0 else 'due now'})"
+    return f"{text} ({'in ' + _duration_shown(left) if left > 0 else 'due now'})"
 
 
 def _ago(moment: datetime, now: datetime) -> str:
     seconds = (now - moment).total_seconds()
-    return "just now" if seconds < 1 else f"{_duration(seconds)} ago"
+    return "just now" if seconds < 1 else f"{_duration_shown(seconds)} ago"
 
 
-def _duration(seconds: float) -> str:
-    seconds = int(round(abs(seconds)))
-    if seconds < 60:
-        return f"{seconds} s"
-    if seconds < 3600:
-        return f"{seconds // 60} min"
-    if seconds < 86400:
-        return f"{seconds // 3600} h {seconds % 3600 // 60} min"
-    return f"{seconds // 86400} d {seconds % 86400 // 3600} h"
+def _duration_shown(seconds: float) -> str:
+    return format_duration(seconds, smallest="min")
 
 
 def status_json(report: StatusReport) -> dict[str, Any]:
