@@ -9,9 +9,12 @@ from adapters.cli.errors import FriendlyGroup
 from adapters.cli.manufacturing_command import manufacturing
 from adapters.cli.server_command import server
 
+# The distribution's name on the package index (not "spacetraders", an unrelated client's).
+DISTRIBUTION = "spacetraders-arbitrage"
+
 
 @click.group(cls=FriendlyGroup)
-@click.version_option(package_name="spacetraders")
+@click.version_option(package_name=DISTRIBUTION)
 def cli() -> None:
     """Manufacturing-arbitrage bot for SpaceTraders."""
 
