@@ -37,7 +37,6 @@ import click
 from adapters.config.loader import ConfigError
 from adapters.daemon.paths import InvalidPlayerName, default_data_dir
 from adapters.daemon.process import AlreadyRunning, DaemonError, NotRunning
-from adapters.game_api import errors as api
 from adapters.cli.token_store import NoAgent, TokenStoreError
 from application.errors import ApplicationError
 from application import game_errors as app_game
@@ -90,26 +89,14 @@ def _unavailable(exc: BaseException, meta: dict[str, Any]) -> str:
     return f"{_server(meta)} is unavailable: {_message(exc, meta)}"
 
 
-def _token_reset(exc: BaseException, meta: dict[str, Any]) -> str:
-    return f"{_server(meta)} refused the token: the game was reset since it was issued; {REGISTER_AGAIN}"
-
-
 def _unauthorized(exc: BaseException, meta: dict[str, Any]) -> str:
     code = getattr(exc, "code", None)
     if code == 4113:
-        return _token_reset(exc, meta)
+        return f"{_server(meta)} refused the token: the game was reset since it was issued; {REGISTER_AGAIN}"
     if code == 4116:
         return ("registering needs an account token (from my.spacetraders.io): "
                 "pass it with --account-token-file")
     return f"{_server(meta)} refused the token ({_message(exc, meta)}); {REGISTER_AGAIN} or set ST_API_TOKEN"
-
-
-def _not_found(exc: BaseException, meta: dict[str, Any]) -> str:
-    path = getattr(exc, "path", None) or ""
-    match = re.match(r"^/systems/([^/?]+)", path)
-    if match:
-        return f"unknown system {match.group(1)}: the game has no such system"
-    return f"not found: {_message(exc, meta)}"
 
 
 def _symbol_taken(exc: BaseException, meta: dict[str, Any]) -> str:
@@ -153,18 +140,13 @@ def _table() -> list[tuple[type[BaseException], ExitCode, Describe]]:
         (NoAgent, ExitCode.NO_AGENT, _message),
         (InvalidPlayerName, ExitCode.BAD_INPUT, _message),
         (TokenStoreError, ExitCode.STORAGE, _message),
-        # the game API client
-        (api.TokenReset, ExitCode.AUTH, _token_reset),
-        (api.Unauthorized, ExitCode.AUTH, _unauthorized),
-        (api.TransportFailure, ExitCode.UNAVAILABLE, _unreachable),
-        (api.TransientError, ExitCode.UNAVAILABLE, _unavailable),
-        (api.NotFound, ExitCode.BAD_INPUT, _not_found),
-        (api.AgentSymbolTaken, ExitCode.BAD_INPUT, _symbol_taken),
-        (api.InvalidPayload, ExitCode.BAD_INPUT, _game_refused),
-        (api.GameApiError, ExitCode.FAILURE, _game_refused),
-        # the application's view of the game (through the GamePort)
-        (app_game.GameUnavailable, ExitCode.UNAVAILABLE, _unavailable),
+        # the game, as the gateway reports it (the API client's own errors stop there)
         (app_game.GameAuthError, ExitCode.AUTH, _unauthorized),
+        (app_game.GameUnreachable, ExitCode.UNAVAILABLE, _unreachable),
+        (app_game.GameUnavailable, ExitCode.UNAVAILABLE, _unavailable),
+        (app_game.NotFound, ExitCode.BAD_INPUT, _message),
+        (app_game.SymbolTaken, ExitCode.BAD_INPUT, _symbol_taken),
+        (app_game.InvalidRequest, ExitCode.BAD_INPUT, _game_refused),
         (app_game.GameError, ExitCode.FAILURE, _game_refused),
         # values and use cases
         (InvalidSymbol, ExitCode.BAD_INPUT, _message),

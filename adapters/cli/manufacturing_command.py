@@ -24,8 +24,8 @@ from adapters.config.loader import ConfigError
 from adapters.daemon.paths import normalise_player
 from adapters.daemon.process import AlreadyRunning, DaemonState, NotRunning
 from adapters.daemon.state_file import ServerInfo, read_daemon_info
-from adapters.game_api import errors as api
 from adapters.storage.database import check_reachable
+from application.game_errors import GameAuthError
 from domain.symbols import SystemSymbol, WaypointSymbol
 
 # The daemon is ready once recovery ran, the metrics endpoint is up and the coordinator started.
@@ -120,7 +120,7 @@ def _agent_ready(op: Operator, player: str, base_url: str) -> str:
         with op.client(base_url, token or stored.token, player) as client:  # type: ignore[union-attr]
             try:
                 agent = client.agent()
-            except api.Unauthorized:
+            except GameAuthError:
                 if token or not op.embedded:
                     raise
                 # The embedded world was reset (its data deleted, another seed): the old token means nothing there.

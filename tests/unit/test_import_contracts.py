@@ -67,6 +67,8 @@ WRONG_IMPORTS = [
                  "The bot reaches the game server only over HTTP", id="daemon->server"),
     pytest.param("adapters/cli/analyze_command.py", "from adapters.game_server import world",
                  "The bot reaches the game server only over HTTP", id="cli->server"),
+    pytest.param("adapters/cli/agent_command.py", "from adapters.game_api.errors import NotFound",
+                 "The game client's errors stop at the gateway", id="cli->client-errors"),
     pytest.param("adapters/storage/rows.py", "from adapters.storage import database",
                  "No import cycles", id="cycle"),
 ]
@@ -100,6 +102,12 @@ def test_the_server_contract_names_every_part_of_the_bot():
 def test_the_http_only_contract_covers_every_part_of_the_bot():
     sources = set(contract_named("The bot reaches the game server only over HTTP")["source_modules"])
     assert sources == {"domain", "application", "plugins"} | adapter_packages() - {"adapters.game_server"}
+
+
+def test_the_gateway_contract_covers_every_part_of_the_bot_past_the_gateway():
+    sources = set(contract_named("The game client's errors stop at the gateway")["source_modules"])
+    assert sources == {"domain", "application", "plugins"} | adapter_packages() - {"adapters.game_server",
+                                                                                    "adapters.game_api"}
 
 
 def imported_modules(path: Path) -> set[str]:
