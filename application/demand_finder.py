@@ -115,14 +115,17 @@ class ManufacturingDemandFinder:
 
         candidates: list[ManufacturingOpportunity] = []
         left_out: list[LeftOutGood] = []
-        assess = _assess if explain else _candidate
-        for snapshot in sorted(snapshots, key=lambda m: m.waypoint):
-            for good in sorted(snapshot.imports):
-                outcome = assess(snapshot, good, supply_chain, trees, config, now)
-                if isinstance(outcome, ManufacturingOpportunity):
-                    candidates.append(outcome)
-                elif outcome is not None:
-                    left_out.append(outcome)
+        ordered = sorted(snapshots, key=lambda m: m.waypoint)
+        if explain:
+            for snapshot in ordered:
+                for good in sorted(snapshot.imports):
+                    outcome = _assess(snapshot, good, supply_chain, trees, config, now)
+                    if isinstance(outcome, ManufacturingOpportunity):
+                        candidates.append(outcome)
+                    else:
+                        left_out.append(outcome)
+        else:
+            candidates = _candidates(ordered, supply_chain, trees, config.min_price, now)
 
         ranked = self._ranker.rank(candidates) if candidates else []
         chosen = ranked[: config.max_opportunities]
@@ -137,22 +140,24 @@ class ManufacturingDemandFinder:
         return DemandReport(system, now, tuple(chosen), tuple(left_out))
 
 
-def _candidate(
-    snapshot: MarketSnapshot,
-    good: TradeSymbol,
-    supply_chain: SupplyChainMap,
-    trees: MarketTrees,
-    config: DemandFinderConfig,
-    now: datetime,
-) -> ManufacturingOpportunity | None:
-    """The opportunity of selling `good` to `snapshot`'s market, or None (the coordinator's search: no reasons)."""
-    entry = snapshot.trade_goods.get(good)
-    if entry is None or entry.bid < config.min_price or not supply_chain.is_manufacturable(good):
-        return None
-    tree = trees.outcome(good)
-    if isinstance(tree, UnresolvableGood):
-        return None
-    return _opportunity(snapshot, entry, tree, now)
+def _candidates(
+    snapshots: list[MarketSnapshot], supply_chain: SupplyChainMap, trees: MarketTrees, min_price: int, now: datetime
+) -> list[ManufacturingOpportunity]:
+    """The opportunities among the imports of `snapshots`, in market then good order, and nothing about the rest.
+
+    The coordinator's search, run every discovery cycle: one loop without a call per import."""
+    recipes = supply_chain.recipes
+    found = []
+    for snapshot in snapshots:
+        priced = snapshot.trade_goods
+        for good in sorted(snapshot.imports):
+            entry = priced.get(good)
+            if entry is None or entry.bid < min_price or good not in recipes:
+                continue
+            tree = trees.outcome(good)
+            if not isinstance(tree, UnresolvableGood):
+                found.append(_opportunity(snapshot, entry, tree, now))
+    return found
 
 
 def _assess(
