@@ -154,8 +154,8 @@ def _candidates(
             entry = priced.get(good)
             if entry is None or entry.bid < min_price or good not in recipes:
                 continue
-            tree = trees.outcome(good)
-            if not isinstance(tree, UnresolvableGood):
+            tree = trees.node(good)
+            if tree is not None:
                 found.append(_opportunity(snapshot, entry, tree, now))
     return found
 
@@ -191,12 +191,7 @@ def _assess(
 def _opportunity(
     snapshot: MarketSnapshot, entry: MarketTradeGood, tree: SupplyChainNode, now: datetime
 ) -> ManufacturingOpportunity:
+    # Positional: built once per candidate, and keywords cost a little more.
     return ManufacturingOpportunity(
-        good=entry.symbol,
-        sell_market=snapshot.waypoint,
-        bid=entry.bid,
-        dependency_tree=tree,
-        discovered_at=now,
-        sell_position=snapshot.position,
-        trade_volume=entry.trade_volume,
+        entry.symbol, snapshot.waypoint, entry.bid, tree, now, snapshot.position, entry.trade_volume
     )

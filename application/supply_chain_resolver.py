@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import enum
 import math
+import operator
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import NamedTuple
@@ -77,6 +78,10 @@ class SupplyChainResolver:
         return self.for_markets(markets).tree(good)
 
 
+_BUY, _FABRICATE = AcquisitionMethod.BUY, AcquisitionMethod.FABRICATE
+_PRICE = operator.attrgetter("price")
+
+
 class _Offer(NamedTuple):
     """A market that has a good, with what we know of it there."""
 
@@ -84,6 +89,7 @@ class _Offer(NamedTuple):
     ask: int | None
     supply: SupplyLevel | None
     position: Position | None
+    price: float  # the ask, or infinity when unknown: the cheapest-first order in one comparable number
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,10 +113,12 @@ class MarketTrees:
         self._config = config
         self._sources: dict[TradeSymbol, list[_Offer]] = {}
         self._factories: dict[TradeSymbol, list[_Offer]] = {}
-        self._trees: dict[TradeSymbol, SupplyChainNode | UnresolvableGood] = {}
+        self._built: dict[TradeSymbol, SupplyChainNode | _Failure] = {}
+        self._unresolvable: dict[TradeSymbol, UnresolvableGood] = {}
         # Many trees buy the same input at the same market: one leaf serves them all (nodes are immutable).
         self._leaves: dict[tuple[TradeSymbol, WaypointSymbol], SupplyChainNode] = {}
         self._cheapest_sources: dict[TradeSymbol, list[_Offer]] = {}
+        self._prefer_buy = config.strategy is AcquisitionStrategy.PREFER_BUY
         for snapshot in markets:
             self._index(snapshot)
 
@@ -124,16 +132,26 @@ class MarketTrees:
 
     def outcome(self, good: TradeSymbol) -> SupplyChainNode | UnresolvableGood:
         """The tree for `good`, or (returned, not raised) why there is none."""
-        outcome = self._trees.get(good)
-        if outcome is None:
-            built = self._root(TradeSymbol.parse(good))
-            if isinstance(built, _Failure):
-                path = " <- ".join(built.path)
-                outcome = UnresolvableGood(built.path[0], built.reason, f"{path}: {built.detail}", built.path)
-            else:
-                outcome = built
-            self._trees[good] = outcome
-        return outcome
+        built = self._build(good)
+        if not isinstance(built, _Failure):
+            return built
+        unresolvable = self._unresolvable.get(good)
+        if unresolvable is None:
+            path = " <- ".join(built.path)
+            unresolvable = UnresolvableGood(built.path[0], built.reason, f"{path}: {built.detail}", built.path)
+            self._unresolvable[good] = unresolvable
+        return unresolvable
+
+    def node(self, good: TradeSymbol) -> SupplyChainNode | None:
+        """The tree for `good`, or None when there is none (without working out why in words)."""
+        built = self._built.get(good) or self._build(good)  # asked once per market importing it: hits first
+        return None if built.__class__ is _Failure else built
+
+    def _build(self, good: TradeSymbol) -> SupplyChainNode | _Failure:
+        built = self._built.get(good)
+        if built is None:
+            built = self._built[good] = self._root(TradeSymbol.parse(good))
+        return built
 
     def _index(self, snapshot: MarketSnapshot) -> None:
         prices = snapshot.trade_goods
@@ -141,9 +159,9 @@ class MarketTrees:
             for good in goods:
                 entry = prices.get(good)
                 offer = (
-                    _Offer(snapshot.waypoint, None, None, snapshot.position)
+                    _Offer(snapshot.waypoint, None, None, snapshot.position, math.inf)
                     if entry is None
-                    else _Offer(snapshot.waypoint, entry.ask, entry.supply, snapshot.position)
+                    else _Offer(snapshot.waypoint, entry.ask, entry.supply, snapshot.position, entry.ask)
                 )
                 self._sources.setdefault(good, []).append(offer)
                 if produces:
@@ -171,14 +189,8 @@ class MarketTrees:
             if isinstance(child, _Failure):
                 return child
             children.append(child)
-        return SupplyChainNode(
-            good=good,
-            method=AcquisitionMethod.FABRICATE,
-            market=factory.market,
-            children=tuple(children),
-            ask=factory.ask,
-            position=factory.position,
-        )
+        # Positional, like the leaves: one node per tree, and keywords cost a little more.
+        return SupplyChainNode(good, _FABRICATE, factory.market, tuple(children), factory.ask, factory.position)
 
     def _acquire(
         self, good: TradeSymbol, feeds: _Offer, parent_path: tuple[TradeSymbol, ...], depth: int
@@ -186,7 +198,7 @@ class MarketTrees:
         if good in parent_path:
             return _Failure(UnresolvableReason.CYCLE, parent_path + (good,), f"{good} is needed to make itself")
         sources = self._sources.get(good, [])
-        if sources and self._config.strategy is AcquisitionStrategy.PREFER_BUY:
+        if sources and self._prefer_buy:
             # The common case, without the general loop; only offers at the cheapest ask can win.
             cheapest = self._cheapest_sources.get(good)
             if cheapest is None:
@@ -216,9 +228,7 @@ class MarketTrees:
     def _buy(self, good: TradeSymbol, offer: _Offer) -> SupplyChainNode:
         leaf = self._leaves.get((good, offer.market))
         if leaf is None:
-            leaf = SupplyChainNode(
-                good=good, method=AcquisitionMethod.BUY, market=offer.market, ask=offer.ask, position=offer.position
-            )
+            leaf = SupplyChainNode(good, _BUY, offer.market, (), offer.ask, offer.position)
             self._leaves[(good, offer.market)] = leaf
         return leaf
 
@@ -253,9 +263,5 @@ def _best(offers: list[_Offer], near: Position | None) -> _Offer:
 
 def _cheapest(offers: list[_Offer]) -> list[_Offer]:
     """The offers at the cheapest known ask (all of them when no ask is known)."""
-    price = min(map(_price_key, offers))
-    return [offer for offer in offers if _price_key(offer) == price]
-
-
-def _price_key(offer: _Offer) -> tuple[bool, int]:
-    return (offer.ask is None, offer.ask if offer.ask is not None else 0)
+    price = min(map(_PRICE, offers))
+    return [offer for offer in offers if offer.price == price]

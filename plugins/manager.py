@@ -236,8 +236,8 @@ def _ranking_problem(answer: Any, given: Sequence[ManufacturingOpportunity]) -> 
     if isinstance(answer, (str, bytes)) or not isinstance(answer, (list, tuple)):
         return f"returned {type(answer).__name__}, expected a list of opportunities"
     # The usual answer holds the very objects it was given, each once: checked by identity, without comparing trees.
-    given_ids = {id(o) for o in given}
-    answered_ids = {id(o) for o in answer}
+    given_ids = set(map(id, given))
+    answered_ids = set(map(id, answer))
     if len(answered_ids) == len(answer) and answered_ids <= given_ids:
         return None
     known = {(o.good, o.sell_market): o for o in given}

@@ -296,3 +296,16 @@ def test_a_strategy_hook_the_manager_never_heard_of_is_chosen_the_same_way():
 
     assert Strategies(manager, {"spacetraders_rank_routes": "shortest"}).caller("spacetraders_rank_routes")(
         routes=["abc", "a", "ab"]) == ["a", "ab", "abc"]
+
+
+def test_the_default_ranking_breaks_equal_bids_by_depth_then_good_then_market():
+    shallow = opportunity(T.MACHINERY, "X1-B2", 5000)
+    same_bid = [opportunity(T.MACHINERY, "X1-B3", 5000), opportunity(T.ELECTRONICS, "X1-B9", 5000), shallow]
+    deeper_tree = SupplyChainNode(T.ADVANCED_CIRCUITRY, AcquisitionMethod.FABRICATE, "X1-F1",
+                                  children=(shallow.dependency_tree,))
+    deep = ManufacturingOpportunity(T.ADVANCED_CIRCUITRY, "X1-B1", 5000, deeper_tree, DEFAULT_NOW)
+    ranked = default_ranking.spacetraders_rank_opportunities([*same_bid, deep, opportunity(T.JEWELRY, "X1-B4", 9000)])
+
+    assert [(o.good, o.sell_market) for o in ranked] == [
+        (T.JEWELRY, "X1-B4"), (T.ELECTRONICS, "X1-B9"), (T.MACHINERY, "X1-B2"), (T.MACHINERY, "X1-B3"),
+        (T.ADVANCED_CIRCUITRY, "X1-B1")]
