@@ -119,13 +119,14 @@ class Strategies:
         return self._callers.get(hook) or getattr(self.manager.hook, hook)
 
 
-def build_strategy_manager(ranking: str, ship_selection: str) -> Strategies:
-    """The strategies named `ranking` and `ship_selection`, from every plugin of the entry-point group.
+def build_strategy_manager(ranking: str, ship_selection: str, others: Mapping[str, str] | None = None) -> Strategies:
+    """The strategies named `ranking` and `ship_selection` (and `others`: hook name -> plugin name), from every
+    plugin of the entry-point group.
 
     Our defaults are `trylast`, so they answer only when the chosen plugin passes (returns None). Raises
     UnknownStrategy for a name no installed plugin implements for its hook.
     """
-    return Strategies(build_plugin_manager(), {RANK_HOOK: ranking, SELECT_HOOK: ship_selection})
+    return Strategies(build_plugin_manager(), {RANK_HOOK: ranking, SELECT_HOOK: ship_selection, **(others or {})})
 
 
 Hooks = pluggy.PluginManager | Strategies

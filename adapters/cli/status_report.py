@@ -259,9 +259,9 @@ def render_status(report: StatusReport) -> list[str]:
                      f"(ledger since {report.run.started_at:%Y-%m-%d %H:%M:%S} UTC, ship purchases included)")
     if report.coverage is not None:
         c = report.coverage
-        oldest = "" if c.oldest_age is None else f", oldest {_duration_shown(c.oldest_age)} old"
+        oldest = "" if c.oldest_age is None else f", oldest {_duration(c.oldest_age)} old"
         lines.append(f"Market Coverage: {c.priced} markets priced, {c.fresh} fresh (under "
-                     f"{_duration_shown(c.fresh_within)}){oldest}")
+                     f"{_duration(c.fresh_within)}){oldest}")
     lines += _where(report)
     return lines
 
@@ -278,15 +278,16 @@ def _activity(line: ShipLine, now: datetime) -> str:
     if line.until is None:
         return text
     left = (line.until - now).total_seconds()
-    return f"{text} ({'in ' + _duration_shown(left) if left > 0 else 'due now'})"
+    return f"{text} ({'in ' + _duration(left) if left > 0 else 'due now'})"
 
 
 def _ago(moment: datetime, now: datetime) -> str:
     seconds = (now - moment).total_seconds()
-    return "just now" if seconds < 1 else f"{_duration_shown(seconds)} ago"
+    return "just now" if seconds < 1 else f"{_duration(seconds)} ago"
 
 
-def _duration_shown(seconds: float) -> str:
+def _duration(seconds: float) -> str:
+    """Whole minutes past the first one: the status screen is read at a glance."""
     return format_duration(seconds, smallest="min")
 
 
