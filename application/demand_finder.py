@@ -147,16 +147,18 @@ def _candidates(
 
     The coordinator's search, run every discovery cycle: one loop without a call per import."""
     recipes = supply_chain.recipes
+    node = trees.node
+    opportunity = ManufacturingOpportunity
     found = []
     for snapshot in snapshots:
-        priced = snapshot.trade_goods
+        priced, market, position = snapshot.trade_goods, snapshot.waypoint, snapshot.position
         for good in sorted(snapshot.imports):
             entry = priced.get(good)
             if entry is None or entry.bid < min_price or good not in recipes:
                 continue
-            tree = trees.node(good)
-            if tree is not None:
-                found.append(_opportunity(snapshot, entry, tree, now))
+            tree = node(good)
+            if tree is not None:  # positional: keywords cost a little more, a few hundred times per search
+                found.append(opportunity(good, market, entry.bid, tree, now, position, entry.trade_volume))
     return found
 
 
@@ -191,7 +193,12 @@ def _assess(
 def _opportunity(
     snapshot: MarketSnapshot, entry: MarketTradeGood, tree: SupplyChainNode, now: datetime
 ) -> ManufacturingOpportunity:
-    # Positional: built once per candidate, and keywords cost a little more.
     return ManufacturingOpportunity(
-        entry.symbol, snapshot.waypoint, entry.bid, tree, now, snapshot.position, entry.trade_volume
+        good=entry.symbol,
+        sell_market=snapshot.waypoint,
+        bid=entry.bid,
+        dependency_tree=tree,
+        discovered_at=now,
+        sell_position=snapshot.position,
+        trade_volume=entry.trade_volume,
     )

@@ -80,6 +80,7 @@ class SupplyChainResolver:
 
 _BUY, _FABRICATE = AcquisitionMethod.BUY, AcquisitionMethod.FABRICATE
 _PRICE = operator.attrgetter("price")
+_new_offer = tuple.__new__
 
 
 class _Offer(NamedTuple):
@@ -92,8 +93,7 @@ class _Offer(NamedTuple):
     price: float  # the ask, or infinity when unknown: the cheapest-first order in one comparable number
 
 
-@dataclass(frozen=True, slots=True)
-class _Failure:
+class _Failure(NamedTuple):
     """Why a subtree could not be built; becomes UnresolvableGood at the root."""
 
     reason: UnresolvableReason
@@ -154,18 +154,17 @@ class MarketTrees:
         return built
 
     def _index(self, snapshot: MarketSnapshot) -> None:
-        prices = snapshot.trade_goods
+        prices, market, position = snapshot.trade_goods, snapshot.waypoint, snapshot.position
+        sources, factories = self._sources, self._factories
         for goods, produces in ((snapshot.exports, True), (snapshot.exchange, False)):
             for good in goods:
                 entry = prices.get(good)
-                offer = (
-                    _Offer(snapshot.waypoint, None, None, snapshot.position, math.inf)
-                    if entry is None
-                    else _Offer(snapshot.waypoint, entry.ask, entry.supply, snapshot.position, entry.ask)
-                )
-                self._sources.setdefault(good, []).append(offer)
+                # tuple.__new__ straight away: the NamedTuple's own __new__ is a Python call per offer.
+                offer = _new_offer(_Offer, (market, None, None, position, math.inf) if entry is None
+                                   else (market, entry.ask, entry.supply, position, entry.ask))
+                sources.setdefault(good, []).append(offer)
                 if produces:
-                    self._factories.setdefault(good, []).append(offer)
+                    factories.setdefault(good, []).append(offer)
 
     def _root(self, good: TradeSymbol) -> SupplyChainNode | _Failure:
         path = (good,)
