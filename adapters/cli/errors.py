@@ -109,7 +109,10 @@ def _game_refused(exc: BaseException, meta: dict[str, Any]) -> str:
 
 
 def _storage(exc: BaseException, meta: dict[str, Any]) -> str:
-    return f"storage error: {_message(exc, meta)}"
+    # Database drivers explain on further lines (psycopg2: "Is the server running on that host..."): the first
+    # line says what failed.
+    first = next((line.strip() for line in _message(exc, meta).splitlines() if line.strip()), type(exc).__name__)
+    return f"storage error: {first}"
 
 
 def _os_error(exc: BaseException, meta: dict[str, Any]) -> str:

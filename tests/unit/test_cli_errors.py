@@ -96,6 +96,9 @@ CASES = [
                  ExitCode.STORAGE, ["token file"], id="token-file"),
     pytest.param(peewee.OperationalError("database is locked"), ExitCode.STORAGE,
                  ["storage error", "database is locked"], id="storage"),
+    pytest.param(peewee.OperationalError('connection to server at "127.0.0.1", port 1 failed: Connection refused\n'
+                                         '\tIs the server running on that host and accepting TCP/IP connections?\n'),
+                 ExitCode.STORAGE, ["storage error: connection to server", "Connection refused"], id="storage-driver"),
     pytest.param(DatabaseUnreachable("cannot open the database postgresql://u:***@127.0.0.1:1/db: refused"),
                  ExitCode.STORAGE, ["storage error", "cannot open the database", "refused"], id="storage-own"),
     pytest.param(PermissionError(13, "Permission denied", "/data/x.db"), ExitCode.STORAGE,
@@ -175,3 +178,12 @@ def test_every_entry_of_the_error_table_is_a_class_its_module_really_holds() -> 
 def test_the_storage_adapters_own_errors_have_the_storage_exit_code() -> None:
     assert StorageError in {cls for cls, _, _ in error_table()}
     assert dict((cls, code) for cls, code, _ in error_table())[StorageError] is ExitCode.STORAGE
+
+
+def test_a_database_drivers_explanation_lines_are_left_out(tmp_path: Path) -> None:
+    error = peewee.OperationalError('connection to server at "127.0.0.1", port 1 failed: Connection refused\n'
+                                    "\tIs the server running on that host and accepting TCP/IP connections?\n")
+
+    line = assert_one_line(run_raising(error, tmp_path), ExitCode.STORAGE)
+
+    assert line == 'error: storage error: connection to server at "127.0.0.1", port 1 failed: Connection refused'
