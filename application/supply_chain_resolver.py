@@ -119,6 +119,8 @@ class MarketTrees:
         self._leaves: dict[tuple[TradeSymbol, WaypointSymbol], SupplyChainNode] = {}
         self._cheapest_sources: dict[TradeSymbol, list[_Offer]] = {}
         self._prefer_buy = config.strategy is AcquisitionStrategy.PREFER_BUY
+        # PREFER_BUY: the leaf of an input with a single cheapest source, the same under every factory.
+        self._bought: dict[TradeSymbol, SupplyChainNode] = {}
         for snapshot in markets:
             self._index(snapshot)
 
@@ -183,10 +185,13 @@ class MarketTrees:
                 UnresolvableReason.DEPTH_LIMIT, path, f"its inputs would be deeper than {self._config.max_depth}"
             )
         children = []
+        bought = self._bought
         for needed in self._map.inputs_of(good):
-            child = self._acquire(needed, factory, path, depth + 1)
-            if isinstance(child, _Failure):
-                return child
+            child = bought.get(needed) if needed not in path else None
+            if child is None:
+                child = self._acquire(needed, factory, path, depth + 1)
+                if isinstance(child, _Failure):
+                    return child
             children.append(child)
         # Positional, like the leaves: one node per tree, and keywords cost a little more.
         return SupplyChainNode(good, _FABRICATE, factory.market, tuple(children), factory.ask, factory.position)
@@ -202,7 +207,10 @@ class MarketTrees:
             cheapest = self._cheapest_sources.get(good)
             if cheapest is None:
                 cheapest = self._cheapest_sources[good] = _cheapest(sources)
-            return self._buy(good, _best(cheapest, near=feeds.position))
+            leaf = self._buy(good, _best(cheapest, near=feeds.position))
+            if len(cheapest) == 1:  # where the factory is cannot change the choice: every tree buys it there
+                self._bought[good] = leaf
+            return leaf
         manufacturable = self._map.is_manufacturable(good)
         factories = self._factories.get(good, []) if manufacturable else []
         path = parent_path + (good,)
