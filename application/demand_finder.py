@@ -2,8 +2,9 @@
 
 The plan's algorithm: take every market of the system, every good it imports, the price it
 pays us for it (its bid); keep the goods that the map can manufacture, whose bid reaches the
-threshold and whose dependency tree can be built; rank them; return the top N. Everything
-imported but not returned is reported as left out, with the reason, for `analyze demand`.
+threshold and whose dependency tree can be built; rank them; return the top N. On request
+(`explain=True`, for `analyze demand`) everything imported but not returned is reported as left
+out, with the reason; the coordinator's searches skip that work.
 """
 from __future__ import annotations
 
@@ -16,9 +17,9 @@ from application.ports import Clock, MarketRepository, Ranker, SupplyChainSource
 from application.supply_chain_resolver import MarketTrees, ResolverConfig, SupplyChainResolver
 from domain.errors import InvalidValue
 from domain.goods import TradeSymbol
-from domain.market import MarketSnapshot
+from domain.market import MarketSnapshot, MarketTradeGood
 from domain.opportunity import ManufacturingOpportunity
-from domain.supply_chain import SupplyChainMap, UnresolvableReason
+from domain.supply_chain import SupplyChainMap, SupplyChainNode, UnresolvableReason
 from domain.symbols import SystemSymbol, WaypointSymbol
 
 
@@ -101,8 +102,10 @@ class ManufacturingDemandFinder:
         """The plan's entry point: the top opportunities, best first."""
         return list(self.find(system, config).opportunities)
 
-    def find(self, system: SystemSymbol | str, config: DemandFinderConfig | None = None) -> DemandReport:
-        """Search `system` and report opportunities and the imports left out."""
+    def find(
+        self, system: SystemSymbol | str, config: DemandFinderConfig | None = None, *, explain: bool = False
+    ) -> DemandReport:
+        """Search `system` for opportunities; with `explain`, also report every import left out and why."""
         system = SystemSymbol(system)
         config = config or self._config
         now = self._clock.now()
@@ -112,29 +115,51 @@ class ManufacturingDemandFinder:
 
         candidates: list[ManufacturingOpportunity] = []
         left_out: list[LeftOutGood] = []
-        for snapshot in sorted(snapshots, key=lambda m: m.waypoint):
-            for good in sorted(snapshot.imports):
-                outcome = _assess(snapshot, good, supply_chain, trees, config, now)
-                if isinstance(outcome, ManufacturingOpportunity):
-                    candidates.append(outcome)
-                else:
-                    left_out.append(outcome)
+        ordered = sorted(snapshots, key=lambda m: m.waypoint)
+        if explain:
+            for snapshot in ordered:
+                for good in sorted(snapshot.imports):
+                    outcome = _assess(snapshot, good, supply_chain, trees, config, now)
+                    if isinstance(outcome, ManufacturingOpportunity):
+                        candidates.append(outcome)
+                    else:
+                        left_out.append(outcome)
+        else:
+            candidates = _candidates(ordered, supply_chain, trees, config.min_price, now)
 
         ranked = self._ranker.rank(candidates) if candidates else []
         chosen = ranked[: config.max_opportunities]
-        kept = {(opportunity.good, opportunity.sell_market) for opportunity in chosen}
-        for opportunity in candidates:
-            if (opportunity.good, opportunity.sell_market) not in kept:
-                left_out.append(
-                    LeftOutGood(
-                        opportunity.good,
-                        opportunity.sell_market,
-                        opportunity.bid,
-                        LeftOutReason.RANKED_OUT,
-                        f"not in the top {config.max_opportunities} of the ranking",
-                    )
-                )
+        if explain:
+            kept = {(opportunity.good, opportunity.sell_market) for opportunity in chosen}
+            detail = f"not in the top {config.max_opportunities} of the ranking"
+            left_out += [
+                LeftOutGood(o.good, o.sell_market, o.bid, LeftOutReason.RANKED_OUT, detail)
+                for o in candidates
+                if (o.good, o.sell_market) not in kept
+            ]
         return DemandReport(system, now, tuple(chosen), tuple(left_out))
+
+
+def _candidates(
+    snapshots: list[MarketSnapshot], supply_chain: SupplyChainMap, trees: MarketTrees, min_price: int, now: datetime
+) -> list[ManufacturingOpportunity]:
+    """The opportunities among the imports of `snapshots`, in market then good order, and nothing about the rest.
+
+    The coordinator's search, run every discovery cycle: one loop without a call per import."""
+    recipes = supply_chain.recipes
+    node = trees.node
+    opportunity = ManufacturingOpportunity
+    found = []
+    for snapshot in snapshots:
+        priced, market, position = snapshot.trade_goods, snapshot.waypoint, snapshot.position
+        for good in sorted(snapshot.imports):
+            entry = priced.get(good)
+            if entry is None or entry.bid < min_price or good not in recipes:
+                continue
+            tree = node(good)
+            if tree is not None:  # positional: keywords cost a little more, a few hundred times per search
+                found.append(opportunity(good, market, entry.bid, tree, now, position, entry.trade_volume))
+    return found
 
 
 def _assess(
@@ -162,8 +187,14 @@ def _assess(
     tree = trees.outcome(good)
     if isinstance(tree, UnresolvableGood):
         return left_out(LeftOutReason.NO_TREE, tree.detail, tree.reason)
+    return _opportunity(snapshot, entry, tree, now)
+
+
+def _opportunity(
+    snapshot: MarketSnapshot, entry: MarketTradeGood, tree: SupplyChainNode, now: datetime
+) -> ManufacturingOpportunity:
     return ManufacturingOpportunity(
-        good=good,
+        good=entry.symbol,
         sell_market=snapshot.waypoint,
         bid=entry.bid,
         dependency_tree=tree,

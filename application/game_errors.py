@@ -21,12 +21,24 @@ class GameUnavailable(GameError):
     """The game could not be reached or kept failing after retries (server down, 5xx, dropped connections)."""
 
 
+class GameUnreachable(GameUnavailable):
+    """Nothing reached the game: connection refused, no route, no answer at all."""
+
+
 class GameAuthError(GameError):
     """The token was refused (missing, invalid, or from before a reset of the game)."""
 
 
 class GameRuleError(GameError):
     """The game refused the action under its rules; retrying the same call will not help."""
+
+
+class InvalidRequest(GameRuleError):
+    """The game refused the request itself (a malformed or out-of-range value)."""
+
+
+class SymbolTaken(GameRuleError):
+    """The agent symbol asked for is registered already."""
 
 
 class InsufficientCredits(GameRuleError):

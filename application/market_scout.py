@@ -175,12 +175,12 @@ class MarketScout:
         """
         now = self._clock.now()
         marketplaces = self.marketplaces()
-        known = self._known_snapshots()
         recorded: list[MarketSnapshot] = []
         present = sorted({ship.waypoint for ship in ships if ship.nav_status is not ShipNavStatus.IN_TRANSIT})
         for waypoint in present:
             info = marketplaces.get(waypoint)
-            if info is None or not self._due(waypoint, known.get(waypoint), now):
+            # The markets where ships are, one by one: a handful, where the whole system is dozens.
+            if info is None or not self._due(waypoint, self._markets.market(waypoint), now):
                 continue
             try:
                 snapshot = self._game.market(waypoint)

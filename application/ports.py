@@ -15,7 +15,7 @@ from domain.fleet import ShipSummary
 from domain.market import MarketSnapshot
 from domain.opportunity import ManufacturingOpportunity
 from domain.supply_chain import SupplyChainMap
-from domain.symbols import SystemSymbol
+from domain.symbols import SystemSymbol, WaypointSymbol
 
 
 class Clock(Protocol):
@@ -35,6 +35,10 @@ class MarketRepository(Protocol):
 
     def markets_in_system(self, system: SystemSymbol) -> Sequence[MarketSnapshot]:
         """The latest snapshot of every known market in `system`, in any order."""
+        ...
+
+    def market(self, waypoint: WaypointSymbol) -> MarketSnapshot | None:
+        """The latest snapshot of the market at `waypoint`, or None when it was never recorded."""
         ...
 
     def record(self, snapshot: MarketSnapshot) -> None:

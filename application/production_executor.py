@@ -423,12 +423,8 @@ class ProductionExecutor:
         """The latest priced snapshot of `market` we have (no request), or None."""
         if self._markets is None:
             return None
-        latest = None
-        for snapshot in self._markets.markets_in_system(market.system):
-            if snapshot.waypoint == market and snapshot.trade_goods and (
-                    latest is None or snapshot.observed_at > latest.observed_at):
-                latest = snapshot
-        return latest
+        snapshot = self._markets.market(market)
+        return snapshot if snapshot is not None and snapshot.trade_goods else None
 
     def _known_ask(self, node: SupplyChainNode) -> int | None:
         """What `node.good` costs where the tree gets it: the latest observation, else the tree's own figure."""

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import enum
 import math
+import operator
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import NamedTuple
@@ -77,6 +78,11 @@ class SupplyChainResolver:
         return self.for_markets(markets).tree(good)
 
 
+_BUY, _FABRICATE = AcquisitionMethod.BUY, AcquisitionMethod.FABRICATE
+_PRICE = operator.attrgetter("price")
+_new_offer = tuple.__new__
+
+
 class _Offer(NamedTuple):
     """A market that has a good, with what we know of it there."""
 
@@ -84,10 +90,10 @@ class _Offer(NamedTuple):
     ask: int | None
     supply: SupplyLevel | None
     position: Position | None
+    price: float  # the ask, or infinity when unknown: the cheapest-first order in one comparable number
 
 
-@dataclass(frozen=True, slots=True)
-class _Failure:
+class _Failure(NamedTuple):
     """Why a subtree could not be built; becomes UnresolvableGood at the root."""
 
     reason: UnresolvableReason
@@ -107,7 +113,14 @@ class MarketTrees:
         self._config = config
         self._sources: dict[TradeSymbol, list[_Offer]] = {}
         self._factories: dict[TradeSymbol, list[_Offer]] = {}
-        self._trees: dict[TradeSymbol, SupplyChainNode | UnresolvableGood] = {}
+        self._built: dict[TradeSymbol, SupplyChainNode | _Failure] = {}
+        self._unresolvable: dict[TradeSymbol, UnresolvableGood] = {}
+        # Many trees buy the same input at the same market: one leaf serves them all (nodes are immutable).
+        self._leaves: dict[tuple[TradeSymbol, WaypointSymbol], SupplyChainNode] = {}
+        self._cheapest_sources: dict[TradeSymbol, list[_Offer]] = {}
+        self._prefer_buy = config.strategy is AcquisitionStrategy.PREFER_BUY
+        # PREFER_BUY: the leaf of an input with a single cheapest source, the same under every factory.
+        self._bought: dict[TradeSymbol, SupplyChainNode] = {}
         for snapshot in markets:
             self._index(snapshot)
 
@@ -121,30 +134,39 @@ class MarketTrees:
 
     def outcome(self, good: TradeSymbol) -> SupplyChainNode | UnresolvableGood:
         """The tree for `good`, or (returned, not raised) why there is none."""
-        outcome = self._trees.get(good)
-        if outcome is None:
-            built = self._root(TradeSymbol.parse(good))
-            if isinstance(built, _Failure):
-                path = " <- ".join(built.path)
-                outcome = UnresolvableGood(built.path[0], built.reason, f"{path}: {built.detail}", built.path)
-            else:
-                outcome = built
-            self._trees[good] = outcome
-        return outcome
+        built = self._build(good)
+        if not isinstance(built, _Failure):
+            return built
+        unresolvable = self._unresolvable.get(good)
+        if unresolvable is None:
+            path = " <- ".join(built.path)
+            unresolvable = UnresolvableGood(built.path[0], built.reason, f"{path}: {built.detail}", built.path)
+            self._unresolvable[good] = unresolvable
+        return unresolvable
+
+    def node(self, good: TradeSymbol) -> SupplyChainNode | None:
+        """The tree for `good`, or None when there is none (without working out why in words)."""
+        built = self._built.get(good) or self._build(good)  # asked once per market importing it: hits first
+        return None if built.__class__ is _Failure else built
+
+    def _build(self, good: TradeSymbol) -> SupplyChainNode | _Failure:
+        built = self._built.get(good)
+        if built is None:
+            built = self._built[good] = self._root(TradeSymbol.parse(good))
+        return built
 
     def _index(self, snapshot: MarketSnapshot) -> None:
-        prices = snapshot.trade_goods
+        prices, market, position = snapshot.trade_goods, snapshot.waypoint, snapshot.position
+        sources, factories = self._sources, self._factories
         for goods, produces in ((snapshot.exports, True), (snapshot.exchange, False)):
             for good in goods:
                 entry = prices.get(good)
-                offer = (
-                    _Offer(snapshot.waypoint, None, None, snapshot.position)
-                    if entry is None
-                    else _Offer(snapshot.waypoint, entry.ask, entry.supply, snapshot.position)
-                )
-                self._sources.setdefault(good, []).append(offer)
+                # tuple.__new__ straight away: the NamedTuple's own __new__ is a Python call per offer.
+                offer = _new_offer(_Offer, (market, None, None, position, math.inf) if entry is None
+                                   else (market, entry.ask, entry.supply, position, entry.ask))
+                sources.setdefault(good, []).append(offer)
                 if produces:
-                    self._factories.setdefault(good, []).append(offer)
+                    factories.setdefault(good, []).append(offer)
 
     def _root(self, good: TradeSymbol) -> SupplyChainNode | _Failure:
         path = (good,)
@@ -163,19 +185,16 @@ class MarketTrees:
                 UnresolvableReason.DEPTH_LIMIT, path, f"its inputs would be deeper than {self._config.max_depth}"
             )
         children = []
+        bought = self._bought
         for needed in self._map.inputs_of(good):
-            child = self._acquire(needed, factory, path, depth + 1)
-            if isinstance(child, _Failure):
-                return child
+            child = bought.get(needed) if needed not in path else None
+            if child is None:
+                child = self._acquire(needed, factory, path, depth + 1)
+                if isinstance(child, _Failure):
+                    return child
             children.append(child)
-        return SupplyChainNode(
-            good=good,
-            method=AcquisitionMethod.FABRICATE,
-            market=factory.market,
-            children=tuple(children),
-            ask=factory.ask,
-            position=factory.position,
-        )
+        # Positional, like the leaves: one node per tree, and keywords cost a little more.
+        return SupplyChainNode(good, _FABRICATE, factory.market, tuple(children), factory.ask, factory.position)
 
     def _acquire(
         self, good: TradeSymbol, feeds: _Offer, parent_path: tuple[TradeSymbol, ...], depth: int
@@ -183,8 +202,15 @@ class MarketTrees:
         if good in parent_path:
             return _Failure(UnresolvableReason.CYCLE, parent_path + (good,), f"{good} is needed to make itself")
         sources = self._sources.get(good, [])
-        if sources and self._config.strategy is AcquisitionStrategy.PREFER_BUY:
-            return _buy(good, _best(sources, near=feeds.position))  # the common case, without the general loop
+        if sources and self._prefer_buy:
+            # The common case, without the general loop; only offers at the cheapest ask can win.
+            cheapest = self._cheapest_sources.get(good)
+            if cheapest is None:
+                cheapest = self._cheapest_sources[good] = _cheapest(sources)
+            leaf = self._buy(good, _best(cheapest, near=feeds.position))
+            if len(cheapest) == 1:  # where the factory is cannot change the choice: every tree buys it there
+                self._bought[good] = leaf
+            return leaf
         manufacturable = self._map.is_manufacturable(good)
         factories = self._factories.get(good, []) if manufacturable else []
         path = parent_path + (good,)
@@ -198,13 +224,20 @@ class MarketTrees:
                 continue
             offer = _best(offers, near=feeds.position)
             if method is AcquisitionMethod.BUY:
-                return _buy(good, offer)
+                return self._buy(good, offer)
             built = self._fabricate_at(good, offer, path, depth)
             if not isinstance(built, _Failure):
                 return built
             failure = failure or built
         # Every source is also listed for BUY, so reaching here means only fabrication was possible.
         return failure or _Failure(UnresolvableReason.NO_SOURCE, path, "no attempt could be made")
+
+    def _buy(self, good: TradeSymbol, offer: _Offer) -> SupplyChainNode:
+        leaf = self._leaves.get((good, offer.market))
+        if leaf is None:
+            leaf = SupplyChainNode(good, _BUY, offer.market, (), offer.ask, offer.position)
+            self._leaves[(good, offer.market)] = leaf
+        return leaf
 
     def _attempts(
         self, sources: list[_Offer], factories: list[_Offer]
@@ -221,22 +254,21 @@ class MarketTrees:
         return [(buy, healthy), (fabricate, factories), (buy, sources)]
 
 
-def _buy(good: TradeSymbol, offer: _Offer) -> SupplyChainNode:
-    return SupplyChainNode(
-        good=good, method=AcquisitionMethod.BUY, market=offer.market, ask=offer.ask, position=offer.position
-    )
-
-
 def _best(offers: list[_Offer], near: Position | None) -> _Offer:
     """Cheapest known ask first (unknown asks last), then nearest to `near`, then by symbol."""
     if len(offers) == 1:
         return offers[0]
+    # Distance only decides between the offers at the cheapest ask: find those first, without computing any.
+    tied = _cheapest(offers)
+    if len(tied) == 1:
+        return tied[0]
     return min(
-        offers,
-        key=lambda offer: (
-            offer.ask is None,
-            offer.ask if offer.ask is not None else 0,
-            distance(near, offer.position) if near is not None else math.inf,
-            offer.market,
-        ),
+        tied,
+        key=lambda offer: (distance(near, offer.position) if near is not None else math.inf, offer.market),
     )
+
+
+def _cheapest(offers: list[_Offer]) -> list[_Offer]:
+    """The offers at the cheapest known ask (all of them when no ask is known)."""
+    price = min(map(_PRICE, offers))
+    return [offer for offer in offers if offer.price == price]

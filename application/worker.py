@@ -148,11 +148,10 @@ class ManufacturingArbitrageWorker:
         bid = opportunity.bid
         if self._markets is None:
             return bid
-        for snapshot in self._markets.markets_in_system(opportunity.sell_market.system):
-            latest = snapshot.bid(opportunity.good)
-            if (snapshot.waypoint == opportunity.sell_market and latest is not None
-                    and snapshot.observed_at > opportunity.discovered_at):
-                bid = latest
+        snapshot = self._markets.market(opportunity.sell_market)
+        latest = None if snapshot is None else snapshot.bid(opportunity.good)
+        if latest is not None and snapshot.observed_at > opportunity.discovered_at:  # type: ignore[union-attr]
+            bid = latest
         return bid
 
     def _look(self, market: WaypointSymbol) -> MarketSnapshot:

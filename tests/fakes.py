@@ -59,6 +59,9 @@ class InMemoryMarketRepository:
     def markets_in_system(self, system: SystemSymbol) -> list[MarketSnapshot]:
         return [snapshot for snapshot in self.latest.values() if snapshot.system == system]
 
+    def market(self, waypoint: WaypointSymbol) -> MarketSnapshot | None:
+        return self.latest.get(waypoint)
+
     def record(self, snapshot: MarketSnapshot) -> None:
         known = self.latest.get(snapshot.waypoint)
         if snapshot.position is None and known is not None and known.position is not None:

@@ -24,6 +24,7 @@ from adapters.config.loader import ConfigError, config_path, load_settings
 from adapters.config.settings import Settings
 from adapters.daemon.paths import APP_NAME, data_dir_from
 from adapters.game_api.client import GameApiClient
+from adapters.game_api.gateway import TranslatedClient
 from adapters.game_api.rate_limiter import RateLimiter
 from adapters.game_api.settings import DEFAULT_BASE_URL, GameApiSettings
 
@@ -77,16 +78,17 @@ class CliEnvironment:
         return load_settings(self.env, config_path(self.env, default), overrides)
 
     def client(self, settings: Settings, base_url: str, token: str | None, *,
-               run_dir: Path | None = None, account: str | None = None) -> GameApiClient:
-        """An interactive client. With `run_dir` and `account` it waits its turn in the account's shared rate
-        limiter, so a command run beside the daemon (or just after it died) does not draw 429s."""
+               run_dir: Path | None = None, account: str | None = None) -> TranslatedClient:
+        """An interactive client, raising application.game_errors. With `run_dir` and `account` it waits its turn
+        in the account's shared rate limiter, so a command run beside the daemon (or just after it died) does not
+        draw 429s."""
         api = GameApiSettings(base_url=base_url, token=token or None, read_timeout=settings.api.timeout,
                               max_attempts=min(settings.api.max_attempts, INTERACTIVE_MAX_ATTEMPTS),
                               rate_limit_margin=settings.api.rate_limit_margin)
         limiter = None
         if run_dir is not None and account:
             limiter = RateLimiter.shared(run_dir, account, api.rate_limit_policy())
-        return GameApiClient(api, limiter, transport=self.transport)
+        return TranslatedClient(GameApiClient(api, limiter, transport=self.transport))
 
 
 def cli_environment(ctx: click.Context) -> CliEnvironment:

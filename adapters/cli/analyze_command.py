@@ -19,6 +19,7 @@ from adapters.cli.operator_context import Operator, operator
 from adapters.cli.progress import Progress
 from adapters.daemon.process import DaemonState
 from adapters.daemon.state_file import DaemonInfo, read_daemon_info
+from adapters.game_api.gateway import TranslatedClient
 from application.demand_finder import DemandFinderConfig, DemandReport, LeftOutReason
 from domain.symbols import SystemSymbol, WaypointSymbol
 
@@ -79,11 +80,12 @@ def demand(ctx: click.Context, player: str, system: str, top: int | None, as_jso
         container.database.init()
         refreshed: list[Any] = []
         if access.base_url:
-            container.client().system(str(target))  # an unknown system is refused here, in one line
+            TranslatedClient(container.client()).system(str(target))  # an unknown system is refused here, in one line
             with Progress("Refreshing the markets where our ships are", quiet=as_json) as progress:
                 refreshed = container.scout().observe(container.game().ships())
                 progress.done(f"Refreshed {len(refreshed)} market{'s' * (len(refreshed) != 1)}")
-        report = container.demand_finder().find(target, DemandFinderConfig(op.settings.manufacturing.min_price, top))
+        report = container.demand_finder().find(target, DemandFinderConfig(op.settings.manufacturing.min_price, top),
+                                                explain=True)
         markets = [m for m in container.markets().markets_in_system(target) if m.trade_goods]
     finally:
         container.shutdown_resources()

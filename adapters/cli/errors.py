@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import enum
 import functools
-import importlib
 import os
 import re
 import sqlite3
@@ -39,7 +38,6 @@ import click
 from adapters.config.loader import ConfigError
 from adapters.daemon.paths import InvalidPlayerName, default_data_dir
 from adapters.daemon.process import AlreadyRunning, DaemonError, NotRunning
-from adapters.game_api import errors as api
 from adapters.cli.token_store import NoAgent, TokenStoreError
 from application.errors import ApplicationError
 from application import game_errors as app_game
@@ -97,9 +95,8 @@ TOKEN_RESET_CODE = 4113
 
 
 def _is_token_reset(exc: BaseException) -> bool:
-    """A token from before a reset, whichever layer reports it (the API client, or the GamePort with the code)."""
-    return isinstance(exc, (api.Unauthorized, app_game.GameAuthError)) and getattr(exc, "code", None) == \
-        TOKEN_RESET_CODE
+    """A token from before a reset, as the GamePort reports it (with the game's code)."""
+    return isinstance(exc, app_game.GameAuthError) and exc.code == TOKEN_RESET_CODE
 
 
 def _token_reset(exc: BaseException, meta: dict[str, Any]) -> str:
@@ -118,14 +115,6 @@ def _unauthorized(exc: BaseException, meta: dict[str, Any]) -> str:
     return f"{_server(meta)} refused the token ({_message(exc, meta)}); {REGISTER_AGAIN} or set ST_API_TOKEN"
 
 
-def _not_found(exc: BaseException, meta: dict[str, Any]) -> str:
-    path = getattr(exc, "path", None) or ""
-    match = re.match(r"^/systems/([^/?]+)", path)
-    if match:
-        return f"unknown system {match.group(1)}: the game has no such system"
-    return f"not found: {_message(exc, meta)}"
-
-
 def _symbol_taken(exc: BaseException, meta: dict[str, Any]) -> str:
     return f"{_message(exc, meta).rstrip('.')}; choose another symbol with --symbol"
 
@@ -136,7 +125,10 @@ def _game_refused(exc: BaseException, meta: dict[str, Any]) -> str:
 
 
 def _storage(exc: BaseException, meta: dict[str, Any]) -> str:
-    return f"storage error: {_message(exc, meta)}"
+    # Database drivers explain on further lines (psycopg2: "Is the server running on that host..."): the first
+    # line says what failed.
+    first = next((line.strip() for line in _message(exc, meta).splitlines() if line.strip()), type(exc).__name__)
+    return f"storage error: {first}"
 
 
 def _os_error(exc: BaseException, meta: dict[str, Any]) -> str:
@@ -149,17 +141,15 @@ def _prefixed(prefix: str) -> Describe:
     return lambda exc, meta: f"{prefix}: {_message(exc, meta)}"
 
 
-def _optional(module: str, name: str) -> type[BaseException] | None:
-    """A class from a module that may not import (a part still being built, an optional backend)."""
-    try:
-        cls = getattr(importlib.import_module(module), name)
-    except Exception:  # a module that fails to import must not break error reporting
-        return None
-    return cls if isinstance(cls, type) and issubclass(cls, BaseException) else None
-
-
 def _table() -> list[tuple[type[BaseException], ExitCode, Describe]]:
-    table: list[tuple[type[BaseException] | None, ExitCode, Describe]] = [
+    import httpx  # imported when the first error is reported, so that the CLI starts fast
+    import peewee
+
+    from adapters.storage.database import StorageError
+
+    # Every class is imported here, by name: an entry cannot quietly stand for nothing. The embedded server's own
+    # start errors never get here (`spacetraders server` turns them into a click error).
+    return [
         (ConfigError, ExitCode.CONFIG, _prefixed("configuration")),
         # the daemon
         (AlreadyRunning, ExitCode.ALREADY_RUNNING, _message),
@@ -169,37 +159,26 @@ def _table() -> list[tuple[type[BaseException], ExitCode, Describe]]:
         (NoAgent, ExitCode.NO_AGENT, _message),
         (InvalidPlayerName, ExitCode.BAD_INPUT, _message),
         (TokenStoreError, ExitCode.STORAGE, _message),
-        # the game API client
-        (api.TokenReset, ExitCode.GAME_RESET, _token_reset),
-        (api.Unauthorized, ExitCode.AUTH, _unauthorized),
-        (api.TransportFailure, ExitCode.UNAVAILABLE, _unreachable),
-        (api.TransientError, ExitCode.UNAVAILABLE, _unavailable),
-        (api.NotFound, ExitCode.BAD_INPUT, _not_found),
-        (api.AgentSymbolTaken, ExitCode.BAD_INPUT, _symbol_taken),
-        (api.InvalidPayload, ExitCode.BAD_INPUT, _game_refused),
-        (api.GameApiError, ExitCode.FAILURE, _game_refused),
-        # the application's view of the game (through the GamePort)
-        (app_game.GameUnavailable, ExitCode.UNAVAILABLE, _unavailable),
+        # the game, as the gateway reports it (the API client's own errors stop there)
         (app_game.GameAuthError, ExitCode.AUTH, _unauthorized),
+        (app_game.GameUnreachable, ExitCode.UNAVAILABLE, _unreachable),
+        (app_game.GameUnavailable, ExitCode.UNAVAILABLE, _unavailable),
+        (app_game.NotFound, ExitCode.BAD_INPUT, _message),
+        (app_game.SymbolTaken, ExitCode.BAD_INPUT, _symbol_taken),
+        (app_game.InvalidRequest, ExitCode.BAD_INPUT, _game_refused),
         (app_game.GameError, ExitCode.FAILURE, _game_refused),
         # values and use cases
         (InvalidSymbol, ExitCode.BAD_INPUT, _message),
         (DomainError, ExitCode.BAD_INPUT, _message),
         (ApplicationError, ExitCode.FAILURE, _message),
         # storage
-        (_optional("adapters.storage.errors", "StorageError"), ExitCode.STORAGE, _storage),
-        (_optional("peewee", "PeeweeException"), ExitCode.STORAGE, _storage),
+        (StorageError, ExitCode.STORAGE, _storage),
+        (peewee.PeeweeException, ExitCode.STORAGE, _storage),
         (sqlite3.Error, ExitCode.STORAGE, _storage),
-        # the embedded game server failing to start
-        (_optional("adapters.game_server.serve", "ServerStartError"), ExitCode.UNAVAILABLE,
-         _prefixed("embedded game server")),
-        (_optional("adapters.game_server.http_server_process", "ServerProcessError"), ExitCode.UNAVAILABLE,
-         _prefixed("embedded game server")),
         # an httpx error that escaped the client
-        (_optional("httpx", "TransportError"), ExitCode.UNAVAILABLE, _unreachable),
+        (httpx.TransportError, ExitCode.UNAVAILABLE, _unreachable),
         (OSError, ExitCode.STORAGE, _os_error),
     ]
-    return [(cls, code, describe) for cls, code, describe in table if cls is not None]
 
 
 @functools.cache

@@ -1,20 +1,23 @@
-"""The `spacetraders` command: one click group, sub-commands added from their own modules."""
+"""The `spacetraders` command: one click group; each sub-command lives in its own module."""
 from __future__ import annotations
 
 import click
 
+from adapters.cli.agent_command import agent
+from adapters.cli.analyze_command import analyze
 from adapters.cli.errors import FriendlyGroup
+from adapters.cli.manufacturing_command import manufacturing
+from adapters.cli.server_command import server
+
+# The distribution's name on the package index (not "spacetraders", an unrelated client's).
+DISTRIBUTION = "spacetraders-arbitrage"
 
 
 @click.group(cls=FriendlyGroup)
-@click.version_option(package_name="spacetraders")
+@click.version_option(package_name=DISTRIBUTION)
 def cli() -> None:
     """Manufacturing-arbitrage bot for SpaceTraders."""
 
 
-def _register_commands() -> None:
-    # Each command module owns its group; importing them here keeps this file small.
-    from adapters.cli import commands  # noqa: F401  (populates `cli`)
-
-
-_register_commands()
+for _command in (server, agent, manufacturing, analyze):
+    cli.add_command(_command)

@@ -24,7 +24,8 @@ from adapters.config.loader import ConfigError
 from adapters.daemon.paths import normalise_player
 from adapters.daemon.process import AlreadyRunning, DaemonState, NotRunning
 from adapters.daemon.state_file import ServerInfo, read_daemon_info
-from adapters.game_api import errors as api
+from adapters.storage.database import check_reachable
+from application.game_errors import GameAuthError
 from domain.symbols import SystemSymbol, WaypointSymbol
 
 # The daemon is ready once recovery ran, the metrics endpoint is up and the coordinator started.
@@ -54,6 +55,8 @@ def start(ctx: click.Context, player: str, system: str) -> None:
     op = operator(ctx, {"player": player or None, "system": system.upper() or None})
     # What would make the daemon fail at once fails here instead, in one line, before anything is started.
     bootstrap.select_strategies(op.settings)
+    if op.settings.database.url:  # a configured database that is down stops us before a server or an agent exists
+        check_reachable(op.settings.database.url)
     if op.settings.system:
         SystemSymbol(op.settings.system)
     if op.settings.api.base_url:
@@ -117,7 +120,7 @@ def _agent_ready(op: Operator, player: str, base_url: str) -> str:
         with op.client(base_url, token or stored.token, player) as client:  # type: ignore[union-attr]
             try:
                 agent = client.agent()
-            except api.Unauthorized:
+            except GameAuthError:
                 if token or not op.embedded:
                     raise
                 # The embedded world was reset (its data deleted, another seed): the old token means nothing there.

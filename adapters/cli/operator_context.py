@@ -17,7 +17,7 @@ from adapters.cli.token_store import NoAgent, TokenStore
 from adapters.config.settings import Settings
 from adapters.daemon.paths import RunPaths, data_dir_from, normalise_player, players_in
 from adapters.daemon.process import DaemonState, DetachedProcess
-from adapters.game_api.client import GameApiClient
+from adapters.game_api.gateway import TranslatedClient
 
 
 @dataclass
@@ -51,7 +51,7 @@ class Operator:
         """The configured database, else the player's own SQLite file (its ledger is then the player's alone)."""
         return self.settings.database.url or f"sqlite:///{self.paths(player).database_file}"
 
-    def client(self, base_url: str, token: str | None, player: str | None = None) -> GameApiClient:
+    def client(self, base_url: str, token: str | None, player: str | None = None) -> TranslatedClient:
         """An API client for an interactive command (few retries: it should fail in seconds); with `player`, its
         requests share that account's rate limiter with the daemon."""
         if player is None:

@@ -15,6 +15,7 @@ from adapters.cli.operator_context import Operator, shown_database
 from adapters.daemon.process import DaemonState
 from adapters.daemon.recovery import FINAL_STATES
 from adapters.daemon.state_file import DaemonInfo, read_daemon_info
+from adapters.durations import format_duration
 from application.repositories import RunInfo
 from domain.ledger import net_credits
 
@@ -286,14 +287,8 @@ def _ago(moment: datetime, now: datetime) -> str:
 
 
 def _duration(seconds: float) -> str:
-    seconds = int(round(abs(seconds)))
-    if seconds < 60:
-        return f"{seconds} s"
-    if seconds < 3600:
-        return f"{seconds // 60} min"
-    if seconds < 86400:
-        return f"{seconds // 3600} h {seconds % 3600 // 60} min"
-    return f"{seconds // 86400} d {seconds % 86400 // 3600} h"
+    """Whole minutes past the first one: the status screen is read at a glance."""
+    return format_duration(seconds, smallest="min")
 
 
 def status_json(report: StatusReport) -> dict[str, Any]:

@@ -13,12 +13,11 @@ from pathlib import Path
 from typing import Any, get_type_hints
 
 from adapters.config.settings import Settings
+from adapters.durations import parse_duration
 
 ENV_PREFIX = "ST_"
 # Environment variables that are about configuration but are not settings themselves.
 _NOT_SETTINGS = {"ST_CONFIG"}
-_DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)?\s*$")
-_UNIT_SECONDS = {"ms": 0.001, "s": 1.0, "m": 60.0, "h": 3600.0, "d": 86400.0, None: 1.0}
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off"}
 
@@ -143,10 +142,12 @@ def _coerce(raw: Any, kind: type, meta: Mapping[str, Any], shown: str) -> Any:
 def _duration(raw: Any, shown: str) -> float:
     if isinstance(raw, (int, float)) and not isinstance(raw, bool):
         return float(raw)
-    match = _DURATION.match(str(raw)) if isinstance(raw, str) else None
-    if not match:
-        raise ConfigError(f"{shown}: expected a duration such as 30s, 2m or 1h")
-    return float(match.group(1)) * _UNIT_SECONDS[match.group(2)]
+    try:
+        if not isinstance(raw, str):
+            raise ValueError(raw)
+        return parse_duration(raw)
+    except ValueError:
+        raise ConfigError(f"{shown}: expected a duration such as 30s, 2m or 1h") from None
 
 
 def _bool(raw: Any, shown: str) -> bool:

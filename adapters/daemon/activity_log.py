@@ -12,6 +12,7 @@ import threading
 from collections.abc import Callable
 from datetime import UTC, datetime
 
+from adapters.durations import format_duration
 from application.repositories import ShipAssignment, ShipAssignmentRepository
 
 _log = logging.getLogger("spacetraders.activity")
@@ -24,17 +25,8 @@ def describe(assignment: ShipAssignment, now: datetime) -> str:
     if until is None:
         return f"{assignment.ship}: {activity}"
     left = (until - now).total_seconds()
-    when = f"in {_duration(left)}" if left > 0 else "due now"
+    when = f"in {format_duration(left)}" if left > 0 else "due now"
     return f"{assignment.ship}: {activity} ({when})"
-
-
-def _duration(seconds: float) -> str:
-    seconds = int(round(seconds))
-    if seconds < 60:
-        return f"{seconds} s"
-    if seconds < 3600:
-        return f"{seconds // 60} min {seconds % 60:02d} s"
-    return f"{seconds // 3600} h {seconds % 3600 // 60:02d} min"
 
 
 class ActivityLog:

@@ -5,9 +5,9 @@ server can be another name) so that it outlives the terminal: it gets its own se
 (`start_new_session=True`, so no controlling terminal and no SIGHUP when the terminal closes), stdin from
 /dev/null, stdout and stderr appended to its log file.
 
-The pid file is a small JSON record (pid, process group, the kernel's start time of the pid, argv) written
-atomically (temporary file + rename), so a reader never sees half a record, and a pid reused by an unrelated
-process after a reboot or a crash is not taken for ours (its start time differs).
+The pid file is a small JSON record (pid, process group, the process's creation time, argv) written atomically
+(temporary file + rename), so a reader never sees half a record, and a pid reused by an unrelated process after a
+reboot or a crash is not taken for ours (its creation time differs). Processes are inspected with psutil.
 
 Starting and stopping hold an exclusive lock on `<name>.lock`, so two `start`s at once cannot both pass the
 "already running?" check.
@@ -32,12 +32,16 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
+import psutil
+
 from adapters.daemon.paths import DAEMON, RunPaths
 
 _POLL = 0.05
 _ORPHAN_GRACE = 5.0
 _KILL_WAIT = 10.0
-_PROC = Path("/proc")
+# Two processes with one pid created less than this apart would need the pid space to wrap within it.
+_SAME_CREATION = 1.0
+_GONE = (psutil.STATUS_ZOMBIE, psutil.STATUS_DEAD)
 
 
 class DaemonError(Exception):
@@ -79,12 +83,12 @@ class PidRecord:
 
     pid: int
     pgid: int
-    start_ticks: int | None  # /proc/<pid>/stat field 22; None where /proc is missing
+    created: float | None  # psutil's creation time of the pid (epoch seconds); None when it could not be read
     argv: tuple[str, ...] = ()
     started_at: str = ""
 
     def to_json(self) -> str:
-        return json.dumps({"pid": self.pid, "pgid": self.pgid, "start_ticks": self.start_ticks,
+        return json.dumps({"pid": self.pid, "pgid": self.pgid, "created": self.created,
                            "argv": list(self.argv), "started_at": self.started_at})
 
     @classmethod
@@ -93,12 +97,12 @@ class PidRecord:
         try:
             data = json.loads(text)
             return cls(pid=int(data["pid"]), pgid=int(data.get("pgid", data["pid"])),
-                       start_ticks=None if data.get("start_ticks") is None else int(data["start_ticks"]),
+                       created=None if data.get("created") is None else float(data["created"]),
                        argv=tuple(str(a) for a in data.get("argv", ())), started_at=str(data.get("started_at", "")))
         except (ValueError, KeyError, TypeError):
             # An old-style pid file holding just the number still names a process.
             stripped = text.strip()
-            return cls(pid=int(stripped), pgid=int(stripped), start_ticks=None) if stripped.isdigit() else None
+            return cls(pid=int(stripped), pgid=int(stripped), created=None) if stripped.isdigit() else None
 
 
 @dataclass(frozen=True)
@@ -147,7 +151,7 @@ class DetachedProcess:
         if not self.pid_file.exists():
             return DaemonStatus(DaemonState.STOPPED)
         record = self.read_record()
-        if record is not None and is_alive(record.pid, record.start_ticks):
+        if record is not None and is_alive(record.pid, record.created):
             return DaemonStatus(DaemonState.RUNNING, record)
         orphans = tuple(group_members(record.pgid)) if record is not None else ()
         return DaemonStatus(DaemonState.STALE, record, orphans)
@@ -194,13 +198,13 @@ class DetachedProcess:
                                        start_new_session=True, close_fds=True,
                                        env=dict(env) if env is not None else None, cwd=cwd)
         _CHILDREN[process.pid] = process
-        return PidRecord(pid=process.pid, pgid=process.pid, start_ticks=_start_ticks(process.pid),
+        return PidRecord(pid=process.pid, pgid=process.pid, created=_created(process.pid),
                          argv=tuple(argv), started_at=started_at)
 
     def _await_ready(self, record: PidRecord, timeout: float) -> None:
         deadline = time.monotonic() + timeout
         while not self.ready_file.exists():
-            if not is_alive(record.pid, record.start_ticks):
+            if not is_alive(record.pid, record.created):
                 _end_group(record.pgid, _ORPHAN_GRACE)
                 _remove(self.pid_file)
                 raise DaemonStartFailed(f"the {self.name} of {self.paths.player} exited during start-up"
@@ -235,10 +239,10 @@ class DetachedProcess:
                 return StopResult(record.pid, graceful=not orphans_killed, killed=orphans_killed)
             deadline = time.monotonic() + timeout
             _signal_pid(record.pid, signal.SIGTERM)
-            while is_alive(record.pid, record.start_ticks) and time.monotonic() < deadline:
+            while is_alive(record.pid, record.created) and time.monotonic() < deadline:
                 time.sleep(_POLL)
             killed: tuple[int, ...] = ()
-            if is_alive(record.pid, record.start_ticks):
+            if is_alive(record.pid, record.created):
                 killed = _kill_group(record.pgid)
             else:
                 # The leader is gone; whatever it left in its group must not outlive it.
@@ -284,40 +288,29 @@ def release(paths: RunPaths, name: str = DAEMON) -> None:
 _CHILDREN: dict[int, subprocess.Popen[bytes]] = {}
 
 
-def is_alive(pid: int, start_ticks: int | None = None) -> bool:
-    """Whether `pid` is a live process (not a zombie) and, when `start_ticks` is given, the same one."""
+def is_alive(pid: int, created: float | None = None) -> bool:
+    """Whether `pid` is a live process (not a zombie) and, when `created` is given, the one created then."""
     _reap(pid)
-    stat = _proc_stat(pid)
-    if stat is None:
-        if _PROC.is_dir():
+    try:
+        process = psutil.Process(pid)
+        if process.status() in _GONE:
             return False
-        try:
-            os.kill(pid, 0)
-        except ProcessLookupError:
-            return False
-        except PermissionError:
-            return True
-        return True
-    state, _pgrp, ticks = stat
-    if state in ("Z", "X"):
+        return created is None or abs(process.create_time() - created) < _SAME_CREATION
+    except psutil.NoSuchProcess:
         return False
-    return start_ticks is None or ticks == start_ticks
+    except psutil.AccessDenied:  # someone else's process: alive, and not ours to judge further
+        return created is None
 
 
 def group_members(pgid: int) -> list[int]:
     """Live (not zombie) processes of process group `pgid`."""
-    if not _PROC.is_dir():
-        try:
-            os.killpg(pgid, 0)
-        except (ProcessLookupError, PermissionError):
-            return []
-        return [pgid]
     members = []
-    for entry in _PROC.iterdir():
-        if entry.name.isdigit():
-            stat = _proc_stat(int(entry.name))
-            if stat is not None and stat[1] == pgid and stat[0] not in ("Z", "X"):
-                members.append(int(entry.name))
+    for pid in psutil.pids():
+        try:
+            if os.getpgid(pid) == pgid and psutil.Process(pid).status() not in _GONE:
+                members.append(pid)
+        except (OSError, psutil.Error):  # gone meanwhile, or not ours to inspect
+            continue
     return members
 
 
@@ -388,23 +381,11 @@ def _exit_note(pid: int) -> str:
     return ""
 
 
-def _proc_stat(pid: int) -> tuple[str, int, int] | None:
-    """(state, process group, start time in clock ticks) from /proc/<pid>/stat, or None if absent."""
+def _created(pid: int) -> float | None:
     try:
-        stat = (_PROC / str(pid) / "stat").read_text()
-    except OSError:
+        return psutil.Process(pid).create_time()
+    except psutil.Error:
         return None
-    # The command name is in parentheses and may hold spaces: split after the last ')'.
-    fields = stat[stat.rfind(")") + 2:].split()
-    try:
-        return fields[0], int(fields[2]), int(fields[19])
-    except (IndexError, ValueError):
-        return None
-
-
-def _start_ticks(pid: int) -> int | None:
-    stat = _proc_stat(pid)
-    return stat[2] if stat is not None else None
 
 
 # --- files -----------------------------------------------------------------------------------------------------

@@ -7,10 +7,11 @@ one place `purchasePrice`/`sellPrice` become `ask`/`bid`), and every client erro
 from __future__ import annotations
 
 import functools
+import re
 import threading
 from collections.abc import Callable, Sequence
 from datetime import datetime
-from typing import ParamSpec, TypeVar
+from typing import Any, ParamSpec, TypeVar
 
 from adapters.game_api import errors as api
 from adapters.game_api.client import GameApiClient
@@ -34,6 +35,7 @@ FUEL_PER_MARKET_UNIT = 100
 
 # Most specific first: the first matching API class decides the application error.
 _TRANSLATION: tuple[tuple[type[api.GameApiError], type[app.GameError]], ...] = (
+    (api.TransportFailure, app.GameUnreachable),
     (api.TransientError, app.GameUnavailable),
     (api.OutcomeUnknown, app.GameUnavailable),
     (api.UnexpectedResponse, app.GameUnavailable),
@@ -49,8 +51,9 @@ _TRANSLATION: tuple[tuple[type[api.GameApiError], type[app.GameError]], ...] = (
     (api.NotInOrbit, app.WrongShipState),
     (api.NotFound, app.NotFound),
     (api.MarketNotFound, app.NotFound),
+    (api.AgentSymbolTaken, app.SymbolTaken),
     (api.GameRuleError, app.GameRuleError),
-    (api.InvalidPayload, app.GameRuleError),
+    (api.InvalidPayload, app.InvalidRequest),
 )
 
 
@@ -66,10 +69,39 @@ def _translated(method: Callable[P, R]) -> Callable[P, R]:
 
 def translate(exc: api.GameApiError) -> app.GameError:
     """The application error for an API client error."""
+    message = _unknown_system(exc) or exc.message
     for api_class, app_class in _TRANSLATION:
         if isinstance(exc, api_class):
-            return app_class(exc.message, code=exc.code, data=exc.data)
-    return app.GameError(exc.message, code=exc.code, data=exc.data)
+            return app_class(message, code=exc.code, data=exc.data)
+    return app.GameError(message, code=exc.code, data=exc.data)
+
+
+# A system, or its list of waypoints, that the game does not have.
+_SYSTEM_PATH = re.compile(r"^/systems/([^/?]+)(?:/waypoints)?/?(?:\?|$)")
+
+
+def _unknown_system(exc: api.GameApiError) -> str | None:
+    match = _SYSTEM_PATH.match(exc.path or "") if isinstance(exc, api.NotFound) else None
+    return f"unknown system {match.group(1)}: the game has no such system" if match else None
+
+
+class TranslatedClient:
+    """A GameApiClient for the CLI's own calls (register, agent, system) that raises application.game_errors, as
+    the gateway does: past this module nothing sees the client's errors."""
+
+    def __init__(self, client: GameApiClient) -> None:
+        self.client = client
+
+    def __getattr__(self, name: str) -> Any:
+        value = getattr(self.client, name)
+        return _translated(value) if callable(value) else value
+
+    def __enter__(self) -> TranslatedClient:
+        self.client.__enter__()
+        return self
+
+    def __exit__(self, *exc_info: Any) -> None:
+        self.client.__exit__(*exc_info)
 
 
 class GameGateway:

@@ -17,6 +17,7 @@ from types import TracebackType
 from typing import IO
 
 import httpx
+import psutil
 
 from adapters.game_server.serve import find_free_port
 
@@ -161,24 +162,12 @@ class GameServerProcess:
 
 def _group_alive(pgid: int) -> bool:
     """Whether a live (not zombie) process is left in process group `pgid`."""
-    proc = Path("/proc")
-    if proc.is_dir():
-        for entry in proc.iterdir():
-            if not entry.name.isdigit():
-                continue
-            try:
-                stat = (entry / "stat").read_text()
-            except OSError:
-                continue
-            # Fields after the parenthesised command: state, ppid, pgrp, ...
-            fields = stat[stat.rfind(")") + 2:].split()
-            if len(fields) > 2 and fields[2] == str(pgid) and fields[0] not in ("Z", "X"):
+    for pid in psutil.pids():
+        try:
+            if os.getpgid(pid) == pgid and psutil.Process(pid).status() not in (psutil.STATUS_ZOMBIE,
+                                                                                 psutil.STATUS_DEAD):
                 return True
-        return False
-    try:
-        os.killpg(pgid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
+        except (OSError, psutil.Error):  # gone meanwhile, or not ours to inspect
+            continue
+    return False
     return True

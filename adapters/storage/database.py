@@ -1,7 +1,8 @@
 """The bot's database: one peewee `DatabaseProxy`, opened from a URL (SQLite by default, PostgreSQL on request).
 
 `connect(url)` opens `sqlite:///path` or `postgresql://user:pass@host:port/db` (playhouse.db_url), points the proxy
-at it and creates the schema if the database is empty. Every row model in rows.py is bound to the proxy, so the
+at it and creates the schema if the database is empty. Every row model in rows.py is bound to the proxy (rows.py
+holds it, so that this module imports rows.py and not the other way round), so the
 repositories work on whichever database was connected last.
 
 Processes. The coordinator and its worker processes share the database, each through its own connections:
@@ -30,6 +31,8 @@ from urllib.parse import urlparse
 import peewee
 from playhouse import db_url
 
+from adapters.storage.rows import ALL_ROWS, database
+
 DATABASE_FILE = "spacetraders.sqlite3"
 SQLITE_BUSY_TIMEOUT_SECONDS = 30
 # Order matters: the busy timeout is set first so that switching to WAL waits for another process's lock.
@@ -42,10 +45,6 @@ SQLITE_PRAGMAS = (
 _SQLITE_SCHEMES = frozenset({"sqlite"})
 _POSTGRES_SCHEMES = frozenset({"postgres", "postgresql"})
 
-database = peewee.DatabaseProxy()
-"""The database every row model is bound to; `connect` initialises it."""
-
-
 class StorageError(Exception):
     """Base of the errors the storage adapter raises itself (database errors are peewee's)."""
 
@@ -56,6 +55,31 @@ class UnsupportedDatabaseUrl(StorageError, ValueError):
 
 class NotConnected(StorageError, RuntimeError):
     """A repository was used before `connect` (in this process) or `using`."""
+
+
+class DatabaseUnreachable(StorageError):
+    """The database of a URL cannot be opened (server down, wrong credentials, unreadable file)."""
+
+
+def check_reachable(url: str) -> None:
+    """Open one connection to `url` and close it; DatabaseUnreachable, on one line and without the password,
+    when that fails. For commands that must fail before they start anything."""
+    db = open_database(url)
+    try:
+        db.connect()
+    except peewee.PeeweeException as exc:
+        reason = next((line.strip() for line in str(exc).splitlines() if line.strip()), type(exc).__name__)
+        raise DatabaseUnreachable(f"cannot open the database {_without_password(url)}: {reason}") from exc
+    finally:
+        if not db.is_closed():
+            db.close()
+
+
+def _without_password(url: str) -> str:
+    parsed = urlparse(url)
+    if parsed.password is None:
+        return url
+    return url.replace(f":{parsed.password}@", ":***@", 1)
 
 
 def default_sqlite_url(data_dir: str | os.PathLike[str]) -> str:
@@ -105,8 +129,6 @@ def close() -> None:
 
 def ensure_schema(db: peewee.Database) -> None:
     """Create the tables and indexes `db` lacks (safe to call from several processes at once)."""
-    from adapters.storage.rows import ALL_ROWS  # rows.py imports this module for the proxy
-
     with db.bind_ctx(ALL_ROWS):
         if isinstance(db, peewee.PostgresqlDatabase):
             # Concurrent CREATE TABLE IF NOT EXISTS can still collide in PostgreSQL's catalog: take turns.
@@ -124,8 +146,6 @@ def using(db: peewee.Database) -> Iterator[peewee.Database]:
 
     For tests and tools that want a database of their own without touching what `connect` set up.
     """
-    from adapters.storage.rows import ALL_ROWS  # rows.py imports this module for the proxy
-
     ensure_schema(db)
     with db.bind_ctx(ALL_ROWS):
         yield db

@@ -45,24 +45,33 @@ class SqlMarketRepository:
                 MarketGoodRow.insert_many(batch).execute()
 
     def markets_in_system(self, system: SystemSymbol) -> Sequence[MarketSnapshot]:
-        # One statement, so a market and its goods always come from the same recording (PostgreSQL's
-        # READ COMMITTED gives each statement of a transaction its own snapshot). Tuples, not row objects:
-        # the demand finder reads whole systems and model instances cost two thirds of the time.
-        query = (MarketRow
-                 .select(MarketRow.waypoint, MarketRow.observed_at, MarketRow.x, MarketRow.y, MarketGoodRow.good,
-                         MarketGoodRow.type, MarketGoodRow.trade_volume, MarketGoodRow.supply,
-                         MarketGoodRow.activity, MarketGoodRow.ask, MarketGoodRow.bid)
-                 .join(MarketGoodRow, peewee.JOIN.LEFT_OUTER)
-                 .where(MarketRow.system == system)
-                 .order_by(MarketRow.waypoint, MarketGoodRow.id)
-                 .tuples())
-        markets: dict[str, tuple] = {}
-        goods: dict[str, list[tuple]] = defaultdict(list)
-        for waypoint, observed_at, x, y, *good in query:
-            markets.setdefault(waypoint, (observed_at, x, y))
-            if good[0] is not None:  # None: a market with no goods at all
-                goods[waypoint].append(tuple(good))
-        return [_snapshot(waypoint, *market, goods[waypoint]) for waypoint, market in markets.items()]
+        return _read(MarketRow.system == system)
+
+    def market(self, waypoint: WaypointSymbol) -> MarketSnapshot | None:
+        found = _read(MarketRow.waypoint == waypoint)
+        return found[0] if found else None
+
+
+def _read(where: peewee.Expression) -> list[MarketSnapshot]:
+    """The snapshots of the markets `where` selects."""
+    # One statement, so a market and its goods always come from the same recording (PostgreSQL's
+    # READ COMMITTED gives each statement of a transaction its own snapshot). Tuples, not row objects:
+    # the demand finder reads whole systems and model instances cost two thirds of the time.
+    query = (MarketRow
+             .select(MarketRow.waypoint, MarketRow.observed_at, MarketRow.x, MarketRow.y, MarketGoodRow.good,
+                     MarketGoodRow.type, MarketGoodRow.trade_volume, MarketGoodRow.supply,
+                     MarketGoodRow.activity, MarketGoodRow.ask, MarketGoodRow.bid)
+             .join(MarketGoodRow, peewee.JOIN.LEFT_OUTER)
+             .where(where)
+             .order_by(MarketRow.waypoint, MarketGoodRow.id)
+             .tuples())
+    markets: dict[str, tuple] = {}
+    goods: dict[str, list[tuple]] = defaultdict(list)
+    for waypoint, observed_at, x, y, *good in query:
+        markets.setdefault(waypoint, (observed_at, x, y))
+        if good[0] is not None:  # None: a market with no goods at all
+            goods[waypoint].append(tuple(good))
+    return [_snapshot(waypoint, *market, goods[waypoint]) for waypoint, market in markets.items()]
 
 
 def _good_rows(snapshot: MarketSnapshot) -> list[dict]:

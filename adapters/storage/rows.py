@@ -14,8 +14,10 @@ from datetime import UTC, datetime, timedelta
 
 import peewee
 
-from adapters.storage.database import database
 from domain.timestamps import ensure_aware
+
+database = peewee.DatabaseProxy()
+"""The database every row model is bound to; `adapters.storage.database.connect` initialises it."""
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _MICROSECOND = timedelta(microseconds=1)

@@ -97,7 +97,7 @@ class DemandFinderWorld:
             ranker=_ranker(),
             clock=self.clock,
         )
-        self.report = finder.find(self.system, config)
+        self.report = finder.find(self.system, config, explain=True)
 
     def opportunities(self) -> tuple[ManufacturingOpportunity, ...]:
         assert self.report is not None, "the finder has not been run"

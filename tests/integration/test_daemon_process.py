@@ -144,7 +144,7 @@ def test_a_stale_pid_file_is_cleaned_on_start(daemon: DetachedProcess, paths: Ru
     gone = subprocess.Popen([sys.executable, "-c", "pass"])
     gone.wait()
     paths.create()
-    paths.pid_file().write_text(json.dumps({"pid": gone.pid, "pgid": gone.pid, "start_ticks": None}))
+    paths.pid_file().write_text(json.dumps({"pid": gone.pid, "pgid": gone.pid, "created": None}))
     assert daemon.status().state is DaemonState.STALE
 
     record = start_daemon(daemon, paths)
@@ -168,7 +168,7 @@ def test_stop_with_a_stale_pid_file_says_not_running_and_removes_it(daemon: Deta
 def test_a_reused_pid_is_not_taken_for_the_daemon(daemon: DetachedProcess, paths: RunPaths) -> None:
     # Our own pid is alive, but it was not started at the recorded moment.
     paths.create()
-    paths.pid_file().write_text(json.dumps({"pid": os.getpid(), "pgid": os.getpid(), "start_ticks": 1}))
+    paths.pid_file().write_text(json.dumps({"pid": os.getpid(), "pgid": os.getpid(), "created": 1.0}))
 
     assert daemon.status().state is DaemonState.STALE
 

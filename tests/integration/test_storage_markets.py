@@ -98,3 +98,15 @@ def test_a_market_with_every_good_fits_in_one_recording(db) -> None:
     markets.record(everything)
     [stored] = markets.markets_in_system(SYSTEM)
     assert dict(stored.trade_goods) == goods
+
+
+def test_one_market_is_read_alone(db) -> None:
+    markets = SqlMarketRepository()
+    markets.record(priced_market("X1-DF55-A1", iron_ask=50))
+    markets.record(priced_market("X1-DF55-A2", iron_ask=70))
+
+    one = markets.market(WaypointSymbol("X1-DF55-A2"))
+
+    assert one is not None and one.waypoint == "X1-DF55-A2"
+    assert one.ask(TradeSymbol.IRON) == 70 and one.trade_goods == priced_market("X1-DF55-A2", iron_ask=70).trade_goods
+    assert markets.market(WaypointSymbol("X1-DF55-Z9")) is None

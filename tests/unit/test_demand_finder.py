@@ -46,7 +46,7 @@ def test_finds_manufacturable_goods_above_the_threshold_best_paid_first():
     ]
     no_recipes_for_medicine = SupplyChainMap({g: i for g, i in REAL.recipes.items() if g is not T.MEDICINE})
 
-    report = finder(markets, supply_chain=no_recipes_for_medicine).find("X1", DemandFinderConfig(min_price=1000))
+    report = finder(markets, supply_chain=no_recipes_for_medicine).find("X1", DemandFinderConfig(min_price=1000), explain=True)
 
     assert [(o.good, o.sell_market, o.bid) for o in report.opportunities] == [
         (T.ADVANCED_CIRCUITRY, "X1-A3", 8000),
@@ -60,7 +60,7 @@ def test_finds_manufacturable_goods_above_the_threshold_best_paid_first():
 
 def test_the_threshold_is_inclusive():
     markets = SUPPORT + [make_market("X1-A1", imports={"ELECTRONICS": 1000, "MACHINERY": 999})]
-    report = finder(markets).find("X1")
+    report = finder(markets).find("X1", explain=True)
     assert [o.good for o in report.opportunities] == [T.ELECTRONICS]
     assert report.left_out_for(T.MACHINERY)[0].reason is LeftOutReason.BELOW_MIN_PRICE
 
@@ -84,7 +84,7 @@ def test_top_n_keeps_the_ranking_and_reports_the_rest():
         make_market("X1-A2", imports={"MACHINERY": 2000}),
         make_market("X1-A3", imports={"ADVANCED_CIRCUITRY": 8000}),
     ]
-    report = finder(markets).find("X1", DemandFinderConfig(max_opportunities=2))
+    report = finder(markets).find("X1", DemandFinderConfig(max_opportunities=2), explain=True)
     assert [o.good for o in report.opportunities] == [T.ADVANCED_CIRCUITRY, T.ELECTRONICS]
     assert report.left_out_for(T.MACHINERY)[0].reason is LeftOutReason.RANKED_OUT
 
@@ -104,7 +104,7 @@ def test_imports_without_an_observed_price_or_a_tree_are_left_out_with_the_reaso
     no_source = make_market("X1-A3", imports={"EQUIPMENT": 5000})
     equipment_factory = make_market("X1-F9", exports={"EQUIPMENT": 100, "ALUMINUM": 10})  # no PLASTICS anywhere
 
-    report = finder(SUPPORT + [unpriced, no_factory, no_source, equipment_factory]).find("X1")
+    report = finder(SUPPORT + [unpriced, no_factory, no_source, equipment_factory]).find("X1", explain=True)
 
     assert report.opportunities == ()
     reasons = {entry.good: (entry.reason, entry.tree_reason) for entry in report.left_out}
@@ -146,3 +146,17 @@ def test_a_bad_system_symbol_or_config_is_refused():
         DemandFinderConfig(min_price=-1)
     with pytest.raises(InvalidValue):
         DemandFinderConfig(max_opportunities=0)
+
+
+def test_reasons_are_worked_out_only_when_asked_for_and_the_opportunities_are_the_same():
+    markets = SUPPORT + [
+        make_market("X1-A1", imports={"ELECTRONICS": 3000, "MACHINERY": 999}),
+        make_market("X1-A2", imports={"ADVANCED_CIRCUITRY": 8000, "MEDICINE": 4000}),
+    ]
+
+    quick = finder(markets).find("X1", DemandFinderConfig(max_opportunities=1))
+    explained = finder(markets).find("X1", DemandFinderConfig(max_opportunities=1), explain=True)
+
+    assert quick.left_out == ()
+    assert quick.opportunities == explained.opportunities
+    assert {e.reason for e in explained.left_out} >= {LeftOutReason.BELOW_MIN_PRICE, LeftOutReason.RANKED_OUT}

@@ -1,5 +1,6 @@
 """Strategy hooks: defaults arrive through the entry-point group, plugins can replace them,
 and a plugin that fails or answers nonsense is named in a clear error."""
+import pluggy
 import pytest
 
 from application.errors import StrategyError
@@ -11,9 +12,12 @@ from domain.supply_chain import AcquisitionMethod, SupplyChainNode
 from plugins import default_ranking, default_ship_selection
 from plugins.hookspecs import hookimpl
 from plugins.manager import (
+    RANK_HOOK,
     PluginLoadError,
     PluginRanker,
     PluginShipSelector,
+    Strategies,
+    UnknownStrategy,
     build_plugin_manager,
     strategy_plugins,
 )
@@ -183,19 +187,17 @@ def test_a_misspelt_hook_is_refused_at_load_time_naming_the_plugin():
     assert caught.value.plugin == "typo-plugin"
 
 
-def test_hook_wrappers_are_refused_for_strategies(manager):
-    class Wrapper:
+def test_a_hook_wrapper_sees_and_may_change_the_answer(manager):
+    class Reverser:
         @hookimpl(wrapper=True)
         def spacetraders_rank_opportunities(self, opportunities):
-            return (yield)
+            return list(reversed((yield)))
 
-    manager.register(Wrapper(), name="wrapper")
+    manager.register(Reverser(), name="reverser")
     try:
-        with pytest.raises(StrategyError, match="wrappers") as caught:
-            PluginRanker(manager).rank(OPPORTUNITIES)
+        assert [o.bid for o in PluginRanker(manager).rank(OPPORTUNITIES)] == [2000, 3000, 8000]
     finally:
-        manager.unregister(name="wrapper")
-    assert caught.value.plugin == "wrapper"
+        manager.unregister(name="reverser")
 
 
 def test_the_default_selection_takes_the_nearest_ship_with_room(manager):
@@ -229,3 +231,81 @@ def test_a_selection_plugin_must_answer_one_of_the_idle_ships(manager):
     finally:
         manager.unregister(name="stranger")
     assert caught.value.plugin == "stranger"
+
+
+class CheapestFirst:
+    @hookimpl
+    def spacetraders_rank_opportunities(self, opportunities):
+        return sorted(opportunities, key=lambda o: o.bid)
+
+
+class PassesOnMachinery:
+    """Ranks only when MACHINERY is not among the opportunities; otherwise leaves it to the next plugin."""
+
+    @hookimpl
+    def spacetraders_rank_opportunities(self, opportunities):
+        if any(o.good == T.MACHINERY for o in opportunities):
+            return None
+        return list(opportunities)
+
+
+def test_a_chosen_strategy_is_asked_alone_then_its_default():
+    manager = build_plugin_manager(plugins={"cheapest-first": CheapestFirst(), "passes": PassesOnMachinery()})
+    assert strategy_plugins(manager)[RANK_HOOK] == ["passes", "cheapest-first", "default_ranking"]
+
+    chosen = Strategies(manager, {RANK_HOOK: "passes"})
+
+    assert strategy_plugins(chosen)[RANK_HOOK] == ["passes", "default_ranking"]
+    assert strategy_plugins(chosen)["spacetraders_select_ship"] == ["default_ship_selection"]
+    # "passes" passes on these, and the default (not cheapest-first, which was not chosen) answers.
+    assert [o.bid for o in PluginRanker(chosen).rank(OPPORTUNITIES)] == [8000, 3000, 2000]
+    assert [o.bid for o in PluginRanker(Strategies(manager, {RANK_HOOK: "cheapest-first"})).rank(OPPORTUNITIES)] == [
+        2000, 3000, 8000]
+
+
+def test_choosing_a_plugin_that_does_not_implement_the_hook_names_the_ones_that_do():
+    manager = build_plugin_manager(plugins={"cheapest-first": CheapestFirst()})
+
+    with pytest.raises(UnknownStrategy) as caught:
+        Strategies(manager, {RANK_HOOK: "default_ship_selection"})
+    assert caught.value.known == ("cheapest-first", "default_ranking")
+
+
+def test_a_strategy_hook_the_manager_never_heard_of_is_chosen_the_same_way():
+    spec = pluggy.HookspecMarker("spacetraders")
+
+    class NewHooks:
+        @spec(firstresult=True)
+        def spacetraders_rank_routes(self, routes):
+            """A strategy hook added later (say, for trade routes)."""
+
+    class Shortest:
+        @hookimpl
+        def spacetraders_rank_routes(self, routes):
+            return sorted(routes, key=len)
+
+    class Longest:
+        @hookimpl
+        def spacetraders_rank_routes(self, routes):
+            return sorted(routes, key=len, reverse=True)
+
+    manager = build_plugin_manager(load_entry_points=False)
+    manager.add_hookspecs(NewHooks)
+    manager.register(Shortest(), name="shortest")
+    manager.register(Longest(), name="longest")
+
+    assert Strategies(manager, {"spacetraders_rank_routes": "shortest"}).caller("spacetraders_rank_routes")(
+        routes=["abc", "a", "ab"]) == ["a", "ab", "abc"]
+
+
+def test_the_default_ranking_breaks_equal_bids_by_depth_then_good_then_market():
+    shallow = opportunity(T.MACHINERY, "X1-B2", 5000)
+    same_bid = [opportunity(T.MACHINERY, "X1-B3", 5000), opportunity(T.ELECTRONICS, "X1-B9", 5000), shallow]
+    deeper_tree = SupplyChainNode(T.ADVANCED_CIRCUITRY, AcquisitionMethod.FABRICATE, "X1-F1",
+                                  children=(shallow.dependency_tree,))
+    deep = ManufacturingOpportunity(T.ADVANCED_CIRCUITRY, "X1-B1", 5000, deeper_tree, DEFAULT_NOW)
+    ranked = default_ranking.spacetraders_rank_opportunities([*same_bid, deep, opportunity(T.JEWELRY, "X1-B4", 9000)])
+
+    assert [(o.good, o.sell_market) for o in ranked] == [
+        (T.JEWELRY, "X1-B4"), (T.ELECTRONICS, "X1-B9"), (T.MACHINERY, "X1-B2"), (T.MACHINERY, "X1-B3"),
+        (T.ADVANCED_CIRCUITRY, "X1-B1")]

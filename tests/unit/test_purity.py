@@ -1,7 +1,8 @@
-"""domain/ and application/ stay pure: no I/O libraries, no process pools, no environment, no files.
+"""domain/ and application/ stay pure: no environment, no files, no library imported behind the linter's back.
 
-Checked on the syntax tree of every module, so that an import hidden in a function, a
-`from os import environ` or an `importlib.import_module("httpx")` is caught as well.
+Their static imports (no adapter, no httpx, peewee, click, ...) are import-linter contracts in pyproject.toml,
+run by `lint-imports`. What a graph of imports cannot show is checked here on the syntax tree of every module:
+reading `os.environ`, opening or reading a file, and `importlib.import_module("httpx")`.
 """
 import ast
 from pathlib import Path
@@ -26,11 +27,7 @@ def violations(source: str) -> list[str]:
 
     for node in ast.walk(ast.parse(source)):
         where = f"line {getattr(node, 'lineno', '?')}"
-        if isinstance(node, ast.Import):
-            found += [f"{where}: imports {alias.name}" for alias in node.names if forbidden(alias.name)]
-        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
-            if forbidden(node.module):
-                found.append(f"{where}: imports from {node.module}")
+        if isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
             if node.module == "os":
                 found += [f"{where}: imports os.{a.name}" for a in node.names if a.name in ENVIRONMENT_NAMES]
         elif isinstance(node, ast.Attribute):
@@ -66,13 +63,7 @@ def test_module_is_pure(path):
 @pytest.mark.parametrize(
     "source",
     [
-        "import httpx",
-        "import prometheus_client.core",
-        "from peewee import Model",
-        "from dependency_injector import containers",
-        "def f():\n    import multiprocessing\n",
-        "import click as c",
-        "from pluggy import HookimplMarker",
+        "__import__('multiprocessing')",
         "import os\nos.environ['X']",
         "import os\nos.getenv('ST_X')",
         "from os import environ",
