@@ -4,7 +4,9 @@ API base URL is configured, stopped by `manufacturing stop` once no daemon uses 
 It runs as `spacetraders server` detached (DetachedProcess, name `server`) under the player who started it, keeps
 its world in `<data>/game-server`, listens on loopback (a free port unless `server.port` is set) and is described
 in `server.json` beside its pid file. One data directory has at most one embedded server: a second player's start
-finds the running one and uses it.
+finds the running one and uses it. A world stored by an older version of the server cannot be opened as it is (the
+universe changed under it): the start then begins a new era of it (`spacetraders server --reset`) and says so; the
+players' stored tokens are then refused as from before a reset, and `manufacturing start` registers them again.
 """
 from __future__ import annotations
 
@@ -15,6 +17,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+import click
 import httpx
 
 from adapters.cli.errors import ExitCode, register_error
@@ -73,6 +76,7 @@ class EmbeddedServers:
     def start(self, owner: str) -> ServerInfo:
         """Start the server for `owner` and wait until it answers (with a progress indicator)."""
         from adapters.game_server.serve import find_free_port  # only when a server is wanted: it loads the app
+        from adapters.game_server.storage import outdated_world
 
         paths = RunPaths.for_player(self.data_dir, owner)
         port = self.settings.port or find_free_port(self.settings.host)
@@ -82,6 +86,10 @@ class EmbeddedServers:
         argv = cli_argv("server", "--host", self.settings.host, "--port", str(port),
                         "--data", str(self.world_dir), "--speed", f"{self.settings.speed:g}",
                         "--seed", str(self.settings.seed))
+        if outdated_world(self.world_dir) is not None:
+            argv.append("--reset")
+            click.echo(f"The embedded game world in {self.world_dir} was made by an older version of the game "
+                       "server; starting a new era of it (its agents register again)")
         with Progress(f"Starting the embedded game server on {base_url}") as progress:
             # Its own working directory: a background process must not pin wherever the operator stood.
             record = process.start(argv, env=self.child_env, cwd=self.data_dir)

@@ -111,7 +111,8 @@ def _economy_settings(recovery_half_life: float | None, assignments: tuple[str, 
 @click.option("--reset", is_flag=True,
               help="Reset the stored world before serving, as the real game resets: a new era starts today (GET / "
                    "resetDate), every agent, ship, contract and market state is wiped, and tokens issued before "
-                   "are refused with 401 code 4113 (register again). The universe (seed) stays.")
+                   "are refused with 401 code 4113 (register again). The universe (seed) stays. A world stored by "
+                   "an older server version opens only this way.")
 @click.option("--rate-limit", "rate_limit", default="on", show_default=True, type=RateLimitParam(),
               help="The real rate limit (on), none (off), 10x the points (relaxed) or any multiplier.")
 @click.option("--fault-429", default=0.0, type=_RATE, help="Share of requests refused with a fake 429.")

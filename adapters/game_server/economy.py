@@ -151,24 +151,47 @@ def supply_level(good: MarketGood, settings: EconomySettings) -> str:
     return SUPPLY_LEVELS[min(4, max(0, base + offset))]
 
 
-def activity_level(good: MarketGood, settings: EconomySettings | None = None) -> str | None:
-    """WEAK..STRONG from the supply of the factory line's inputs (game-api-facts §8.3: "RESTRICTED on IRON export
-    implies a shortage in IRON_ORE import"): RESTRICTED while the scarcest input is SCARCE, WEAK at LIMITED or
-    MODERATE, GROWING at HIGH, STRONG at ABUNDANT. An import shows the activity of the best-fed line consuming it;
-    goods no line touches are WEAK; exchanges have none."""
-    if good.kind == "EXCHANGE":
-        return None
-    if not (good.factory or good.consumed):
-        return "WEAK"
+ACTIVITY_LEVELS = ("RESTRICTED", "WEAK", "GROWING", "STRONG")
+
+
+# How far (in supply levels) below its equilibrium a line's scarcest input starves it: deep in SCARCE, which starts
+# half a level below. Real imports show SCARCE 37% but RESTRICTED 24% (facts universe §1), so a shallow SCARCE input
+# does not restrict; and a line whose export a lane keeps buying out settles its inputs near 0.58 of equilibrium
+# (half the template feed at line_headroom 2, plus the background refill), which must read RESTRICTED (0.64 here).
+RESTRICTING_LEVELS = 0.75
+
+
+def feed_activity(feed: float, settings: EconomySettings | None = None) -> str:
+    """The activity of a factory line whose scarcest input sits at `feed` (stock over equilibrium, on the import
+    scale, where the equilibrium reads LIMITED): RESTRICTED deep in SCARCE (RESTRICTING_LEVELS below equilibrium),
+    WEAK up to the middle of MODERATE, GROWING up to the middle of HIGH, STRONG above (real imports show GROWING or
+    STRONG 10% with only 3% of them HIGH, facts universe §1)."""
     step = (settings or _DEFAULT).level_ratio
-    feed = good.feed
-    if feed < step ** -0.5:
+    if feed < step ** -RESTRICTING_LEVELS:
         return "RESTRICTED"
-    if feed < step ** 1.5:
+    if feed < step:
         return "WEAK"
-    if feed < step ** 2.5:
+    if feed < step * step:
         return "GROWING"
     return "STRONG"
+
+
+def activity_level(good: MarketGood, settings: EconomySettings | None = None) -> str | None:
+    """WEAK..STRONG from the supply of the factory line's inputs (game-api-facts §8.3: "RESTRICTED on IRON export
+    implies a shortage in IRON_ORE import"). An export shows its line's activity (`feed_activity`). An import shows
+    RESTRICTED when it is itself the shortage, deep in SCARCE (so every line consuming it is restricted), else the
+    activity of the best-fed line consuming it, at least WEAK: an input stocked while another input holds its line
+    back is not the bottleneck. Goods no line touches are WEAK; exchanges have none."""
+    if good.kind == "EXCHANGE":
+        return None
+    if good.factory:
+        return feed_activity(good.feed, settings)
+    if not good.consumed:
+        return "WEAK"
+    if feed_activity(good.stock / good.equilibrium, settings) == "RESTRICTED":
+        return "RESTRICTED"
+    shown = feed_activity(good.feed, settings)
+    return "WEAK" if shown == "RESTRICTED" else shown
 
 
 _DEFAULT = EconomySettings()

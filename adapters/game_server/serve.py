@@ -55,13 +55,17 @@ class ServerConfig:
         return f"http://{host}:{self.port}/v2"
 
 
-def open_world(config: ServerConfig) -> Any:
-    """Open (or create) the world of `config`; a failure becomes a ServerStartError."""
-    from adapters.game_server.world import World, WorldSettings  # late: the CLI must load without the world's deps
+def open_world(config: ServerConfig, *, new_era: bool = False) -> Any:
+    """Open (or create) the world of `config`, starting a new era in it when `new_era`; a failure becomes a
+    ServerStartError."""
+    from adapters.game_server.storage import OutdatedWorld  # late: the CLI must load without the world's deps
+    from adapters.game_server.world import World, WorldSettings
 
     try:
         return World.open(config.data_dir, settings=WorldSettings(seed=config.seed, speed=config.speed,
-                                                                  economy=config.economy))
+                                                                  economy=config.economy), new_era=new_era)
+    except OutdatedWorld as exc:
+        raise ServerStartError(str(exc)) from exc
     except Exception as exc:  # any failure to open the data is a start-up error, reported in one line
         where = f"in {config.data_dir}" if config.data_dir is not None else "in memory"
         raise ServerStartError(f"cannot open the game world {where}: {exc}") from exc
@@ -116,12 +120,7 @@ def run(config: ServerConfig, on_ready: Callable[[], None] | None = None) -> Non
     # Open once here so a bad data directory fails now, in one line, and a new universe is generated before the
     # port opens; the serving process opens it again (a cheap load of the saved state).
     if config.data_dir is not None:
-        world = open_world(config)
-        try:
-            if config.reset:
-                world.reset()
-        finally:
-            world.close()
+        open_world(config, new_era=config.reset).close()
     if on_ready is not None:
         on_ready()
     _run_granian(config)

@@ -25,7 +25,11 @@ from adapters.game_server.state import (
 )
 
 DB_FILE = "world.sqlite3"
-SCHEMA_VERSION = "1"
+# The version of what a stored world depends on: its tables and the universe its seed generates. The universe is not
+# stored, so a world stored by a server whose generator differs has ships and market rows at waypoints that no
+# longer exist; such a world opens only as a new era (Store.start_new_era). 2: the starter system follows the real
+# role templates (issue 13).
+SCHEMA_VERSION = "2"
 _KEEP_TRANSACTIONS = 20
 
 
@@ -172,6 +176,28 @@ def _site_and_era_models(db: peewee.Database) -> SimpleNamespace:
                            all=[ConstructionRow, RetiredTokenRow])
 
 
+class OutdatedWorld(Exception):
+    """The stored world was made by another version of the server; the message says what to do, in one line."""
+
+
+def outdated_world(data_dir: Path) -> str | None:
+    """The version of the world stored in `data_dir` when another version of the server made it; None when it is
+    this version's, when there is none, or when it cannot be read (opening it will say why)."""
+    path = Path(data_dir) / DB_FILE
+    if not path.is_file():
+        return None
+    try:
+        store = Store(path)
+    except peewee.DatabaseError:
+        return None
+    try:
+        return store.outdated()
+    except peewee.DatabaseError:
+        return None
+    finally:
+        store.close()
+
+
 class Store:
     """Rows in, state out. `path` None keeps the database in memory (tests)."""
 
@@ -216,6 +242,27 @@ class Store:
 
     def set_meta(self, key: str, value: str) -> None:
         self.m.Meta.replace(key=key, value=value).execute()
+
+    def outdated(self) -> str | None:
+        """The version of the world stored here when another version of the server made it (None when it is this
+        version's, or the store holds no world yet). A store of before versions were recorded reads as "1"."""
+        if self.meta("seed") is None:
+            return None
+        version = self.meta("schema") or "1"
+        return None if version == SCHEMA_VERSION else version
+
+    def require_current(self) -> None:
+        """Raise OutdatedWorld unless the stored world is this version's (or there is none yet)."""
+        version = self.outdated()
+        if version is not None:
+            where = f" in {self.path.parent}" if self.path is not None else ""
+            raise OutdatedWorld(f"the game world{where} was made by an older server version (world version "
+                                f"{version}, this server's {SCHEMA_VERSION}); `spacetraders server --reset` starts a "
+                                f"new era of it (agents register again)")
+
+    def stored_tokens(self) -> list[str]:
+        """The tokens of every stored agent (read alone, so that even an outdated store yields them)."""
+        return [row.token for row in self.m.Agent.select(self.m.Agent.token)]
 
     # --- writes ----------------------------------------------------------------------------------------------------
 
@@ -262,11 +309,13 @@ class Store:
 
     def start_new_era(self, tokens: dict[str, str]) -> None:
         """A reset: every agent, ship, contract, market, shipyard and construction row goes; `tokens` (token ->
-        reset date of the era that issued it) are remembered as retired. The meta rows (seed, birth) stay."""
+        reset date of the era that issued it) are remembered as retired. The meta rows (seed, birth) stay, and the
+        world is this version's from now on (nothing left depends on an older universe)."""
         for model in (*self.m.all, *self.sites.all):
             if model is not self.m.Meta and model is not self.sites.RetiredToken:
                 model.delete().execute()
         self._inserts.clear()
+        self.set_meta("schema", SCHEMA_VERSION)
         rows = list(tokens.items())
         for start in range(0, len(rows), 400):   # SQLite caps the parameters of one statement
             self.sites.RetiredToken.insert_many(rows[start:start + 400]).on_conflict_replace().execute()

@@ -396,7 +396,7 @@ def _price_markets(rng: random.Random, plans: Sequence[_MarketPlan], planner: La
     goods: dict[str, list[MarketGoodSpec]] = {plan.waypoint: [] for plan in plans}
     for (plan, kind, good), start in zip(places, starts):
         level = catalog.purchase_price_level(good, kind) / settings.spread[kind]
-        ratio = planner.ratio(kind, start.supply, start.position)
+        ratio = planner.ratio(kind, start.supply, start.position, start.standing)
         goods[plan.waypoint].append(MarketGoodSpec(
             symbol=good, kind=kind, trade_volume=catalog.trade_volume(good, kind),
             base_price=round(level * rng.uniform(*_PRICE_JITTER[kind]), 2), initial_ratio=round(ratio, 4),

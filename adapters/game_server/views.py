@@ -250,7 +250,7 @@ class Views:
         return wire.MarketTradeGood(
             symbol=symbol, type=good.kind, trade_volume=good.trade_volume,  # type: ignore[arg-type]
             supply=supply_level(good, self._economy), purchase_price=purchase, sell_price=sell,  # type: ignore
-            activity=activity_level(good))  # type: ignore[arg-type]
+            activity=activity_level(good, self._economy))  # type: ignore[arg-type]
 
     def transaction(self, record: TransactionRecord) -> wire.MarketTransaction:
         return wire.MarketTransaction(

@@ -5,7 +5,8 @@ every game rule, and is one critical section: a lock serialises the calls (no lo
 negative, cargo never exceeds capacity), and every change is committed to SQLite before the method returns.
 
 A reset (`reset()`, or `spacetraders server --reset`) starts a new era of the same universe: every agent, ship,
-contract, market state and construction site is wiped, and the tokens issued before are refused with 4113.
+contract, market state and construction site is wiped, and the tokens issued before are refused with 4113. A world
+stored by an older server version (storage.SCHEMA_VERSION) opens only that way.
 
 Time comes from the clock. The speed setting divides every game duration (travel, production, drift, contract
 deadlines); timestamps stay wall-clock UTC. Ships arrive and markets move lazily, when they are next looked at.
@@ -59,7 +60,7 @@ class World(StatusRules, AgentRules, FleetRules, TradeRules, ShipyardRules, Cont
             SystemRules, ResetRules):
     """The game's state and rules; thread-safe, persistent, never sleeps."""
 
-    def __init__(self, store: Store, clock: GameClock, settings: WorldSettings) -> None:
+    def __init__(self, store: Store, clock: GameClock, settings: WorldSettings, *, new_era: bool = False) -> None:
         self._store = store
         self._clock = clock
         self._lock = threading.RLock()
@@ -74,6 +75,8 @@ class World(StatusRules, AgentRules, FleetRules, TradeRules, ShipyardRules, Cont
                 store.set_meta("created_at", repr(now))
             seed, other_systems, created_at = settings.seed, settings.other_systems, now
         else:
+            if not new_era:
+                store.require_current()     # before anything reads rows that name the stored universe's places
             seed = int(stored_seed)
             other_systems = int(store.meta("other_systems") or settings.other_systems)
             created_at = float(store.meta("created_at") or now)
@@ -86,7 +89,12 @@ class World(StatusRules, AgentRules, FleetRules, TradeRules, ShipyardRules, Cont
         self._system_waypoints = {s.symbol: [self.universe.waypoints[w] for w in s.waypoints]
                                   for s in self._systems}
         self._retired_tokens = store.load_retired_tokens()
-        self._open_era(created_at)
+        if new_era and stored_seed is not None:
+            # The stored era is not loaded (it may be an older version's): its tokens are read alone and retired.
+            self.created_at = created_at
+            self._new_era(store.stored_tokens())
+        else:
+            self._open_era(created_at)
 
     def _open_era(self, created_at: float) -> None:
         """Load the state of the era born at `created_at` (at open, and after a reset has emptied the store)."""
@@ -116,14 +124,21 @@ class World(StatusRules, AgentRules, FleetRules, TradeRules, ShipyardRules, Cont
 
     @classmethod
     def open(cls, data_dir: Path | None, *, seed: int = 1, speed: float = 1.0, clock: GameClock | None = None,
-             settings: WorldSettings | None = None) -> World:
+             settings: WorldSettings | None = None, new_era: bool = False) -> World:
         """Open (or create) the world stored under data_dir; None = in-memory SQLite (tests).
 
         A data directory that already holds a world keeps that world's seed; `seed` only names a new one.
-        `settings`, when given, overrides seed and speed.
+        `settings`, when given, overrides seed and speed. `new_era` starts a new era at open (a reset: what
+        `spacetraders server --reset` does); it is the only way to open a world stored by an older server version,
+        which otherwise raises OutdatedWorld.
         """
         settings = settings or WorldSettings(seed=seed, speed=speed)
-        return cls(Store.in_dir(data_dir), clock or WallClock(), settings)
+        store = Store.in_dir(data_dir)
+        try:
+            return cls(store, clock or WallClock(), settings, new_era=new_era)
+        except BaseException:
+            store.close()
+            raise
 
     def close(self) -> None:
         with self._lock:

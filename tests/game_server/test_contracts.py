@@ -291,3 +291,28 @@ def test_negotiation_needs_a_faction_and_a_docked_ship(player: Player) -> None:
     p.refused("POST", f"/my/ships/{FRIGATE}/negotiate/contract", 400, 4700)
     p.refused("POST", "/my/ships/NOBODY-1/negotiate/contract", 404, 404)
     assert len(p.contracts()) == 1
+
+
+def test_contracts_ask_only_for_goods_some_market_of_the_system_sells(clock: ManualClock) -> None:
+    """The server has no mining, so a good the starter system only imports (the precious ores, the headquarters'
+    high-tech import) could never be delivered; the real game's procurement contracts can be met."""
+    world = open_world(clock)
+    p = Player(world, clock)
+    try:
+        system = world.universe.starter_system
+        markets = [p.get(f"/systems/{system}/waypoints/{waypoint}/market", wire.Market)
+                   for waypoint in world.universe.markets if waypoint.startswith(system + "-")]
+        sold = {g.symbol for m in markets for g in m.exports + m.exchange}
+        only_imported = {g.symbol for m in markets for g in m.imports} - sold
+        assert {"GOLD_ORE", "SILVER_ORE", "PLATINUM_ORE"} <= only_imported
+        offers = [p.register(f"MINER{i}").contract for i in range(12)]
+        for _ in range(60):                  # one agent negotiates again and again, letting each offer expire
+            p.clock.advance(seconds_until(p, offers[-1].deadline_to_accept) + 1)
+            offers.append(p.post("/my/ships/MINER11-1/negotiate/contract", wire.NegotiateContractData,
+                                 status=201).contract)
+        asked = [terms(offer).trade_symbol for offer in offers]
+        assert set(asked) <= sold, set(asked) - sold
+        assert len(set(asked[12:])) >= 10                                       # many goods, not a few
+    finally:
+        p.close()
+        world.close()

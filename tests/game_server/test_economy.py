@@ -82,12 +82,26 @@ def test_labels_at_equilibrium_depend_on_the_kind() -> None:
     assert activity_level(good("EXCHANGE")) is None
     factory = good("EXPORT")
     factory.factory = True
-    # The activity follows the supply level of the line's scarcest input (its feed, on the import scale).
-    for feed, activity in ((0.0, "RESTRICTED"), (0.7, "RESTRICTED"), (1.0, "WEAK"), (2.0, "WEAK"),
-                           (3.0, "GROWING"), (5.0, "STRONG")):
+    # The activity follows the line's scarcest input (its feed, on the import scale: SCARCE below 0.745, LIMITED to
+    # 1.34, MODERATE to 2.41, HIGH to 4.35): only an input deep in SCARCE (below 0.64) restricts its line; GROWING
+    # and STRONG start at the middles of MODERATE and HIGH.
+    for feed, activity in ((0.0, "RESTRICTED"), (0.6, "RESTRICTED"), (0.7, "WEAK"), (1.0, "WEAK"), (1.7, "WEAK"),
+                           (2.0, "GROWING"), (3.0, "GROWING"), (3.5, "STRONG"), (5.0, "STRONG")):
         factory.feed = feed
-        assert activity_level(factory) == activity, feed
+        assert activity_level(factory, SETTINGS) == activity, feed
+    assert supply_level(good("IMPORT", ratio=0.7), SETTINGS) == "SCARCE"      # SCARCE, yet its line runs
     assert activity_level(good("IMPORT")) == "WEAK"         # no line consumes it
+
+
+def test_an_import_shows_restricted_only_when_it_is_the_shortage() -> None:
+    short, stocked = good("IMPORT", ratio=0.4), good("IMPORT", ratio=1.0)
+    for g in (short, stocked):
+        g.consumed = True
+        g.feed = 0.4                                         # the line consuming both is held back by `short`
+    assert activity_level(short, SETTINGS) == "RESTRICTED"
+    assert activity_level(stocked, SETTINGS) == "WEAK"
+    stocked.feed = 2.0                                       # another line consuming it is well fed
+    assert activity_level(stocked, SETTINGS) == "GROWING"
 
 
 def _round_trip(g: MarketGood, tranches: int) -> int:

@@ -12,6 +12,7 @@ from adapters.game_server.economy import EconomySettings, activity_level, apply_
 from adapters.game_server.market_dynamics import advance, refresh_feeds
 from adapters.game_server.production import line_capacity, link_factories
 from adapters.game_server.recovery import retention
+from adapters.game_server.starting_labels import Entry, LabelPlanner, deal
 from adapters.game_server.state import MarketGood, MarketState, Recipe
 
 SETTINGS = EconomySettings()
@@ -214,31 +215,48 @@ def test_a_long_idle_gap_is_cheap_and_ends_at_the_template() -> None:
 
 
 def test_the_real_label_mix_holds_through_a_day_nobody_trades() -> None:
-    # Templates drawn to the real mix (facts universe §1); the dynamics keep it.
+    # 200 one-line markets (1-3 inputs, often an import no line consumes, an exchange: about two imports an export,
+    # as in a starter system) dealt by the starter-system dealer: they show the real activity mix (facts universe
+    # §1), and the dynamics keep every label for a day.
     rng = random.Random(7)
-    step = SETTINGS.level_ratio
-    export_ratio = {"HIGH": 1.0, "ABUNDANT": step, "MODERATE": 1 / step}
-    import_ratio = {"SCARCE": 1 / step, "LIMITED": 1.0, "MODERATE": step}
+    planner = LabelPlanner(SETTINGS)
+    entries: list[Entry] = []
+    blocks = []
+    for _ in range(200):
+        first, inputs = len(entries), rng.choice((1, 1, 2, 2, 3))
+        entries.append(Entry("EXPORT", "OUT", tuple(range(first + 1, first + 1 + inputs))))
+        entries += [Entry("IMPORT", f"IN{j}") for j in range(inputs)] + [Entry("EXCHANGE", "FUEL")]
+        if rng.random() < 0.5:
+            entries.append(Entry("IMPORT", "SOLD"))
+        blocks.append(range(first, len(entries)))
+    starts = deal(rng, entries)
     markets = []
-    for i in range(200):
-        export = rng.choices(list(export_ratio), weights=(45, 35, 16))[0]
-        inputs = rng.choices(list(import_ratio), weights=(37, 37, 23), k=rng.choice((1, 2)))
-        goods = {"OUT": make_good("OUT", "EXPORT", 20, 1700, export_ratio[export])}
-        for j, label in enumerate(inputs):
-            goods[f"IN{j}"] = make_good(f"IN{j}", "IMPORT", 60, 300, import_ratio[label])
-        recipes = (Recipe("OUT", tuple(s for s in goods if s != "OUT")),)
+    for i, block in enumerate(blocks):
+        goods = {}
+        for index in block:
+            entry, start = entries[index], starts[index]
+            ratio = planner.ratio(entry.kind, start.supply, start.position, start.standing)
+            goods[entry.symbol] = make_good(entry.symbol, entry.kind, 20 if entry.kind == "EXPORT" else 60, 300, ratio)
+        recipes = (Recipe("OUT", tuple(s for s in goods if s.startswith("IN"))),)
         link_factories(goods, recipes)
         market = MarketState(f"M{i}", goods, recipes, 0.0)
         refresh_feeds(market)
         markets.append(market)
 
     def mix() -> Counter:
-        return Counter((g.kind, supply_level(g, SETTINGS), activity_level(g))
+        return Counter((g.kind, supply_level(g, SETTINGS), activity_level(g, SETTINGS))
                        for m in markets for g in m.goods.values())
+
+    def share(counts: Counter, kind: str, activity: str) -> float:
+        return (sum(n for (k, _, a), n in counts.items() if k == kind and a == activity)
+                / sum(n for (k, _, _), n in counts.items() if k == kind))
+
     start = mix()
-    exports = sum(n for (kind, _, _), n in start.items() if kind == "EXPORT")
-    restricted = sum(n for (kind, _, act), n in start.items() if kind == "EXPORT" and act == "RESTRICTED")
-    assert 0.3 <= restricted / exports <= 0.6                # facts: 41% of exports RESTRICTED
+    shown = [activity_level(g, SETTINGS) for m in markets for g in m.goods.values()]
+    assert shown == [s.activity for s in starts]                           # as dealt
+    assert abs(share(start, "EXPORT", "RESTRICTED") - 0.41) <= 0.01        # facts: 41% of exports RESTRICTED
+    assert abs(share(start, "IMPORT", "RESTRICTED") - 0.24) <= 0.01        # and 24% of imports
+    assert abs(share(start, "IMPORT", "WEAK") - 0.66) <= 0.08
     for market in markets:
         for _ in range(24):
             advance(market, 60, SETTINGS)

@@ -13,6 +13,8 @@ from click.testing import CliRunner
 from adapters.cli.server_command import server
 from adapters.game_server.clock import ManualClock
 from adapters.game_server.http_server_process import GameServerProcess
+from adapters.game_server.serve import find_free_port
+from adapters.game_server.storage import SCHEMA_VERSION, OutdatedWorld, Store, outdated_world
 from adapters.game_server.world import World, WorldSettings
 from adapters.wire import models as wire
 from tests.game_server.api_player import Player, open_world
@@ -176,3 +178,86 @@ def test_the_reset_date_follows_the_clock_not_the_seed(clock: ManualClock) -> No
         assert world.seed == 1
     finally:
         world.close()
+
+
+# --- a world stored by an older server version ------------------------------------------------------------------------
+
+SETTINGS = WorldSettings(seed=1, other_systems=3)
+
+
+def older_world(data: Path, clock: ManualClock, version: str | None = "1") -> str:
+    """A world in `data` with agent ALPHA, as an older server version stored it (`version` None: from before versions
+    were recorded): its ships at a waypoint today's universe does not have. Returns ALPHA's token."""
+    world = World.open(data, clock=clock, settings=SETTINGS)
+    p = Player(world, clock)
+    token = p.register("ALPHA").token
+    p.close()
+    world.close()
+    store = Store.in_dir(data)
+    try:
+        if version is None:
+            store.m.Meta.delete().where(store.m.Meta.key == "schema").execute()
+        else:
+            store.set_meta("schema", version)
+        store.m.Ship.update(waypoint="X1-GONE-Z9", origin="X1-GONE-Z9", destination="X1-GONE-Z9").execute()
+    finally:
+        store.close()
+    return token
+
+
+@pytest.mark.parametrize("version", ["1", None])
+def test_a_world_of_an_older_server_version_is_refused_in_one_line(tmp_path: Path, clock: ManualClock,
+                                                                   version: str | None) -> None:
+    data = tmp_path / "world"
+    older_world(data, clock, version)
+    assert outdated_world(data) == "1"
+    with pytest.raises(OutdatedWorld) as refused:
+        World.open(data, clock=clock, settings=SETTINGS)
+    message = str(refused.value)
+    assert message == (f"the game world in {data} was made by an older server version (world version 1, this "
+                       f"server's {SCHEMA_VERSION}); `spacetraders server --reset` starts a new era of it (agents "
+                       "register again)")
+    assert outdated_world(data) == "1"                 # refusing changed nothing
+
+
+def test_a_new_era_opens_a_world_of_an_older_server_version(tmp_path: Path, clock: ManualClock) -> None:
+    data = tmp_path / "world"
+    token = older_world(data, clock)
+    clock.advance(DAY)
+    world = World.open(data, clock=clock, settings=SETTINGS, new_era=True)
+    p = Player(world, clock)
+    try:
+        shown = status(p)
+        assert shown.reset_date == "2025-06-02" and shown.stats.agents == 0 and shown.stats.ships == 0
+        p.use(token)
+        assert p.refused("GET", "/my/agent", 401, 4113).data == {"expected": "2025-06-02", "actual": "2025-06-01"}
+        p.http.headers.pop("Authorization")
+        again = p.register("ALPHA")
+        assert all(ship.nav.waypoint_symbol in world.universe.waypoints for ship in again.ships)
+    finally:
+        p.close()
+        world.close()
+    assert outdated_world(data) is None
+    reopened = World.open(data, clock=clock, settings=SETTINGS)   # this version's world now: it opens as it is
+    try:
+        assert reopened.agent("ALPHA").credits > 0
+    finally:
+        reopened.close()
+
+
+def test_the_server_command_refuses_an_older_world_in_one_line_and_reset_renews_it(tmp_path: Path) -> None:
+    data = tmp_path / "world"
+    token = older_world(data, ManualClock())
+    result = CliRunner().invoke(server, ["--data", str(data), "--port", str(find_free_port())],
+                                prog_name="spacetraders server")
+    assert result.exit_code == 1
+    assert result.output.splitlines() == [f"Error: the game world in {data} was made by an older server version "
+                                          f"(world version 1, this server's {SCHEMA_VERSION}); `spacetraders server "
+                                          "--reset` starts a new era of it (agents register again)"]
+    with GameServerProcess(data_dir=data, extra_args=("--reset",)) as running:
+        with httpx.Client(base_url=running.base_url, timeout=10) as http:
+            answer = http.get("/my/agent", headers={"Authorization": f"Bearer {token}"})
+            shown = http.get("/").json()
+    assert answer.status_code == 401 and answer.json()["error"]["code"] == 4113
+    assert shown["stats"]["agents"] == 0 and shown["stats"]["ships"] == 0
+    assert outdated_world(data) is None

@@ -27,6 +27,7 @@ from adapters.daemon.recovery import recover
 from adapters.daemon.state_file import DaemonInfo, write_info
 from adapters.game_server.inprocess import BASE_URL
 from adapters.game_server.serve import find_free_port
+from adapters.game_server.storage import Store, outdated_world
 from adapters.game_server.world import World
 from tests.cli_support import cli_environment as environment
 from tests.cli_support import run_cli as run
@@ -379,3 +380,31 @@ def test_progress_redraws_one_line_on_a_terminal() -> None:
         pass
 
     assert stream.getvalue().endswith("\r\x1b[2KStopping: done (0.0 s)\n")
+
+
+def test_start_renews_an_embedded_world_of_an_older_server_version(data_dir: Path) -> None:
+    """The embedded world was stored by an older server version (its universe changed since): start begins a new
+    era of it, says so in one line, and registers the player's agent again, whose old token the new era refuses.
+    (The start then stops at an unknown system, stopping the server it started: no daemon is run.)"""
+    world_dir = data_dir / "game-server"
+    old = World.open(world_dir, seed=1)
+    try:
+        assert run(environment(data_dir, old), "agent", "register", "--symbol", "alpha").exit_code == 0
+    finally:
+        old.close()
+    store = Store.in_dir(world_dir)
+    store.set_meta("schema", "1")
+    store.close()
+    old_token = TokenStore(data_dir).load("ALPHA").token
+
+    result = run(environment(data_dir), "manufacturing", "start", "--system", "X1-NOPE")
+
+    assert "unknown system X1-NOPE" in error_line(result, ExitCode.BAD_INPUT)
+    lines = result.stdout.splitlines()
+    assert (f"The embedded game world in {world_dir} was made by an older version of the game server; starting a "
+            "new era of it (its agents register again)") in lines
+    assert "The embedded game no longer knows ALPHA (its world was reset); registering it again" in lines
+    assert any(line.startswith("Registered agent ALPHA (COSMIC)") for line in lines), lines
+    assert TokenStore(data_dir).load("ALPHA").token != old_token
+    assert outdated_world(world_dir) is None
+    assert DetachedProcess(RunPaths.for_player(data_dir, "ALPHA"), "server").read_record() is None

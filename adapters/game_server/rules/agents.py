@@ -12,6 +12,7 @@ from adapters.game_server.errors import GameError
 from adapters.game_server.rules.codes import (
     AGENT_SYMBOL, CONTRACT_ORES, DAY_SECONDS, SYMBOL_TAKEN, UNPROCESSABLE, VERSION,
 )
+from adapters.game_server.rules.contracts import procurable
 from adapters.game_server.rules.core import WorldCore, _random_id
 from adapters.game_server.state import AgentState, ContractState, ShipState
 from adapters.game_server.views import to_datetime
@@ -82,11 +83,13 @@ class AgentRules(WorldCore):
         return ship
 
     def _starting_contract(self, agent: AgentState, now: float) -> ContractState:
-        """PROCUREMENT of an ore to the starter market that imports it (facts §8.6)."""
+        """PROCUREMENT of an ore to the starter market that imports it (facts §8.6), one some starter market sells
+        (`procurable`)."""
         rng = random.Random(f"contract:{self.seed}:{agent.symbol}")
+        ores = CONTRACT_ORES & procurable(self.universe, self.universe.starter_system)
         candidates = [(good, wp) for wp, spec in self.universe.markets.items()
                       if spec.waypoint.startswith(self.universe.starter_system + "-")
-                      for good in spec.imports if good in CONTRACT_ORES]
+                      for good in spec.imports if good in ores]
         good, destination = rng.choice(sorted(candidates))
         units = rng.randint(40, 60)
         return ContractState(

@@ -17,6 +17,7 @@ from adapters.game_server.rules.codes import (
 from adapters.game_server.rules.core import WorldCore, _page_slice, _random_id
 from adapters.game_server.rules.trade import TradeRules
 from adapters.game_server.state import AgentState, ContractState, ShipState
+from adapters.game_server.universe import Universe
 from adapters.game_server.views import iso
 from adapters.wire import models as wire
 
@@ -185,12 +186,14 @@ class ContractRules(WorldCore):
                          data={"contractId": contract.id, "deadline": iso(deadline)})
 
     def _offer(self, owner: AgentState, faction: str, ship: ShipState, now: float, seq: int) -> ContractState:
-        """A PROCUREMENT of a good some market of the ship's system imports, delivered to that market."""
+        """A PROCUREMENT of a good some market of the ship's system imports, delivered to that market, and that
+        another market of the system sells (`procurable`)."""
         rng = random.Random(f"negotiate:{self.seed}:{owner.symbol}:{self.created_at!r}:{seq}")
         prefix = ship.system + "-"
+        sold = procurable(self.universe, ship.system)
         candidates = sorted((good.symbol, spec.waypoint, good.base_price)
                             for spec in self.universe.markets.values() if spec.waypoint.startswith(prefix)
-                            for good in spec.goods if good.kind == "IMPORT")
+                            for good in spec.goods if good.kind == "IMPORT" and good.symbol in sold)
         good, destination, price = rng.choice(candidates)
         units = rng.randint(*_UNITS)
         reward = round(units * price * rng.uniform(*_REWARD_OVER_PRICE))
@@ -200,3 +203,12 @@ class ContractRules(WorldCore):
             destination=destination, units_required=units, units_fulfilled=0, on_accepted=on_accepted,
             on_fulfilled=reward - on_accepted, deadline=now + self._wall_seconds(_DEADLINE_DAYS * DAY_SECONDS),
             deadline_to_accept=now + self._wall_seconds(_ACCEPT_WITHIN_DAYS * DAY_SECONDS))
+
+
+def procurable(universe: Universe, system: str) -> frozenset[str]:
+    """Goods some market of `system` exports or exchanges: the goods a procurement contract there may ask for. The
+    real game's contracts can be met by buying; this server has no mining, so a good the system only imports (the
+    precious ores, the headquarters' high-tech import) could never be delivered."""
+    prefix = system + "-"
+    return frozenset(good for spec in universe.markets.values() if spec.waypoint.startswith(prefix)
+                     for good in spec.exports + spec.exchange)

@@ -29,14 +29,18 @@ class ResetRules(WorldCore):
     def reset(self) -> str:
         """Start a new era now; returns its reset date. Tokens issued before it are refused with 4113 from now on."""
         with self._lock:
-            now = self._now()
-            retired = {agent.token: self.reset_date for agent in self._agents.values()}
-            with self._store.transaction():
-                self._store.start_new_era(retired)
-                self._store.set_meta("created_at", repr(now))
-            self._retired_tokens.update(retired)
-            self._open_era(now)
+            self._new_era([agent.token for agent in self._agents.values()])
             return self.reset_date
+
+    def _new_era(self, tokens: list[str]) -> None:
+        """Retire `tokens` (issued in the era ending now), wipe the store's era and open the new one."""
+        now = self._now()
+        retired = {token: self.reset_date for token in tokens}
+        with self._store.transaction():
+            self._store.start_new_era(retired)
+            self._store.set_meta("created_at", repr(now))
+        self._retired_tokens.update(retired)
+        self._open_era(now)
 
     def _open_era(self, created_at: float) -> None:
         """Load the state of the era born at `created_at` from the store (the World does it)."""
