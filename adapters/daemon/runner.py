@@ -87,7 +87,8 @@ def _serve(request: DaemonRequest, stop: SignalCancelToken) -> None:
     activity: ActivityLog | None = None
     try:
         recover(request.player, runs=container.runs(), assignments=container.assignments(),
-                ledger=container.ledger(), game=container.game(), now=container.clock().now(), log=log)
+                ledger=container.ledger(), game=container.game(), now=container.clock().now(),
+                gate=container.money_gate(), log=log)
         if settings.metrics.enabled:
             endpoint = _metrics_endpoint(settings.metrics)
         coordinator = container.coordinator()

@@ -27,7 +27,7 @@ from typing import Any
 from adapters.workers.outcomes import (
     DuplicateJob, PoolClosed, cancelled_result, failed_result, one_line, utc_now,
 )
-from application.worker_jobs import WorkerJob, WorkerResult
+from application.worker_jobs import ClearanceJob, WorkerJob, WorkerResult
 
 _log = logging.getLogger(__name__)
 
@@ -57,7 +57,7 @@ def _child_main(runner: Runner, job: WorkerJob, cancel_event: Any, conn: Connect
 
 @dataclass(slots=True)
 class _Running:
-    job: WorkerJob
+    job: WorkerJob | ClearanceJob
     process: multiprocessing.process.BaseProcess
     conn: Connection
     cancel: Any
@@ -129,8 +129,9 @@ class ProcessWorkerPool:
         self._poll()
         for operation_id in list(self._running):
             running = self._running.pop(operation_id)
-            _stop(running.process)
-            self._finish(running, f"terminated: still running {timeout:g}s after the pool was closed")
+            ended = _stop(running.process)
+            self._finish(running, f"terminated: still running {timeout:g}s after the pool was closed",
+                         may_still_run=not ended)
 
     # --- extras --------------------------------------------------------------------------------
 
@@ -183,7 +184,7 @@ class ProcessWorkerPool:
                 self._finish(running, f"the worker process died (exit code {running.process.exitcode}) "
                                       "before returning a result")
 
-    def _finish(self, running: _Running, error: str) -> None:
+    def _finish(self, running: _Running, error: str, *, may_still_run: bool = False) -> None:
         """A job whose process ended without a result: the last look at the pipe, else a failed result."""
         result = _receive(running.conn)
         running.conn.close()
@@ -191,7 +192,8 @@ class ProcessWorkerPool:
             self._done.append(result)
             return
         _log.warning("worker %s on %s: %s", running.job.operation_id, running.job.ship, error)
-        self._done.append(failed_result(running.job, running.started_at, self._now(), error))
+        self._done.append(failed_result(running.job, running.started_at, self._now(), error,
+                                        may_still_run=may_still_run))
 
 
 def _receive(conn: Connection) -> object | None:
@@ -204,9 +206,11 @@ def _receive(conn: Connection) -> object | None:
         return None
 
 
-def _stop(process: multiprocessing.process.BaseProcess) -> None:
+def _stop(process: multiprocessing.process.BaseProcess) -> bool:
+    """Terminate, then kill; True once the process is gone (False: it may still be running)."""
     process.terminate()
     process.join(2.0)
     if process.is_alive():
         process.kill()
         process.join(2.0)
+    return not process.is_alive()
