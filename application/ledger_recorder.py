@@ -163,13 +163,17 @@ class LedgerRecorder:
             after = credits_of(answer)
             self._note_credits(after)
             row = row_of(answer)
-            self._close(intent, row, "answered")
-            if after is not None:
-                moved = 0 if row is None else row.signed_amount
-                if after != before + moved:
-                    self._log.warning("the agent's credits went from %d to %d around %s, which moved %d: credits "
-                                      "moved outside this bot", before, after, intent.describe(), moved)
-                memo.credits = after
+            moved = 0 if row is None else row.signed_amount
+            if after is not None and after != before + moved:
+                # An answer rebuilt after a lost one that names the wrong transaction, or money moved by someone
+                # else: the change of credits is what this call (the only one of the account) moved.
+                self._log.warning("%s: the answer says %d moved but the credits went from %d to %d; recording the "
+                                  "change of credits", intent.describe(), moved, before, after)
+                _settle(intent, after, self._game.server_time(), self._ledger, self._log, self._metrics,
+                        why="its answer did not match the credits")
+            else:
+                self._close(intent, row, "answered")
+            memo.credits = after
             return answer
 
     def _settle_failed(self, intent: LedgerIntent, memo: CreditMemo, error: Exception) -> None:

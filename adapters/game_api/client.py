@@ -17,9 +17,11 @@ A lost call that changes the game is never simply sent again. Before the next at
 attempts run out, the client finds out whether it took effect:
 
 - purchase / sell: read the ship's nav, then the market at its waypoint (our ship is there, so `transactions` are
-  visible) and look for a transaction of this ship, good, type and units, stamped at or after the call's start
-  (server time, less `reconcile_tolerance`), that this client has not already accounted for (so that a trade
-  split into equal lots does not mistake the previous lot for the lost one). Found: read cargo and agent and return
+  visible) and look for the newest transaction of this ship, good, type and units, stamped at or after the call's
+  start (server time, less `reconcile_tolerance`), that this client has not already accounted for (so that a
+  trade split into equal lots does not mistake the previous lot for the lost one). The newest, because the bot
+  makes the money-moving calls of an account one at a time (application/ledger_recorder.py): another process's
+  trade of the same kind can only be older than the lost call, never newer. Found: read cargo and agent and return
   a TradeData rebuilt from them around that real transaction (the price is exact). Not found: the cargo is the
   second witness. The client keeps the cargo it last saw for each ship (from every answer that carries one; it
   reads it once before a ship's first trade if it has none); if the re-read cargo still holds what it held before
@@ -407,13 +409,13 @@ class GameApiClient:
 
     def _find_market_transaction(self, ship: str, symbol: str, kind: str, units: int | None,
                                  since: Callable[[], datetime]) -> wire.MarketTransaction | None:
-        """The oldest transaction of `ship` at its market matching the call, not yet accounted for. The caller
+        """The newest transaction of `ship` at its market matching the call, not yet accounted for. The caller
         accounts for it (`_remember`) only once it has built its answer: if a read fails on the way, the next
         reconciliation must find the same transaction again."""
         nav = self.nav(ship, priority=Priority.HIGH)
         market = self.market(nav.waypoint_symbol, priority=Priority.HIGH)
         start = since()
-        for txn in sorted(market.transactions or [], key=lambda t: _utc(t.timestamp)):
+        for txn in sorted(market.transactions or [], key=lambda t: _utc(t.timestamp), reverse=True):
             if (txn.ship_symbol == ship and txn.trade_symbol == symbol and txn.type == kind
                     and (units is None or txn.units == units) and _utc(txn.timestamp) >= start
                     and not self._is_known(txn)):
@@ -424,7 +426,7 @@ class GameApiClient:
                                    since: Callable[[], datetime]) -> wire.ShipyardTransaction | None:
         shipyard = self.shipyard(waypoint, priority=Priority.HIGH)
         start = since()
-        for txn in sorted(shipyard.transactions or [], key=lambda t: _utc(t.timestamp)):
+        for txn in sorted(shipyard.transactions or [], key=lambda t: _utc(t.timestamp), reverse=True):
             if (txn.agent_symbol == agent and txn.ship_type == ship_type and _utc(txn.timestamp) >= start
                     and not self._is_known(txn)):
                 return txn
