@@ -92,6 +92,20 @@ class BotRun:
         container.init_resources()
         return cls(container, symbol)
 
+    def next_run(self) -> BotRun:
+        """The bot of the same agent and storage started again (a new coordinator run), after recovery as the
+        daemon makes it; call once this run's `run` returned."""
+        import logging
+
+        from adapters.daemon.recovery import recover
+
+        container = bootstrap.build(self.container.runtime())
+        container.init_resources()
+        recover(self.symbol, runs=container.runs(), assignments=container.assignments(), ledger=container.ledger(),
+                game=container.game(), now=container.clock().now(), gate=container.money_gate(),
+                log=logging.getLogger("spacetraders.daemon"))
+        return BotRun(container, self.symbol)
+
     @property
     def coordinator(self) -> ManufacturingArbitrageCoordinator:
         return self.container.coordinator()
