@@ -75,6 +75,7 @@ class ProcessWorkerPool:
         now: Callable[[], datetime] = utc_now,
         poll_interval: float = 0.05,
         context: BaseContext | None = None,
+        on_exit: Callable[[int], None] | None = None,
     ) -> None:
         if max_workers < 1:
             raise ValueError(f"max_workers must be at least 1, got {max_workers}")
@@ -87,6 +88,8 @@ class ProcessWorkerPool:
         self._running: dict[str, _Running] = {}
         self._done: list[WorkerResult] = []
         self._closed = False
+        # Told the pid of each worker process that ended (metrics drop the live gauges of dead processes).
+        self._on_exit = on_exit
 
     # --- WorkerPool ----------------------------------------------------------------------------
 
@@ -130,6 +133,8 @@ class ProcessWorkerPool:
         for operation_id in list(self._running):
             running = self._running.pop(operation_id)
             ended = _stop(running.process)
+            if ended:
+                self._exited(running)
             self._finish(running, f"terminated: still running {timeout:g}s after the pool was closed",
                          may_still_run=not ended)
 
@@ -175,14 +180,24 @@ class ProcessWorkerPool:
                 if running.process.is_alive():
                     _stop(running.process)
                 del self._running[operation_id]
+                self._exited(running)
                 running.conn.close()
                 self._done.append(result if isinstance(result, WorkerResult) else failed_result(
                     running.job, running.started_at, self._now(), "the worker sent something else than a result"))
             elif not running.process.is_alive():
                 running.process.join()
                 del self._running[operation_id]
+                self._exited(running)
                 self._finish(running, f"the worker process died (exit code {running.process.exitcode}) "
                                       "before returning a result")
+
+    def _exited(self, running: _Running) -> None:
+        if self._on_exit is None or running.process.pid is None or running.process.is_alive():
+            return
+        try:
+            self._on_exit(running.process.pid)
+        except Exception as error:  # metrics must not break the pool
+            _log.warning("after worker %s ended: %s", running.job.operation_id, one_line(error))
 
     def _finish(self, running: _Running, error: str, *, may_still_run: bool = False) -> None:
         """A job whose process ended without a result: the last look at the pipe, else a failed result."""
