@@ -93,13 +93,9 @@ def _client(api_settings: GameApiSettings, limiter: RateLimiter, metrics: Any,
     from adapters.metrics.http_hooks import event_hooks
     http = httpx.Client(base_url=api_settings.base_url, timeout=api_settings.timeout(), transport=transport,
                         headers={"Accept": "application/json"}, event_hooks=event_hooks(metrics, limiter))
-    client = GameApiClient(api_settings, limiter, http=http, on_retry=_on_retry)
+    client = GameApiClient(api_settings, limiter, http=http)  # the client logs its retries itself
     yield client
     http.close()
-
-
-def _on_retry(error: Exception, wait: float) -> None:
-    log.info("game API: %s; retrying in %.1f s", error, wait)
 
 
 def _money_gate(runtime: Runtime):

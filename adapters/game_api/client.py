@@ -238,6 +238,8 @@ class GameApiClient:
             found = self.ship(ship, priority=Priority.HIGH)
             route = found.nav.route
             if route.destination.symbol == waypoint and _utc(route.departure_time) >= since():
+                log.info("the answer to the navigation of %s to %s was lost; reconciled: it is on its way, arriving "
+                         "%s", ship, waypoint, _utc(route.arrival).isoformat(timespec="seconds"))
                 return wire.NavigateData(fuel=found.fuel, nav=found.nav, events=[])
             return None
 
@@ -273,6 +275,8 @@ class GameApiClient:
             found = self.ship(ship, priority=Priority.HIGH)
             data = wire.RefuelData(agent=self.agent(priority=Priority.HIGH), fuel=found.fuel, transaction=txn)
             self._remember(txn)
+            log.info("the answer to the refuel of %s was lost; reconciled: the market shows %d fuel units bought for "
+                     "%d credits", ship, txn.units, txn.total_price)
             return data
 
         return self._reconciled(send, reconcile)
@@ -315,6 +319,9 @@ class GameApiClient:
                     price=agent_before.credits - agent.credits, agent_symbol=agent.symbol,
                     timestamp=self.server_now())
             self._remember(txn)
+            log.info("the answer to the purchase of a %s at %s was lost; reconciled: the fleet has a new ship %s, "
+                     "price %d credits (%s)", ship_type, waypoint, new[0].symbol, txn.price,
+                     "the shipyard's transaction" if txn.ship_symbol != ship_type else "from the agent's credits")
             return wire.PurchaseShipData(agent=agent, ship=new[0], transaction=txn)
 
         return self._reconciled(send, reconcile)
@@ -377,6 +384,10 @@ class GameApiClient:
                     path=path, data={"applied": applied, "before": before, "after": held})
             data = wire.TradeData(agent=self.agent(priority=Priority.HIGH), cargo=cargo, transaction=txn)
             self._remember(txn)
+            log.info("the answer to the %s of %d %s by %s was lost; reconciled: the market shows it happened at "
+                     "%s for %d credits, the hold now has %d %s, the agent %d credits", action, units, symbol, ship,
+                     _utc(txn.timestamp).isoformat(timespec="milliseconds"), txn.total_price,
+                     _units_of(cargo, symbol), symbol, data.agent.credits)
             return data
 
         return self._reconciled(send, reconcile)
@@ -483,6 +494,7 @@ class GameApiClient:
                 if found is not None:
                     lost = False
                     return found
+                log.info("an answer was lost; the game shows the call did not happen: sending it again")
                 lost = False
             try:
                 return send()
@@ -608,9 +620,29 @@ class GameApiClient:
         error = state.outcome.exception() if state.outcome is not None else None
         wait = state.next_action.sleep if state.next_action is not None else 0.0
         self.retries += 1
-        log.warning("game API attempt %d failed (%r); retrying in %.2fs", state.attempt_number, error, wait)
+        # INFO: a retry is routine; a command that then succeeds prints nothing of it (the daemon logs it).
+        log.info("game API: %s; trying again in %.1f s (attempt %d of %d)", describe_failure(error), wait,
+                 state.attempt_number + 1, self.settings.max_attempts)
         if self._on_retry is not None and isinstance(error, GameApiError):
             self._on_retry(error, wait)
+
+
+def describe_failure(error: BaseException | None) -> str:
+    """A failed request as a sentence (no Python repr, no HTML page)."""
+    if not isinstance(error, GameApiError):
+        return "the request failed" if error is None else f"the request failed: {error}"
+    where = error.path or "the request"
+    if isinstance(error, RateLimited):
+        return f"{where} was refused for the rate limit (429)"
+    if isinstance(error, TransportFailure):
+        detail = error.message.split(": ", 2)[-1] if ": " in error.message else error.message
+        return f"{where} got no complete answer ({detail.rstrip('.')})"
+    message = error.message
+    if "<html" in message.lower() or not message.strip():
+        message = ""
+    first = message.split(". ")[0].rstrip(".") if message else ""
+    status = f"answered {error.status}" if error.status else "failed"
+    return f"{where}: the game {status}" + (f": {first}" if first else "")
 
 
 def _units_of(cargo: wire.ShipCargo, symbol: str) -> int:

@@ -4,15 +4,22 @@ included) and shows cargo no run owns, and `--json` gives structured values."""
 from __future__ import annotations
 
 import json
+import logging
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
 import bootstrap
+from adapters.cli.agent_command import CliEnvironment
 from adapters.cli.errors import ExitCode
 from adapters.cli.token_store import TokenStore
 from adapters.daemon.paths import RunPaths
+from adapters.game_server.app import GameApp
+from adapters.game_server.faults import Fault, FaultInjector, FaultKind
+from adapters.game_server.inprocess import BASE_URL, InProcessTransport
+from adapters.game_server.rate_limit import RateLimiter, RateLimitSettings
+from adapters.game_server.world import World
 from application.repositories import RunInfo
 from application.worker_jobs import WorkerResult
 from domain.goods import TradeSymbol as T
@@ -115,3 +122,54 @@ def test_status_of_an_unknown_player_is_an_error(data_dir: Path) -> None:
     assert "Traceback" not in result.output
     [line] = result.stderr.splitlines()
     assert line.startswith("error: no player NOBODY here") and "known players: ALPHA" in line
+
+
+# --- retries and lost answers, as the operator reads them -----------------------------------------------------------
+
+class FailFirst(FaultInjector):
+    """The first `count` requests get a 502 page or a 429 (the game's own bodies), then the game behaves."""
+
+    def __init__(self, faults: list[Fault]) -> None:
+        super().__init__()
+        self._queue = list(faults)
+
+    @property
+    def active(self) -> bool:
+        return True
+
+    def before_call(self) -> Fault | None:
+        return self._queue.pop(0) if self._queue else None
+
+    def after_apply(self) -> Fault | None:
+        return None
+
+
+def faulty_environment(data_dir: Path, world: World, faults: list[Fault]) -> CliEnvironment:
+    variables = {"ST_DATA_DIR": str(data_dir), "ST_METRICS_PORT": "0", "ST_API_BASE_URL": BASE_URL}
+    app = GameApp(world, rate_limiter=RateLimiter(RateLimitSettings.disabled()), faults=FailFirst(faults))
+    return CliEnvironment(env=variables, config_file=data_dir.parent / "absent.toml",
+                          transport=InProcessTransport(app))
+
+
+@pytest.fixture
+def world():
+    opened = World.open(None, seed=1)
+    yield opened
+    opened.close()
+
+
+def test_a_command_that_succeeds_after_retries_prints_nothing_of_them(data_dir: Path, world, caplog) -> None:
+    assert run(environment(data_dir, world), "agent", "register", "--symbol", "alpha").exit_code == 0
+    env = faulty_environment(data_dir, world, [Fault(FaultKind.SERVER_ERROR, 502), Fault(FaultKind.RATE_LIMIT)])
+
+    with caplog.at_level(logging.INFO, logger="adapters.game_api.client"):
+        result = run(env, "agent", "show")
+
+    assert result.exit_code == 0, result.output
+    assert result.stderr == ""  # no raw retry warning in the terminal
+    retries = [r.getMessage() for r in caplog.records if "trying again" in r.getMessage()]
+    assert len(retries) == 2 and all(r.levelno == logging.INFO for r in caplog.records if "trying again" in
+                                     r.getMessage())
+    assert "/my/agent: the game answered 502; trying again in" in retries[0]
+    assert "was refused for the rate limit (429)" in retries[1]
+    assert not any(token in text for text in retries for token in ("Error(", "<html", "code=", "status="))

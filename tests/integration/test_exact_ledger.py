@@ -147,3 +147,15 @@ def test_a_lost_ship_purchase_is_priced_exactly_while_another_worker_trades(game
     [ship_row] = [row for row in ledger.rows if row.category is TransactionCategory.SHIP_PURCHASE]
     assert ship_row.amount == purchase.price == 50_000
     assert ledger.net() == game.credits - before
+
+
+def test_a_reconciled_lost_answer_is_logged_with_what_was_found(game: FakeGame, gate: FileMoneyGate, caplog):
+    ledger = InMemoryLedgerRepository()
+    game.fail_next("drop-after", "POST", r"/my/ships/.*/purchase")
+    with caplog.at_level("INFO", logger="adapters.game_api.client"):
+        trade = LedgerRecorder(gateway(game), ledger, "op-1", gate=gate).purchase(SHIP, IRON, 10)
+    [line] = [r.getMessage() for r in caplog.records if "reconciled" in r.getMessage()]
+    assert line.startswith(f"the answer to the purchase of 10 IRON by {SHIP} was lost; reconciled: the market "
+                           "shows it happened at ")
+    assert f"for {trade.total} credits, the hold now has 10 IRON, the agent {game.credits} credits" in line
+    assert [row.amount for row in ledger.rows] == [trade.total]
