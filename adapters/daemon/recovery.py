@@ -51,8 +51,9 @@ class RecoveryReport:
 def recover(player: str, *, runs: RunRepository, assignments: ShipAssignmentRepository, ledger: LedgerRepository,
             game: GamePort, now: datetime, gate: MoneyGate | None = None,
             log: logging.Logger | None = None) -> RecoveryReport:
-    """Close what the previous daemon of `player` left open (see the module docstring). Raises the game's error
-    when open intents exist and the agent's credits cannot be read: nothing may trade before they are settled."""
+    """Close what the previous daemon of `player` left open (see the module docstring). Open intents that cannot
+    be settled now (the game does not answer) stay open: the first money-moving call settles them before it sends
+    anything."""
     log = log or _log
     settled = _settle_intents(player, ledger, game, gate, log)
     crashed = None
@@ -82,8 +83,15 @@ def _settle_intents(player: str, ledger: LedgerRepository, game: GamePort, gate:
     if gate is None:
         return []
     with gate.hold() as memo:
-        settled = settle_open_intents(game, ledger, gate.account or player, memo, log)
         # A new daemon trusts no balance a predecessor noted: the first money call reads it afresh.
+        memo.credits = None
+        try:
+            settled = settle_open_intents(game, ledger, gate.account or player, memo, log)
+        except GameError as error:
+            open_ = ledger.open_intents(gate.account or player)
+            log.warning("recovery: %d money-moving call(s) left open cannot be settled now (%s); the first "
+                        "money-moving call settles them before it sends anything", len(open_), error)
+            return []
         memo.credits = None
     for line in settled:
         log.warning("recovery: settled %s", line)
