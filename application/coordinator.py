@@ -468,6 +468,8 @@ class ManufacturingArbitrageCoordinator:
         self._results.append(result)
         self._metrics.cycle_finished(result.good, result.outcome, result.revenue, result.cost)
         if clearing is not None:
+            if self._stranded is not None:
+                self._stranded.finished(result.ship, result.success, self._clock.now())
             self._log.info("stranded cargo of %s: %s, sold %d for %d credits%s", result.ship, result.outcome,
                            result.quantity_sold, result.revenue, f" ({result.error})" if result.error else "")
             return

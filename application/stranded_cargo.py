@@ -105,6 +105,7 @@ class StrandedCargoPass:
     def __init__(self, config: StrandedCargoConfig | None = None) -> None:
         self.config = config or StrandedCargoConfig()
         self._idle_with_cargo_since: dict[ShipSymbol, datetime] = {}
+        self._not_before: dict[ShipSymbol, datetime] = {}
 
     def due(self, ships: Sequence[ShipState], idle: Iterable[ShipSymbol], now: datetime) -> list[ShipState]:
         """The idle ships whose cargo should be cleared now (not in transit)."""
@@ -116,7 +117,7 @@ class StrandedCargoPass:
                 continue
             seen.add(ship.symbol)
             since = self._idle_with_cargo_since.setdefault(ship.symbol, now)
-            if ship.nav_status.value == "IN_TRANSIT":
+            if ship.nav_status.value == "IN_TRANSIT" or now < self._not_before.get(ship.symbol, now):
                 continue
             full = ship.cargo_capacity - ship.cargo_units < self.config.min_free_cargo
             if full or now - since >= timedelta(seconds=self.config.idle_for):
@@ -129,6 +130,14 @@ class StrandedCargoPass:
     def started(self, ship: ShipSymbol) -> None:
         """The ship's clearance was started: its idle time counts afresh should cargo remain afterwards."""
         self._idle_with_cargo_since.pop(ship, None)
+
+    def finished(self, ship: ShipSymbol, sold_everything: bool, now: datetime) -> None:
+        """A clearance ended; one that left cargo (no buyer, a falling bid, a failure) is tried again only after
+        `idle_for`, so that a good nobody buys does not start a job on every cycle."""
+        if sold_everything:
+            self._not_before.pop(ship, None)
+        else:
+            self._not_before[ship] = now + timedelta(seconds=self.config.idle_for)
 
     def waiting(self) -> dict[ShipSymbol, datetime]:
         """Idle ships with cargo, and since when (for status)."""

@@ -112,3 +112,14 @@ def test_the_coordinator_gives_a_stranded_ship_a_clearance_job_of_its_own():
     pool.complete(job.operation_id, revenue=8000, cost=0, sold=40)
     coordinator.collect_completions()
     assert assignments.assigned() == [] and coordinator.active_workers() == 0
+
+
+def test_a_clearance_that_left_cargo_is_tried_again_only_after_a_while():
+    game, clock = world(IRON=40)
+    stranded = StrandedCargoPass(StrandedCargoConfig(min_free_cargo=10, idle_for=600))
+    ships, idle = game.ships(), [ShipSymbol("AGENT-1")]
+    assert len(stranded.due(ships, idle, clock.now())) == 1
+    stranded.started(ShipSymbol("AGENT-1"))
+    stranded.finished(ShipSymbol("AGENT-1"), False, clock.now())  # nobody bought it
+    assert stranded.due(ships, idle, clock.now() + timedelta(seconds=599)) == []
+    assert len(stranded.due(ships, idle, clock.now() + timedelta(seconds=600))) == 1
