@@ -42,7 +42,8 @@ from application.production_executor import ProductionConfig, ProductionExecutor
 from application.supply_chain_resolver import ResolverConfig
 from application.supply_chain_source import StoredSupplyChain
 from application.worker import ManufacturingArbitrageWorker
-from application.worker_jobs import WorkerJob, WorkerResult
+from application.stranded_cargo import StrandedCargoConfig, StrandedCargoPass, StrandedCargoSeller
+from application.worker_jobs import ClearanceJob, WorkerJob, WorkerResult
 from domain.symbols import SystemSymbol
 
 log = logging.getLogger("spacetraders")
@@ -92,13 +93,16 @@ def _client(api_settings: GameApiSettings, limiter: RateLimiter, metrics: Any,
     from adapters.metrics.http_hooks import event_hooks
     http = httpx.Client(base_url=api_settings.base_url, timeout=api_settings.timeout(), transport=transport,
                         headers={"Accept": "application/json"}, event_hooks=event_hooks(metrics, limiter))
-    client = GameApiClient(api_settings, limiter, http=http, on_retry=_on_retry)
+    client = GameApiClient(api_settings, limiter, http=http)  # the client logs its retries itself
     yield client
     http.close()
 
 
-def _on_retry(error: Exception, wait: float) -> None:
-    log.info("game API: %s; retrying in %.1f s", error, wait)
+def _money_gate(runtime: Runtime):
+    """The account's money gate, shared by every process of the player through a file beside the limiter's."""
+    from adapters.storage.money_gate_file import FileMoneyGate
+    safe = "".join(c if c.isalnum() or c in "-_" else "_" for c in runtime.player) or "agent"
+    return FileMoneyGate(Path(runtime.run_dir) / f"money-{safe}.lock", runtime.player)
 
 
 def _database(url: str):
@@ -143,6 +147,11 @@ def _fleet_config(runtime: Runtime) -> FleetConfig:
     f = runtime.settings.fleet
     return FleetConfig(credit_reserve=f.credit_reserve, max_haulers=f.max_haulers, max_probes=f.max_probes,
                        probe_min_credits=f.probe_min_credits, check_interval=runtime.scaled(300.0, 30.0))
+
+
+def _stranded_config(runtime: Runtime) -> StrandedCargoConfig:
+    from plugins.default_ship_selection import MIN_FREE_CARGO
+    return StrandedCargoConfig(min_free_cargo=MIN_FREE_CARGO, idle_for=runtime.scaled(600.0, 30.0))
 
 
 def _scout_config(runtime: Runtime) -> ScoutConfig:
@@ -198,6 +207,7 @@ class Container(containers.DeclarativeContainer):
     metrics = providers.Singleton(_metrics, runtime.provided.settings.metrics.enabled)
     api_settings = providers.Singleton(_api_settings, runtime)
     limiter = providers.Singleton(_limiter, runtime, api_settings)
+    money_gate = providers.Singleton(_money_gate, runtime)
     client = providers.Resource(_client, api_settings, limiter, metrics)
     game = providers.Singleton(GameGateway, client)
     clock = providers.Singleton(ServerClock, client.provided.server_now)
@@ -217,7 +227,12 @@ class Container(containers.DeclarativeContainer):
     executor = providers.Singleton(ProductionExecutor, game, navigator, clock, markets, assignments,
                                    providers.Callable(_production_config, runtime))
     worker = providers.Singleton(ManufacturingArbitrageWorker, game, ledger, navigator, executor, clock,
-                                 assignments=assignments, markets=markets, metrics=metrics)
+                                 assignments=assignments, markets=markets, metrics=metrics, gate=money_gate)
+    stranded_config = providers.Callable(_stranded_config, runtime)
+    stranded_seller = providers.Singleton(StrandedCargoSeller, game, ledger, navigator, clock, markets=markets,
+                                          assignments=assignments, gate=money_gate, metrics=metrics,
+                                          config=stranded_config)
+    stranded_pass = providers.Singleton(StrandedCargoPass, stranded_config)
 
     pool = providers.Resource(_process_pool, runtime)
     scout = providers.Singleton(MarketScout, game, markets, clock, runtime.provided.system,
@@ -227,12 +242,13 @@ class Container(containers.DeclarativeContainer):
     run_id = providers.Singleton(lambda: f"run-{uuid.uuid4().hex[:16]}")
     fleet = providers.Singleton(FleetManager, game, assignments, ledger, clock, runtime.provided.system,
                                 holder=run_id,
-                                config=providers.Callable(_fleet_config, runtime), metrics=metrics)
+                                config=providers.Callable(_fleet_config, runtime), metrics=metrics,
+                                gate=money_gate)
     coordinator = providers.Singleton(
         ManufacturingArbitrageCoordinator, player=runtime.provided.player, system=runtime.provided.system,
         game=game, demand_finder=demand_finder, ship_selector=ship_selector, assignments=assignments, runs=runs,
         pool=pool, clock=clock, fleet=fleet, scout=scout, ledger=ledger, config=coordinator_config, metrics=metrics,
-        run_id=run_id, pid=providers.Callable(os.getpid),
+        run_id=run_id, pid=providers.Callable(os.getpid), stranded=stranded_pass,
         strategies=providers.Callable(lambda s: f"ranking={s.strategy.ranking}, ship={s.strategy.ship_selection}",
                                       settings))
 
@@ -247,13 +263,15 @@ def build(runtime: Runtime, **overrides: Any) -> Container:
 
 # --- worker processes ----------------------------------------------------------------------------------------------
 
-def run_worker_job(runtime: Runtime, job: WorkerJob, cancel_event: Any) -> WorkerResult:
+def run_worker_job(runtime: Runtime, job: WorkerJob | ClearanceJob, cancel_event: Any) -> WorkerResult:
     """Entry point of a worker process (picklable with functools.partial): build this process's own objects,
     run the job, close everything. Metrics go to the coordinator's endpoint through the multiprocess directory
     the process inherited."""
     container = build(runtime)
     container.init_resources()
     try:
+        if isinstance(job, ClearanceJob):
+            return container.stranded_seller().run(job, EventCancelToken(cancel_event))
         return container.worker().run(job, EventCancelToken(cancel_event))
     finally:
         container.shutdown_resources()

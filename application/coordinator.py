@@ -11,9 +11,13 @@ The plan's coordinator, as a loop on an injected Clock instead of Go tickers and
   run, and a WorkerJob goes to the WorkerPool. At most `max_workers` run at once, at most one worker per
   opportunity (good + sell market) and, unless configured otherwise, one per good made at one factory;
 - completions, every turn of the loop: release the ship, record the result, report metrics, count losses;
-- lease renewal for this run's holder id, so a crashed coordinator's ships come back once its leases run out.
+- lease renewal of this run's live operations only (a worker the coordinator no longer hears from keeps no
+  ship), so a crashed coordinator's ships come back once its leases run out;
+- the stranded-cargo pass (application/stranded_cargo.py): an idle ship holding cargo no run owns gets a
+  ClearanceJob that sells it, so a full hold never keeps a ship out of work.
 
-`shutdown()` cancels every worker, waits for them (bounded), records their results and releases every ship.
+`shutdown()` cancels every worker, waits for them (bounded), records their results and releases every ship but
+those of workers that may still be running (their leases run out instead; their lease check stops them).
 """
 from __future__ import annotations
 
@@ -32,7 +36,8 @@ from application.market_scout import MarketScout, is_probe
 from application.metrics_port import Metrics, NullMetrics
 from application.ports import Clock, ShipSelector
 from application.repositories import LedgerRepository, RunInfo, RunRepository, ShipAssignmentRepository
-from application.worker_jobs import CancelToken, WorkerJob, WorkerPool, WorkerResult
+from application.stranded_cargo import CLEARANCE_PREFIX, StrandedCargoPass
+from application.worker_jobs import CancelToken, ClearanceJob, WorkerJob, WorkerPool, WorkerResult
 from domain.errors import DomainError, InvalidValue
 from domain.fleet import ShipSummary
 from domain.goods import TradeSymbol
@@ -46,6 +51,8 @@ _T = TypeVar("_T")
 
 OpportunityKey = tuple[TradeSymbol, WaypointSymbol]
 _SHIPS_FRESH_FOR = timedelta(seconds=1)
+# Operation ids of the jobs the pool runs (their leases are renewed only while the coordinator waits for them).
+_WORKER_PREFIXES = ("mfg-", CLEARANCE_PREFIX)
 
 
 def opportunity_key(opportunity: ManufacturingOpportunity) -> OpportunityKey:
@@ -142,6 +149,7 @@ class ManufacturingArbitrageCoordinator:
         pid: int | None = None,
         strategies: str = "",
         new_id: Callable[[], str] | None = None,
+        stranded: StrandedCargoPass | None = None,
     ) -> None:
         self.player = player
         self.system = SystemSymbol(system)
@@ -166,6 +174,9 @@ class ManufacturingArbitrageCoordinator:
 
         self._opportunities: list[ManufacturingOpportunity] = []
         self._active: dict[str, ActiveWork] = {}
+        self._stranded = stranded
+        self._clearing: dict[str, ClearanceJob] = {}
+        self._maybe_running: set[str] = set()
         self._results: list[WorkerResult] = []
         self._loss_streak: dict[TradeSymbol, int] = {}
         self._paused_until: dict[TradeSymbol, datetime] = {}
@@ -266,11 +277,16 @@ class ManufacturingArbitrageCoordinator:
         self._guarded("closing the worker pool", lambda: self._pool.close(self.config.shutdown_timeout),
                       anything=True)
         self._guarded("collecting results", self.collect_completions, anything=True)
-        if self._active:
-            self._log.warning("no result from %d worker(s) at shutdown: %s", len(self._active),
-                              ", ".join(f"{w.job.ship} ({w.job.opportunity.good})" for w in self._active.values()))
+        if self._active or self._clearing:
+            unheard = [(w.job.operation_id, w.job.ship, w.job.opportunity.good) for w in self._active.values()]
+            unheard += [(job.operation_id, job.ship, job.good) for job in self._clearing.values()]
+            self._log.warning("no result from %d worker(s) at shutdown; their ships stay held until their leases "
+                              "run out: %s", len(unheard), ", ".join(f"{ship} ({good})" for _, ship, good in unheard))
+            self._maybe_running.update(operation for operation, _, _ in unheard)
             self._active.clear()
-        released = self._guarded("releasing ships", lambda: self._assignments.release_holder(self.holder),
+            self._clearing.clear()
+        keep = frozenset(self._maybe_running)
+        released = self._guarded("releasing ships", lambda: self._assignments.release_holder(self.holder, keep),
                                  anything=True) or []
         if released:
             self._log.info("released %s", ", ".join(released))
@@ -319,6 +335,7 @@ class ManufacturingArbitrageCoordinator:
         now = self._clock.now()
         ships = self._ships(now)
         idle = self._fleet.idle_ships(ships, now)
+        self._guarded("clearing stranded cargo", lambda: self._clear_stranded(ships, idle, now))
         busy = {work.key for work in self._active.values()}
         making = {(work.job.opportunity.good, work.job.opportunity.factory) for work in self._active.values()}
         paused = self._paused_goods(now)
@@ -390,6 +407,35 @@ class ManufacturingArbitrageCoordinator:
             return job
         return None
 
+    def _clear_stranded(self, ships: list[ShipState], idle: list[ShipSummary], now: datetime) -> None:
+        """Give each idle ship whose cargo no run owns a ClearanceJob (takes it out of `idle`)."""
+        if self._stranded is None:
+            return
+        for ship in self._stranded.due(ships, [summary.symbol for summary in idle], now):
+            if self.active_workers() >= self.config.max_workers:
+                self._log.info("stranded cargo on %s waits for a free worker", ship.symbol)
+                continue
+            operation_id = f"{CLEARANCE_PREFIX}{self._new_id()}"
+            lease_until = now + timedelta(seconds=self.config.lease_seconds)
+            if not self._assignments.try_assign(ship.symbol, operation_id, self.holder, lease_until, now):
+                continue
+            job = ClearanceJob(operation_id=operation_id, ship=ship.symbol, goods=tuple(sorted(ship.inventory)),
+                               run_id=self.run_id)
+            try:
+                self._pool.submit(job)
+            except Exception as error:  # whatever the pool adapter raises, the ship must not stay held
+                self._assignments.release(ship.symbol, operation_id)
+                self._log.error("could not start clearing the cargo of %s: %s", ship.symbol, error)
+                continue
+            self._clearing[operation_id] = job
+            self._stranded.started(ship.symbol)
+            idle[:] = [summary for summary in idle if summary.symbol != ship.symbol]
+            held = ", ".join(f"{units} {good}" for good, units in sorted(ship.inventory.items()))
+            self._log.info("stranded cargo: %s holds %s that no run owns; selling it (%s)", ship.symbol, held,
+                           operation_id)
+            self._guarded("recording activity", lambda: self._assignments.set_activity(
+                ship.symbol, f"clearing stranded cargo: {held}"))
+
     # --- completions ---------------------------------------------------------------------------
 
     def collect_completions(self) -> list[WorkerResult]:
@@ -412,10 +458,21 @@ class ManufacturingArbitrageCoordinator:
 
     def _book(self, result: WorkerResult) -> None:
         work = self._active.pop(result.operation_id, None)
-        self._assignments.release(result.ship, result.operation_id)
+        clearing = self._clearing.pop(result.operation_id, None)
+        if result.may_still_run:
+            # Its worker may still trade: the ship stays held until the lease (no longer renewed) runs out.
+            self._maybe_running.add(result.operation_id)
+        else:
+            self._assignments.release(result.ship, result.operation_id)
         self._runs.record_result(self.run_id, result)
         self._results.append(result)
         self._metrics.cycle_finished(result.good, result.outcome, result.revenue, result.cost)
+        if clearing is not None:
+            if self._stranded is not None:
+                self._stranded.finished(result.ship, result.success, self._clock.now())
+            self._log.info("stranded cargo of %s: %s, sold %d for %d credits%s", result.ship, result.outcome,
+                           result.quantity_sold, result.revenue, f" ({result.error})" if result.error else "")
+            return
         self._account(result, result.finished_at)
         where = f" @ {work.job.opportunity.sell_market}" if work else ""
         if result.outcome == "failed":
@@ -466,7 +523,7 @@ class ManufacturingArbitrageCoordinator:
     # --- queries -------------------------------------------------------------------------------
 
     def active_workers(self) -> int:
-        return max(len(self._active), self._pool.active())
+        return max(len(self._active) + len(self._clearing), self._pool.active())
 
     @property
     def opportunities(self) -> list[ManufacturingOpportunity]:
@@ -502,8 +559,15 @@ class ManufacturingArbitrageCoordinator:
         return self._ships_seen[1]
 
     def _renew_leases(self) -> None:
+        """Renew the leases of live operations only: this run's workers still running, and the ships its scout
+        and fleet manager hold. A worker operation the coordinator no longer waits for keeps no lease."""
         now = self._clock.now()
-        self._assignments.renew(self.holder, now + timedelta(seconds=self.config.lease_seconds))
+        live = {
+            held.operation_id for held in self._assignments.assigned()
+            if held.holder == self.holder and (
+                held.operation_id in self._active or held.operation_id in self._clearing
+                or not held.operation_id.startswith(_WORKER_PREFIXES))}
+        self._assignments.renew_operations(live, now + timedelta(seconds=self.config.lease_seconds))
         self._next_renewal = now + timedelta(seconds=self.config.lease_seconds / 3)
 
     def _check_coverage(self) -> None:

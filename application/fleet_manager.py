@@ -28,7 +28,7 @@ from application.ledger_recorder import LedgerRecorder
 from application.market_scout import is_probe
 from application.metrics_port import Metrics, NullMetrics
 from application.ports import Clock
-from application.repositories import LedgerRepository, ShipAssignmentRepository
+from application.repositories import LedgerRepository, MoneyGate, ShipAssignmentRepository
 from domain.agent import ShipyardOffer
 from domain.errors import InvalidValue
 from domain.fleet import ShipNavStatus, ShipRole, ShipSummary, ShipType
@@ -102,8 +102,10 @@ class FleetManager:
         config: FleetConfig | None = None,
         metrics: Metrics | None = None,
         logger: logging.Logger | None = None,
+        gate: MoneyGate | None = None,
     ) -> None:
         self._game = game
+        self._gate = gate
         self._assignments = assignments
         self._ledger = ledger
         self._clock = clock
@@ -201,7 +203,8 @@ class FleetManager:
             self._log.info("fleet: not buying: %s", detail)
             self._release_positioning()
             return FleetDecision(wanted, "too_expensive", detail)
-        recorder = LedgerRecorder(self._game, self._ledger, PURCHASE_PREFIX + uuid.uuid4().hex[:12], self._metrics)
+        recorder = LedgerRecorder(self._game, self._ledger, PURCHASE_PREFIX + uuid.uuid4().hex[:12], self._metrics,
+                                  gate=self._gate)
         try:
             purchase = recorder.purchase_ship(wanted, yard)  # the ledger row is written before this returns
         except InsufficientCredits as error:

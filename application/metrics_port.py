@@ -35,6 +35,8 @@ class Metrics(Protocol):
         ...
 
     def rate_budget(self, used_ratio: float, waited_seconds: float = 0.0) -> None:
+        """This process's share of the account's request budget and its seconds waited for the rate limiter,
+        both over the last minute."""
         ...
 
     def ships(self, counts: dict[str, int]) -> None:

@@ -5,22 +5,67 @@ is safe to call from several processes at once (the coordinator and its workers 
 """
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
 from application.worker_jobs import WorkerResult
-from domain.ledger import LedgerTransaction
+from domain.goods import TradeSymbol
+from domain.ledger import LedgerTransaction, TransactionCategory, TransactionType
 from domain.opportunity import ManufacturingOpportunity
 from domain.supply_chain import SupplyChainMap
 from domain.symbols import ShipSymbol, SystemSymbol
 
 
+@dataclass(frozen=True, slots=True)
+class LedgerIntent:
+    """A call that may move money, written down before it is sent (see application/ledger_recorder.py).
+
+    `credits_before` is the agent's balance just before the call, read while the account's money gate was held
+    (so no other call of the account moved money in between); `expected` says which way the money should move.
+    An intent stays open until its outcome is known: the answer's row, or the change of the agent's credits.
+    """
+
+    intent_id: str
+    account: str
+    category: TransactionCategory
+    expected: TransactionType
+    credits_before: int
+    opened_at: datetime
+    operation_id: str | None = None
+    ship: ShipSymbol | None = None
+    good: TradeSymbol | None = None
+    units: int | None = None
+    waypoint: str | None = None
+
+    def describe(self) -> str:
+        what = f"{self.units} {self.good}" if self.units and self.good else str(self.good or self.category)
+        by = f" by {self.ship}" if self.ship else ""
+        return f"{self.category} {self.expected} of {what}{by} (operation {self.operation_id})"
+
+
 class LedgerRepository(Protocol):
-    """Every credit earned or spent, append-only. Recording the very same transaction twice keeps one row."""
+    """Every credit earned or spent, append-only. Recording the very same transaction twice keeps one row.
+
+    Also the intents of calls that may move money (LedgerIntent): opened before the call, closed with the row the
+    outcome gave (or none when no money moved) in one step, so a row is never written twice for one intent."""
 
     def record(self, transaction: LedgerTransaction) -> None:
+        ...
+
+    def open_intent(self, intent: LedgerIntent) -> None:
+        """Write `intent` down as open."""
+        ...
+
+    def close_intent(self, intent_id: str, transaction: LedgerTransaction | None, outcome: str) -> bool:
+        """Record `transaction` (if any) and close the intent, atomically; `outcome` says how it was settled.
+        False (and nothing written) when the intent was already closed."""
+        ...
+
+    def open_intents(self, account: str) -> Sequence[LedgerIntent]:
+        """The account's intents not closed yet, oldest first."""
         ...
 
     def transactions_of_operation(self, operation_id: str) -> Sequence[LedgerTransaction]:
@@ -64,12 +109,20 @@ class ShipAssignmentRepository(Protocol):
         """Extend every lease `holder` has."""
         ...
 
+    def renew_operations(self, operation_ids: Collection[str], lease_until: datetime) -> None:
+        """Extend the leases of these operations only (the ones known to be alive)."""
+        ...
+
+    def holds(self, ship: ShipSymbol, operation_id: str, now: datetime) -> bool:
+        """Whether `operation_id` still holds `ship` under a live lease."""
+        ...
+
     def release(self, ship: ShipSymbol, operation_id: str) -> None:
         """Return `ship` to the idle pool if `operation_id` holds it (idempotent)."""
         ...
 
-    def release_holder(self, holder: str) -> list[ShipSymbol]:
-        """Release every ship `holder` has; returns them."""
+    def release_holder(self, holder: str, keep: Collection[str] = ()) -> list[ShipSymbol]:
+        """Release every ship `holder` has, except those of the operations in `keep`; returns them."""
         ...
 
     def reclaim_expired(self, now: datetime) -> list[ShipSymbol]:
@@ -132,4 +185,25 @@ class SupplyChainRepository(Protocol):
         ...
 
     def load(self) -> SupplyChainMap | None:
+        ...
+
+
+class CreditMemo(Protocol):
+    """The agent's credits after the account's last money-moving call, as known while the money gate is held;
+    None when unknown (a call's outcome is pending, or nobody noted it yet)."""
+
+    credits: int | None
+
+
+class MoneyGate(Protocol):
+    """Serialises the money-moving calls of one account across every process and thread of the bot.
+
+    While one caller holds the gate no other call of the account moves money, so the agent's credits before and
+    after a call whose answer was lost say exactly what that call moved, whatever other workers do. A holder
+    that dies lets go of the gate (the operating system releases it)."""
+
+    account: str
+
+    def hold(self) -> AbstractContextManager[CreditMemo]:
+        """Wait for the gate; the memo is shared by every holder and kept across processes."""
         ...

@@ -15,7 +15,7 @@ from application.ledger_recorder import LedgerRecorder
 from application.navigation import Navigator
 from application.ports import Clock, MarketRepository
 from application.production_executor import ProductionExecutor, look
-from application.repositories import LedgerRepository, ShipAssignmentRepository
+from application.repositories import LedgerRepository, MoneyGate, ShipAssignmentRepository
 from application.waiting import NEVER, OperationCancelled, check_cancelled
 from application.worker_jobs import CancelToken, WorkerJob, WorkerResult
 from domain.ledger import credits_and_debits, net_credits
@@ -51,6 +51,7 @@ class ManufacturingArbitrageWorker:
         assignments: ShipAssignmentRepository | None = None,
         markets: MarketRepository | None = None,
         metrics: Metrics | None = None,
+        gate: MoneyGate | None = None,
     ) -> None:
         self._game = game
         self._ledger = ledger
@@ -60,11 +61,13 @@ class ManufacturingArbitrageWorker:
         self._assignments = assignments
         self._markets = markets
         self._metrics = metrics
+        self._gate = gate
 
     def run(self, job: WorkerJob, cancel: CancelToken = NEVER) -> WorkerResult:
         """Manufacture and sell `job.opportunity.good` with `job.ship`; never raises."""
         started = self._clock.now()
-        recorder = LedgerRecorder(self._game, self._ledger, job.operation_id, self._metrics)
+        recorder = LedgerRecorder(self._game, self._ledger, job.operation_id, self._metrics, gate=self._gate,
+                                  lease=self._lease_check(job))
         sale = _Sale()
         success, cancelled, error = False, False, None
         try:
@@ -166,6 +169,13 @@ class ManufacturingArbitrageWorker:
         if not inventory:
             return ""
         return "; hold: " + ", ".join(f"{units} {good}" for good, units in sorted(inventory.items()))
+
+    def _lease_check(self, job: WorkerJob):
+        """Asked before each money-moving call: does this operation still hold its ship?"""
+        assignments = self._assignments
+        if assignments is None:
+            return None
+        return lambda: assignments.holds(job.ship, job.operation_id, self._clock.now())
 
     def _finish(self, job: WorkerJob) -> None:
         if self._assignments is None:

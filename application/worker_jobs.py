@@ -24,6 +24,25 @@ class WorkerJob:
     opportunity: ManufacturingOpportunity
     run_id: str | None = None
 
+    @property
+    def good(self) -> TradeSymbol:
+        return self.opportunity.good
+
+
+@dataclass(frozen=True, slots=True)
+class ClearanceJob:
+    """Sell (or use) the cargo `ship` holds that no run owns: `goods` as seen when the job was made
+    (application/stranded_cargo.py). Ledger rows carry `operation_id` like a manufacturing run's."""
+
+    operation_id: str
+    ship: ShipSymbol
+    goods: tuple[TradeSymbol, ...]
+    run_id: str | None = None
+
+    @property
+    def good(self) -> TradeSymbol:
+        return self.goods[0]
+
 
 @dataclass(frozen=True, slots=True)
 class WorkerResult:
@@ -40,6 +59,7 @@ class WorkerResult:
     success: bool = False
     cancelled: bool = False
     error: str | None = None
+    may_still_run: bool = False  # the pool gave up on the worker without knowing it ended: keep its ship held
 
     @property
     def profit(self) -> int:
@@ -63,7 +83,7 @@ class CancelToken(Protocol):
 class WorkerPool(Protocol):
     """Runs WorkerJobs somewhere else (a multiprocessing pool in production, inline in tests)."""
 
-    def submit(self, job: WorkerJob) -> None:
+    def submit(self, job: WorkerJob | ClearanceJob) -> None:
         """Start `job`; its result comes back through `completed()`."""
         ...
 

@@ -6,11 +6,11 @@ row, a live lease of another operation blocks `try_assign`, an expired one does 
 """
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import replace
 from datetime import datetime
 
-from application.repositories import ShipAssignment
+from application.repositories import LedgerIntent, ShipAssignment
 from domain.ledger import LedgerTransaction, net_credits
 from domain.symbols import ShipSymbol
 
@@ -21,6 +21,23 @@ class InMemoryLedgerRepository:
     def __init__(self) -> None:
         self.rows: list[LedgerTransaction] = []
         self._seen: set[LedgerTransaction] = set()
+        self.intents: dict[str, LedgerIntent] = {}
+        self.outcomes: dict[str, str] = {}
+
+    def open_intent(self, intent: LedgerIntent) -> None:
+        self.intents[intent.intent_id] = intent
+
+    def close_intent(self, intent_id: str, transaction: LedgerTransaction | None, outcome: str) -> bool:
+        if intent_id in self.outcomes:
+            return False
+        if transaction is not None:
+            self.record(transaction)  # raises before the intent closes, as the database's transaction would
+        self.outcomes[intent_id] = outcome
+        return True
+
+    def open_intents(self, account: str) -> list[LedgerIntent]:
+        return sorted((i for i in self.intents.values() if i.account == account and i.intent_id not in self.outcomes),
+                      key=lambda i: i.opened_at)
 
     def record(self, transaction: LedgerTransaction) -> None:
         if transaction in self._seen:
@@ -63,13 +80,23 @@ class InMemoryShipAssignmentRepository:
             if assignment.holder == holder:
                 self.held[ship] = replace(assignment, lease_until=lease_until)
 
+    def renew_operations(self, operation_ids: Collection[str], lease_until: datetime) -> None:
+        for ship, assignment in list(self.held.items()):
+            if assignment.operation_id in operation_ids:
+                self.held[ship] = replace(assignment, lease_until=lease_until)
+
+    def holds(self, ship: ShipSymbol, operation_id: str, now: datetime) -> bool:
+        current = self.held.get(ship)
+        return current is not None and current.operation_id == operation_id and current.lease_until > now
+
     def release(self, ship: ShipSymbol, operation_id: str) -> None:
         current = self.held.get(ship)
         if current is not None and current.operation_id == operation_id:
             del self.held[ship]
 
-    def release_holder(self, holder: str) -> list[ShipSymbol]:
-        ships = [ship for ship, assignment in self.held.items() if assignment.holder == holder]
+    def release_holder(self, holder: str, keep: Collection[str] = ()) -> list[ShipSymbol]:
+        ships = [ship for ship, assignment in self.held.items()
+                 if assignment.holder == holder and assignment.operation_id not in keep]
         for ship in ships:
             del self.held[ship]
         return ships

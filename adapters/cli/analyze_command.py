@@ -73,7 +73,7 @@ def demand(ctx: click.Context, player: str, system: str, top: int | None, as_jso
     top = top or op.settings.manufacturing.max_opportunities
     runtime = bootstrap.Runtime(settings=op.settings, base_url=access.base_url or "http://offline.invalid/v2",
                                 token=access.token, player=chosen, system=target, run_dir=paths.create().root,
-                                database_url=op.database_url(chosen), time_scale=max(1.0, access.time_scale))
+                                database_url=op.daemon_database_url(chosen), time_scale=max(1.0, access.time_scale))
     container = bootstrap.build_operator(runtime, transport=op.environment.transport, offline=not access.base_url,
                                          metrics=NullMetrics())
     try:
@@ -130,7 +130,7 @@ def _system(op: Operator, player: str, info: DaemonInfo | None, access: GameAcce
             return WaypointSymbol(client.agent().headquarters).system
     import bootstrap
 
-    database_url = op.database_url(player)
+    database_url = op.daemon_database_url(player)
     if op.settings.database.url or op.paths(player).database_file.exists():
         storage = bootstrap.open_storage(database_url)
         try:

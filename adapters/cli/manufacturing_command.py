@@ -21,7 +21,7 @@ from adapters.cli.progress import Progress
 from adapters.cli.status_report import gather_status, render_status, status_json
 from adapters.cli.token_store import NoAgent
 from adapters.config.loader import ConfigError
-from adapters.daemon.paths import normalise_player
+from adapters.daemon.paths import normalise_player, players_in
 from adapters.daemon.process import AlreadyRunning, DaemonState, NotRunning
 from adapters.daemon.state_file import ServerInfo, read_daemon_info
 from adapters.storage.database import check_reachable
@@ -225,6 +225,10 @@ def status(ctx: click.Context, player: str, as_json: bool) -> None:
     """Show what the daemon is doing: workers, ships, opportunities, completions and profit."""
     op = operator(ctx, {"player": player or None})
     chosen = op.choose_player()
+    if not op.known_player(chosen):
+        known = sorted(set(op.store.players()) | set(players_in(op.data_dir)))
+        raise NoAgent(f"no player {chosen} here (data directory {op.data_dir}); "
+                      + (f"known players: {', '.join(known)}" if known else "none is registered yet"))
     report = gather_status(op, chosen)
     if as_json:
         click.echo(json.dumps(status_json(report), indent=2))
@@ -257,6 +261,7 @@ def run(ctx: click.Context, player: str, system: str, base_url: str, time_scale:
 
     token = op.settings.api.token or op.store.require(chosen).token
     database_url = op.database_url(chosen)
+    op.record_database(chosen, database_url)
     run_daemon(DaemonRequest(settings=op.settings, paths=paths, player=chosen, system=system, base_url=base_url,
                              token=token, embedded=embedded, time_scale=time_scale, database_url=database_url,
                              database_shown=shown_database(database_url)))

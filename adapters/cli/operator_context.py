@@ -48,8 +48,34 @@ class Operator:
         return DetachedProcess(self.paths(player))
 
     def database_url(self, player: str) -> str:
-        """The configured database, else the player's own SQLite file (its ledger is then the player's alone)."""
+        """The configured database, else the player's own SQLite file (its ledger is then the player's alone).
+        What a daemon is started with."""
         return self.settings.database.url or f"sqlite:///{self.paths(player).database_file}"
+
+    def daemon_database_url(self, player: str) -> str:
+        """The database a reading command (`status`, `analyze`) looks at: the configured one, else the one the
+        player's daemon last ran on (recorded beside its files, so that a shell without DATABASE_URL still finds
+        a PostgreSQL database the daemon was started with), else the player's SQLite file."""
+        if self.settings.database.url:
+            return self.settings.database.url
+        try:
+            recorded = self.paths(player).database_record.read_text(encoding="utf-8").strip()
+        except OSError:
+            recorded = ""
+        return recorded or self.database_url(player)
+
+    def record_database(self, player: str, url: str) -> None:
+        """Note the database the player's daemon runs on (readable by the owner only: the URL may hold a
+        password)."""
+        path = self.paths(player).create().database_record
+        path.touch(mode=0o600, exist_ok=True)
+        path.chmod(0o600)
+        path.write_text(url + "\n", encoding="utf-8")
+
+    def known_player(self, player: str) -> bool:
+        """Whether anything of `player` exists here: a stored token, run files, or a configured token for it."""
+        return (player in self.store.players() or self.paths(player).root.exists()
+                or bool(self.settings.api.token))
 
     def client(self, base_url: str, token: str | None, player: str | None = None) -> TranslatedClient:
         """An API client for an interactive command (few retries: it should fail in seconds); with `player`, its

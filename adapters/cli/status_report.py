@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from adapters.cli.operator_context import Operator, shown_database
@@ -17,13 +17,15 @@ from adapters.daemon.recovery import FINAL_STATES
 from adapters.daemon.state_file import DaemonInfo, read_daemon_info
 from adapters.durations import format_duration
 from application.repositories import RunInfo
-from domain.ledger import net_credits
+from domain.ledger import TransactionCategory, TransactionType, net_credits
 
 RECENT_COMPLETIONS = 5
 # A market's prices count as fresh for this long (game time), as for the coordinator's scout.
 FRESH_GAME_SECONDS = 900.0
 _MIN_FRESH_SECONDS = 30.0
 MANUFACTURING_PREFIX = "mfg-"
+# How far back the ledger is read for cargo bought and never sold.
+STRANDED_LOOKBACK = timedelta(days=7)
 
 
 @dataclass(frozen=True)
@@ -64,6 +66,16 @@ class GoodProfit:
 
 
 @dataclass(frozen=True)
+class StrandedLine:
+    """Cargo an idle ship holds according to the ledger: bought and not sold (nor delivered) by any run."""
+
+    ship: str
+    good: str
+    units: int
+    cost: int
+
+
+@dataclass(frozen=True)
 class Coverage:
     """Stored markets of the system: how many have prices, how many are fresh."""
 
@@ -91,12 +103,28 @@ class StatusReport:
     completions: tuple[CompletionLine, ...] = ()
     by_good: tuple[GoodProfit, ...] = ()
     session_profit: int | None = None
+    ship_purchases: int = 0  # signed: what the session's ship purchases took
+    ships_bought: int = 0
+    stranded: tuple[StrandedLine, ...] = ()
     coverage: Coverage | None = None
     orphans: int = 0  # processes a crashed daemon left running (its workers)
 
     @property
     def active_workers(self) -> int:
         return sum(1 for line in self.ships if line.operation_id.startswith(MANUFACTURING_PREFIX))
+
+    @property
+    def other_money(self) -> int:
+        """Session profit not in profit by good nor in ship purchases: runs still going, fuel of scouting."""
+        if self.session_profit is None:
+            return 0
+        return self.session_profit - sum(g.profit for g in self.by_good) - self.ship_purchases
+
+    @property
+    def strategy_choices(self) -> dict[str, str]:
+        """`ranking=a, ship=b` as {"ranking": "a", "ship": "b"}."""
+        pairs = (part.split("=", 1) for part in self.strategies.split(",") if "=" in part)
+        return {key.strip(): value.strip() for key, value in pairs}
 
 
 def gather_status(op: Operator, player: str, now: datetime | None = None) -> StatusReport:
@@ -109,8 +137,8 @@ def gather_status(op: Operator, player: str, now: datetime | None = None) -> Sta
     info = read_daemon_info(paths)
     if info is not None and (process.state is not DaemonState.RUNNING or info.pid != process.pid):
         info = None  # the record of a daemon that is gone
-    database_url = op.database_url(player)
-    if not op.settings.database.url and not paths.database_file.exists():
+    database_url = op.daemon_database_url(player)
+    if database_url == op.database_url(player) and not op.settings.database.url and not paths.database_file.exists():
         return _without_runs(op, player, now, process.state, info, database_url)
     storage = bootstrap.open_storage(database_url)
     try:
@@ -138,9 +166,14 @@ def gather_status(op: Operator, player: str, now: datetime | None = None) -> Sta
                                            r.finished_at, r.error) for r in results[:RECENT_COMPLETIONS])
         rows = [row for row in storage.ledger.transactions_since(run.started_at)
                 if row.ship is None or row.ship.startswith(prefix)]
+        bought = [row for row in rows if row.category is TransactionCategory.SHIP_PURCHASE]
         fresh_within = max(_MIN_FRESH_SECONDS, FRESH_GAME_SECONDS / max(1.0, info.time_scale if info else 1.0))
+        sold_out = {r.operation_id for r in storage.runs.results(None, limit=10_000) if r.success}
+        stranded = _stranded([row for row in storage.ledger.transactions_since(now - STRANDED_LOOKBACK)
+                              if row.operation_id not in sold_out], prefix, {line.ship for line in ships})
         return replace(report, ships=ships, opportunities=opportunities, completions=completions,
                        by_good=_by_good(results), session_profit=net_credits(rows),
+                       ship_purchases=net_credits(bought), ships_bought=len(bought), stranded=stranded,
                        coverage=_coverage(storage.markets, run.system, now, fresh_within))
     finally:
         bootstrap.close_storage()
@@ -179,6 +212,27 @@ def _by_good(results: list[Any]) -> tuple[GoodProfit, ...]:
         completed[good] += result.outcome == "completed"
     return tuple(GoodProfit(good, profit[good], runs[good], completed[good])
                  for good in sorted(profit, key=lambda g: (-profit[g], g)))
+
+
+def _stranded(rows: Any, prefix: str, held: set[str]) -> tuple[StrandedLine, ...]:
+    """Per idle ship and good: units bought minus units sold over `rows` (those of runs that did not sell out),
+    where positive."""
+    units: dict[tuple[str, str], int] = defaultdict(int)
+    cost: dict[tuple[str, str], int] = defaultdict(int)
+    for row in rows:
+        if (row.category is not TransactionCategory.CARGO_TRADE or row.ship is None or row.good is None
+                or not row.units or not row.ship.startswith(prefix)):
+            continue
+        key = (str(row.ship), row.good.value)
+        if row.type is TransactionType.DEBIT:
+            units[key] += row.units
+            cost[key] += row.amount
+        else:
+            units[key] -= row.units
+            if units[key] <= 0:
+                units[key], cost[key] = 0, 0
+    return tuple(StrandedLine(ship, good, count, cost[(ship, good)])
+                 for (ship, good), count in sorted(units.items()) if count > 0 and ship not in held)
 
 
 def _coverage(markets: Any, system: str, now: datetime, fresh_within: float) -> Coverage:
@@ -246,17 +300,33 @@ def render_status(report: StatusReport) -> list[str]:
                          f"{c.quantity_sold})")
     else:
         lines.append("  none yet")
-    if report.by_good:
+    if report.by_good or report.ship_purchases or report.other_money:
         lines.append("")
         lines.append("Profit by Good (this run):")
-        width = max(len(g.good) for g in report.by_good)
+        labels = [g.good for g in report.by_good] + ["Ship purchases"] * bool(report.ship_purchases) + [
+            "Runs in progress, other fuel"] * bool(report.other_money)
+        width = max(len(label) for label in labels)
         for g in report.by_good:
             lines.append(f"  {g.good:<{width}}  {g.profit:+,} credits ({g.runs} run{'s' * (g.runs != 1)}, "
                          f"{g.completed} completed)")
+        if report.ship_purchases:
+            lines.append(f"  {'Ship purchases':<{width}}  {report.ship_purchases:+,} credits "
+                         f"({report.ships_bought} ship{'s' * (report.ships_bought != 1)})")
+        if report.other_money:
+            lines.append(f"  {'Runs in progress, other fuel':<{width}}  {report.other_money:+,} credits")
     lines.append("")
     if report.session_profit is not None:
-        lines.append(f"Total Profit (session): {report.session_profit:,} credits "
-                     f"(ledger since {report.run.started_at:%Y-%m-%d %H:%M:%S} UTC, ship purchases included)")
+        lines.append(f"Total Profit (session): {report.session_profit:+,} credits "
+                     f"(ledger since {report.run.started_at:%Y-%m-%d %H:%M:%S} UTC: the lines above added up)")
+    if report.stranded:
+        lines.append("")
+        lines.append("Cargo No Run Owns (bought and not sold, by the ledger):")
+        for line in report.stranded:
+            lines.append(f"  {line.ship}: {line.units} {line.good} (cost {line.cost:,} credits)")
+        when = "" if report.state == "RUNNING" else " once the daemon runs"
+        lines.append(f"  What happens to it{when}: the stranded-cargo pass sells it at the known market paying "
+                     "most (at once when the hold is too full for a run, else after a while idle), unless a run "
+                     "on that ship uses or sells it first.")
     if report.coverage is not None:
         c = report.coverage
         oldest = "" if c.oldest_age is None else f", oldest {_duration(c.oldest_age)} old"
@@ -305,7 +375,7 @@ def status_json(report: StatusReport) -> dict[str, Any]:
             "finished_at": _iso(run.finished_at)},
         "game": None if info is None else {"base_url": info.base_url, "embedded": info.embedded,
                                            "time_scale": info.time_scale},
-        "strategies": report.strategies,
+        "strategies": report.strategy_choices,
         "workers": {"active": report.active_workers, "max": report.max_workers},
         "ships": [{"ship": s.ship, "operation_id": s.operation_id, "activity": s.activity,
                    "until": _iso(s.until)} for s in report.ships],
@@ -316,7 +386,11 @@ def status_json(report: StatusReport) -> dict[str, Any]:
                                 "error": c.error} for c in report.completions],
         "profit_by_good": {g.good: {"profit": g.profit, "runs": g.runs, "completed": g.completed}
                            for g in report.by_good},
+        "ship_purchases": {"credits": report.ship_purchases, "ships": report.ships_bought},
+        "other_money": report.other_money,
         "session_profit": report.session_profit,
+        "stranded_cargo": [{"ship": s.ship, "good": s.good, "units": s.units, "cost": s.cost}
+                           for s in report.stranded],
         "market_coverage": None if report.coverage is None else {
             "priced": report.coverage.priced, "fresh": report.coverage.fresh,
             "fresh_within_seconds": report.coverage.fresh_within, "oldest_age_seconds": report.coverage.oldest_age},

@@ -100,6 +100,11 @@ class RunPaths:
         return self.root / "spacetraders.sqlite3"
 
     @property
+    def database_record(self) -> Path:
+        """The database URL the player's daemon last ran on (for `status` and `analyze`; owner-only)."""
+        return self.root / "database-url"
+
+    @property
     def metrics_dir(self) -> Path:
         return self.root / "metrics"
 

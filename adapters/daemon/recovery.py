@@ -6,11 +6,14 @@ long it still has to run. Recovery therefore
 
 - marks the previous run of the player CRASHED when it never reached a final state (so `status` tells the truth
   and the run's results stay apart from the new run's);
+- settles, before anything trades again, every money-moving call left open (a LedgerIntent: a worker killed
+  between a trade's answer and its row, or whose answer was lost while the game was down): holding the account's
+  money gate, the agent's credits now minus those the intent noted before its call is exactly what that call
+  moved, and that is written to the ledger (application/ledger_recorder.py);
 - reconciles each ship still held with its real state from the game (where it is, in transit or not, what its
   hold carries) and what its operation spent and earned according to the ledger, writes that to the log, and
-  releases the ship, so the new coordinator may give it work again at once.
-
-Ledger rows need no repair: each was written as its trade happened, and writing the same one again is a no-op.
+  releases the ship, so the new coordinator may give it work again at once (cargo it holds is then used or sold
+  by the coordinator's stranded-cargo pass, application/stranded_cargo.py).
 """
 from __future__ import annotations
 
@@ -21,7 +24,10 @@ from datetime import datetime
 
 from application.game_errors import GameError
 from application.game_port import GamePort
-from application.repositories import LedgerRepository, RunRepository, ShipAssignment, ShipAssignmentRepository
+from application.ledger_recorder import settle_open_intents
+from application.repositories import (
+    LedgerRepository, MoneyGate, RunRepository, ShipAssignment, ShipAssignmentRepository,
+)
 from domain.fleet import ShipNavStatus
 from domain.ledger import credits_and_debits
 from domain.symbols import ShipSymbol
@@ -33,17 +39,23 @@ _log = logging.getLogger(__name__)
 
 @dataclass(frozen=True)
 class RecoveryReport:
-    """What recovery found: the run it marked CRASHED (if any) and the ships it released, with what each was."""
+    """What recovery found: the run it marked CRASHED (if any), the ships it released with what each was, and the
+    money-moving calls it settled."""
 
     crashed_run: str | None
     released: tuple[ShipSymbol, ...]
     notes: tuple[str, ...]
+    settled: tuple[str, ...] = ()
 
 
 def recover(player: str, *, runs: RunRepository, assignments: ShipAssignmentRepository, ledger: LedgerRepository,
-            game: GamePort, now: datetime, log: logging.Logger | None = None) -> RecoveryReport:
-    """Close what the previous daemon of `player` left open (see the module docstring)."""
+            game: GamePort, now: datetime, gate: MoneyGate | None = None,
+            log: logging.Logger | None = None) -> RecoveryReport:
+    """Close what the previous daemon of `player` left open (see the module docstring). Open intents that cannot
+    be settled now (the game does not answer) stay open: the first money-moving call settles them before it sends
+    anything."""
     log = log or _log
+    settled = _settle_intents(player, ledger, game, gate, log)
     crashed = None
     previous = runs.latest_run(player)
     if previous is not None and previous.state not in FINAL_STATES:
@@ -61,9 +73,29 @@ def recover(player: str, *, runs: RunRepository, assignments: ShipAssignmentRepo
         released.append(assignment.ship)
         notes.append(note)
         log.warning("recovery: released %s", note)
-    if not held and crashed is None:
+    if not held and crashed is None and not settled:
         log.info("recovery: nothing to recover")
-    return RecoveryReport(crashed, tuple(released), tuple(notes))
+    return RecoveryReport(crashed, tuple(released), tuple(notes), tuple(settled))
+
+
+def _settle_intents(player: str, ledger: LedgerRepository, game: GamePort, gate: MoneyGate | None,
+                    log: logging.Logger) -> list[str]:
+    if gate is None:
+        return []
+    with gate.hold() as memo:
+        # A new daemon trusts no balance a predecessor noted: the first money call reads it afresh.
+        memo.credits = None
+        try:
+            settled = settle_open_intents(game, ledger, gate.account or player, memo, log)
+        except GameError as error:
+            open_ = ledger.open_intents(gate.account or player)
+            log.warning("recovery: %d money-moving call(s) left open cannot be settled now (%s); the first "
+                        "money-moving call settles them before it sends anything", len(open_), error)
+            return []
+        memo.credits = None
+    for line in settled:
+        log.warning("recovery: settled %s", line)
+    return settled
 
 
 def _where(game: GamePort, ship: ShipSymbol) -> str:

@@ -80,14 +80,18 @@ def _serve(request: DaemonRequest, stop: SignalCancelToken) -> None:
                                 player=request.player, system=SystemSymbol(request.system),
                                 run_dir=request.paths.root, database_url=request.database_url,
                                 time_scale=max(1.0, request.time_scale))
-    pool = ProcessWorkerPool(functools.partial(run_logged_worker_job, runtime), settings.manufacturing.max_workers)
+    from adapters.metrics.exporter import mark_process_dead
+
+    pool = ProcessWorkerPool(functools.partial(run_logged_worker_job, runtime), settings.manufacturing.max_workers,
+                             on_exit=mark_process_dead)
     container = bootstrap.build_operator(runtime, pool=pool)
     container.init_resources()
     endpoint: Any = None
     activity: ActivityLog | None = None
     try:
         recover(request.player, runs=container.runs(), assignments=container.assignments(),
-                ledger=container.ledger(), game=container.game(), now=container.clock().now(), log=log)
+                ledger=container.ledger(), game=container.game(), now=container.clock().now(),
+                gate=container.money_gate(), log=log)
         if settings.metrics.enabled:
             endpoint = _metrics_endpoint(settings.metrics)
         coordinator = container.coordinator()

@@ -17,9 +17,11 @@ A lost call that changes the game is never simply sent again. Before the next at
 attempts run out, the client finds out whether it took effect:
 
 - purchase / sell: read the ship's nav, then the market at its waypoint (our ship is there, so `transactions` are
-  visible) and look for a transaction of this ship, good, type and units, stamped at or after the call's start
-  (server time, less `reconcile_tolerance`), that this client has not already accounted for (so that a trade
-  split into equal lots does not mistake the previous lot for the lost one). Found: read cargo and agent and return
+  visible) and look for the newest transaction of this ship, good, type and units, stamped at or after the call's
+  start (server time, less `reconcile_tolerance`), that this client has not already accounted for (so that a
+  trade split into equal lots does not mistake the previous lot for the lost one). The newest, because the bot
+  makes the money-moving calls of an account one at a time (application/ledger_recorder.py): another process's
+  trade of the same kind can only be older than the lost call, never newer. Found: read cargo and agent and return
   a TradeData rebuilt from them around that real transaction (the price is exact). Not found: the cargo is the
   second witness. The client keeps the cargo it last saw for each ship (from every answer that carries one; it
   reads it once before a ship's first trade if it has none); if the re-read cargo still holds what it held before
@@ -279,6 +281,8 @@ class GameApiClient:
             found = self.ship(ship, priority=Priority.HIGH)
             route = found.nav.route
             if route.destination.symbol == waypoint and _utc(route.departure_time) >= since():
+                log.info("the answer to the navigation of %s to %s was lost; reconciled: it is on its way, arriving "
+                         "%s", ship, waypoint, _utc(route.arrival).isoformat(timespec="seconds"))
                 return wire.NavigateData(fuel=found.fuel, nav=found.nav, events=[])
             return None
 
@@ -314,6 +318,8 @@ class GameApiClient:
             found = self.ship(ship, priority=Priority.HIGH)
             data = wire.RefuelData(agent=self.agent(priority=Priority.HIGH), fuel=found.fuel, transaction=txn)
             self._remember(txn)
+            log.info("the answer to the refuel of %s was lost; reconciled: the market shows %d fuel units bought for "
+                     "%d credits", ship, txn.units, txn.total_price)
             return data
 
         return self._reconciled(send, reconcile)
@@ -356,6 +362,9 @@ class GameApiClient:
                     price=agent_before.credits - agent.credits, agent_symbol=agent.symbol,
                     timestamp=self.server_now())
             self._remember(txn)
+            log.info("the answer to the purchase of a %s at %s was lost; reconciled: the fleet has a new ship %s, "
+                     "price %d credits (%s)", ship_type, waypoint, new[0].symbol, txn.price,
+                     "the shipyard's transaction" if txn.ship_symbol != ship_type else "from the agent's credits")
             return wire.PurchaseShipData(agent=agent, ship=new[0], transaction=txn)
 
         return self._reconciled(send, reconcile)
@@ -418,6 +427,10 @@ class GameApiClient:
                     path=path, data={"applied": applied, "before": before, "after": held})
             data = wire.TradeData(agent=self.agent(priority=Priority.HIGH), cargo=cargo, transaction=txn)
             self._remember(txn)
+            log.info("the answer to the %s of %d %s by %s was lost; reconciled: the market shows it happened at "
+                     "%s for %d credits, the hold now has %d %s, the agent %d credits", action, units, symbol, ship,
+                     _utc(txn.timestamp).isoformat(timespec="milliseconds"), txn.total_price,
+                     _units_of(cargo, symbol), symbol, data.agent.credits)
             return data
 
         return self._reconciled(send, reconcile)
@@ -450,13 +463,13 @@ class GameApiClient:
 
     def _find_market_transaction(self, ship: str, symbol: str, kind: str, units: int | None,
                                  since: Callable[[], datetime]) -> wire.MarketTransaction | None:
-        """The oldest transaction of `ship` at its market matching the call, not yet accounted for. The caller
+        """The newest transaction of `ship` at its market matching the call, not yet accounted for. The caller
         accounts for it (`_remember`) only once it has built its answer: if a read fails on the way, the next
         reconciliation must find the same transaction again."""
         nav = self.nav(ship, priority=Priority.HIGH)
         market = self.market(nav.waypoint_symbol, priority=Priority.HIGH)
         start = since()
-        for txn in sorted(market.transactions or [], key=lambda t: _utc(t.timestamp)):
+        for txn in sorted(market.transactions or [], key=lambda t: _utc(t.timestamp), reverse=True):
             if (txn.ship_symbol == ship and txn.trade_symbol == symbol and txn.type == kind
                     and (units is None or txn.units == units) and _utc(txn.timestamp) >= start
                     and not self._is_known(txn)):
@@ -467,7 +480,7 @@ class GameApiClient:
                                    since: Callable[[], datetime]) -> wire.ShipyardTransaction | None:
         shipyard = self.shipyard(waypoint, priority=Priority.HIGH)
         start = since()
-        for txn in sorted(shipyard.transactions or [], key=lambda t: _utc(t.timestamp)):
+        for txn in sorted(shipyard.transactions or [], key=lambda t: _utc(t.timestamp), reverse=True):
             if (txn.agent_symbol == agent and txn.ship_type == ship_type and _utc(txn.timestamp) >= start
                     and not self._is_known(txn)):
                 return txn
@@ -524,6 +537,7 @@ class GameApiClient:
                 if found is not None:
                     lost = False
                     return found
+                log.info("an answer was lost; the game shows the call did not happen: sending it again")
                 lost = False
             try:
                 return send()
@@ -649,9 +663,29 @@ class GameApiClient:
         error = state.outcome.exception() if state.outcome is not None else None
         wait = state.next_action.sleep if state.next_action is not None else 0.0
         self.retries += 1
-        log.warning("game API attempt %d failed (%r); retrying in %.2fs", state.attempt_number, error, wait)
+        # INFO: a retry is routine; a command that then succeeds prints nothing of it (the daemon logs it).
+        log.info("game API: %s; trying again in %.1f s (attempt %d of %d)", describe_failure(error), wait,
+                 state.attempt_number + 1, self.settings.max_attempts)
         if self._on_retry is not None and isinstance(error, GameApiError):
             self._on_retry(error, wait)
+
+
+def describe_failure(error: BaseException | None) -> str:
+    """A failed request as a sentence (no Python repr, no HTML page)."""
+    if not isinstance(error, GameApiError):
+        return "the request failed" if error is None else f"the request failed: {error}"
+    where = error.path or "the request"
+    if isinstance(error, RateLimited):
+        return f"{where} was refused for the rate limit (429)"
+    if isinstance(error, TransportFailure):
+        detail = error.message.split(": ", 2)[-1] if ": " in error.message else error.message
+        return f"{where} got no complete answer ({detail.rstrip('.')})"
+    message = error.message
+    if "<html" in message.lower() or not message.strip():
+        message = ""
+    first = message.split(". ")[0].rstrip(".") if message else ""
+    status = f"answered {error.status}" if error.status else "failed"
+    return f"{where}: the game {status}" + (f": {first}" if first else "")
 
 
 def _units_of(cargo: wire.ShipCargo, symbol: str) -> int:

@@ -1,5 +1,7 @@
-"""httpx event hooks that report every game API request to the Metrics port (endpoint, status, latency), and this
-process's share of the account's request budget over the last minute (the gauge sums the processes' shares)."""
+"""httpx event hooks that report every game API request to the Metrics port (endpoint, status, latency), and, over
+the last minute, this process's share of the account's request budget (the gauge sums the live processes' shares)
+and the seconds this process waited for the rate limiter (one series per process: waits of processes that wait
+side by side are not added up)."""
 from __future__ import annotations
 
 import re
@@ -25,6 +27,7 @@ def endpoint_of(path: str) -> str:
 def event_hooks(metrics: Any, limiter: Any = None) -> dict[str, list]:
     """Hooks for `httpx.Client(event_hooks=...)`; `limiter` (its `seconds_waited`) adds the time spent waiting."""
     sent: deque[float] = deque()
+    waits: deque[tuple[float, float]] = deque()
     lock = threading.Lock()
     waited_seen = [0.0]
 
@@ -43,6 +46,11 @@ def event_hooks(metrics: Any, limiter: Any = None) -> dict[str, list]:
             used = len(sent) / BUDGET_PER_MINUTE
             waited_total = getattr(limiter, "seconds_waited", 0.0)
             waited, waited_seen[0] = waited_total - waited_seen[0], waited_total
-        metrics.rate_budget(used, waited)
+            if waited > 0:
+                waits.append((now, waited))
+            while waits and waits[0][0] < now - 60.0:
+                waits.popleft()
+            waited_last_minute = sum(seconds for _, seconds in waits)
+        metrics.rate_budget(used, waited_last_minute)
 
     return {"request": [on_request], "response": [on_response]}

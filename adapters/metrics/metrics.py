@@ -37,8 +37,10 @@ API_LATENCY = Histogram(
 RATE_BUDGET_USED = Gauge(
     PREFIX + "rate_budget_used_ratio", "Share of the account's request budget used over the last minute",
     multiprocess_mode="livesum")  # each process reports its own share
-RATE_WAIT = Counter(
-    PREFIX + "rate_limit_wait_seconds", "Time spent waiting for the rate limiter")
+RATE_WAIT = Gauge(
+    PREFIX + "rate_limit_wait_seconds_per_minute",
+    "Seconds this process waited for the rate limiter over the last minute (one series per process)",
+    multiprocess_mode="liveall")
 SHIPS = Gauge(
     PREFIX + "ships", "Ships by what they are doing", ["state"], multiprocess_mode="livesum")
 
@@ -73,9 +75,9 @@ class PrometheusMetrics:
             API_RATE_LIMITED.inc()
 
     def rate_budget(self, used_ratio: float, waited_seconds: float = 0.0) -> None:
+        """`waited_seconds`: this process's wait over the last minute."""
         RATE_BUDGET_USED.set(used_ratio)
-        if waited_seconds > 0:
-            RATE_WAIT.inc(waited_seconds)
+        RATE_WAIT.set(waited_seconds)
 
     def ships(self, counts: dict[str, int]) -> None:
         for state, count in counts.items():

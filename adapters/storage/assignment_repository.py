@@ -1,7 +1,7 @@
 """ShipAssignmentRepository on the database: which operation holds which ship, under a lease."""
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import datetime
 
 import peewee
@@ -45,14 +45,32 @@ class SqlShipAssignmentRepository:
             (ShipAssignmentRow.update(lease_until=lease_until)
              .where(ShipAssignmentRow.holder == holder).execute())
 
+    def renew_operations(self, operation_ids: Collection[str], lease_until: datetime) -> None:
+        operations = list(operation_ids)
+        if not operations:
+            return
+        with exclusive_write(ShipAssignmentRow):
+            (ShipAssignmentRow.update(lease_until=lease_until)
+             .where(ShipAssignmentRow.operation_id.in_(operations)).execute())
+
+    def holds(self, ship: ShipSymbol, operation_id: str, now: datetime) -> bool:
+        ensure_aware(now, "holds now")
+        return (ShipAssignmentRow.select()
+                .where((ShipAssignmentRow.ship == ship) & (ShipAssignmentRow.operation_id == operation_id)
+                       & (ShipAssignmentRow.lease_until > now))
+                .exists())
+
     def release(self, ship: ShipSymbol, operation_id: str) -> None:
         with exclusive_write(ShipAssignmentRow):
             (ShipAssignmentRow.delete()
              .where((ShipAssignmentRow.ship == ship) & (ShipAssignmentRow.operation_id == operation_id))
              .execute())
 
-    def release_holder(self, holder: str) -> list[ShipSymbol]:
-        return self._release_where(ShipAssignmentRow.holder == holder)
+    def release_holder(self, holder: str, keep: Collection[str] = ()) -> list[ShipSymbol]:
+        condition = ShipAssignmentRow.holder == holder
+        if keep:
+            condition &= ShipAssignmentRow.operation_id.not_in(list(keep))
+        return self._release_where(condition)
 
     def reclaim_expired(self, now: datetime) -> list[ShipSymbol]:
         ensure_aware(now, "reclaim_expired now")

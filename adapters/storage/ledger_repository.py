@@ -2,14 +2,17 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import UTC, datetime
 
 import peewee
 
-from adapters.storage.rows import LedgerRow
+from adapters.storage.database import database_of
+from adapters.storage.rows import LedgerIntentRow, LedgerRow
+from application.repositories import LedgerIntent
 from domain.goods import TradeSymbol
 from domain.ledger import LedgerTransaction, TransactionCategory, TransactionType
 from domain.symbols import ShipSymbol, WaypointSymbol
+from domain.timestamps import ensure_aware
 
 
 class SqlLedgerRepository:
@@ -22,6 +25,32 @@ class SqlLedgerRepository:
 
     def record(self, transaction: LedgerTransaction) -> None:
         LedgerRow.insert(_row(transaction)).on_conflict_ignore().execute()
+
+    def open_intent(self, intent: LedgerIntent) -> None:
+        LedgerIntentRow.insert(
+            intent_id=intent.intent_id, account=intent.account, category=intent.category.value,
+            expected=intent.expected.value, credits_before=intent.credits_before,
+            opened_at=ensure_aware(intent.opened_at, "intent opened_at"), operation_id=intent.operation_id,
+            ship=intent.ship, good=None if intent.good is None else intent.good.value, units=intent.units,
+            waypoint=intent.waypoint, closed_at=None, outcome="").execute()
+
+    def close_intent(self, intent_id: str, transaction: LedgerTransaction | None, outcome: str) -> bool:
+        closed_at = transaction.occurred_at if transaction is not None else _now()
+        # One transaction: the row and the closing stand or fall together, and an intent already closed (by a
+        # settlement that raced this one) writes nothing.
+        with database_of(LedgerIntentRow).atomic():
+            changed = (LedgerIntentRow.update(closed_at=closed_at, outcome=outcome[:500])
+                       .where((LedgerIntentRow.intent_id == intent_id) & LedgerIntentRow.closed_at.is_null())
+                       .execute())
+            if changed and transaction is not None:
+                self.record(transaction)
+        return bool(changed)
+
+    def open_intents(self, account: str) -> Sequence[LedgerIntent]:
+        query = (LedgerIntentRow.select()
+                 .where((LedgerIntentRow.account == account) & LedgerIntentRow.closed_at.is_null())
+                 .order_by(LedgerIntentRow.opened_at))
+        return [_intent(row) for row in query]
 
     def transactions_of_operation(self, operation_id: str) -> Sequence[LedgerTransaction]:
         query = LedgerRow.select().where(LedgerRow.operation_id == operation_id)
@@ -65,3 +94,15 @@ def _transaction(row: LedgerRow) -> LedgerTransaction:
         ship=ShipSymbol(row.ship) if row.ship else None,
         waypoint=None if row.waypoint is None else WaypointSymbol(row.waypoint),
     )
+
+
+def _intent(row: LedgerIntentRow) -> LedgerIntent:
+    return LedgerIntent(
+        intent_id=row.intent_id, account=row.account, category=TransactionCategory(row.category),
+        expected=TransactionType(row.expected), credits_before=int(row.credits_before), opened_at=row.opened_at,
+        operation_id=row.operation_id, ship=ShipSymbol(row.ship) if row.ship else None,
+        good=TradeSymbol.parse(row.good) if row.good else None, units=row.units, waypoint=row.waypoint)
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)

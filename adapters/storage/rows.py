@@ -125,6 +125,27 @@ class LedgerRow(Row):
         indexes = ((("ship", "occurred_at", "category", "type", "good", "units", "amount"), True),)
 
 
+class LedgerIntentRow(Row):
+    """A call that may move money, written before it is sent; `closed_at` NULL = its outcome is not known yet."""
+
+    intent_id = peewee.TextField(primary_key=True)
+    account = peewee.TextField(index=True)
+    category = peewee.TextField()
+    expected = peewee.TextField()
+    credits_before = peewee.BigIntegerField()
+    opened_at = UtcTimestampField()
+    operation_id = peewee.TextField(null=True)
+    ship = peewee.TextField(null=True)
+    good = peewee.TextField(null=True)
+    units = peewee.IntegerField(null=True)
+    waypoint = peewee.TextField(null=True)
+    closed_at = UtcTimestampField(null=True, index=True)
+    outcome = peewee.TextField(default="")
+
+    class Meta:
+        table_name = "ledger_intent"
+
+
 # --- ship assignments ---------------------------------------------------------------------------
 
 
@@ -202,7 +223,7 @@ class WorkerResultRow(Row):
 
 
 ALL_ROWS: list[type[Row]] = [
-    MarketRow, MarketGoodRow, SupplyChainRecipeRow, LedgerRow, ShipAssignmentRow, RunRow, RunOpportunityRow,
-    WorkerResultRow,
+    MarketRow, MarketGoodRow, SupplyChainRecipeRow, LedgerRow, LedgerIntentRow, ShipAssignmentRow, RunRow,
+    RunOpportunityRow, WorkerResultRow,
 ]
 """Every table, for schema creation."""

@@ -80,7 +80,9 @@ class InlineWorkerPool:
                 del self._running[operation_id]
                 error = f"abandoned: still running {timeout:g}s after the pool was closed"
                 _log.warning("worker %s on %s: %s", operation_id, job.ship, error)
-                self._done.append(failed_result(job, started_at, self._now(), error))
+                # A thread cannot be stopped: it may still trade, so its ship must stay held (its lease then runs
+                # out, and its own lease check stops it before it spends again).
+                self._done.append(failed_result(job, started_at, self._now(), error, may_still_run=True))
 
     # --- inside --------------------------------------------------------------------------------
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Protocol
 
-from application.worker_jobs import WorkerJob, WorkerResult
+from application.worker_jobs import ClearanceJob, WorkerJob, WorkerResult
 
 
 class PoolError(Exception):
@@ -40,15 +40,18 @@ def utc_now() -> datetime:
     return datetime.now(UTC)
 
 
-def failed_result(job: WorkerJob, started_at: datetime, finished_at: datetime, error: str) -> WorkerResult:
-    """A result for a job whose runner gave none (it raised, or its process died)."""
-    return WorkerResult(operation_id=job.operation_id, ship=job.ship, good=job.opportunity.good,
-                        started_at=started_at, finished_at=finished_at, success=False, error=error)
+def failed_result(job: WorkerJob | ClearanceJob, started_at: datetime, finished_at: datetime, error: str, *,
+                  may_still_run: bool = False) -> WorkerResult:
+    """A result for a job whose runner gave none (it raised, its process died, or it was given up on while
+    perhaps still running: `may_still_run`, so that its ship is not handed out while it may still trade)."""
+    return WorkerResult(operation_id=job.operation_id, ship=job.ship, good=job.good,
+                        started_at=started_at, finished_at=finished_at, success=False, error=error,
+                        may_still_run=may_still_run)
 
 
-def cancelled_result(job: WorkerJob, at: datetime) -> WorkerResult:
+def cancelled_result(job: WorkerJob | ClearanceJob, at: datetime) -> WorkerResult:
     """A result for a job cancelled before it started: nothing was done, nothing spent."""
-    return WorkerResult(operation_id=job.operation_id, ship=job.ship, good=job.opportunity.good,
+    return WorkerResult(operation_id=job.operation_id, ship=job.ship, good=job.good,
                         started_at=at, finished_at=at, success=False, cancelled=True)
 
 

@@ -27,7 +27,7 @@ from typing import Any
 from adapters.workers.outcomes import (
     DuplicateJob, PoolClosed, cancelled_result, failed_result, one_line, utc_now,
 )
-from application.worker_jobs import WorkerJob, WorkerResult
+from application.worker_jobs import ClearanceJob, WorkerJob, WorkerResult
 
 _log = logging.getLogger(__name__)
 
@@ -57,7 +57,7 @@ def _child_main(runner: Runner, job: WorkerJob, cancel_event: Any, conn: Connect
 
 @dataclass(slots=True)
 class _Running:
-    job: WorkerJob
+    job: WorkerJob | ClearanceJob
     process: multiprocessing.process.BaseProcess
     conn: Connection
     cancel: Any
@@ -75,6 +75,7 @@ class ProcessWorkerPool:
         now: Callable[[], datetime] = utc_now,
         poll_interval: float = 0.05,
         context: BaseContext | None = None,
+        on_exit: Callable[[int], None] | None = None,
     ) -> None:
         if max_workers < 1:
             raise ValueError(f"max_workers must be at least 1, got {max_workers}")
@@ -87,6 +88,8 @@ class ProcessWorkerPool:
         self._running: dict[str, _Running] = {}
         self._done: list[WorkerResult] = []
         self._closed = False
+        # Told the pid of each worker process that ended (metrics drop the live gauges of dead processes).
+        self._on_exit = on_exit
 
     # --- WorkerPool ----------------------------------------------------------------------------
 
@@ -129,8 +132,11 @@ class ProcessWorkerPool:
         self._poll()
         for operation_id in list(self._running):
             running = self._running.pop(operation_id)
-            _stop(running.process)
-            self._finish(running, f"terminated: still running {timeout:g}s after the pool was closed")
+            ended = _stop(running.process)
+            if ended:
+                self._exited(running)
+            self._finish(running, f"terminated: still running {timeout:g}s after the pool was closed",
+                         may_still_run=not ended)
 
     # --- extras --------------------------------------------------------------------------------
 
@@ -174,16 +180,26 @@ class ProcessWorkerPool:
                 if running.process.is_alive():
                     _stop(running.process)
                 del self._running[operation_id]
+                self._exited(running)
                 running.conn.close()
                 self._done.append(result if isinstance(result, WorkerResult) else failed_result(
                     running.job, running.started_at, self._now(), "the worker sent something else than a result"))
             elif not running.process.is_alive():
                 running.process.join()
                 del self._running[operation_id]
+                self._exited(running)
                 self._finish(running, f"the worker process died (exit code {running.process.exitcode}) "
                                       "before returning a result")
 
-    def _finish(self, running: _Running, error: str) -> None:
+    def _exited(self, running: _Running) -> None:
+        if self._on_exit is None or running.process.pid is None or running.process.is_alive():
+            return
+        try:
+            self._on_exit(running.process.pid)
+        except Exception as error:  # metrics must not break the pool
+            _log.warning("after worker %s ended: %s", running.job.operation_id, one_line(error))
+
+    def _finish(self, running: _Running, error: str, *, may_still_run: bool = False) -> None:
         """A job whose process ended without a result: the last look at the pipe, else a failed result."""
         result = _receive(running.conn)
         running.conn.close()
@@ -191,7 +207,8 @@ class ProcessWorkerPool:
             self._done.append(result)
             return
         _log.warning("worker %s on %s: %s", running.job.operation_id, running.job.ship, error)
-        self._done.append(failed_result(running.job, running.started_at, self._now(), error))
+        self._done.append(failed_result(running.job, running.started_at, self._now(), error,
+                                        may_still_run=may_still_run))
 
 
 def _receive(conn: Connection) -> object | None:
@@ -204,9 +221,11 @@ def _receive(conn: Connection) -> object | None:
         return None
 
 
-def _stop(process: multiprocessing.process.BaseProcess) -> None:
+def _stop(process: multiprocessing.process.BaseProcess) -> bool:
+    """Terminate, then kill; True once the process is gone (False: it may still be running)."""
     process.terminate()
     process.join(2.0)
     if process.is_alive():
         process.kill()
         process.join(2.0)
+    return not process.is_alive()

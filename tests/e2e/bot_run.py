@@ -57,6 +57,8 @@ class RunRecord:
     markets: tuple[MarketSnapshot, ...]
     requests: int
     rate_limited: int
+    open_intents: tuple = ()
+    wall_seconds: float = 0.0
 
     @property
     def credit_change(self) -> int:
@@ -90,6 +92,20 @@ class BotRun:
         container.init_resources()
         return cls(container, symbol)
 
+    def next_run(self) -> BotRun:
+        """The bot of the same agent and storage started again (a new coordinator run), after recovery as the
+        daemon makes it; call once this run's `run` returned."""
+        import logging
+
+        from adapters.daemon.recovery import recover
+
+        container = bootstrap.build(self.container.runtime())
+        container.init_resources()
+        recover(self.symbol, runs=container.runs(), assignments=container.assignments(), ledger=container.ledger(),
+                game=container.game(), now=container.clock().now(), gate=container.money_gate(),
+                log=logging.getLogger("spacetraders.daemon"))
+        return BotRun(container, self.symbol)
+
     @property
     def coordinator(self) -> ManufacturingArbitrageCoordinator:
         return self.container.coordinator()
@@ -102,6 +118,7 @@ class BotRun:
             credits_before = game.agent().credits
             started = container.clock().now()
             requests_before, pauses_before = limiter.stats().requests, limiter.stats().pauses
+            began = time.monotonic()
             self.coordinator.run(_StopWhen(until, time.monotonic() + limit), drain=drain)
             credits_after = game.agent().credits
             stats = limiter.stats()
@@ -111,6 +128,8 @@ class BotRun:
                 results=tuple(container.runs().results(limit=10_000)),
                 assigned=tuple(container.assignments().assigned()),
                 markets=tuple(container.markets().markets_in_system(container.runtime().system)),
-                requests=stats.requests - requests_before, rate_limited=stats.pauses - pauses_before)
+                requests=stats.requests - requests_before, rate_limited=stats.pauses - pauses_before,
+                open_intents=tuple(container.ledger().open_intents(self.symbol)),
+                wall_seconds=time.monotonic() - began)
         finally:
             container.shutdown_resources()

@@ -427,7 +427,7 @@ class FakeGame:
         if what == "shipyard":
             return wire.Envelope(data=wire.Shipyard(
                 symbol=waypoint, ship_types=[wire.ShipyardShipType(type="SHIP_LIGHT_HAULER")], modifications_fee=0,
-                transactions=list(self.shipyard_transactions) if present else None))
+                transactions=list(self.shipyard_transactions) if present and not self.hide_transactions else None))
         raise _Refusal(404, 404, "Not found")
 
     @staticmethod

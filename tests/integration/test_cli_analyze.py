@@ -210,3 +210,15 @@ def test_a_third_party_ranking_plugin_changes_the_order(stored: Path, tmp_path: 
     assert chosen.returncode == 0, chosen.stderr
     assert "ranking: reverse_ranking" in chosen.stdout
     assert ranked(chosen.stdout) == list(reversed(BEST_PAID_FIRST))
+
+
+def test_the_daemons_database_is_found_without_database_url(stored: Path, tmp_path: Path) -> None:
+    paths = RunPaths.for_player(stored, "ALPHA")
+    shared = tmp_path / "shared.sqlite3"  # where DATABASE_URL pointed when the daemon started
+    paths.database_file.rename(shared)
+    paths.database_record.write_text(f"sqlite:///{shared}\n")
+
+    result = run(environment(stored), "analyze", "demand", "--system", "x1-t1")
+
+    assert result.exit_code == 0, result.output
+    assert ranked(result.stdout) == BEST_PAID_FIRST

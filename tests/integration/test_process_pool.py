@@ -128,6 +128,7 @@ def test_close_terminates_stragglers_and_refuses_new_jobs(pools):
     pool.close(timeout=0.5)
     results = {r.operation_id: r for r in pool.completed()}
     assert results["op-1"].outcome == "failed" and "terminated" in results["op-1"].error
+    assert not results["op-1"].may_still_run  # the process is gone: its ship may go back to the pool
     assert results["op-2"].outcome == "cancelled"
     assert pool.pids() == {}
     with pytest.raises(PoolClosed):
@@ -155,6 +156,28 @@ def test_the_inline_pool_cancels_and_gives_up_on_stragglers(pools):
     stuck.close(timeout=0.1)
     (result,) = stuck.completed()
     assert result.outcome == "failed" and "abandoned" in result.error
+    assert result.may_still_run  # a thread cannot be stopped: its ship must stay held
+
+
+def test_the_pool_reports_every_worker_process_that_ended():
+    ended: list[int] = []
+    pool = ProcessWorkerPool(pid_runner, 2, on_exit=ended.append)
+    try:
+        for number in (1, 2):
+            pool.submit(job(number))
+        results = collect(pool, 2)
+    finally:
+        pool.close(5)
+    assert sorted(ended) == sorted(result.quantity_sold for result in results)  # the pids the jobs ran in
+
+    died: list[int] = []
+    pool = ProcessWorkerPool(suicidal_runner, 1, on_exit=died.append)
+    try:
+        pool.submit(job(3))
+        (result,) = collect(pool, 1)
+    finally:
+        pool.close(5)
+    assert result.outcome == "failed" and len(died) == 1
 
 
 def test_the_cancel_token_reads_the_event():

@@ -39,3 +39,20 @@ def test_requests_and_budget_are_reported():
         http.post("/my/ships/AGENT-1/sell")
     assert metrics.requests == [("agent", 200), ("ships.sell", 201)]
     assert metrics.budget == [(1 / BUDGET_PER_MINUTE, 0.0), (2 / BUDGET_PER_MINUTE, 1.5)]
+
+
+def test_the_wait_is_this_process_over_the_last_minute(monkeypatch):
+    clock = [1000.0]
+    monkeypatch.setattr("adapters.metrics.http_hooks.time.perf_counter", lambda: clock[0])
+    metrics, limiter = Recording(), Limiter()
+    transport = httpx.MockTransport(lambda request: httpx.Response(200))
+    with httpx.Client(base_url="http://game/v2", transport=transport,
+                      event_hooks=event_hooks(metrics, limiter)) as http:
+        limiter.seconds_waited = 2.0
+        http.get("/my/agent")
+        clock[0] += 30
+        limiter.seconds_waited = 3.0
+        http.get("/my/agent")
+        clock[0] += 45  # the first wait is more than a minute old
+        http.get("/my/agent")
+    assert [waited for _, waited in metrics.budget] == [2.0, 3.0, 1.0]

@@ -143,3 +143,60 @@ def test_a_write_that_fails_once_is_tried_again():
     game, ledger = market_game(), OnceBroken()
     trade = LedgerRecorder(game, ledger, "op-1").purchase(SHIP, TradeSymbol.IRON, 10)
     assert [row.amount for row in ledger.rows] == [trade.total]
+
+
+# --- intents, the money gate, settlement from the credits -------------------------------------------------------
+
+
+def test_every_call_opens_an_intent_that_its_answer_closes():
+    game, ledger = market_game(), InMemoryLedgerRepository()
+    LedgerRecorder(game, ledger, "op-1").purchase(SHIP, TradeSymbol.IRON, 10)
+    [intent] = ledger.intents.values()
+    assert (intent.credits_before, intent.units, intent.operation_id) == (100_000, 10, "op-1")
+    assert ledger.outcomes[intent.intent_id] == "answered" and ledger.open_intents("") == []
+
+
+def test_an_answer_that_disagrees_with_the_credits_is_settled_from_them():
+    from application.money_gate import LocalMoneyGate
+    from dataclasses import replace
+
+    game, ledger = market_game(), InMemoryLedgerRepository()
+    purchase = game.purchase
+
+    def wrong_transaction(*args):  # a lost answer matched with another (older, cheaper) trade
+        trade = purchase(*args)
+        return replace(trade, total=trade.total - 1)
+
+    game.purchase = wrong_transaction
+    gate = LocalMoneyGate("AGENT")
+    with gate.hold() as memo:
+        memo.credits = game.credits
+    LedgerRecorder(game, ledger, "op-1", gate=gate).purchase(SHIP, TradeSymbol.IRON, 10)
+    [row] = ledger.rows
+    assert row.amount == 5000 and ledger.net() == game.credits - 100_000
+
+
+def test_a_killed_caller_is_settled_by_the_next_one_before_it_sends():
+    from application.money_gate import LocalMoneyGate
+    from application.repositories import LedgerIntent
+    from domain.ledger import TransactionType as T
+
+    game, ledger = market_game(), InMemoryLedgerRepository()
+    gate = LocalMoneyGate("AGENT")
+    ledger.open_intent(LedgerIntent("dead", "AGENT", TransactionCategory.CARGO_TRADE, T.DEBIT, 100_000,
+                                    game.server_time(), "op-dead", SHIP, TradeSymbol.IRON, 10))
+    game.purchase(SHIP, TradeSymbol.IRON, 10)  # its call went through; then it was killed before its row
+
+    bought = LedgerRecorder(game, ledger, "op-2", gate=gate).purchase(SHIP, TradeSymbol.IRON, 1)
+
+    assert [(row.operation_id, row.amount) for row in ledger.rows] == [("op-dead", 5000), ("op-2", bought.total)]
+    assert ledger.net() == game.credits - 100_000 and ledger.open_intents("AGENT") == []
+
+
+def test_a_lost_lease_stops_the_call_before_it_is_sent():
+    from application.ledger_recorder import LeaseLost
+
+    game, ledger = market_game(), InMemoryLedgerRepository()
+    with pytest.raises(LeaseLost):
+        LedgerRecorder(game, ledger, "op-1", lease=lambda: False).purchase(SHIP, TradeSymbol.IRON, 10)
+    assert game.credits == 100_000 and ledger.rows == [] and ledger.intents == {}

@@ -1,0 +1,240 @@
+"""Cargo no run owns: found by the coordinator, sold by a job of its own, so that no ship stays out of work.
+
+A stop that cancels a run, or a run that fails while the game is down, leaves its ship holding what it bought.
+Such a ship is idle (no lease) but may have too little room for a new run; and a ship with room keeps its goods
+only until some run picks it. The coordinator's stranded-cargo pass (`StrandedCargoPass.due`) names the idle
+ships that should be cleared now: a hold too full for a run (`min_free_cargo`), or cargo that sat idle for
+`idle_for` seconds. Each gets a ClearanceJob, run in the worker pool by `StrandedCargoSeller`:
+
+- for each good held, the market to sell at is the known market paying most for it (the nearest on a tie);
+  its cost is what the ship last paid for it according to the ledger; the bid beating that cost is the goal, and
+  when no known bid does, the good is sold at the best bid anyway (a ship must not stay stranded) and the reason
+  is logged; a good no known market buys is left, with the reason;
+- it is sold in trade-volume lots, looking at the market after each lot, and stops once the bid fell below
+  `min_bid_share` of the first one (the rest waits for the next pass).
+
+Every sale goes through the LedgerRecorder of the job's operation (and its lease check), like a worker's.
+"""
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from application.game_port import GamePort
+from application.ledger_recorder import LedgerRecorder
+from application.metrics_port import Metrics
+from application.navigation import Navigator
+from application.ports import Clock, MarketRepository
+from application.production_executor import look
+from application.repositories import LedgerRepository, MoneyGate, ShipAssignmentRepository
+from application.waiting import NEVER, OperationCancelled, check_cancelled
+from application.worker_jobs import CancelToken, ClearanceJob, WorkerResult
+from domain.geometry import distance
+from domain.goods import TradeSymbol
+from domain.ledger import TransactionCategory, TransactionType, credits_and_debits
+from domain.market import MarketSnapshot
+from domain.ship_state import ShipState
+from domain.symbols import ShipSymbol, WaypointSymbol
+
+_log = logging.getLogger(__name__)
+
+CLEARANCE_PREFIX = "clear-"
+# How far back the ledger is read for what a good held cost.
+_COST_LOOKBACK = timedelta(days=7)
+
+
+@dataclass(frozen=True, slots=True)
+class StrandedCargoConfig:
+    """`min_free_cargo`: a ship with less free hold than this cannot take a run (the default ship selection's
+    threshold), so its cargo is cleared at once. `idle_for`: cargo on an idle ship with room is cleared after
+    this long (a run on the ship would have used or sold it first). `min_bid_share`: selling stops once the bid
+    fell below this share of the first one seen."""
+
+    min_free_cargo: int = 10
+    idle_for: float = 600.0
+    min_bid_share: float = 0.5
+
+
+@dataclass(frozen=True, slots=True)
+class SalePlan:
+    """Where to sell a good held, at what bid as known, against what cost; `market` None: nowhere known."""
+
+    good: TradeSymbol
+    units: int
+    market: WaypointSymbol | None
+    bid: int | None
+    unit_cost: float | None
+    reason: str
+
+    @property
+    def above_cost(self) -> bool:
+        return self.bid is not None and (self.unit_cost is None or self.bid >= self.unit_cost)
+
+
+def plan_sale(good: TradeSymbol, units: int, unit_cost: float | None, ship: ShipState,
+              markets: Iterable[MarketSnapshot]) -> SalePlan:
+    """The market paying most for `good` among those known (nearest first on a tie), and why."""
+    offers = [(snapshot.bid(good), snapshot) for snapshot in markets if snapshot.bid(good)]
+    if not offers:
+        return SalePlan(good, units, None, None, unit_cost, f"no known market buys {good}")
+    bid, best = max(offers, key=lambda offer: (offer[0], -distance(ship.position, offer[1].position)))
+    cost = "unknown cost" if unit_cost is None else f"cost {unit_cost:.0f}/unit"
+    if unit_cost is None or bid >= unit_cost:
+        reason = f"best known bid {bid} at {best.waypoint} ({cost})"
+    else:
+        reason = (f"best known bid {bid} at {best.waypoint} is below its {cost}: sold at a loss so that the ship "
+                  "can work again")
+    return SalePlan(good, units, best.waypoint, bid, unit_cost, reason)
+
+
+def unit_costs(ledger: LedgerRepository, ship: ShipSymbol, since: datetime) -> dict[TradeSymbol, float]:
+    """What `ship` last paid per unit for each good, from its latest purchase of it in the ledger."""
+    costs: dict[TradeSymbol, float] = {}
+    for row in ledger.transactions_since(since):
+        if (row.ship == ship and row.good is not None and row.units and row.type is TransactionType.DEBIT
+                and row.category is TransactionCategory.CARGO_TRADE):
+            costs[row.good] = row.amount / row.units  # oldest first: the last one wins
+    return costs
+
+
+class StrandedCargoPass:
+    """Decides which idle ships get a ClearanceJob (see the module docstring); kept by the coordinator."""
+
+    def __init__(self, config: StrandedCargoConfig | None = None) -> None:
+        self.config = config or StrandedCargoConfig()
+        self._idle_with_cargo_since: dict[ShipSymbol, datetime] = {}
+        self._not_before: dict[ShipSymbol, datetime] = {}
+
+    def due(self, ships: Sequence[ShipState], idle: Iterable[ShipSymbol], now: datetime) -> list[ShipState]:
+        """The idle ships whose cargo should be cleared now (not in transit)."""
+        idle_set = set(idle)
+        due: list[ShipState] = []
+        seen: set[ShipSymbol] = set()
+        for ship in ships:
+            if ship.symbol not in idle_set or not ship.inventory:
+                continue
+            seen.add(ship.symbol)
+            since = self._idle_with_cargo_since.setdefault(ship.symbol, now)
+            if ship.nav_status.value == "IN_TRANSIT" or now < self._not_before.get(ship.symbol, now):
+                continue
+            full = ship.cargo_capacity - ship.cargo_units < self.config.min_free_cargo
+            if full or now - since >= timedelta(seconds=self.config.idle_for):
+                due.append(ship)
+        for symbol in list(self._idle_with_cargo_since):
+            if symbol not in seen:
+                del self._idle_with_cargo_since[symbol]
+        return due
+
+    def started(self, ship: ShipSymbol) -> None:
+        """The ship's clearance was started: its idle time counts afresh should cargo remain afterwards."""
+        self._idle_with_cargo_since.pop(ship, None)
+
+    def finished(self, ship: ShipSymbol, sold_everything: bool, now: datetime) -> None:
+        """A clearance ended; one that left cargo (no buyer, a falling bid, a failure) is tried again only after
+        `idle_for`, so that a good nobody buys does not start a job on every cycle."""
+        if sold_everything:
+            self._not_before.pop(ship, None)
+        else:
+            self._not_before[ship] = now + timedelta(seconds=self.config.idle_for)
+
+    def waiting(self) -> dict[ShipSymbol, datetime]:
+        """Idle ships with cargo, and since when (for status)."""
+        return dict(self._idle_with_cargo_since)
+
+
+class StrandedCargoSeller:
+    """Runs ClearanceJobs: sells each good the ship holds where it pays best (see the module docstring)."""
+
+    def __init__(self, game: GamePort, ledger: LedgerRepository, navigator: Navigator, clock: Clock, *,
+                 markets: MarketRepository, assignments: ShipAssignmentRepository | None = None,
+                 gate: MoneyGate | None = None, metrics: Metrics | None = None,
+                 config: StrandedCargoConfig | None = None, logger: logging.Logger | None = None) -> None:
+        self._game = game
+        self._ledger = ledger
+        self._navigator = navigator
+        self._clock = clock
+        self._markets = markets
+        self._assignments = assignments
+        self._gate = gate
+        self._metrics = metrics
+        self.config = config or StrandedCargoConfig()
+        self._log = logger or _log
+
+    def run(self, job: ClearanceJob, cancel: CancelToken = NEVER) -> WorkerResult:
+        """Sell what `job.ship` holds; never raises."""
+        started = self._clock.now()
+        assignments = self._assignments
+        lease = None if assignments is None else (
+            lambda: assignments.holds(job.ship, job.operation_id, self._clock.now()))
+        recorder = LedgerRecorder(self._game, self._ledger, job.operation_id, self._metrics, gate=self._gate,
+                                  lease=lease, logger=self._log)
+        sold, left, cancelled, error = 0, [], False, None
+        try:
+            ship = self._game.ship(job.ship)
+            costs = unit_costs(self._ledger, job.ship, started - _COST_LOOKBACK)
+            system_markets = self._markets.markets_in_system(ship.system)
+            for good, units in sorted(ship.inventory.items()):
+                check_cancelled(cancel)
+                plan = plan_sale(good, units, costs.get(good), ship, system_markets)
+                if plan.market is None:
+                    left.append(f"{units} {good}: {plan.reason}")
+                    self._log.warning("stranded cargo on %s: keeping %d %s: %s", job.ship, units, good, plan.reason)
+                    continue
+                log = self._log.info if plan.above_cost else self._log.warning
+                log("stranded cargo on %s: selling %d %s: %s", job.ship, units, good, plan.reason)
+                self._show(job.ship, f"selling stranded {units} {good} at {plan.market}")
+                self._navigator.go(job.ship, plan.market, recorder, cancel)
+                done, why = self._sell(job.ship, good, units, plan.market, recorder, cancel)
+                sold += done
+                if done < units:
+                    left.append(f"{units - done} {good}: {why}")
+        except OperationCancelled:
+            cancelled = True
+        except Exception as failure:  # run() hands back a result whatever went wrong
+            error = f"{type(failure).__name__}: {' '.join(str(failure).split())}"[:400]
+        finally:
+            self._finish(job)
+        if error is None and left:
+            error = "left in the hold: " + "; ".join(left)
+        revenue = cost = 0
+        try:
+            revenue, cost = credits_and_debits(self._ledger.transactions_of_operation(job.operation_id))
+        except Exception:  # the result still says what was sold
+            pass
+        return WorkerResult(operation_id=job.operation_id, ship=job.ship, good=job.good, started_at=started,
+                            finished_at=self._clock.now(), quantity_sold=sold, revenue=revenue, cost=cost,
+                            success=error is None and not cancelled, cancelled=cancelled,
+                            error=None if cancelled else error)
+
+    def _sell(self, ship: ShipSymbol, good: TradeSymbol, units: int, market: WaypointSymbol,
+              recorder: LedgerRecorder, cancel: CancelToken) -> tuple[int, str]:
+        sold, first_bid = 0, None
+        while sold < units:
+            check_cancelled(cancel)
+            entry = look(self._game, self._markets, market).trade_good(good)
+            if entry is None or entry.bid <= 0:
+                return sold, f"{market} does not buy {good}"
+            first_bid = first_bid or entry.bid
+            if entry.bid < self.config.min_bid_share * first_bid:
+                return sold, f"the bid fell to {entry.bid} from {first_bid}; the rest waits for the next pass"
+            trade = recorder.sell(ship, good, min(units - sold, entry.trade_volume))
+            sold += trade.units
+        return sold, ""
+
+    def _show(self, ship: ShipSymbol, activity: str) -> None:
+        if self._assignments is not None:
+            try:
+                self._assignments.set_activity(ship, activity)
+            except Exception:
+                pass  # only what status shows
+
+    def _finish(self, job: ClearanceJob) -> None:
+        if self._assignments is None:
+            return
+        try:
+            self._assignments.set_activity(job.ship, "", None)
+            self._assignments.release(job.ship, job.operation_id)
+        except Exception:
+            pass  # the coordinator releases the ship again when it collects the result

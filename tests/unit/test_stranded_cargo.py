@@ -1,0 +1,125 @@
+"""Cargo no run owns: which idle ships the pass clears, where their goods are sold, and the coordinator's hook."""
+from __future__ import annotations
+
+from datetime import timedelta
+
+from application.coordinator import CoordinatorConfig, ManufacturingArbitrageCoordinator
+from application.fleet_manager import FleetConfig, FleetManager
+from application.navigation import Navigator
+from application.stranded_cargo import (
+    StrandedCargoConfig, StrandedCargoPass, StrandedCargoSeller, plan_sale, unit_costs,
+)
+from application.worker_jobs import ClearanceJob
+from domain.goods import TradeGoodType, TradeSymbol
+from domain.ledger import LedgerTransaction, TransactionCategory, TransactionType
+from domain.symbols import ShipSymbol
+from tests.fake_coordination import SYSTEM, FixedDemand, InMemoryRuns, ScriptedPool, add_ship
+from tests.fake_game import FakeGame
+from tests.fake_repositories import InMemoryLedgerRepository, InMemoryShipAssignmentRepository
+from tests.fakes import FakeClock, FirstShipSelector, InMemoryMarketRepository
+
+HOME = f"{SYSTEM}-A1"
+NEAR, FAR = f"{SYSTEM}-B2", f"{SYSTEM}-C3"
+IRON = TradeSymbol.IRON
+
+
+def world(**inventory: int) -> tuple[FakeGame, FakeClock]:
+    clock = FakeClock()
+    game = FakeGame(clock, credits=100_000)
+    game.add_waypoint(HOME, 0, 0)
+    game.add_waypoint(NEAR, 10, 0)
+    game.add_waypoint(FAR, 100, 0)
+    game.add_good(NEAR, "IRON", TradeGoodType.IMPORT, ask=300, bid=200, trade_volume=10)
+    game.add_good(FAR, "IRON", TradeGoodType.IMPORT, ask=300, bid=260, trade_volume=10)
+    game.add_good(NEAR, "FUEL", TradeGoodType.EXCHANGE, ask=70, bid=60, trade_volume=100)
+    game.add_good(HOME, "FUEL", TradeGoodType.EXCHANGE, ask=70, bid=60, trade_volume=100)
+    add_ship(game, "AGENT-1", HOME, inventory=inventory, cargo_capacity=40)
+    return game, clock
+
+
+def test_a_full_hold_is_cleared_at_once_and_a_ship_with_room_after_a_while():
+    game, clock = world()
+    add_ship(game, "AGENT-2", HOME, inventory={"IRON": 40}, cargo_capacity=40)
+    add_ship(game, "AGENT-3", HOME, inventory={"IRON": 5})
+    add_ship(game, "AGENT-4", HOME)
+    stranded = StrandedCargoPass(StrandedCargoConfig(min_free_cargo=10, idle_for=600))
+    ships = game.ships()
+    idle = [ShipSymbol(f"AGENT-{n}") for n in (2, 3, 4)]
+
+    assert [s.symbol for s in stranded.due(ships, idle, clock.now())] == ["AGENT-2"]
+    later = clock.now() + timedelta(seconds=600)
+    assert [s.symbol for s in stranded.due(ships, idle, later)] == ["AGENT-2", "AGENT-3"]
+    assert stranded.due(ships, [], later) == []  # held ships are never cleared
+
+
+def test_the_market_paying_most_is_chosen_and_a_loss_is_said():
+    game, _ = world(IRON=40)
+    ship = game.ship(ShipSymbol("AGENT-1"))
+    markets = game.snapshots()
+    above = plan_sale(IRON, 40, 150.0, ship, markets)
+    assert (above.market, above.bid, above.above_cost) == (FAR, 260, True)
+    below = plan_sale(IRON, 40, 400.0, ship, markets)
+    assert below.market == FAR and not below.above_cost and "at a loss" in below.reason
+    nowhere = plan_sale(TradeSymbol.GOLD, 3, None, ship, markets)
+    assert nowhere.market is None and "no known market buys GOLD" in nowhere.reason
+
+
+def test_the_cost_is_what_the_ship_last_paid():
+    ledger = InMemoryLedgerRepository()
+    clock = FakeClock()
+    for amount in (1000, 1500):
+        ledger.record(LedgerTransaction(TransactionType.DEBIT, TransactionCategory.CARGO_TRADE, amount, clock.now(),
+                                        "mfg-1", IRON, 10, ShipSymbol("AGENT-1")))
+        clock.advance(1)
+    assert unit_costs(ledger, ShipSymbol("AGENT-1"), clock.now() - timedelta(hours=1)) == {IRON: 150.0}
+
+
+def test_the_seller_sells_the_hold_where_it_pays_and_records_every_credit():
+    game, clock = world(IRON=25)
+    ledger, assignments = InMemoryLedgerRepository(), InMemoryShipAssignmentRepository()
+    markets = InMemoryMarketRepository(game.snapshots())
+    assignments.try_assign(ShipSymbol("AGENT-1"), "clear-1", "run-1", clock.now() + timedelta(hours=1), clock.now())
+    seller = StrandedCargoSeller(game, ledger, Navigator(game, clock, markets, assignments), clock,
+                                 markets=markets, assignments=assignments)
+    before = game.credits
+
+    result = seller.run(ClearanceJob("clear-1", ShipSymbol("AGENT-1"), (IRON,), "run-1"))
+
+    assert (result.success, result.quantity_sold, result.error) == (True, 25, None)
+    assert game.ship(ShipSymbol("AGENT-1")).inventory == {}
+    assert game.ship(ShipSymbol("AGENT-1")).waypoint == FAR
+    assert ledger.net() == game.credits - before and result.revenue > 0
+    assert assignments.assigned() == []  # the ship is back in the pool
+
+
+def test_the_coordinator_gives_a_stranded_ship_a_clearance_job_of_its_own():
+    game, clock = world(IRON=40)
+    assignments, pool = InMemoryShipAssignmentRepository(), ScriptedPool(clock)
+    coordinator = ManufacturingArbitrageCoordinator(
+        player="AGENT", system=SYSTEM, game=game, demand_finder=FixedDemand(clock, ()),
+        ship_selector=FirstShipSelector(), assignments=assignments, runs=InMemoryRuns(), pool=pool, clock=clock,
+        fleet=FleetManager(game, assignments, InMemoryLedgerRepository(), clock, SYSTEM, holder="run-test",
+                           config=FleetConfig(max_haulers=0, max_probes=0)),
+        config=CoordinatorConfig(), run_id="run-test", stranded=StrandedCargoPass())
+    coordinator.start()
+
+    coordinator.assignment_cycle()
+
+    [job] = pool.submitted
+    assert isinstance(job, ClearanceJob) and job.ship == "AGENT-1" and job.goods == (IRON,)
+    assert assignments.holder_of(ShipSymbol("AGENT-1")) == job.operation_id
+    assert coordinator.active_workers() == 1
+    pool.complete(job.operation_id, revenue=8000, cost=0, sold=40)
+    coordinator.collect_completions()
+    assert assignments.assigned() == [] and coordinator.active_workers() == 0
+
+
+def test_a_clearance_that_left_cargo_is_tried_again_only_after_a_while():
+    game, clock = world(IRON=40)
+    stranded = StrandedCargoPass(StrandedCargoConfig(min_free_cargo=10, idle_for=600))
+    ships, idle = game.ships(), [ShipSymbol("AGENT-1")]
+    assert len(stranded.due(ships, idle, clock.now())) == 1
+    stranded.started(ShipSymbol("AGENT-1"))
+    stranded.finished(ShipSymbol("AGENT-1"), False, clock.now())  # nobody bought it
+    assert stranded.due(ships, idle, clock.now() + timedelta(seconds=599)) == []
+    assert len(stranded.due(ships, idle, clock.now() + timedelta(seconds=600))) == 1
