@@ -41,8 +41,11 @@ class LedgerRecorder:
     """
 
     def __init__(self, game: GamePort, ledger: LedgerRepository, operation_id: str | None = None,
-                 metrics: Metrics | None = None) -> None:
+                 metrics: Metrics | None = None, *,
+                 trade_category: TransactionCategory = TransactionCategory.CARGO_TRADE) -> None:
         self._game = game
+        # Trade arbitrage books its cargo under its own category, so its profit is told apart from manufacturing's.
+        self._trade_category = trade_category
         self._ledger = ledger
         self.operation_id = operation_id
         self._metrics = metrics or NullMetrics()
@@ -90,7 +93,7 @@ class LedgerRecorder:
         self._note_credits(trade.agent_credits)
         kind = TransactionType.DEBIT if trade.side is TradeSide.PURCHASE else TransactionType.CREDIT
         self._write(LedgerTransaction(
-            type=kind, category=TransactionCategory.CARGO_TRADE, amount=trade.total,
+            type=kind, category=self._trade_category, amount=trade.total,
             occurred_at=trade.occurred_at, operation_id=self.operation_id, good=trade.good, units=trade.units,
             ship=trade.ship, waypoint=trade.waypoint))
 

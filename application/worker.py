@@ -17,6 +17,7 @@ from application.ports import Clock, MarketRepository
 from application.production_executor import ProductionExecutor, look
 from application.repositories import LedgerRepository, ShipAssignmentRepository
 from application.waiting import NEVER, OperationCancelled, check_cancelled
+from application.wind_down import EitherToken
 from application.worker_jobs import CancelToken, WorkerJob, WorkerResult
 from domain.ledger import credits_and_debits, net_credits
 from domain.market import MarketSnapshot
@@ -61,8 +62,12 @@ class ManufacturingArbitrageWorker:
         self._markets = markets
         self._metrics = metrics
 
-    def run(self, job: WorkerJob, cancel: CancelToken = NEVER) -> WorkerResult:
-        """Manufacture and sell `job.opportunity.good` with `job.ship`; never raises."""
+    def run(self, job: WorkerJob, cancel: CancelToken = NEVER, wind_down: CancelToken = NEVER) -> WorkerResult:
+        """Manufacture and sell `job.opportunity.good` with `job.ship`; never raises.
+
+        `wind_down` (a graceful stop) ends the making at its next step; what the ship then holds of the good is
+        still taken to the sell market and sold (the run counts as cancelled, its money as earned). Only `cancel`
+        abandons the cargo."""
         started = self._clock.now()
         recorder = LedgerRecorder(self._game, self._ledger, job.operation_id, self._metrics)
         sale = _Sale()
@@ -70,13 +75,25 @@ class ManufacturingArbitrageWorker:
         try:
             check_cancelled(cancel)
             opportunity = job.opportunity
-            outcome = self._executor.produce(job.ship, opportunity.dependency_tree, recorder, cancel,
-                                             max_output_ask=self._sale_bid(opportunity),
-                                             sale_trade_volume=opportunity.trade_volume)
+            wound_down = False
+            try:
+                outcome = self._executor.produce(
+                    job.ship, opportunity.dependency_tree, recorder, EitherToken(cancel, wind_down),
+                    max_output_ask=self._sale_bid(opportunity), sale_trade_volume=opportunity.trade_volume,
+                    budget=job.budget)
+                units, outcome_notes = outcome.units, outcome.notes
+            except OperationCancelled:
+                check_cancelled(cancel)  # the hard stop: abandon
+                wound_down = True
+                units, outcome_notes = self._game.ship(job.ship).inventory.get(opportunity.good, 0), ()
+            if wound_down and units == 0:
+                raise OperationCancelled("stopping: nothing made yet")
             self._navigator.go(job.ship, opportunity.sell_market, recorder, cancel)
-            left, why = self._sell(job, outcome.units, recorder, cancel, sale)
+            left, why = self._sell(job, units, recorder, cancel, sale)
+            if wound_down:
+                raise OperationCancelled(f"stopping: sold the {sale.units} {opportunity.good} held")
             if left:
-                notes = "; ".join(outcome.notes)
+                notes = "; ".join(outcome_notes)
                 error = f"{left} {opportunity.good} left unsold at {opportunity.sell_market}: {why}" + (
                     f" ({notes})" if notes else "")
             elif sale.units == 0:

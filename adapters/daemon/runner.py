@@ -10,8 +10,10 @@ In order:
 5. recovery from a predecessor that crashed or was killed (recovery.py);
 6. the metrics endpoint (settings.metrics; a free port when the configured one is taken);
 7. the coordinator's start, `daemon.json` (what `status` reads), the ready file `start` waits for;
-8. the coordinator's loop until the cancel token is set, then its shutdown: workers finish or abandon their current
-   step, their results are recorded, every ship is released, the run is marked STOPPED;
+8. the coordinator's loop until the cancel token is set, then (a graceful stop) no new work and up to
+   `manufacturing.stop_drain` for the workers to sell what they hold, unless `stop --now` abandons; then its
+   shutdown: workers abandon their current step, their results are recorded, every ship is released, the run is
+   marked STOPPED;
 9. the endpoint, the database and the HTTP client closed, the pid file released.
 """
 from __future__ import annotations
@@ -80,7 +82,7 @@ def _serve(request: DaemonRequest, stop: SignalCancelToken) -> None:
                                 player=request.player, system=SystemSymbol(request.system),
                                 run_dir=request.paths.root, database_url=request.database_url,
                                 time_scale=max(1.0, request.time_scale))
-    pool = ProcessWorkerPool(functools.partial(run_logged_worker_job, runtime), settings.manufacturing.max_workers)
+    pool = ProcessWorkerPool(functools.partial(run_logged_worker_job, runtime), bootstrap.pool_size(settings))
     container = bootstrap.build_operator(runtime, pool=pool)
     container.init_resources()
     endpoint: Any = None
@@ -110,7 +112,8 @@ def _serve(request: DaemonRequest, stop: SignalCancelToken) -> None:
         except BaseException:
             coordinator.shutdown(state="CRASHED")
             raise
-        coordinator.run(stop)
+        # A graceful stop gives the workers a bounded time to sell what they hold; `stop --now` abandons at once.
+        coordinator.run(stop, drain=bootstrap.stop_drain_seconds(runtime), abandon=stop.abandon)
         if stop.signal_received is not None:
             log.info("stopped on %s", stop.signal_received.name)
     finally:

@@ -42,13 +42,13 @@ def utc_now() -> datetime:
 
 def failed_result(job: WorkerJob, started_at: datetime, finished_at: datetime, error: str) -> WorkerResult:
     """A result for a job whose runner gave none (it raised, or its process died)."""
-    return WorkerResult(operation_id=job.operation_id, ship=job.ship, good=job.opportunity.good,
+    return WorkerResult(operation_id=job.operation_id, ship=job.ship, good=job.good,
                         started_at=started_at, finished_at=finished_at, success=False, error=error)
 
 
 def cancelled_result(job: WorkerJob, at: datetime) -> WorkerResult:
     """A result for a job cancelled before it started: nothing was done, nothing spent."""
-    return WorkerResult(operation_id=job.operation_id, ship=job.ship, good=job.opportunity.good,
+    return WorkerResult(operation_id=job.operation_id, ship=job.ship, good=job.good,
                         started_at=at, finished_at=at, success=False, cancelled=True)
 
 
