@@ -90,12 +90,15 @@ class StatusReport:
     completions: tuple[CompletionLine, ...] = ()
     by_good: tuple[GoodProfit, ...] = ()
     session_profit: int | None = None
+    by_kind: tuple[tuple[str, int, int, int], ...] = ()  # (kind of work, profit, runs, working now)
     coverage: Coverage | None = None
     orphans: int = 0  # processes a crashed daemon left running (its workers)
 
     @property
     def active_workers(self) -> int:
-        return sum(1 for line in self.ships if line.operation_id.startswith(MANUFACTURING_PREFIX))
+        from application.worker_jobs import OPERATION_PREFIX  # manufacturing and trade arbitrage workers
+
+        return sum(1 for line in self.ships if line.operation_id.startswith(tuple(OPERATION_PREFIX.values())))
 
 
 def gather_status(op: Operator, player: str, now: datetime | None = None) -> StatusReport:
@@ -139,7 +142,7 @@ def gather_status(op: Operator, player: str, now: datetime | None = None) -> Sta
                 if row.ship is None or row.ship.startswith(prefix)]
         fresh_within = max(_MIN_FRESH_SECONDS, FRESH_GAME_SECONDS / max(1.0, info.time_scale if info else 1.0))
         return replace(report, ships=ships, opportunities=opportunities, completions=completions,
-                       by_good=_by_good(results), session_profit=net_credits(rows),
+                       by_good=_by_good(results), session_profit=net_credits(rows), by_kind=_by_kind(results, ships),
                        coverage=_coverage(storage.markets, run.system, now, fresh_within))
     finally:
         bootstrap.close_storage()
@@ -178,6 +181,15 @@ def _by_good(results: list[Any]) -> tuple[GoodProfit, ...]:
         completed[good] += result.outcome == "completed"
     return tuple(GoodProfit(good, profit[good], runs[good], completed[good])
                  for good in sorted(profit, key=lambda g: (-profit[g], g)))
+
+
+def _by_kind(results: list[Any], ships: tuple[ShipLine, ...]) -> tuple[tuple[str, int, int, int], ...]:
+    """Manufacturing and trade arbitrage side by side: profit and runs from the results, ships working now."""
+    from application.worker_jobs import ARBITRAGE, MANUFACTURING, kind_of_operation
+
+    working = [kind_of_operation(line.operation_id) for line in ships]
+    return tuple((kind, sum(r.profit for r in results if r.kind == kind), sum(1 for r in results if r.kind == kind),
+                  working.count(kind)) for kind in (MANUFACTURING, ARBITRAGE))
 
 
 def _coverage(markets: Any, system: str, now: datetime, fresh_within: float) -> Coverage:
@@ -252,6 +264,11 @@ def render_status(report: StatusReport) -> list[str]:
         for g in report.by_good:
             lines.append(f"  {g.good:<{width}}  {g.profit:+,} credits ({g.runs} run{'s' * (g.runs != 1)}, "
                          f"{g.completed} completed)")
+    if any(runs or working for _, _, runs, working in report.by_kind):
+        lines.append("")
+        lines.append("Profit by Kind of Work (this run):")
+        for kind, profit, runs, working in report.by_kind:
+            lines.append(f"  {kind:<13}  {profit:+,} credits ({runs} run{'s' * (runs != 1)}, {working} working)")
     lines.append("")
     if report.session_profit is not None:
         lines.append(f"Total Profit (session): {report.session_profit:,} credits "
@@ -322,6 +339,8 @@ def status_json(report: StatusReport) -> dict[str, Any]:
         "profit_by_good": {g.good: {"profit": g.profit, "runs": g.runs, "completed": g.completed}
                            for g in report.by_good},
         "session_profit": report.session_profit,
+        "profit_by_kind": {kind: {"profit": profit, "runs": runs, "working": working}
+                           for kind, profit, runs, working in report.by_kind},
         "market_coverage": None if report.coverage is None else {
             "priced": report.coverage.priced, "fresh": report.coverage.fresh,
             "fresh_within_seconds": report.coverage.fresh_within, "oldest_age_seconds": report.coverage.oldest_age},
