@@ -47,6 +47,8 @@ class TradeRoute:
             if type(getattr(self, name)) is not WaypointSymbol:
                 coerce(self, name, WaypointSymbol)
         coerce(self, "buy_supply", SupplyLevel)
+        object.__setattr__(self, "alternatives", tuple(WaypointSymbol(m) for m in self.alternatives))
+        object.__setattr__(self, "feeds", tuple(TradeSymbol.parse(g) for g in self.feeds))
         ensure_aware(self.observed_at, "route observed_at")
         ensure_aware(self.discovered_at, "route discovered_at")
         if self.buy_market == self.sell_market:
