@@ -320,7 +320,7 @@ class ManufacturingArbitrageCoordinator:
         self._guarded("collecting results", self.collect_completions, anything=True)
         if self._active:
             self._log.warning("no result from %d worker(s) at shutdown: %s", len(self._active),
-                              ", ".join(f"{w.job.ship} ({w.job.opportunity.good})" for w in self._active.values()))
+                              ", ".join(f"{w.job.ship} ({w.job.good})" for w in self._active.values()))
             self._active.clear()
         released = self._guarded("releasing ships", lambda: self._assignments.release_holder(self.holder),
                                  anything=True) or []
@@ -401,7 +401,8 @@ class ManufacturingArbitrageCoordinator:
         ships = self._ships(now)
         idle = self._fleet.idle_ships(ships, now)
         busy = {work.key for work in self._active.values()}
-        making = {(work.job.opportunity.good, work.job.opportunity.factory) for work in self._active.values()}
+        making = {(work.job.opportunity.good, work.job.opportunity.factory) for work in self._active.values()
+                  if work.job.opportunity is not None}
         paused = self._paused_goods(now)
         spawned: list[WorkerJob] = []
         waiting = 0
@@ -559,7 +560,7 @@ class ManufacturingArbitrageCoordinator:
         work = self._active.pop(result.operation_id, None)
         self._allotted.pop(result.operation_id, None)
         if work is not None and work.job.route is not None and not result.cancelled:
-            hours = max(0.0, (result.finished_at - result.started_at).total_seconds()) / 3600
+            hours = max(0.0, (result.finished_at - work.started_at).total_seconds()) / 3600
             self._record(self._lane_record, work.job.route.key, result.profit, hours)
         self._assignments.release(result.ship, result.operation_id)
         self._runs.record_result(self.run_id, result)

@@ -113,7 +113,7 @@ class ScriptedPool:
     def end(self, operation_id: str, *, revenue: int = 0, cost: int = 0, sold: int = 0, success: bool = False,
             cancelled: bool = False, error: str | None = None) -> WorkerResult:
         job = self.running.pop(operation_id)
-        result = WorkerResult(operation_id=operation_id, ship=job.ship, good=job.opportunity.good,
+        result = WorkerResult(operation_id=operation_id, ship=job.ship, good=job.good,
                               started_at=self.clock.now(), finished_at=self.clock.now(), quantity_sold=sold,
                               revenue=revenue, cost=cost, success=success, cancelled=cancelled, error=error)
         self.finished.append(result)
