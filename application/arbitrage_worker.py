@@ -11,7 +11,8 @@ Supply-aware, as the real game rewards:
   `dump_recovery` has passed or a probe sees it recovered, so no worker returns to it meanwhile.
 
 Ledger rows carry the job's operation id and the TRADE_ARBITRAGE category; profit is read back from them. A stop
-that asks for a wind-down ends the buying at once; selling goes on (only the hard cancel abandons the cargo).
+that asks for a wind-down ends the buying at once (a run that bought nothing ends cancelled); selling goes on (only
+the hard cancel abandons the cargo).
 `run` never raises.
 """
 from __future__ import annotations
@@ -126,8 +127,7 @@ class ArbitrageWorker:
         self._show(job, f"buying {route.good} at {route.buy_market} for {route.sell_market}")
         self._navigator.go(job.ship, route.buy_market, recorder, cancel)
         if wind_down.cancelled():
-            load.notes.append("stopping: bought nothing")
-            return
+            raise OperationCancelled("stopping: bought nothing")
         ceiling = min(route.ask * self.config.max_ask_rise, route.bid / (1 + self.config.min_margin))
         entry = self._entry(route.buy_market, route)
         state = self._game.ship(job.ship)
@@ -135,6 +135,8 @@ class ArbitrageWorker:
         while free > 0:
             check_cancelled(cancel)
             if wind_down.cancelled():
+                if load.bought == 0:
+                    raise OperationCancelled("stopping: bought nothing")
                 load.notes.append("stopping: no more purchases")
                 return
             if entry is None:
