@@ -96,9 +96,7 @@ class StatusReport:
 
     @property
     def active_workers(self) -> int:
-        from application.worker_jobs import OPERATION_PREFIX  # manufacturing and trade arbitrage workers
-
-        return sum(1 for line in self.ships if line.operation_id.startswith(tuple(OPERATION_PREFIX.values())))
+        return sum(1 for line in self.ships if line.operation_id.startswith(MANUFACTURING_PREFIX))
 
 
 def gather_status(op: Operator, player: str, now: datetime | None = None) -> StatusReport:

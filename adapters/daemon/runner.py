@@ -103,7 +103,7 @@ def _serve(request: DaemonRequest, stop: SignalCancelToken) -> None:
                 started_at=datetime.now(UTC).isoformat(timespec="seconds"),
                 log_file=str(request.paths.log_file()), database=request.database_shown,
                 metrics_url=endpoint.url if endpoint is not None else "",
-                max_workers=bootstrap.pool_size(settings),
+                max_workers=coordinator.config.max_workers,
                 strategies=f"ranking={settings.strategy.ranking}, ship={settings.strategy.ship_selection}")
             write_info(request.paths, info)
             announce_ready(request.paths)
