@@ -179,6 +179,13 @@ def _route_ranker(settings: Settings) -> Any:
                           f"installed; known: {', '.join(exc.known) or 'none'}") from None
 
 
+def check_arbitrage_settings(settings: Settings) -> None:
+    """Raise the ConfigError the daemon would meet when it builds trade arbitrage (unknown ranking, bad level)."""
+    if settings.arbitrage.enabled:
+        _route_ranker(settings)
+        _supply_level(settings.arbitrage.min_buy_supply)
+
+
 def _route_finder(runtime: Runtime, markets: Any, clock: Any, dumps: Any) -> TradeRouteFinder | None:
     if not runtime.settings.arbitrage.enabled:
         return None

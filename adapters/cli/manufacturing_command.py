@@ -54,6 +54,7 @@ def start(ctx: click.Context, player: str, system: str) -> None:
     op = operator(ctx, {"player": player or None, "system": system.upper() or None})
     # What would make the daemon fail at once fails here instead, in one line, before anything is started.
     bootstrap.select_strategies(op.settings)
+    bootstrap.check_arbitrage_settings(op.settings)
     if op.settings.system:
         SystemSymbol(op.settings.system)
     if op.settings.api.base_url:

@@ -318,6 +318,14 @@ def test_start_with_an_unknown_strategy(world: World, data_dir: Path) -> None:
     assert "known: default_ranking" in line
 
 
+def test_start_with_an_unknown_trade_ranking(world: World, data_dir: Path) -> None:
+    env = registered(world, data_dir, ST_ARBITRAGE_RANKING="cheapest_first")
+
+    line = error_line(run(env, "manufacturing", "start"), ExitCode.CONFIG)
+
+    assert "arbitrage.ranking = 'cheapest_first' (ST_ARBITRAGE_RANKING)" in line
+
+
 # --- strategy selection ---------------------------------------------------------------------------------------------
 
 def test_the_configured_strategies_are_the_ones_asked() -> None:
