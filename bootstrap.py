@@ -250,7 +250,8 @@ def _process_pool(runtime: Runtime):
     pool.close(timeout=30.0)
 
 
-def _strategies_shown(s: Settings) -> str:
+def strategies_shown(s: Settings) -> str:
+    """The strategies in use, as `status` shows them (the trade ranking too when arbitrage runs)."""
     shown = f"ranking={s.strategy.ranking}, ship={s.strategy.ship_selection}"
     return shown + (f", trade ranking={s.arbitrage.ranking}" if s.arbitrage.enabled else "")
 
@@ -312,7 +313,7 @@ class Container(containers.DeclarativeContainer):
         game=game, demand_finder=demand_finder, ship_selector=ship_selector, assignments=assignments, runs=runs,
         pool=pool, clock=clock, fleet=fleet, scout=scout, ledger=ledger, config=coordinator_config, metrics=metrics,
         run_id=run_id, pid=providers.Callable(os.getpid), route_finder=route_finder, markets=markets,
-        strategies=providers.Callable(_strategies_shown, settings))
+        strategies=providers.Callable(strategies_shown, settings))
 
 
 

@@ -104,7 +104,7 @@ def _serve(request: DaemonRequest, stop: SignalCancelToken) -> None:
                 log_file=str(request.paths.log_file()), database=request.database_shown,
                 metrics_url=endpoint.url if endpoint is not None else "",
                 max_workers=coordinator.config.max_workers,
-                strategies=f"ranking={settings.strategy.ranking}, ship={settings.strategy.ship_selection}")
+                strategies=bootstrap.strategies_shown(settings))
             write_info(request.paths, info)
             announce_ready(request.paths)
             activity = ActivityLog(container.assignments(), request.player, on_exit=database.close).start()
