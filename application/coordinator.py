@@ -80,6 +80,10 @@ class CoordinatorConfig:
     `lease_seconds`: how long a ship stays held if this coordinator dies (renewed every third of it while alive).
     `tick_seconds`: the longest the loop sleeps between looks at the pool.
     `shutdown_timeout`: how long `shutdown()` waits for cancelled workers before the pool ends them.
+    `manufacturing_enabled` (ST_MANUFACTURING_ARBITRAGE_ENABLED) and `arbitrage_max_workers` (0 = no trade
+    arbitrage; ST_ARBITRAGE_MAX_WORKERS when enabled): the two kinds of work; `max_workers` bounds manufacturing only.
+    `credit_reserve`: credits no job is allotted (ST_FLEET_TRADING_RESERVE); `run_budget_share`: the most of the free
+    credits one job is allotted, so ships can still be bought from the rest.
     """
 
     max_workers: int = 5
