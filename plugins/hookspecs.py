@@ -1,9 +1,10 @@
 """The strategy hooks a plugin may implement, and the markers to write them with.
 
 A third-party package implements a hook with `@hookimpl` in a module and declares that
-module in its `[project.entry-points."spacetraders.plugins"]`. Both hooks return the first
+module in its `[project.entry-points."spacetraders.plugins"]`. Every hook returns the first
 non-None answer (`firstresult`); our defaults are marked `trylast`, so any installed plugin
-is asked first and may answer None to let the next one decide.
+is asked first and may answer None to let the next one decide. The trade-route ranking is
+chosen by name (`ST_ARBITRAGE_RANKING`, see plugins/trade_route_ranker.py).
 """
 from __future__ import annotations
 
