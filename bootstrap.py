@@ -29,10 +29,12 @@ from adapters.game_api.settings import GameApiSettings
 from adapters.storage import database
 from adapters.workers.outcomes import EventCancelToken
 from adapters.storage.assignment_repository import SqlShipAssignmentRepository
+from adapters.storage.dumped_market_repository import SqlDumpedMarketRepository
 from adapters.storage.ledger_repository import SqlLedgerRepository
 from adapters.storage.market_repository import SqlMarketRepository
 from adapters.storage.run_repository import SqlRunRepository
 from adapters.storage.supply_chain_repository import SqlSupplyChainRepository
+from application.arbitrage_worker import ArbitrageWorker, ArbitrageWorkerConfig
 from application.coordinator import CoordinatorConfig, ManufacturingArbitrageCoordinator
 from application.demand_finder import DemandFinderConfig, ManufacturingDemandFinder
 from application.fleet_manager import FleetConfig, FleetManager
@@ -41,9 +43,12 @@ from application.navigation import NavigationConfig, Navigator
 from application.production_executor import ProductionConfig, ProductionExecutor
 from application.supply_chain_resolver import ResolverConfig
 from application.supply_chain_source import StoredSupplyChain
+from application.trade_route_finder import RouteFinderConfig, TradeRouteFinder
+from application.wind_down import RunWindDown
 from application.worker import ManufacturingArbitrageWorker
 from application.stranded_cargo import StrandedCargoConfig, StrandedCargoPass, StrandedCargoSeller
 from application.worker_jobs import ClearanceJob, WorkerJob, WorkerResult
+from domain.goods import SupplyLevel
 from domain.symbols import SystemSymbol
 
 log = logging.getLogger("spacetraders")
@@ -119,13 +124,76 @@ def _metrics(enabled: bool):
 
 
 def _coordinator_config(runtime: Runtime) -> CoordinatorConfig:
-    m = runtime.settings.manufacturing
+    m, a = runtime.settings.manufacturing, runtime.settings.arbitrage
     return CoordinatorConfig(
         max_workers=m.max_workers, min_price=m.min_price, max_opportunities=m.max_opportunities,
         min_margin=m.min_margin, discovery_interval=runtime.scaled(m.discovery_interval, _MIN_INTERVAL["discovery"]),
         assignment_interval=runtime.scaled(m.assignment_interval, _MIN_INTERVAL["assignment"]),
         pause_after_losses=m.pause_after_losses,
-        pause_after_losses_for=runtime.scaled(m.pause_after_losses_for, 60.0))
+        pause_after_losses_for=runtime.scaled(m.pause_after_losses_for, 60.0),
+        manufacturing_enabled=m.arbitrage_enabled, arbitrage_max_workers=a.max_workers if a.enabled else 0,
+        arbitrage_discovery_interval=runtime.scaled(a.discovery_interval, _MIN_INTERVAL["discovery"]),
+        credit_reserve=runtime.settings.fleet.trading_reserve, run_budget_share=m.run_budget_share)
+
+
+def pool_size(settings: Settings) -> int:
+    """Worker processes at once: manufacturing's and arbitrage's maxima (each kind is limited by the coordinator)."""
+    return settings.manufacturing.max_workers + (settings.arbitrage.max_workers if settings.arbitrage.enabled else 0)
+
+
+def stop_drain_seconds(runtime: Runtime) -> float:
+    """How long a graceful stop lets workers sell what they hold (wall seconds)."""
+    return runtime.scaled(runtime.settings.manufacturing.stop_drain, 5.0)
+
+
+def _supply_level(value: str) -> SupplyLevel:
+    from adapters.config.loader import ConfigError
+    try:
+        return SupplyLevel(value.strip().upper())
+    except ValueError:
+        raise ConfigError(f"arbitrage.min_buy_supply = {value!r} (ST_ARBITRAGE_MIN_BUY_SUPPLY): expected one of "
+                          f"{', '.join(level.value for level in SupplyLevel)}") from None
+
+
+def _route_finder_config(runtime: Runtime) -> RouteFinderConfig:
+    a = runtime.settings.arbitrage
+    return RouteFinderConfig(min_margin=a.min_margin, min_lot_profit=a.min_lot_profit,
+                             min_buy_supply=_supply_level(a.min_buy_supply), max_ask_rise=a.max_ask_rise,
+                             max_age=runtime.scaled(a.max_price_age, 30.0), max_routes=a.max_routes)
+
+
+def _arbitrage_worker_config(runtime: Runtime) -> ArbitrageWorkerConfig:
+    a, m = runtime.settings.arbitrage, runtime.settings.manufacturing
+    return ArbitrageWorkerConfig(min_buy_supply=_supply_level(a.min_buy_supply), max_ask_rise=a.max_ask_rise,
+                                 min_margin=a.min_margin, min_sell_to_cost=m.min_sell_to_cost,
+                                 max_bid_drop=a.max_bid_drop, dump_drop=a.dump_drop,
+                                 dump_recovery=runtime.scaled(a.dump_recovery, 60.0))
+
+
+def _route_ranker(settings: Settings) -> Any:
+    """The trade-route ranking `settings.arbitrage.ranking` names; an unknown name is a ConfigError."""
+    from adapters.config.loader import ConfigError
+    from plugins.manager import UnknownStrategy
+    from plugins.trade_route_ranker import PluginRouteRanker
+
+    try:
+        return PluginRouteRanker(settings.arbitrage.ranking)
+    except UnknownStrategy as exc:
+        raise ConfigError(f"arbitrage.ranking = {exc.name!r} (ST_ARBITRAGE_RANKING): no such strategy is "
+                          f"installed; known: {', '.join(exc.known) or 'none'}") from None
+
+
+def check_arbitrage_settings(settings: Settings) -> None:
+    """Raise the ConfigError the daemon would meet when it builds trade arbitrage (unknown ranking, bad level)."""
+    if settings.arbitrage.enabled:
+        _route_ranker(settings)
+        _supply_level(settings.arbitrage.min_buy_supply)
+
+
+def _route_finder(runtime: Runtime, markets: Any, clock: Any, dumps: Any) -> TradeRouteFinder | None:
+    if not runtime.settings.arbitrage.enabled:
+        return None
+    return TradeRouteFinder(markets, _route_ranker(runtime.settings), clock, dumps, _route_finder_config(runtime))
 
 
 def _production_config(runtime: Runtime) -> ProductionConfig:
@@ -186,9 +254,15 @@ def _ship_selector(manager: Any):
 
 def _process_pool(runtime: Runtime):
     from adapters.workers.process_pool import ProcessWorkerPool
-    pool = ProcessWorkerPool(functools.partial(run_worker_job, runtime), runtime.settings.manufacturing.max_workers)
+    pool = ProcessWorkerPool(functools.partial(run_worker_job, runtime), pool_size(runtime.settings))
     yield pool
     pool.close(timeout=30.0)
+
+
+def strategies_shown(s: Settings) -> str:
+    """The strategies in use, as `status` shows them (the trade ranking too when arbitrage runs)."""
+    shown = f"ranking={s.strategy.ranking}, ship={s.strategy.ship_selection}"
+    return shown + (f", trade ranking={s.arbitrage.ranking}" if s.arbitrage.enabled else "")
 
 
 class Container(containers.DeclarativeContainer):
@@ -203,6 +277,7 @@ class Container(containers.DeclarativeContainer):
     assignments = providers.Singleton(SqlShipAssignmentRepository)
     runs = providers.Singleton(SqlRunRepository)
     supply_chain_store = providers.Singleton(SqlSupplyChainRepository)
+    dumps = providers.Singleton(SqlDumpedMarketRepository)
 
     metrics = providers.Singleton(_metrics, runtime.provided.settings.metrics.enabled)
     api_settings = providers.Singleton(_api_settings, runtime)
@@ -234,6 +309,11 @@ class Container(containers.DeclarativeContainer):
                                           config=stranded_config)
     stranded_pass = providers.Singleton(StrandedCargoPass, stranded_config)
 
+    arbitrage_worker = providers.Singleton(
+        ArbitrageWorker, game, ledger, navigator, clock, markets=markets, dumps=dumps, assignments=assignments,
+        metrics=metrics, config=providers.Callable(_arbitrage_worker_config, runtime), gate=money_gate)
+    route_finder = providers.Singleton(_route_finder, runtime, markets, clock, dumps)
+
     pool = providers.Resource(_process_pool, runtime)
     scout = providers.Singleton(MarketScout, game, markets, clock, runtime.provided.system,
                                 assignments=assignments, supply_chain=supply_chain,
@@ -248,9 +328,9 @@ class Container(containers.DeclarativeContainer):
         ManufacturingArbitrageCoordinator, player=runtime.provided.player, system=runtime.provided.system,
         game=game, demand_finder=demand_finder, ship_selector=ship_selector, assignments=assignments, runs=runs,
         pool=pool, clock=clock, fleet=fleet, scout=scout, ledger=ledger, config=coordinator_config, metrics=metrics,
-        run_id=run_id, pid=providers.Callable(os.getpid), stranded=stranded_pass,
-        strategies=providers.Callable(lambda s: f"ranking={s.strategy.ranking}, ship={s.strategy.ship_selection}",
-                                      settings))
+        run_id=run_id, pid=providers.Callable(os.getpid), stranded=stranded_pass, route_finder=route_finder,
+        markets=markets, strategies=providers.Callable(strategies_shown, settings))
+
 
 
 def build(runtime: Runtime, **overrides: Any) -> Container:
@@ -270,9 +350,13 @@ def run_worker_job(runtime: Runtime, job: WorkerJob | ClearanceJob, cancel_event
     container = build(runtime)
     container.init_resources()
     try:
+        cancel = EventCancelToken(cancel_event)
         if isinstance(job, ClearanceJob):
-            return container.stranded_seller().run(job, EventCancelToken(cancel_event))
-        return container.worker().run(job, EventCancelToken(cancel_event))
+            return container.stranded_seller().run(job, cancel)
+        wind_down = RunWindDown(container.runs(), job.run_id, container.clock())
+        if job.route is not None:
+            return container.arbitrage_worker().run(job, cancel, wind_down)
+        return container.worker().run(job, cancel, wind_down)
     finally:
         container.shutdown_resources()
 

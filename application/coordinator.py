@@ -16,8 +16,16 @@ The plan's coordinator, as a loop on an injected Clock instead of Go tickers and
 - the stranded-cargo pass (application/stranded_cargo.py): an idle ship holding cargo no run owns gets a
   ClearanceJob that sells it, so a full hold never keeps a ship out of work.
 
-`shutdown()` cancels every worker, waits for them (bounded), records their results and releases every ship but
-those of workers that may still be running (their leases run out instead; their lease check stops them).
+Trade arbitrage is the second kind of work on the same idle pool (issue 16): with a TradeRouteFinder, discovery
+also ranks export -> import lanes (every `arbitrage_discovery_interval`), and assignment gives the ships that
+manufacturing (at most `max_workers`) left idle to the best lanes, one ship per lane and at most
+`arbitrage_max_workers`. Both kinds draw on one AccountBudget: each job is allotted its share of the credits above
+the reserve that running jobs have not been promised.
+
+`drain()` (a graceful stop) marks the run DRAINING, so workers buy nothing more and sell what they hold, and gives
+out no new work; `shutdown()` cancels every worker, waits for them (bounded), records their results and releases
+every ship but those of workers that may still be running (their leases run out instead; their lease check
+stops them).
 """
 from __future__ import annotations
 
@@ -28,23 +36,31 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import TypeVar
 
+from application.account_budget import AccountBudget, Commitment
 from application.demand_finder import DemandFinderConfig, ManufacturingDemandFinder
 from application.errors import ApplicationError, StrategyError
 from application.fleet_manager import FleetManager
 from application.game_port import GamePort
 from application.market_scout import MarketScout, is_probe
 from application.metrics_port import Metrics, NullMetrics
-from application.ports import Clock, ShipSelector
+from application.ports import Clock, MarketRepository, ShipSelector
 from application.repositories import LedgerRepository, RunInfo, RunRepository, ShipAssignmentRepository
 from application.stranded_cargo import CLEARANCE_PREFIX, StrandedCargoPass
-from application.worker_jobs import CancelToken, ClearanceJob, WorkerJob, WorkerPool, WorkerResult
+from application.trade_route_finder import TradeRouteFinder
+from application.wind_down import DRAINING
+from application.worker_jobs import (
+    ARBITRAGE, MANUFACTURING, OPERATION_PREFIX, CancelToken, ClearanceJob, WorkerJob, WorkerPool, WorkerResult,
+    kind_of_operation,
+)
 from domain.errors import DomainError, InvalidValue
 from domain.fleet import ShipSummary
+from domain.geometry import distance
 from domain.goods import TradeSymbol
-from domain.ledger import credits_and_debits
+from domain.ledger import credits_and_debits, net_credits
 from domain.opportunity import ManufacturingOpportunity
 from domain.ship_state import ShipState
 from domain.symbols import ShipSymbol, SystemSymbol, WaypointSymbol
+from domain.trade_route import LaneKey, TradeRoute
 
 _log = logging.getLogger(__name__)
 _T = TypeVar("_T")
@@ -72,6 +88,10 @@ class CoordinatorConfig:
     `lease_seconds`: how long a ship stays held if this coordinator dies (renewed every third of it while alive).
     `tick_seconds`: the longest the loop sleeps between looks at the pool.
     `shutdown_timeout`: how long `shutdown()` waits for cancelled workers before the pool ends them.
+    `manufacturing_enabled` (ST_MANUFACTURING_ARBITRAGE_ENABLED) and `arbitrage_max_workers` (0 = no trade
+    arbitrage; ST_ARBITRAGE_MAX_WORKERS when enabled): the two kinds of work; `max_workers` bounds manufacturing only.
+    `credit_reserve`: credits no job is allotted (ST_FLEET_TRADING_RESERVE); `run_budget_share`: the most of the free
+    credits one job is allotted, so ships can still be bought from the rest.
     """
 
     max_workers: int = 5
@@ -86,11 +106,19 @@ class CoordinatorConfig:
     pause_after_losses_for: float = 3600.0
     tick_seconds: float = 1.0
     shutdown_timeout: float = 60.0
+    manufacturing_enabled: bool = True
+    arbitrage_max_workers: int = 0
+    arbitrage_discovery_interval: float = 120.0
+    credit_reserve: int = 0
+    run_budget_share: float = 0.5
 
     def __post_init__(self) -> None:
         if self.max_workers < 1 or self.max_opportunities < 1 or self.pause_after_losses < 1:
             raise InvalidValue(f"max_workers, max_opportunities and pause_after_losses must be at least 1: {self}")
-        if min(self.discovery_interval, self.assignment_interval, self.lease_seconds, self.tick_seconds) <= 0:
+        if self.arbitrage_max_workers < 0 or self.credit_reserve < 0:
+            raise InvalidValue(f"arbitrage_max_workers and credit_reserve cannot be negative: {self}")
+        if min(self.discovery_interval, self.assignment_interval, self.lease_seconds, self.tick_seconds,
+               self.arbitrage_discovery_interval) <= 0:
             raise InvalidValue(f"intervals must be positive: {self}")
 
 
@@ -102,7 +130,9 @@ class ActiveWork:
     started_at: datetime
 
     @property
-    def key(self) -> OpportunityKey:
+    def key(self) -> OpportunityKey | LaneKey:
+        if self.job.route is not None:
+            return self.job.route.key
         return opportunity_key(self.job.opportunity)
 
 
@@ -118,10 +148,16 @@ class CoordinatorStatus:
     opportunities: tuple[ManufacturingOpportunity, ...]
     paused: dict[TradeSymbol, datetime]
     results: tuple[WorkerResult, ...] = field(default=())
+    routes: tuple[TradeRoute, ...] = field(default=())
+    paused_trades: dict[TradeSymbol, datetime] = field(default_factory=dict)
 
     @property
     def total_profit(self) -> int:
         return sum(result.profit for result in self.results)
+
+    def profit_of(self, kind: str) -> int:
+        """The profit of the results of one kind of work (manufacturing or arbitrage)."""
+        return sum(result.profit for result in self.results if result.kind == kind)
 
 
 class ManufacturingArbitrageCoordinator:
@@ -150,6 +186,8 @@ class ManufacturingArbitrageCoordinator:
         strategies: str = "",
         new_id: Callable[[], str] | None = None,
         stranded: StrandedCargoPass | None = None,
+        route_finder: TradeRouteFinder | None = None,
+        markets: MarketRepository | None = None,
     ) -> None:
         self.player = player
         self.system = SystemSymbol(system)
@@ -172,6 +210,17 @@ class ManufacturingArbitrageCoordinator:
         self._pid = pid
         self._strategies = strategies
 
+        self._route_finder = route_finder
+        self._markets = markets
+        self._budget = AccountBudget()
+        self._allotted: dict[str, int] = {}  # operation -> budget given at its start
+        self._routes: list[TradeRoute] = []
+        self._paused_trades: dict[TradeSymbol, datetime] = {}
+        # Recorded (profit, hours of a ship's time) per lane, and per good for lanes not seen in this process.
+        self._lane_record: dict[LaneKey, tuple[int, float]] = {}
+        self._good_record: dict[TradeSymbol, tuple[int, float]] = {}
+        self._next_route_discovery: datetime | None = None
+        self._draining = False
         self._opportunities: list[ManufacturingOpportunity] = []
         self._active: dict[str, ActiveWork] = {}
         self._stranded = stranded
@@ -207,11 +256,11 @@ class ManufacturingArbitrageCoordinator:
         self._log.info("manufacturing coordinator %s started in %s (max %d workers)",
                        self.run_id, self.system, self.config.max_workers)
 
-    def run(self, stop: CancelToken, *, drain: float = 0.0) -> None:
+    def run(self, stop: CancelToken, *, drain: float = 0.0, abandon: CancelToken | None = None) -> None:
         """Loop until `stop` is cancelled, then shut down. A crash still shuts down (state CRASHED) and re-raises.
 
         `drain` > 0: once stopped, give out no more work and let the running workers finish (sell what they hold)
-        for up to `drain` seconds before cancelling what is left."""
+        for up to `drain` seconds before cancelling what is left; `abandon` firing ends the drain at once."""
         self.start()
         state = "STOPPED"
         try:
@@ -220,8 +269,8 @@ class ManufacturingArbitrageCoordinator:
                 if stop.cancelled():
                     break
                 self._clock.sleep(self._sleep_for())
-            if drain > 0:
-                self.drain(drain)
+            if drain > 0 and not (abandon is not None and abandon.cancelled()):
+                self.drain(drain, abandon=abandon)
         except Exception:
             state = "CRASHED"
             self._log.exception("manufacturing coordinator %s crashed", self.run_id)
@@ -239,6 +288,9 @@ class ManufacturingArbitrageCoordinator:
         if self._next_discovery is None or now >= self._next_discovery:
             self._next_discovery = now + timedelta(seconds=self.config.discovery_interval)
             self._guarded("discovery", self.discovery_cycle)
+        if self.arbitrage_enabled and (self._next_route_discovery is None or now >= self._next_route_discovery):
+            self._next_route_discovery = now + timedelta(seconds=self.config.arbitrage_discovery_interval)
+            self._guarded("route discovery", self.route_discovery_cycle)
         arrival = self._scout.next_arrival if self._scout is not None else None
         probe_arrived = arrival is not None and now >= arrival and arrival != self._arrival_seen
         if self._next_assignment is None or now >= self._next_assignment or probe_arrived:
@@ -247,15 +299,20 @@ class ManufacturingArbitrageCoordinator:
                 self._arrival_seen = arrival  # once per arrival, should the game still show the probe flying
             self._guarded("assignment", self.assignment_cycle)
 
-    def drain(self, timeout: float) -> list[WorkerResult]:
-        """Start no new work; collect results (renewing leases) until no worker runs or `timeout` seconds passed.
-        Returns the results collected meanwhile."""
+    def drain(self, timeout: float, *, abandon: CancelToken | None = None) -> list[WorkerResult]:
+        """Start no new work and tell the workers to wind down (the run turns DRAINING: they buy nothing more and
+        sell what they hold); collect results (renewing leases) until no worker runs, `timeout` seconds passed or
+        `abandon` fires. Returns the results collected meanwhile."""
+        self._draining = True
         now = self._clock.now()
+        self._guarded("marking the run as draining", lambda: self._runs.set_state(self.run_id, DRAINING, now),
+                      anything=True)
         deadline = now + timedelta(seconds=timeout)
         if self._active:
-            self._log.info("draining: waiting up to %.0f s for %d worker(s) to finish", timeout, len(self._active))
+            self._log.info("draining: waiting up to %.0f s for %d worker(s) to sell what they hold", timeout,
+                           len(self._active))
         collected: list[WorkerResult] = []
-        while self._active and now < deadline:
+        while self._active and now < deadline and not (abandon is not None and abandon.cancelled()):
             collected += self._guarded("collecting results", self.collect_completions) or []
             if self._next_renewal is None or now >= self._next_renewal:
                 self._guarded("renewing leases", self._renew_leases)
@@ -278,7 +335,7 @@ class ManufacturingArbitrageCoordinator:
                       anything=True)
         self._guarded("collecting results", self.collect_completions, anything=True)
         if self._active or self._clearing:
-            unheard = [(w.job.operation_id, w.job.ship, w.job.opportunity.good) for w in self._active.values()]
+            unheard = [(w.job.operation_id, w.job.ship, w.job.good) for w in self._active.values()]
             unheard += [(job.operation_id, job.ship, job.good) for job in self._clearing.values()]
             self._log.warning("no result from %d worker(s) at shutdown; their ships stay held until their leases "
                               "run out: %s", len(unheard), ", ".join(f"{ship} ({good})" for _, ship, good in unheard))
@@ -302,6 +359,8 @@ class ManufacturingArbitrageCoordinator:
         now = self._clock.now()
         if self._scout is not None:
             self._guarded("observing markets", lambda: self._scout.observe(self._ships(now)))
+        if not self.config.manufacturing_enabled:
+            return []
         paused = self._paused_goods(now)
         wanted = self.config.max_opportunities
         # Ask for more than wanted, so that paused goods and those without a margin do not shrink the list.
@@ -322,6 +381,33 @@ class ManufacturingArbitrageCoordinator:
             f"; {o.good} @ {o.sell_market} {o.bid}" for o in kept[:3]))
         return kept
 
+    @property
+    def arbitrage_enabled(self) -> bool:
+        return self._route_finder is not None and self.config.arbitrage_max_workers > 0
+
+    def route_discovery_cycle(self) -> list[TradeRoute]:
+        """Find and rank trade routes from what the probes saw, with what the ledger recorded for each lane; skip
+        goods whose trading is paused after losses."""
+        if self._route_finder is None:
+            return []
+        now = self._clock.now()
+        paused = {good for good, until in self._paused_trades.items() if until > now}
+        routes = [r for r in self._route_finder.find(self.system, history=self.recorded_profit_per_hour)
+                  if r.good not in paused]
+        self._routes = routes
+        self._log.info("route discovery: %d routes%s", len(routes), "".join(
+            f"; {r.good} {r.buy_market}->{r.sell_market} {r.ask}->{r.bid}" for r in routes[:3]))
+        return routes
+
+    def recorded_profit_per_hour(self, route: TradeRoute) -> float | None:
+        """Credits per hour of a ship's time the ledger recorded on `route`'s lane (or, for a lane not run in this
+        process, on its good); None when never tried."""
+        record = self._lane_record.get(route.key) or self._good_record.get(route.good)
+        if record is None:
+            return None
+        profit, hours = record
+        return profit / max(hours, 1 / 60)
+
     def has_margin(self, opportunity: ManufacturingOpportunity) -> bool:
         """Whether the sell market's bid beats the factory's known ask for the good by `min_margin` (True when
         the factory's ask is unknown)."""
@@ -337,29 +423,35 @@ class ManufacturingArbitrageCoordinator:
         idle = self._fleet.idle_ships(ships, now)
         self._guarded("clearing stranded cargo", lambda: self._clear_stranded(ships, idle, now))
         busy = {work.key for work in self._active.values()}
-        making = {(work.job.opportunity.good, work.job.opportunity.factory) for work in self._active.values()}
+        making = {(work.job.opportunity.good, work.job.opportunity.factory) for work in self._active.values()
+                  if work.job.opportunity is not None}
         paused = self._paused_goods(now)
         spawned: list[WorkerJob] = []
         waiting = 0
-        for opportunity in self._opportunities:
-            if self.active_workers() >= self.config.max_workers:
+        budgets = _Budgets(self, idle) if not self._draining else None
+        for opportunity in self._opportunities if self.config.manufacturing_enabled and budgets else ():
+            if self.active_of(MANUFACTURING) >= self.config.max_workers:
                 break
             if opportunity_key(opportunity) in busy or opportunity.good in paused:
                 continue
             if self.config.one_worker_per_factory and (opportunity.good, opportunity.factory) in making:
                 continue
-            job = self._assign(opportunity, idle, now)
+            job = self._assign(opportunity, idle, now, budgets)
             if job is None:
                 waiting += 1
                 continue
             spawned.append(job)
             busy.add(opportunity_key(opportunity))
             making.add((opportunity.good, opportunity.factory))
+        if self.arbitrage_enabled and budgets:
+            jobs, short = self._assign_routes(idle, now, budgets)
+            spawned += jobs
+            waiting += short
         probes_useful = 0
         if self._scout is not None:
             probes_useful = self._guarded("counting markets", lambda: self._scout.probes_useful(ships)) or 0
         self._guarded("fleet purchase", lambda: self._fleet.consider_purchase(
-            ships, waiting_opportunities=waiting, probes_useful=probes_useful))
+            ships, waiting_opportunities=waiting, probes_useful=probes_useful, cargo_value=self._cargo_value(ships)))
         if self._scout is not None:
             # After the fleet manager: a probe it just took to a shipyard is held, and the scout leaves it alone.
             self._guarded("scouting", lambda: self._scout.step(ships))
@@ -369,11 +461,73 @@ class ManufacturingArbitrageCoordinator:
                              "probes": sum(1 for ship in ships if is_probe(ship))})
         if spawned:
             self._log.info("assignment: started %s", "; ".join(
-                f"{job.ship} -> {job.opportunity.good} @ {job.opportunity.sell_market}" for job in spawned))
+                f"{job.ship} -> {job.kind} {job.good} @ {job.sell_market} (budget {job.budget})" for job in spawned))
         return spawned
 
-    def _assign(self, opportunity: ManufacturingOpportunity, idle: list[ShipSummary], now: datetime
-                ) -> WorkerJob | None:
+    def _assign_routes(self, idle: list[ShipSummary], now: datetime, budgets: _Budgets
+                       ) -> tuple[list[WorkerJob], int]:
+        """One ship per lane, and one per export and per import of a good (a second would find the price the
+        first one moved), nearest idle ship first, up to `arbitrage_max_workers`."""
+        trading = [work.job.route for work in self._active.values() if work.job.route is not None]
+        buying = {(r.good, r.buy_market) for r in trading}
+        selling = {(r.good, r.sell_market) for r in trading}
+        paused = {good for good, until in self._paused_trades.items() if until > now}
+        spawned: list[WorkerJob] = []
+        short = 0
+        for route in self._routes:
+            if self.active_of(ARBITRAGE) >= self.config.arbitrage_max_workers:
+                break
+            if route.good in paused or (route.good, route.buy_market) in buying or (
+                    route.good, route.sell_market) in selling:
+                continue
+            job = self._assign_route(route, idle, now, budgets)
+            if job is None:
+                short += 1
+                continue
+            spawned.append(job)
+            buying.add((route.good, route.buy_market))
+            selling.add((route.good, route.sell_market))
+        return spawned, short
+
+    def _assign_route(self, route: TradeRoute, idle: list[ShipSummary], now: datetime, budgets: _Budgets
+                      ) -> WorkerJob | None:
+        where = self._position_of(route.buy_market)
+        candidates = sorted((ship for ship in idle if ship.cargo_capacity - ship.cargo_units > 0),
+                            key=lambda ship: (distance(ship.position, where), -ship.cargo_capacity, ship.symbol))
+        for ship in candidates:
+            budget = budgets.next()
+            if budget is None:
+                return None
+            operation_id = f"{OPERATION_PREFIX[ARBITRAGE]}{self._new_id()}"
+            job = WorkerJob(operation_id=operation_id, ship=ship.symbol, opportunity=None, run_id=self.run_id,
+                            route=route, budget=budget)
+            if self._start(job, idle, ship, now, f"trading {route.good} {route.buy_market} -> {route.sell_market}"):
+                budgets.taken(budget)
+                return job
+        return None
+
+    def _start(self, job: WorkerJob, idle: list[ShipSummary], ship: ShipSummary, now: datetime, activity: str
+               ) -> bool:
+        """Hold `ship` for `job` and submit it; False when the ship was taken meanwhile or the pool refused."""
+        lease_until = now + timedelta(seconds=self.config.lease_seconds)
+        if not self._assignments.try_assign(ship.symbol, job.operation_id, self.holder, lease_until, now):
+            idle.remove(ship)  # another operation took it since the pool was listed
+            return False
+        try:
+            self._pool.submit(job)
+        except Exception as error:  # whatever the pool adapter raises, the ship must not stay held
+            self._assignments.release(ship.symbol, job.operation_id)
+            self._log.error("could not start a worker for %s on %s: %s", job.good, ship.symbol, error)
+            return False
+        idle.remove(ship)
+        self._active[job.operation_id] = ActiveWork(job, now)
+        if job.budget is not None:
+            self._allotted[job.operation_id] = job.budget
+        self._guarded("recording activity", lambda: self._assignments.set_activity(ship.symbol, activity))
+        return True
+
+    def _assign(self, opportunity: ManufacturingOpportunity, idle: list[ShipSummary], now: datetime,
+                budgets: _Budgets | None = None) -> WorkerJob | None:
         """Pick a ship for `opportunity`, hold it and submit the job; None when no ship could be had."""
         candidates = list(idle)
         while candidates:
@@ -387,23 +541,20 @@ class ManufacturingArbitrageCoordinator:
             if ship not in candidates:
                 self._log.warning("ship selection returned %s, which is not idle; ignored", ship.symbol)
                 return None
-            operation_id = f"mfg-{self._new_id()}"
-            lease_until = now + timedelta(seconds=self.config.lease_seconds)
-            if not self._assignments.try_assign(ship.symbol, operation_id, self.holder, lease_until, now):
-                candidates.remove(ship)  # another operation took it since the pool was listed
-                idle.remove(ship)
-                continue
-            job = WorkerJob(operation_id=operation_id, ship=ship.symbol, opportunity=opportunity, run_id=self.run_id)
-            try:
-                self._pool.submit(job)
-            except Exception as error:  # whatever the pool adapter raises, the ship must not stay held
-                self._assignments.release(ship.symbol, operation_id)
-                self._log.error("could not start a worker for %s on %s: %s", opportunity.good, ship.symbol, error)
+            budget = budgets.next() if budgets is not None else None
+            if budgets is not None and budget is None:
                 return None
-            idle.remove(ship)
-            self._active[operation_id] = ActiveWork(job, now)
-            self._guarded("recording activity", lambda: self._assignments.set_activity(
-                ship.symbol, f"manufacturing {opportunity.good} for {opportunity.sell_market}"))
+            operation_id = f"{OPERATION_PREFIX[MANUFACTURING]}{self._new_id()}"
+            job = WorkerJob(operation_id=operation_id, ship=ship.symbol, opportunity=opportunity, run_id=self.run_id,
+                            budget=budget)
+            if not self._start(job, idle, ship, now,
+                               f"manufacturing {opportunity.good} for {opportunity.sell_market}"):
+                if ship in candidates:
+                    candidates.remove(ship)
+                    continue
+                return None
+            if budgets is not None and budget is not None:
+                budgets.taken(budget)
             return job
         return None
 
@@ -459,6 +610,10 @@ class ManufacturingArbitrageCoordinator:
     def _book(self, result: WorkerResult) -> None:
         work = self._active.pop(result.operation_id, None)
         clearing = self._clearing.pop(result.operation_id, None)
+        self._allotted.pop(result.operation_id, None)
+        if work is not None and work.job.route is not None and not result.cancelled:
+            hours = max(0.0, (result.finished_at - work.started_at).total_seconds()) / 3600
+            self._record(self._lane_record, work.job.route.key, result.profit, hours)
         if result.may_still_run:
             # Its worker may still trade: the ship stays held until the lease (no longer renewed) runs out.
             self._maybe_running.add(result.operation_id)
@@ -474,13 +629,13 @@ class ManufacturingArbitrageCoordinator:
                            result.quantity_sold, result.revenue, f" ({result.error})" if result.error else "")
             return
         self._account(result, result.finished_at)
-        where = f" @ {work.job.opportunity.sell_market}" if work else ""
+        where = f" @ {work.job.sell_market}" if work else ""
         if result.outcome == "failed":
             self._log.warning("worker failed: %s%s on %s, profit %d credits: %s", result.good, where,
                               result.ship, result.profit, result.error)
         else:
-            self._log.info("worker %s: %s%s on %s, sold %d, profit %d credits", result.outcome, result.good,
-                           where, result.ship, result.quantity_sold, result.profit)
+            self._log.info("%s worker %s: %s%s on %s, sold %d, profit %d credits", result.kind, result.outcome,
+                           result.good, where, result.ship, result.quantity_sold, result.profit)
 
     def _with_ledger_money(self, result: WorkerResult) -> WorkerResult:
         """A worker that died (killed, crashed) reports no money; its ledger rows say what it really spent and
@@ -495,24 +650,42 @@ class ManufacturingArbitrageCoordinator:
         return replace(result, revenue=revenue, cost=cost)
 
     def _account(self, result: WorkerResult, at: datetime) -> None:
-        """Loss bookkeeping: `pause_after_losses` losing runs of a good in a row pause it."""
+        """Loss bookkeeping, per kind of work: `pause_after_losses` losing runs of a good in a row pause it (for
+        manufacturing, or for trading)."""
         if result.cancelled:
             return
+        kind = result.kind
+        if kind == ARBITRAGE:
+            hours = max(0.0, (result.finished_at - result.started_at).total_seconds()) / 3600
+            self._record(self._good_record, result.good, result.profit, hours)
+        key = (kind, result.good)
         if result.profit > 0:
-            self._loss_streak[result.good] = 0
+            self._loss_streak[key] = 0
             return
         if result.profit == 0:
             return
-        streak = self._loss_streak.get(result.good, 0) + 1
+        streak = self._loss_streak.get(key, 0) + 1
         if streak < self.config.pause_after_losses:
-            self._loss_streak[result.good] = streak
+            self._loss_streak[key] = streak
             return
-        self._loss_streak[result.good] = 0
+        self._loss_streak[key] = 0
         until = at + timedelta(seconds=self.config.pause_after_losses_for)
-        self._paused_until[result.good] = until
+        if kind == ARBITRAGE:
+            self._paused_trades[result.good] = until
+            if until > self._clock.now():
+                self._routes = [r for r in self._routes if r.good != result.good]
+        else:
+            self._paused_until[result.good] = until
+            if until > self._clock.now():
+                self._opportunities = [o for o in self._opportunities if o.good != result.good]
         if until > self._clock.now():
-            self._opportunities = [o for o in self._opportunities if o.good != result.good]
-            self._log.warning("pausing %s until %s: %d losing runs in a row", result.good, until.isoformat(), streak)
+            self._log.warning("pausing %s of %s until %s: %d losing runs in a row", kind, result.good,
+                              until.isoformat(), streak)
+
+    @staticmethod
+    def _record(records: dict, key: object, profit: int, hours: float) -> None:
+        total, spent = records.get(key, (0, 0.0))
+        records[key] = (total + profit, spent + hours)
 
     def _restore_loss_history(self) -> None:
         """Replay recent results (of earlier runs too) so a restart does not forget a good's losses."""
@@ -524,6 +697,19 @@ class ManufacturingArbitrageCoordinator:
 
     def active_workers(self) -> int:
         return max(len(self._active) + len(self._clearing), self._pool.active())
+
+    def active_of(self, kind: str) -> int:
+        """Workers of one kind (manufacturing or arbitrage) started and not yet collected."""
+        return sum(1 for work in self._active.values() if work.job.kind == kind)
+
+    @property
+    def routes(self) -> list[TradeRoute]:
+        return list(self._routes)
+
+    def paused_trades(self) -> dict[TradeSymbol, datetime]:
+        """Goods whose trading is paused now, with the time each pause ends."""
+        now = self._clock.now()
+        return {good: until for good, until in self._paused_trades.items() if until > now}
 
     @property
     def opportunities(self) -> list[ManufacturingOpportunity]:
@@ -543,10 +729,39 @@ class ManufacturingArbitrageCoordinator:
         return CoordinatorStatus(
             run_id=self.run_id, system=self.system, active_workers=self.active_workers(),
             max_workers=self.config.max_workers,
-            assigned={work.job.ship: work.job.opportunity.good for work in self._active.values()},
-            opportunities=tuple(self._opportunities), paused=self.paused_goods(), results=tuple(self._results))
+            assigned={work.job.ship: work.job.good for work in self._active.values()},
+            opportunities=tuple(self._opportunities), paused=self.paused_goods(), results=tuple(self._results),
+            routes=tuple(self._routes), paused_trades=self.paused_trades())
 
     # --- helpers -------------------------------------------------------------------------------
+
+    def _commitments(self) -> list[Commitment]:
+        """What each running job was allotted and has spent so far (from its ledger rows)."""
+        commitments = []
+        for operation, allotted in self._allotted.items():
+            spent = 0
+            if self._ledger is not None:
+                rows = self._guarded("reading a worker's ledger",
+                                     lambda: self._ledger.transactions_of_operation(operation)) or []
+                spent = -net_credits(rows)
+            commitments.append(Commitment(allotted, max(0, spent)))
+        return commitments
+
+    def _cargo_value(self, ships: list[ShipState]) -> int:
+        """The cargo in every hold at the best bid known for each good (0 for goods with no known bid)."""
+        if self._markets is None or not any(ship.inventory for ship in ships):
+            return 0
+        best: dict[TradeSymbol, int] = {}
+        for snapshot in self._guarded("reading markets", lambda: self._markets.markets_in_system(self.system)) or []:
+            for good, entry in snapshot.trade_goods.items():
+                best[good] = max(best.get(good, 0), entry.bid)
+        return sum(units * best.get(good, 0) for ship in ships for good, units in ship.inventory.items())
+
+    def _position_of(self, waypoint: WaypointSymbol):
+        if self._markets is None:
+            return None
+        snapshots = self._guarded("reading markets", lambda: self._markets.markets_in_system(self.system)) or []
+        return next((s.position for s in snapshots if s.waypoint == waypoint), None)
 
     def _paused_goods(self, now: datetime) -> set[TradeSymbol]:
         return {good for good, until in self._paused_until.items() if until > now}
@@ -586,8 +801,9 @@ class ManufacturingArbitrageCoordinator:
         arrival = self._scout.next_arrival if self._scout is not None else None
         if arrival == self._arrival_seen:
             arrival = None
-        due = [moment for moment in (self._next_discovery, self._next_assignment, self._next_renewal, arrival)
-               if moment]
+        route_due = self._next_route_discovery if self.arbitrage_enabled else None
+        due = [moment for moment in (self._next_discovery, self._next_assignment, self._next_renewal, arrival,
+                                     route_due) if moment]
         until_next = min(((moment - now).total_seconds() for moment in due), default=self.config.tick_seconds)
         return max(0.001, min(self.config.tick_seconds, until_next))
 
@@ -606,3 +822,36 @@ class ManufacturingArbitrageCoordinator:
             self._log.exception("%s failed", what)
             return None
 
+
+
+class _Budgets:
+    """The account's one budget, shared out during one assignment cycle: the agent's credits are asked once, when
+    the first job is about to start; each job gets the free credits divided by the jobs that may still start."""
+
+    def __init__(self, coordinator: ManufacturingArbitrageCoordinator, idle: list[ShipSummary]) -> None:
+        self._coordinator = coordinator
+        self._idle = idle
+        self._free: int | None = None
+
+    def __bool__(self) -> bool:
+        return True
+
+    def next(self) -> int | None:
+        """The budget of the next job, None when the account has nothing to spare."""
+        c = self._coordinator
+        if self._free is None:
+            credits = c._guarded("reading the agent's credits", lambda: c._game.agent().credits)
+            if credits is None:
+                return None
+            budget = AccountBudget(replace(c._budget.config, credit_reserve=c.config.credit_reserve))
+            self._free = budget.free(credits, c._commitments())
+        slots = (c.config.max_workers if c.config.manufacturing_enabled else 0) + (
+            c.config.arbitrage_max_workers if c.arbitrage_enabled else 0)
+        starting = max(1, min(len(self._idle), slots - len(c._active)))
+        # No one job gets more than `run_budget_share` of what is free: ships are bought from the rest.
+        share = int(min(self._free // starting, self._free * c.config.run_budget_share))
+        return share if share > 0 else None
+
+    def taken(self, amount: int) -> None:
+        if self._free is not None:
+            self._free = max(0, self._free - amount)

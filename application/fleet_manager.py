@@ -118,6 +118,7 @@ class FleetManager:
         self._shipyards: dict[WaypointSymbol, WaypointInfo] | None = None
         self._types_sold: dict[WaypointSymbol, frozenset[str]] = {}
         self._last_price: dict[str, int] = {}
+        self._cargo_value = 0  # of the latest consider_purchase call (see there)
         self._positioning: dict[ShipSymbol, tuple[str, WaypointSymbol]] = {}  # ship -> (operation, shipyard)
 
     # --- the idle pool -------------------------------------------------------------------------
@@ -137,12 +138,16 @@ class FleetManager:
     # --- buying ships --------------------------------------------------------------------------
 
     def consider_purchase(
-        self, ships: Sequence[ShipState], *, waiting_opportunities: int, probes_useful: int
+        self, ships: Sequence[ShipState], *, waiting_opportunities: int, probes_useful: int,
+        cargo_value: int = 0,
     ) -> FleetDecision:
         """Buy one ship if the rules allow it now, or get a ship to a shipyard so a later call can.
 
+        A ship is paid from net worth: the credits plus `cargo_value` (the cargo in the holds at known bids, money
+        on its way back) must keep the reserve after the price, and the credits must cover the price itself.
         Runs at most once per `check_interval`; calls in between answer "none".
         """
+        self._cargo_value = max(0, cargo_value)
         now = self._clock.now()
         if self._next_check is not None and now < self._next_check:
             return FleetDecision(None, "none", "checked recently")
@@ -182,7 +187,7 @@ class FleetManager:
             return FleetDecision(wanted, "waiting", "a ship is on its way to a shipyard")
         credits = self._credits()
         floor = self.reserve_for(wanted) + self._last_price.get(wanted, 0)
-        if credits <= floor:
+        if credits + self._cargo_value <= floor or credits < self._last_price.get(wanted, 0):
             return FleetDecision(wanted, "too_expensive",
                                  f"{credits} credits, keeping {self.reserve_for(wanted)} in reserve")
         return self._send_ship_to(yards, wanted, ships, now)
@@ -197,9 +202,9 @@ class FleetManager:
         self._last_price[wanted] = price
         credits = self._credits()
         reserve = self.reserve_for(wanted)
-        if credits - price < reserve:
-            detail = (f"{wanted} costs {price} at {yard}; {credits} credits would leave less than the reserve "
-                      f"of {reserve}")
+        if credits + self._cargo_value - price < reserve or credits < price:
+            detail = (f"{wanted} costs {price} at {yard}; {credits} credits and {self._cargo_value} in cargo would "
+                      f"leave less than the reserve of {reserve}")
             self._log.info("fleet: not buying: %s", detail)
             self._release_positioning()
             return FleetDecision(wanted, "too_expensive", detail)

@@ -29,8 +29,10 @@ from typing import TypeVar
 from application.errors import ApplicationError
 from application.game_port import GamePort
 from application.metrics_port import Metrics, NullMetrics
+from application.ports import Clock
 from application.money_gate import LocalMoneyGate
-from application.repositories import CreditMemo, LedgerIntent, LedgerRepository, MoneyGate
+from application.repositories import CreditMemo, LedgerIntent, LedgerRepository, MoneyGate, ShipAssignmentRepository
+from application.worker_jobs import WorkerJob
 from domain.fleet import ShipType
 from domain.goods import TradeSymbol
 from domain.ledger import LedgerTransaction, TransactionCategory, TransactionType
@@ -60,6 +62,15 @@ class LeaseLost(ApplicationError):
     it must stop before spending anything more."""
 
 
+def lease_check(assignments: ShipAssignmentRepository | None, job: WorkerJob, clock: Clock
+                ) -> Callable[[], bool] | None:
+    """What a worker's recorder asks before each money-moving call: does this operation still hold its ship?
+    None without an assignment repository (tests, one-off tools)."""
+    if assignments is None:
+        return None
+    return lambda: assignments.holds(job.ship, job.operation_id, clock.now())
+
+
 class LedgerRecorder:
     """Wraps the credit-moving GamePort calls; every row carries `operation_id` (see the module docstring).
 
@@ -69,8 +80,11 @@ class LedgerRecorder:
 
     def __init__(self, game: GamePort, ledger: LedgerRepository, operation_id: str | None = None,
                  metrics: Metrics | None = None, *, gate: MoneyGate | None = None,
-                 lease: Callable[[], bool] | None = None, logger: logging.Logger | None = None) -> None:
+                 lease: Callable[[], bool] | None = None, logger: logging.Logger | None = None,
+                 trade_category: TransactionCategory = TransactionCategory.CARGO_TRADE) -> None:
         self._game = game
+        # Trade arbitrage books its cargo under its own category, so its profit is told apart from manufacturing's.
+        self._trade_category = trade_category
         self._ledger = ledger
         self.operation_id = operation_id
         self._metrics = metrics or NullMetrics()
@@ -83,19 +97,19 @@ class LedgerRecorder:
     def for_operation(self, operation_id: str | None) -> LedgerRecorder:
         """A recorder on the same game, ledger, metrics and gate that tags rows with `operation_id`."""
         return LedgerRecorder(self._game, self._ledger, operation_id, self._metrics, gate=self._gate,
-                              lease=self._lease, logger=self._log)
+                              lease=self._lease, logger=self._log, trade_category=self._trade_category)
 
     # --- the money-moving calls ------------------------------------------------------------------------------------
 
     def purchase(self, ship: ShipSymbol, good: TradeSymbol, units: int) -> Trade:
         """Buy at the docked market; a DEBIT CARGO_TRADE row for the total paid."""
-        return self._moved(TransactionCategory.CARGO_TRADE, TransactionType.DEBIT, ship, good, units,
+        return self._moved(self._trade_category, TransactionType.DEBIT, ship, good, units,
                            lambda: self._game.purchase(ship, good, units), self._trade_row,
                            lambda trade: trade.agent_credits)
 
     def sell(self, ship: ShipSymbol, good: TradeSymbol, units: int) -> Trade:
         """Sell at the docked market; a CREDIT CARGO_TRADE row for the total received."""
-        return self._moved(TransactionCategory.CARGO_TRADE, TransactionType.CREDIT, ship, good, units,
+        return self._moved(self._trade_category, TransactionType.CREDIT, ship, good, units,
                            lambda: self._game.sell(ship, good, units), self._trade_row,
                            lambda trade: trade.agent_credits)
 
@@ -116,7 +130,7 @@ class LedgerRecorder:
     def _trade_row(self, trade: Trade) -> LedgerTransaction:
         kind = TransactionType.DEBIT if trade.side is TradeSide.PURCHASE else TransactionType.CREDIT
         return LedgerTransaction(
-            type=kind, category=TransactionCategory.CARGO_TRADE, amount=trade.total,
+            type=kind, category=self._trade_category, amount=trade.total,
             occurred_at=trade.occurred_at, operation_id=self.operation_id, good=trade.good, units=trade.units,
             ship=trade.ship, waypoint=trade.waypoint)
 

@@ -16,6 +16,7 @@ from domain.market import MarketSnapshot
 from domain.opportunity import ManufacturingOpportunity
 from domain.supply_chain import SupplyChainMap
 from domain.symbols import SystemSymbol, WaypointSymbol
+from domain.trade_route import TradeRoute
 
 
 class Clock(Protocol):
@@ -79,4 +80,15 @@ class ShipSelector(Protocol):
         self, opportunity: ManufacturingOpportunity, idle_ships: Sequence[ShipSummary]
     ) -> ShipSummary | None:
         """One of `idle_ships`, or None when none is suitable."""
+        ...
+
+
+class RouteRanker(Protocol):
+    """Orders trade routes, best first (the `spacetraders_rank_trade_routes` strategy).
+
+    May drop routes; must not invent new ones. Raises StrategyError when the strategy fails.
+    """
+
+    def rank(self, routes: Sequence[TradeRoute]) -> list[TradeRoute]:
+        """The routes to pursue, best first."""
         ...

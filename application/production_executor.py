@@ -174,10 +174,12 @@ class ProductionExecutor:
         *,
         max_output_ask: int | None = None,
         sale_trade_volume: int | None = None,
+        budget: int | None = None,
     ) -> ProductionOutcome:
         """Acquire as much of `tree.good` as the hold, the budget and the guards allow. `max_output_ask` is the bid
         the good will be sold at (with `sale_trade_volume`, its lot size there): every output lot must leave the
-        margin below it. Raises ProductionError subclasses, OperationCancelled, or the GamePort's errors; whatever
+        margin below it. `budget`: the most the run may have outstanding (its share of the account's one budget);
+        without it, `run_budget_share` of the credits at the start. Raises ProductionError subclasses, OperationCancelled, or the GamePort's errors; whatever
         was bought is in the ledger either way."""
         state = self._game.ship(ship)
         self._navigator.remember(state)
@@ -189,7 +191,9 @@ class ProductionExecutor:
         room = run.capacity - sum(units for good, units in run.hold.items() if good not in tree_goods)
         if room <= 0:
             raise InputUnavailable(tree.good, tree.market, f"no room in the hold of {ship}")
-        if self.config.run_budget_share < 1.0:
+        if budget is not None:
+            run.budget = budget
+        elif self.config.run_budget_share < 1.0:
             run.budget = int(self._credits(run) * self.config.run_budget_share)
         buyer = Buyer(bid=max_output_ask, trade_volume=sale_trade_volume, guarded=max_output_ask is not None)
         units = self._acquire(run, tree, room, buyer)

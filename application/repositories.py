@@ -12,11 +12,12 @@ from datetime import datetime
 from typing import Protocol
 
 from application.worker_jobs import WorkerResult
+from domain.dumped_market import DumpMark
 from domain.goods import TradeSymbol
 from domain.ledger import LedgerTransaction, TransactionCategory, TransactionType
 from domain.opportunity import ManufacturingOpportunity
 from domain.supply_chain import SupplyChainMap
-from domain.symbols import ShipSymbol, SystemSymbol
+from domain.symbols import ShipSymbol, SystemSymbol, WaypointSymbol
 
 
 @dataclass(frozen=True, slots=True)
@@ -143,7 +144,7 @@ class RunInfo:
     run_id: str
     player: str
     system: SystemSymbol
-    state: str  # RUNNING, STOPPING, STOPPED, CRASHED
+    state: str  # RUNNING, DRAINING, STOPPING, STOPPED, CRASHED
     started_at: datetime
     pid: int | None = None
     finished_at: datetime | None = None
@@ -175,6 +176,27 @@ class RunRepository(Protocol):
 
     def results(self, run_id: str | None = None, limit: int = 50) -> Sequence[WorkerResult]:
         """Most recent first; all runs when `run_id` is None."""
+        ...
+
+    def run_state(self, run_id: str) -> str | None:
+        """The run's state (RUNNING, DRAINING, STOPPING...), None for an unknown run; workers ask it to learn
+        that a stop asked them to wind down."""
+        ...
+
+
+class DumpedMarketRepository(Protocol):
+    """Where our own sales crushed an import's bid (persisted, so a restart keeps away from it too)."""
+
+    def mark(self, dump: DumpMark) -> None:
+        """Remember `dump`; a newer mark for the same market and good replaces the older one."""
+        ...
+
+    def active(self, now: datetime) -> Sequence[DumpMark]:
+        """The marks whose `until` is after `now`."""
+        ...
+
+    def clear(self, market: WaypointSymbol, good: TradeSymbol) -> None:
+        """Forget the mark of `good` at `market` (its bid was seen recovered)."""
         ...
 
 

@@ -11,12 +11,13 @@ from dataclasses import dataclass
 
 from application.metrics_port import Metrics
 from application.game_port import GamePort
-from application.ledger_recorder import LedgerRecorder
+from application.ledger_recorder import LedgerRecorder, lease_check
 from application.navigation import Navigator
 from application.ports import Clock, MarketRepository
 from application.production_executor import ProductionExecutor, look
 from application.repositories import LedgerRepository, MoneyGate, ShipAssignmentRepository
 from application.waiting import NEVER, OperationCancelled, check_cancelled
+from application.wind_down import EitherToken
 from application.worker_jobs import CancelToken, WorkerJob, WorkerResult
 from domain.ledger import credits_and_debits, net_credits
 from domain.market import MarketSnapshot
@@ -63,23 +64,39 @@ class ManufacturingArbitrageWorker:
         self._metrics = metrics
         self._gate = gate
 
-    def run(self, job: WorkerJob, cancel: CancelToken = NEVER) -> WorkerResult:
-        """Manufacture and sell `job.opportunity.good` with `job.ship`; never raises."""
+    def run(self, job: WorkerJob, cancel: CancelToken = NEVER, wind_down: CancelToken = NEVER) -> WorkerResult:
+        """Manufacture and sell `job.opportunity.good` with `job.ship`; never raises.
+
+        `wind_down` (a graceful stop) ends the making at its next step; what the ship then holds of the good is
+        still taken to the sell market and sold (the run counts as cancelled, its money as earned). Only `cancel`
+        abandons the cargo."""
         started = self._clock.now()
         recorder = LedgerRecorder(self._game, self._ledger, job.operation_id, self._metrics, gate=self._gate,
-                                  lease=self._lease_check(job))
+                                  lease=lease_check(self._assignments, job, self._clock))
         sale = _Sale()
         success, cancelled, error = False, False, None
         try:
             check_cancelled(cancel)
             opportunity = job.opportunity
-            outcome = self._executor.produce(job.ship, opportunity.dependency_tree, recorder, cancel,
-                                             max_output_ask=self._sale_bid(opportunity),
-                                             sale_trade_volume=opportunity.trade_volume)
+            wound_down = False
+            try:
+                outcome = self._executor.produce(
+                    job.ship, opportunity.dependency_tree, recorder, EitherToken(cancel, wind_down),
+                    max_output_ask=self._sale_bid(opportunity), sale_trade_volume=opportunity.trade_volume,
+                    budget=job.budget)
+                units, outcome_notes = outcome.units, outcome.notes
+            except OperationCancelled:
+                check_cancelled(cancel)  # the hard stop: abandon
+                wound_down = True
+                units, outcome_notes = self._game.ship(job.ship).inventory.get(opportunity.good, 0), ()
+            if wound_down and units == 0:
+                raise OperationCancelled("stopping: nothing made yet")
             self._navigator.go(job.ship, opportunity.sell_market, recorder, cancel)
-            left, why = self._sell(job, outcome.units, recorder, cancel, sale)
+            left, why = self._sell(job, units, recorder, cancel, sale)
+            if wound_down:
+                raise OperationCancelled(f"stopping: sold the {sale.units} {opportunity.good} held")
             if left:
-                notes = "; ".join(outcome.notes)
+                notes = "; ".join(outcome_notes)
                 error = f"{left} {opportunity.good} left unsold at {opportunity.sell_market}: {why}" + (
                     f" ({notes})" if notes else "")
             elif sale.units == 0:
@@ -169,13 +186,6 @@ class ManufacturingArbitrageWorker:
         if not inventory:
             return ""
         return "; hold: " + ", ".join(f"{units} {good}" for good, units in sorted(inventory.items()))
-
-    def _lease_check(self, job: WorkerJob):
-        """Asked before each money-moving call: does this operation still hold its ship?"""
-        assignments = self._assignments
-        if assignments is None:
-            return None
-        return lambda: assignments.holds(job.ship, job.operation_id, self._clock.now())
 
     def _finish(self, job: WorkerJob) -> None:
         if self._assignments is None:

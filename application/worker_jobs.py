@@ -12,21 +12,51 @@ from typing import Protocol
 
 from domain.goods import TradeSymbol
 from domain.opportunity import ManufacturingOpportunity
-from domain.symbols import ShipSymbol
+from domain.symbols import ShipSymbol, WaypointSymbol
+from domain.trade_route import TradeRoute
+
+MANUFACTURING = "manufacturing"
+ARBITRAGE = "arbitrage"
+# Operation ids start with the kind's prefix, so a stored result or ledger row says which kind of work it was.
+OPERATION_PREFIX = {MANUFACTURING: "mfg-", ARBITRAGE: "arb-"}
+
+
+def kind_of_operation(operation_id: str | None) -> str | None:
+    """manufacturing or arbitrage, from an operation id's prefix; None for other operations (fleet, recovery)."""
+    for kind, prefix in OPERATION_PREFIX.items():
+        if operation_id and operation_id.startswith(prefix):
+            return kind
+    return None
 
 
 @dataclass(frozen=True, slots=True)
 class WorkerJob:
-    """One manufacturing run: `ship` makes `opportunity.good` and sells it; ledger rows carry `operation_id`."""
+    """One run with one ship: manufacturing (`ship` makes `opportunity.good` and sells it) or, with a `route`
+    instead, trade arbitrage (buy at the route's export, sell at its imports). Ledger rows carry `operation_id`.
+    `budget`: the most credits the run may have outstanding at once (its share of the account's one budget)."""
 
     operation_id: str
     ship: ShipSymbol
-    opportunity: ManufacturingOpportunity
+    opportunity: ManufacturingOpportunity | None
     run_id: str | None = None
+    route: TradeRoute | None = None
+    budget: int | None = None
+
+    def __post_init__(self) -> None:
+        if (self.opportunity is None) == (self.route is None):
+            raise ValueError(f"{self.operation_id}: a job has either a manufacturing opportunity or a trade route")
+
+    @property
+    def kind(self) -> str:
+        return ARBITRAGE if self.route is not None else MANUFACTURING
 
     @property
     def good(self) -> TradeSymbol:
-        return self.opportunity.good
+        return self.route.good if self.route is not None else self.opportunity.good  # type: ignore[union-attr]
+
+    @property
+    def sell_market(self) -> WaypointSymbol:
+        return self.route.sell_market if self.route is not None else self.opportunity.sell_market  # type: ignore
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,6 +94,11 @@ class WorkerResult:
     @property
     def profit(self) -> int:
         return self.revenue - self.cost
+
+    @property
+    def kind(self) -> str:
+        """manufacturing or arbitrage (from the operation id)."""
+        return kind_of_operation(self.operation_id) or MANUFACTURING
 
     @property
     def outcome(self) -> str:

@@ -27,6 +27,7 @@ class TransactionCategory(enum.StrEnum):
     REFUEL = "REFUEL"
     SHIP_PURCHASE = "SHIP_PURCHASE"
     MANUFACTURING_ARBITRAGE = "MANUFACTURING_ARBITRAGE"
+    TRADE_ARBITRAGE = "TRADE_ARBITRAGE"  # cargo bought at an export and sold at an import (no manufacturing)
     REPAIR = "REPAIR"
     CONTRACT = "CONTRACT"
 

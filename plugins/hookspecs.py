@@ -1,9 +1,10 @@
 """The strategy hooks a plugin may implement, and the markers to write them with.
 
 A third-party package implements a hook with `@hookimpl` in a module and declares that
-module in its `[project.entry-points."spacetraders.plugins"]`. Both hooks return the first
+module in its `[project.entry-points."spacetraders.plugins"]`. Every hook returns the first
 non-None answer (`firstresult`); our defaults are marked `trylast`, so any installed plugin
-is asked first and may answer None to let the next one decide.
+is asked first and may answer None to let the next one decide. The trade-route ranking is
+chosen by name (`ST_ARBITRAGE_RANKING`, see plugins/trade_route_ranker.py).
 """
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ import pluggy
 
 from domain.fleet import ShipSummary
 from domain.opportunity import ManufacturingOpportunity
+from domain.trade_route import TradeRoute
 
 PROJECT_NAME = "spacetraders"
 ENTRY_POINT_GROUP = "spacetraders.plugins"
@@ -38,4 +40,13 @@ def spacetraders_select_ship(
     """Return the ship (one of `idle_ships`) to send after `opportunity`, or None for no opinion.
 
     When every plugin answers None, no ship is sent.
+    """
+
+
+@hookspec(firstresult=True)
+def spacetraders_rank_trade_routes(routes: Sequence[TradeRoute]) -> list[TradeRoute] | None:
+    """Return the trade routes (export -> import lanes) to pursue, best first, or None to let the next plugin
+    decide. Each route carries its age (`observed_at`) and, once tried, `recorded_profit_per_hour` from the ledger.
+
+    The answer may leave routes out; it must not contain anything that was not given.
     """

@@ -63,6 +63,10 @@ class InMemoryRuns:
         rows = [r for rid, r in self.recorded if run_id is None or rid == run_id]
         return sorted(rows, key=lambda r: r.finished_at, reverse=True)[:limit]
 
+    def run_state(self, run_id: str) -> str | None:
+        run = self.runs.get(run_id)
+        return None if run is None else run.state
+
 
 # --- WorkerPool ------------------------------------------------------------------------------------
 

@@ -11,6 +11,7 @@ from dataclasses import replace
 from datetime import datetime
 
 from application.repositories import LedgerIntent, ShipAssignment
+from domain.dumped_market import DumpMark
 from domain.ledger import LedgerTransaction, net_credits
 from domain.symbols import ShipSymbol
 
@@ -121,3 +122,19 @@ class InMemoryShipAssignmentRepository:
         """The operation holding `ship`, or None when it is idle."""
         current = self.held.get(ship)
         return None if current is None else current.operation_id
+
+
+class InMemoryDumpedMarkets:
+    """DumpedMarketRepository in a dict keyed by (market, good); a newer mark replaces the older one."""
+
+    def __init__(self) -> None:
+        self.marks: dict[tuple[str, str], DumpMark] = {}
+
+    def mark(self, dump: DumpMark) -> None:
+        self.marks[(str(dump.market), str(dump.good))] = dump
+
+    def active(self, now: datetime) -> list[DumpMark]:
+        return [mark for mark in self.marks.values() if mark.until > now]
+
+    def clear(self, market, good) -> None:
+        self.marks.pop((str(market), str(good)), None)

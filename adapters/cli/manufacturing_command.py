@@ -57,6 +57,7 @@ def start(ctx: click.Context, player: str, system: str) -> None:
     bootstrap.select_strategies(op.settings)
     if op.settings.database.url:  # a configured database that is down stops us before a server or an agent exists
         check_reachable(op.settings.database.url)
+    bootstrap.check_arbitrage_settings(op.settings)
     if op.settings.system:
         SystemSymbol(op.settings.system)
     if op.settings.api.base_url:
@@ -176,11 +177,13 @@ def _describe_start(op: Operator, player: str, server: ServerInfo | None) -> Non
 @manufacturing.command("stop")
 @click.option("--player", default="", help="Agent symbol (default: the configured player, or the only one "
                                           "running).")
+@click.option("--now", is_flag=True, help="Abandon at once: workers do not get time to sell what they hold.")
 @click.pass_context
 @friendly_errors
-def stop(ctx: click.Context, player: str) -> None:
-    """Stop the daemon gracefully (workers finish or abandon their step and release their ships), and the embedded
-    game server it played on once no other daemon uses it."""
+def stop(ctx: click.Context, player: str, now: bool) -> None:
+    """Stop the daemon gracefully (no new work; workers get up to `manufacturing.stop_drain` to sell what they hold,
+    then release their ships), or at once with --now; and the embedded game server it played on once no other
+    daemon uses it."""
     op = operator(ctx, {"player": player or None})
     chosen = op.choose_player()
     daemon = op.daemon(chosen)
@@ -188,8 +191,13 @@ def stop(ctx: click.Context, player: str) -> None:
     state = daemon.status().state
     stopped = False
     if state is DaemonState.RUNNING:
-        with Progress(f"Stopping the manufacturing daemon of {chosen}") as progress:
-            result = daemon.stop(timeout=STOP_TIMEOUT)
+        import signal
+
+        scale = max(1.0, info.time_scale) if info is not None else 1.0
+        drain = 0.0 if now else max(5.0, op.settings.manufacturing.stop_drain / scale)
+        what = "at once" if now else f"letting workers sell what they hold for up to {drain:.0f} s"
+        with Progress(f"Stopping the manufacturing daemon of {chosen} ({what})") as progress:
+            result = daemon.stop(timeout=STOP_TIMEOUT + drain, sig=signal.SIGUSR1 if now else signal.SIGTERM)
             how = "gracefully" if result.graceful else f"after killing {len(result.killed)} process(es)"
             progress.done(f"Stopped the manufacturing daemon of {chosen} (pid {result.pid}) {how}")
         stopped = True

@@ -106,6 +106,7 @@ class StatusReport:
     ship_purchases: int = 0  # signed: what the session's ship purchases took
     ships_bought: int = 0
     stranded: tuple[StrandedLine, ...] = ()
+    by_kind: tuple[tuple[str, int, int, int], ...] = ()  # (kind of work, profit, runs, working now)
     coverage: Coverage | None = None
     orphans: int = 0  # processes a crashed daemon left running (its workers)
 
@@ -174,6 +175,7 @@ def gather_status(op: Operator, player: str, now: datetime | None = None) -> Sta
         return replace(report, ships=ships, opportunities=opportunities, completions=completions,
                        by_good=_by_good(results), session_profit=net_credits(rows),
                        ship_purchases=net_credits(bought), ships_bought=len(bought), stranded=stranded,
+                       by_kind=_by_kind(results, ships),
                        coverage=_coverage(storage.markets, run.system, now, fresh_within))
     finally:
         bootstrap.close_storage()
@@ -233,6 +235,15 @@ def _stranded(rows: Any, prefix: str, held: set[str]) -> tuple[StrandedLine, ...
                 units[key], cost[key] = 0, 0
     return tuple(StrandedLine(ship, good, count, cost[(ship, good)])
                  for (ship, good), count in sorted(units.items()) if count > 0 and ship not in held)
+
+
+def _by_kind(results: list[Any], ships: tuple[ShipLine, ...]) -> tuple[tuple[str, int, int, int], ...]:
+    """Manufacturing and trade arbitrage side by side: profit and runs from the results, ships working now."""
+    from application.worker_jobs import ARBITRAGE, MANUFACTURING, kind_of_operation
+
+    working = [kind_of_operation(line.operation_id) for line in ships]
+    return tuple((kind, sum(r.profit for r in results if r.kind == kind), sum(1 for r in results if r.kind == kind),
+                  working.count(kind)) for kind in (MANUFACTURING, ARBITRAGE))
 
 
 def _coverage(markets: Any, system: str, now: datetime, fresh_within: float) -> Coverage:
@@ -314,6 +325,11 @@ def render_status(report: StatusReport) -> list[str]:
                          f"({report.ships_bought} ship{'s' * (report.ships_bought != 1)})")
         if report.other_money:
             lines.append(f"  {'Runs in progress, other fuel':<{width}}  {report.other_money:+,} credits")
+    if any(runs or working for _, _, runs, working in report.by_kind):
+        lines.append("")
+        lines.append("Profit by Kind of Work (this run):")
+        for kind, profit, runs, working in report.by_kind:
+            lines.append(f"  {kind:<13}  {profit:+,} credits ({runs} run{'s' * (runs != 1)}, {working} working)")
     lines.append("")
     if report.session_profit is not None:
         lines.append(f"Total Profit (session): {report.session_profit:+,} credits "
@@ -391,6 +407,8 @@ def status_json(report: StatusReport) -> dict[str, Any]:
         "session_profit": report.session_profit,
         "stranded_cargo": [{"ship": s.ship, "good": s.good, "units": s.units, "cost": s.cost}
                            for s in report.stranded],
+        "profit_by_kind": {kind: {"profit": profit, "runs": runs, "working": working}
+                           for kind, profit, runs, working in report.by_kind},
         "market_coverage": None if report.coverage is None else {
             "priced": report.coverage.priced, "fresh": report.coverage.fresh,
             "fresh_within_seconds": report.coverage.fresh_within, "oldest_age_seconds": report.coverage.oldest_age},

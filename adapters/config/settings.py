@@ -60,8 +60,35 @@ class ManufacturingSettings:
     min_margin: float = at_least(0.1, 0.0)
     # An input the factory does not need (its output is on offer) is carried only when the leg earns this much.
     min_input_profit: int = at_least(2000, 0)
-    # No single run may have more than this share of the agent's credits (at its start) committed at once.
+    # No single run may have more than this share of the account's free credits (at its start) committed at once.
     run_budget_share: float = at_least(0.5, 0.01)
+    # A graceful stop lets workers sell what they hold for this long (game time) before abandoning; `stop --now`
+    # abandons at once.
+    stop_drain: float = duration(1800.0)
+
+
+@dataclass(frozen=True)
+class ArbitrageSettings:
+    """Trade arbitrage (buy at an export, sell at an import) on the same idle ships as manufacturing, which takes
+    at most `manufacturing.max_workers` of them. Durations are game time, like the manufacturing ones."""
+    enabled: bool = True
+    max_workers: int = at_least(3, 1)
+    # The import's bid must beat the export's ask by this share, and one lot must earn min_lot_profit.
+    min_margin: float = at_least(0.15, 0.0)
+    min_lot_profit: int = at_least(500, 0)
+    max_routes: int = at_least(10, 1)
+    discovery_interval: float = duration(120.0)
+    ranking: str = "default_trade_ranking"
+    # Buy only at supply MODERATE or better, and not once the ask rose past this factor of what was seen before.
+    min_buy_supply: str = "MODERATE"
+    max_ask_rise: float = at_least(1.3, 1.0)
+    # Stop selling at a market once its bid fell this share below the bid found on arrival (then try the next).
+    max_bid_drop: float = at_least(0.3, 0.01)
+    # A market whose bid our sales cut by this share is avoided for dump_recovery (or until seen recovered).
+    dump_drop: float = at_least(0.25, 0.01)
+    dump_recovery: float = duration(12 * 3600.0)
+    # Prices older than this are not traded on.
+    max_price_age: float = duration(3600.0)
 
 
 @dataclass(frozen=True)
@@ -72,6 +99,8 @@ class FleetSettings:
     max_probes: int = at_least(3, 0)
     # A probe is bought only if at least this many credits are left after it (trading money comes first).
     probe_min_credits: int = at_least(250_000, 0)
+    # Credits no worker may commit to cargo, whatever the kind of work (fuel money; the one account budget's floor).
+    trading_reserve: int = at_least(2_000, 0)
 
 
 @dataclass(frozen=True)
@@ -106,6 +135,7 @@ class Settings:
     api: ApiSettings = field(default_factory=ApiSettings)
     database: DatabaseSettings = field(default_factory=DatabaseSettings)
     manufacturing: ManufacturingSettings = field(default_factory=ManufacturingSettings)
+    arbitrage: ArbitrageSettings = field(default_factory=ArbitrageSettings)
     fleet: FleetSettings = field(default_factory=FleetSettings)
     strategy: StrategySettings = field(default_factory=StrategySettings)
     metrics: MetricsSettings = field(default_factory=MetricsSettings)

@@ -218,8 +218,9 @@ class DetachedProcess:
 
     # --- stop ------------------------------------------------------------------------------------------------
 
-    def stop(self, timeout: float = 30.0) -> StopResult:
-        """SIGTERM the process, wait up to `timeout` seconds for it and its group, then SIGKILL what is left.
+    def stop(self, timeout: float = 30.0, sig: signal.Signals = signal.SIGTERM) -> StopResult:
+        """Send `sig` (SIGTERM) to the process, wait up to `timeout` seconds for it and its group, then SIGKILL what
+        is left.
 
         Raises NotRunning when nothing was running (a stale pid file is removed on the way, and the orphans
         of its group ended).
@@ -238,7 +239,7 @@ class DetachedProcess:
                     raise NotRunning(self.name, self.paths.player, stale_removed=True)
                 return StopResult(record.pid, graceful=not orphans_killed, killed=orphans_killed)
             deadline = time.monotonic() + timeout
-            _signal_pid(record.pid, signal.SIGTERM)
+            _signal_pid(record.pid, sig)
             while is_alive(record.pid, record.created) and time.monotonic() < deadline:
                 time.sleep(_POLL)
             killed: tuple[int, ...] = ()

@@ -10,8 +10,10 @@ In order:
 5. recovery from a predecessor that crashed or was killed (recovery.py);
 6. the metrics endpoint (settings.metrics; a free port when the configured one is taken);
 7. the coordinator's start, `daemon.json` (what `status` reads), the ready file `start` waits for;
-8. the coordinator's loop until the cancel token is set, then its shutdown: workers finish or abandon their current
-   step, their results are recorded, every ship is released, the run is marked STOPPED;
+8. the coordinator's loop until the cancel token is set, then (a graceful stop) no new work and up to
+   `manufacturing.stop_drain` for the workers to sell what they hold, unless `stop --now` abandons; then its
+   shutdown: workers abandon their current step, their results are recorded, every ship is released, the run is
+   marked STOPPED;
 9. the endpoint, the database and the HTTP client closed, the pid file released.
 """
 from __future__ import annotations
@@ -82,7 +84,7 @@ def _serve(request: DaemonRequest, stop: SignalCancelToken) -> None:
                                 time_scale=max(1.0, request.time_scale))
     from adapters.metrics.exporter import mark_process_dead
 
-    pool = ProcessWorkerPool(functools.partial(run_logged_worker_job, runtime), settings.manufacturing.max_workers,
+    pool = ProcessWorkerPool(functools.partial(run_logged_worker_job, runtime), bootstrap.pool_size(settings),
                              on_exit=mark_process_dead)
     container = bootstrap.build_operator(runtime, pool=pool)
     container.init_resources()
@@ -106,7 +108,7 @@ def _serve(request: DaemonRequest, stop: SignalCancelToken) -> None:
                 log_file=str(request.paths.log_file()), database=request.database_shown,
                 metrics_url=endpoint.url if endpoint is not None else "",
                 max_workers=coordinator.config.max_workers,
-                strategies=f"ranking={settings.strategy.ranking}, ship={settings.strategy.ship_selection}")
+                strategies=bootstrap.strategies_shown(settings))
             write_info(request.paths, info)
             announce_ready(request.paths)
             activity = ActivityLog(container.assignments(), request.player, on_exit=database.close).start()
@@ -114,7 +116,8 @@ def _serve(request: DaemonRequest, stop: SignalCancelToken) -> None:
         except BaseException:
             coordinator.shutdown(state="CRASHED")
             raise
-        coordinator.run(stop)
+        # A graceful stop gives the workers a bounded time to sell what they hold; `stop --now` abandons at once.
+        coordinator.run(stop, drain=bootstrap.stop_drain_seconds(runtime), abandon=stop.abandon)
         if stop.signal_received is not None:
             log.info("stopped on %s", stop.signal_received.name)
     finally:

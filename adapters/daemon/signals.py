@@ -1,5 +1,8 @@
 """The daemon's stop request: SIGTERM or SIGINT sets a CancelToken that the main loop asks between steps.
 
+That is a graceful stop (workers get a bounded time to sell what they hold). SIGUSR1 (`stop --now`), or a second
+SIGTERM/SIGINT, also sets the token's `abandon` token: stop at once.
+
 The handler only sets a flag and writes one byte to a pipe. It does not touch locks (a handler runs between two
 bytecodes of the main thread, possibly while that thread holds the very lock it would want), and the pipe lets
 `wait()` sleep in `select` and still wake at once when the signal comes.
@@ -15,7 +18,8 @@ from collections.abc import Iterable, Iterator
 from types import FrameType
 from typing import Any
 
-STOP_SIGNALS: tuple[signal.Signals, ...] = (signal.SIGTERM, signal.SIGINT)
+STOP_SIGNALS: tuple[signal.Signals, ...] = (signal.SIGTERM, signal.SIGINT, signal.SIGUSR1)
+NOW_SIGNAL = signal.SIGUSR1
 
 
 class SignalCancelToken:
@@ -27,6 +31,7 @@ class SignalCancelToken:
 
     def __init__(self) -> None:
         self._cancelled = False
+        self.abandon = _Flag()
         self.signal_received: signal.Signals | None = None
         self._read_fd, self._write_fd = os.pipe()
         os.set_blocking(self._read_fd, False)
@@ -56,7 +61,22 @@ class SignalCancelToken:
                 os.close(fd)
 
     def _handle(self, signum: int, frame: FrameType | None) -> None:
+        if signum == NOW_SIGNAL or self._cancelled:
+            self.abandon.set()
         self.cancel(signal.Signals(signum))
+
+
+class _Flag:
+    """A CancelToken set once (from a signal handler: a plain attribute write)."""
+
+    def __init__(self) -> None:
+        self._set = False
+
+    def set(self) -> None:
+        self._set = True
+
+    def cancelled(self) -> bool:
+        return self._set
 
 
 @contextlib.contextmanager

@@ -222,8 +222,26 @@ class WorkerResultRow(Row):
         table_name = "worker_result"
 
 
+# --- markets the bot dumped goods into ---------------------------------------------------------
+
+
+class DumpedMarketRow(Row):
+    """Our own sales crushed the bid of `good` at `market`: avoided until `until` (or seen recovered)."""
+
+    market = peewee.TextField()
+    good = peewee.TextField()
+    at = UtcTimestampField()
+    until = UtcTimestampField(index=True)
+    bid_before = peewee.BigIntegerField()
+    bid_after = peewee.BigIntegerField()
+
+    class Meta:
+        table_name = "dumped_market"
+        primary_key = peewee.CompositeKey("market", "good")
+
+
 ALL_ROWS: list[type[Row]] = [
     MarketRow, MarketGoodRow, SupplyChainRecipeRow, LedgerRow, LedgerIntentRow, ShipAssignmentRow, RunRow,
-    RunOpportunityRow, WorkerResultRow,
+    RunOpportunityRow, WorkerResultRow, DumpedMarketRow,
 ]
 """Every table, for schema creation."""

@@ -69,6 +69,10 @@ class SqlRunRepository:
          .on_conflict_ignore()
          .execute())
 
+    def run_state(self, run_id: str) -> str | None:
+        row = RunRow.select(RunRow.state).where(RunRow.run_id == run_id).first()
+        return None if row is None else row.state
+
     def results(self, run_id: str | None = None, limit: int = 50) -> Sequence[WorkerResult]:
         query = WorkerResultRow.select()
         if run_id is not None:

@@ -77,10 +77,12 @@ class BotRun:
         self.symbol = symbol
 
     @classmethod
-    def start(cls, base_url: str, root: Path, *, symbol: str = "E2E", speed: float = 1.0) -> BotRun:
+    def start(cls, base_url: str, root: Path, *, symbol: str = "E2E", speed: float = 1.0,
+              env: dict[str, str] | None = None) -> BotRun:
+        """`env`: ST_* settings of this bot (as the daemon would read them from its environment)."""
         with GameApiClient(GameApiSettings(base_url=base_url)) as client:
             registered = client.register(symbol, "COSMIC")
-        settings = load_settings({})
+        settings = load_settings(env or {})
         settings = dataclasses.replace(settings, metrics=dataclasses.replace(settings.metrics, enabled=False))
         run_dir = root / "run"
         run_dir.mkdir(parents=True)

@@ -179,8 +179,10 @@ def total(samples: dict[str, float], prefix: str, **labels: str) -> float:
 
 def test_metrics_during_the_run(bot: Bot) -> None:
     # Inputs are bought by worker processes only: seeing those requests proves their metrics reach the endpoint.
+    # (A trade worker may buy within seconds of the start: wait for some traffic too.)
     samples = wait_for("a worker's purchases in the metrics", lambda: scrape_if(
-        bot, lambda s: total(s, "spacetraders_api_requests_total", endpoint="ships.purchase")), timeout=120)
+        bot, lambda s: total(s, "spacetraders_api_requests_total", endpoint="ships.purchase")
+        and total(s, "spacetraders_api_request_duration_seconds_count") > 20), timeout=120)
 
     assert total(samples, "spacetraders_api_requests_total") > 20
     assert total(samples, "spacetraders_api_request_duration_seconds_count") > 20

@@ -30,7 +30,8 @@ FAULTS = ("--fault-5xx", "0.05", "--fault-drop", "0.05", "--fault-after-apply", 
 def test_under_injected_faults_the_run_completes_with_every_credit_in_the_ledger(tmp_path: Path):
     with GameServerProcess(data_dir=tmp_path / "server", seed=1, speed=SPEED, rate_limit="on",
                            extra_args=FAULTS) as server:
-        bot = BotRun.start(server.base_url, tmp_path / "bot", symbol="FAULTY", speed=SPEED)
+        bot = BotRun.start(server.base_url, tmp_path / "bot", symbol="FAULTY", speed=SPEED,
+                           env={"ST_ARBITRAGE_ENABLED": "false"})  # manufacturing alone
         coordinator = bot.coordinator
         long_enough = time.monotonic() + GAME_MINUTES * 60 / SPEED
 

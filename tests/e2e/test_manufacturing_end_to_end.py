@@ -24,7 +24,8 @@ DRAIN = 45.0  # wall seconds the running workers get to finish
 
 def test_a_fresh_agent_scouts_manufactures_and_sells_and_the_ledger_matches_its_credits(tmp_path: Path):
     with GameServerProcess(data_dir=tmp_path / "server", seed=1, speed=SPEED, rate_limit="on") as server:
-        bot = BotRun.start(server.base_url, tmp_path / "bot", speed=SPEED)
+        bot = BotRun.start(server.base_url, tmp_path / "bot", speed=SPEED,
+                           env={"ST_ARBITRAGE_ENABLED": "false"})  # manufacturing alone
         coordinator = bot.coordinator
 
         def sold_something() -> bool:

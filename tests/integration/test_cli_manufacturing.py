@@ -197,6 +197,25 @@ def test_status_json_for_scripts(data_dir: Path, sleeper: DetachedProcess) -> No
     assert shown["recent_completions"][0]["outcome"] == "failed"
 
 
+def test_status_shows_manufacturing_and_trade_arbitrage_side_by_side(data_dir: Path, sleeper: DetachedProcess) -> None:
+    seed_run(data_dir)
+    storage = bootstrap.open_storage(f"sqlite:///{RunPaths.for_player(data_dir, 'ALPHA').database_file}")
+    try:
+        storage.runs.record_result("run-1", result("arb-1", T.IRON, 3, 5000, 2000))
+        storage.assignments.try_assign("ALPHA-2", "arb-2", "run-1", NOW + timedelta(minutes=5), NOW)
+    finally:
+        bootstrap.close_storage()
+
+    shown = json.loads(run(environment(data_dir), "manufacturing", "status", "--json").stdout)
+    text = run(environment(data_dir), "manufacturing", "status").stdout
+
+    assert shown["profit_by_kind"] == {"manufacturing": {"profit": 5820, "runs": 3, "working": 1},
+                                       "arbitrage": {"profit": 3000, "runs": 1, "working": 1}}
+    assert shown["workers"]["active"] == 1  # manufacturing workers against manufacturing's own maximum
+    assert "  manufacturing  +5,820 credits (3 runs, 1 working)" in text
+    assert "  arbitrage      +3,000 credits (1 run, 1 working)" in text
+
+
 def test_status_after_a_crash_says_how_to_recover(data_dir: Path) -> None:
     seed_run(data_dir)  # the run never reached STOPPED and no process is there: killed
 
@@ -299,6 +318,14 @@ def test_start_with_an_unknown_strategy(world: World, data_dir: Path) -> None:
 
     assert "strategy.ranking = 'cheapest_first' (ST_STRATEGY_RANKING)" in line
     assert "known: default_ranking" in line
+
+
+def test_start_with_an_unknown_trade_ranking(world: World, data_dir: Path) -> None:
+    env = registered(world, data_dir, ST_ARBITRAGE_RANKING="cheapest_first")
+
+    line = error_line(run(env, "manufacturing", "start"), ExitCode.CONFIG)
+
+    assert "arbitrage.ranking = 'cheapest_first' (ST_ARBITRAGE_RANKING)" in line
 
 
 # --- strategy selection ---------------------------------------------------------------------------------------------

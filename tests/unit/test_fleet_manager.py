@@ -159,3 +159,22 @@ def test_a_probe_only_while_the_money_to_trade_stays():
     fleet.game.credits = 171_627  # exactly 150,000 left after the probe
     fleet.clock.advance(61)
     assert fleet.consider(probes_useful=5).purchase.ship_type == ShipType.SHIP_PROBE
+
+
+def test_a_hauler_is_paid_from_net_worth_cargo_at_known_bids_counting_toward_the_reserve():
+    fleet = Fleet(credit_reserve=60_000, credits=HAULER_PRICE + 10_000)
+    add_ship(fleet.game, "AGENT-1", YARD, "frigate")
+    assert fleet.manager.consider_purchase(fleet.game.ships(), waiting_opportunities=1, probes_useful=0,
+                                           cargo_value=49_999).action == "too_expensive"
+    fleet.clock.advance(61)
+    decision = fleet.manager.consider_purchase(fleet.game.ships(), waiting_opportunities=1, probes_useful=0,
+                                               cargo_value=50_000)
+    assert decision.action == "bought" and fleet.game.credits == 10_000
+
+
+def test_cargo_never_pays_for_a_ship_the_cash_cannot_cover():
+    fleet = Fleet(credit_reserve=0, credits=HAULER_PRICE - 1)
+    add_ship(fleet.game, "AGENT-1", YARD, "frigate")
+    decision = fleet.manager.consider_purchase(fleet.game.ships(), waiting_opportunities=1, probes_useful=0,
+                                               cargo_value=1_000_000)
+    assert decision.action == "too_expensive" and fleet.game.ship_purchases == []

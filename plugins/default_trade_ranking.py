@@ -1,0 +1,28 @@
+"""Default trade-route ranking: the price signal, the margin on one lot, discounted by the age of the prices."""
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import UTC, datetime
+
+from domain.trade_route import TradeRoute
+from plugins.hookspecs import hookimpl
+
+# Prices this old count for half: the real game's imports and exports drift back over hours (recovery half-lives).
+AGE_HALF_LIFE = 1800.0
+# A delivery that also grows a short export at the factory it feeds is worth this much more.
+FEEDER_BONUS = 1.1
+
+
+def price_score(route: TradeRoute, now: datetime | None = None) -> float:
+    """The lot profit, halved for every AGE_HALF_LIFE seconds the older price has aged, with the feeder bonus."""
+    now = now or route.discovered_at
+    freshness = 0.5 ** (route.age(now) / AGE_HALF_LIFE)
+    return route.lot_profit * freshness * (FEEDER_BONUS if route.feeds else 1.0)
+
+
+@hookimpl(trylast=True)
+def spacetraders_rank_trade_routes(routes: Sequence[TradeRoute]) -> list[TradeRoute]:
+    """Highest discounted lot profit first; ties by shorter trip, then good and markets so the order is stable."""
+    now = max((route.discovered_at for route in routes), default=datetime.now(UTC))
+    return sorted(routes, key=lambda r: (-price_score(r, now), r.distance if r.distance is not None else 1e18,
+                                         r.good, r.buy_market, r.sell_market))

@@ -1,0 +1,179 @@
+"""Manufacturing and trade arbitrage on one coordinator and one idle pool: limits per kind, one ship per lane,
+one account budget, trade losses paused, lanes' recorded profit fed to the ranking, and a draining stop."""
+from __future__ import annotations
+
+from datetime import timedelta
+
+from application.coordinator import CoordinatorConfig, ManufacturingArbitrageCoordinator
+from application.fleet_manager import FleetConfig, FleetManager
+from application.trade_route_finder import TradeRouteFinder
+from application.wind_down import DRAINING, RunWindDown
+from domain.geometry import Position
+from domain.goods import SupplyLevel, TradeGoodType, TradeSymbol
+from domain.market import MarketSnapshot, MarketTradeGood
+from domain.symbols import WaypointSymbol
+from plugins.trade_route_ranker import PluginRouteRanker
+from tests.fake_coordination import (
+    SYSTEM, FixedDemand, InMemoryRuns, RecordingMetrics, ScriptedPool, add_ship, make_opportunity,
+)
+from tests.fake_game import FakeGame
+from tests.fake_repositories import (
+    InMemoryDumpedMarkets, InMemoryLedgerRepository, InMemoryShipAssignmentRepository,
+)
+from tests.fakes import FakeClock, FirstShipSelector, InMemoryMarketRepository
+
+HOME = f"{SYSTEM}-A1"
+IRON, COPPER = TradeSymbol.IRON, TradeSymbol.COPPER
+
+
+def entry(good, kind, ask, bid, supply=SupplyLevel.MODERATE):
+    return MarketTradeGood(symbol=good, type=kind, trade_volume=10, supply=supply, ask=ask, bid=bid)
+
+
+class World:
+    def __init__(self, ships: int = 3, opportunities=(), *, credits: int = 175_000, **config) -> None:
+        self.clock = FakeClock()
+        self.game = FakeGame(self.clock, credits=credits)
+        self.game.add_waypoint(HOME, 0, 0)
+        for index in range(1, ships + 1):
+            add_ship(self.game, f"AGENT-{index}", HOME)
+        self.assignments = InMemoryShipAssignmentRepository()
+        self.runs = InMemoryRuns()
+        self.pool = ScriptedPool(self.clock)
+        self.ledger = InMemoryLedgerRepository()
+        self.markets = InMemoryMarketRepository()
+        self.finder = TradeRouteFinder(self.markets, PluginRouteRanker("learned_ranking"), self.clock,
+                                       InMemoryDumpedMarkets())
+        self.fleet = FleetManager(self.game, self.assignments, self.ledger, self.clock, SYSTEM, holder="run-test",
+                                  config=FleetConfig(max_haulers=0, max_probes=0))
+        config.setdefault("arbitrage_max_workers", 2)
+        self.coordinator = ManufacturingArbitrageCoordinator(
+            player="AGENT", system=SYSTEM, game=self.game, demand_finder=FixedDemand(self.clock, opportunities),
+            ship_selector=FirstShipSelector(), assignments=self.assignments, runs=self.runs, pool=self.pool,
+            clock=self.clock, fleet=self.fleet, ledger=self.ledger, config=CoordinatorConfig(**config),
+            metrics=RecordingMetrics(), run_id="run-test", route_finder=self.finder, markets=self.markets)
+        # Two lanes: IRON A2 -> B3 (2,000 a lot) and COPPER A2 -> C4 (1,000 a lot).
+        self.market("A2", entry(IRON, TradeGoodType.EXPORT, 100, 50), entry(COPPER, TradeGoodType.EXPORT, 100, 50))
+        self.market("B3", entry(IRON, TradeGoodType.IMPORT, 600, 300))
+        self.market("C4", entry(COPPER, TradeGoodType.IMPORT, 400, 200))
+
+    def market(self, name: str, *goods: MarketTradeGood) -> None:
+        self.markets.record(MarketSnapshot(WaypointSymbol(f"{SYSTEM}-{name}"), self.clock.now(),
+                                           trade_goods={g.symbol: g for g in goods}, position=Position(10, 0)))
+
+    def cycle(self):
+        self.coordinator.start()
+        self.coordinator.discovery_cycle()
+        self.coordinator.route_discovery_cycle()
+        return self.coordinator.assignment_cycle()
+
+
+def test_manufacturing_takes_at_most_its_maximum_and_arbitrage_gets_the_other_idle_ships():
+    world = World(ships=4, opportunities=[make_opportunity("ELECTRONICS", f"{SYSTEM}-M1", 3000),
+                                          make_opportunity("MACHINERY", f"{SYSTEM}-M2", 2900,
+                                                           factory=f"{SYSTEM}-F2")], max_workers=1)
+
+    jobs = world.cycle()
+
+    assert [job.kind for job in jobs] == ["manufacturing", "arbitrage", "arbitrage"]
+    assert [job.operation_id[:4] for job in jobs] == ["mfg-", "arb-", "arb-"]
+    assert [str(job.route.good) for job in jobs[1:]] == ["IRON", "COPPER"]
+    assert len({job.ship for job in jobs}) == 3
+    assert world.coordinator.assignment_cycle() == []  # one ship per lane: the fourth ship waits
+
+
+def test_the_jobs_share_one_budget_above_the_reserve():
+    world = World(ships=3, credits=100_000, credit_reserve=10_000, manufacturing_enabled=False,
+                  arbitrage_max_workers=3, run_budget_share=1.0)
+    world.market("D5", entry(TradeSymbol.QUARTZ_SAND, TradeGoodType.EXPORT, 100, 50))
+    world.market("E6", entry(TradeSymbol.QUARTZ_SAND, TradeGoodType.IMPORT, 800, 400))
+
+    jobs = world.cycle()
+
+    assert len(jobs) == 3
+    assert sum(job.budget for job in jobs) <= 90_000
+    assert all(job.budget >= 29_000 for job in jobs)
+
+
+def test_a_job_gets_at_most_its_share_so_ships_can_still_be_bought():
+    world = World(ships=1, credits=100_000, credit_reserve=10_000, manufacturing_enabled=False)
+    (job,) = world.cycle()
+    assert job.budget == 45_000  # run_budget_share 0.5 of the 90,000 free
+
+
+def test_money_promised_to_a_running_job_is_not_promised_again():
+    world = World(ships=2, credits=100_000, credit_reserve=10_000, manufacturing_enabled=False,
+                  arbitrage_max_workers=1)
+    (first,) = world.cycle()
+    world.coordinator.config = world.coordinator.config.__class__(
+        **{**{f: getattr(world.coordinator.config, f) for f in world.coordinator.config.__dataclass_fields__},
+           "arbitrage_max_workers": 2})
+    second = world.coordinator.assignment_cycle()
+    assert [job.budget for job in second] == [(90_000 - first.budget) // 2]
+
+
+def test_losing_trades_pause_the_good_for_trading_only():
+    world = World(ships=3, pause_after_losses=2, max_workers=1,
+                  opportunities=[make_opportunity("IRON", f"{SYSTEM}-M1", 3000)])
+    for _ in range(2):
+        jobs = world.cycle()
+        trade = next(job for job in jobs if job.kind == "arbitrage" and job.route.good == IRON)
+        world.pool.end(trade.operation_id, revenue=1_000, cost=3_000)
+        world.coordinator.collect_completions()
+        world.clock.advance(1)
+
+    assert IRON in world.coordinator.paused_trades()
+    assert IRON not in world.coordinator.paused_goods()
+    assert all(route.good != IRON for route in world.coordinator.route_discovery_cycle())
+
+
+def test_what_a_lane_earned_per_hour_reaches_the_learning_ranking():
+    world = World(ships=2)
+    jobs = world.cycle()
+    copper = next(job for job in jobs if job.route.good == COPPER)
+    world.clock.advance(1800)
+    world.pool.end(copper.operation_id, revenue=20_000, cost=10_000, sold=20, success=True)
+    world.coordinator.collect_completions()
+    world.market("A2", entry(IRON, TradeGoodType.EXPORT, 100, 50), entry(COPPER, TradeGoodType.EXPORT, 100, 50))
+    world.market("B3", entry(IRON, TradeGoodType.IMPORT, 600, 300))
+    world.market("C4", entry(COPPER, TradeGoodType.IMPORT, 400, 200))
+
+    routes = world.coordinator.route_discovery_cycle()
+
+    assert [r.recorded_profit_per_hour for r in routes if r.good == COPPER] == [20_000.0]
+    # Untried IRON is scored at COPPER's rate per lot profit (20/h per credit): 40,000/h, above COPPER's 20,000/h.
+    assert [str(r.good) for r in routes] == ["IRON", "COPPER"]
+
+
+def test_draining_gives_out_no_work_and_tells_the_workers_to_wind_down():
+    world = World(ships=3)
+    jobs = world.cycle()
+    token = RunWindDown(world.runs, "run-test", world.clock, every=0.0)
+    assert not token.cancelled()
+
+    world.coordinator.drain(0.0)
+
+    assert world.runs.run_state("run-test") == DRAINING and token.cancelled()
+    world.pool.end(jobs[0].operation_id, revenue=5, cost=1, sold=1, success=True)
+    world.coordinator.collect_completions()
+    assert world.coordinator.assignment_cycle() == []
+
+
+def test_drain_waits_for_the_workers_until_abandoned():
+    world = World(ships=2)
+    world.cycle()
+
+    class AbandonAfter:
+        def __init__(self):
+            self.asked = 0
+
+        def cancelled(self):
+            self.asked += 1
+            return self.asked > 3
+
+    abandon = AbandonAfter()
+    world.coordinator.drain(3600.0, abandon=abandon)
+
+    assert abandon.asked == 4
+    assert world.clock.now() - world.runs.runs["run-test"].started_at < timedelta(hours=1)
+    assert len(world.pool.running) == 2  # abandoning leaves the rest to shutdown, which cancels them

@@ -1,0 +1,156 @@
+"""Stop means stop well: a graceful stop gives out no new work and lets the workers sell what they hold for a
+bounded time; `stop --now` (SIGUSR1, or a second stop signal) abandons at once."""
+from __future__ import annotations
+
+import os
+import signal
+from datetime import timedelta
+
+from adapters.daemon.signals import cancel_on_signals
+from application.coordinator import CoordinatorConfig, ManufacturingArbitrageCoordinator
+from application.fleet_manager import FleetConfig, FleetManager
+from application.navigation import Navigator
+from application.production_executor import ProductionExecutor
+from application.wind_down import DRAINING
+from application.worker import ManufacturingArbitrageWorker
+from application.worker_jobs import WorkerJob
+from domain.goods import TradeSymbol
+from domain.trade import TradeSide
+from tests.fake_coordination import (
+    SYSTEM, FixedDemand, InMemoryRuns, RecordingMetrics, ScriptedPool, StopAt, add_ship, make_opportunity,
+)
+from tests.fake_game import FakeGame, machinery_world
+from tests.fake_repositories import InMemoryLedgerRepository, InMemoryShipAssignmentRepository
+from tests.fakes import FakeClock, FirstShipSelector, InMemoryMarketRepository
+
+HOME = f"{SYSTEM}-A1"
+MACHINERY = TradeSymbol.MACHINERY
+
+
+class SellingOnDrainPool(ScriptedPool):
+    """Workers that, once their run is DRAINING, sell what they hold (a profitable result) on the next look."""
+
+    def __init__(self, clock, runs: InMemoryRuns) -> None:
+        super().__init__(clock)
+        self.runs = runs
+        self.submitted_while_draining = 0
+
+    def submit(self, job: WorkerJob) -> None:
+        if self.runs.run_state("run-test") == DRAINING:
+            self.submitted_while_draining += 1
+        super().submit(job)
+
+    def completed(self):
+        if self.runs.run_state("run-test") == DRAINING:
+            for operation_id in list(self.running):
+                self.end(operation_id, revenue=163_750, cost=100_000, sold=50, success=True)
+        return super().completed()
+
+
+class NeverEndingPool(ScriptedPool):
+    def close(self, timeout: float) -> None:  # the hard stop: every running job ends cancelled
+        super().close(timeout)
+
+
+def coordinator(pool_class, ships: int = 2):
+    clock = FakeClock()
+    game = FakeGame(clock)
+    game.add_waypoint(HOME, 0, 0)
+    for index in range(1, ships + 1):
+        add_ship(game, f"AGENT-{index}", HOME)
+    runs = InMemoryRuns()
+    pool = pool_class(clock, runs) if pool_class is SellingOnDrainPool else pool_class(clock)
+    assignments = InMemoryShipAssignmentRepository()
+    ledger = InMemoryLedgerRepository()
+    fleet = FleetManager(game, assignments, ledger, clock, SYSTEM, holder="run-test",
+                         config=FleetConfig(max_haulers=0, max_probes=0))
+    found = [make_opportunity("ELECTRONICS", f"{SYSTEM}-M1", 3000),
+             make_opportunity("MACHINERY", f"{SYSTEM}-M2", 2900, factory=f"{SYSTEM}-F2"),
+             make_opportunity("FABRICS", f"{SYSTEM}-M3", 2800, factory=f"{SYSTEM}-F3")]
+    run = ManufacturingArbitrageCoordinator(
+        player="AGENT", system=SYSTEM, game=game, demand_finder=FixedDemand(clock, found),
+        ship_selector=FirstShipSelector(), assignments=assignments, runs=runs, pool=pool, clock=clock, fleet=fleet,
+        ledger=ledger, config=CoordinatorConfig(assignment_interval=5.0), metrics=RecordingMetrics(),
+        run_id="run-test")
+    return run, pool, runs, assignments, clock
+
+
+def test_a_graceful_stop_lets_workers_sell_what_they_hold_and_starts_nothing_new():
+    run, pool, runs, assignments, clock = coordinator(SellingOnDrainPool)
+
+    run.run(StopAt(clock, 30), drain=600)
+
+    assert len(pool.submitted) == 2 and pool.submitted_while_draining == 0
+    assert [(r.outcome, r.profit) for r in run.results] == [("completed", 63_750)] * 2
+    assert [state for _, state in runs.states][-3:] == [DRAINING, "STOPPING", "STOPPED"]
+    assert assignments.assigned() == []
+    assert clock.now() - runs.runs["run-test"].started_at < timedelta(seconds=60)
+
+
+def test_the_drain_is_bounded_and_abandon_ends_it_at_once():
+    run, pool, runs, assignments, clock = coordinator(NeverEndingPool)
+    run.run(StopAt(clock, 30), drain=600)
+    assert timedelta(seconds=600) <= clock.now() - runs.runs["run-test"].started_at < timedelta(seconds=700)
+    assert [r.outcome for r in run.results] == ["cancelled"] * 2
+
+    run, pool, runs, assignments, clock = coordinator(NeverEndingPool)
+    abandon = type("Now", (), {"cancelled": lambda self: clock.now() >= runs.runs["run-test"].started_at
+                                                           + timedelta(seconds=30)})()
+    run.run(StopAt(clock, 30), drain=600, abandon=abandon)
+    assert clock.now() - runs.runs["run-test"].started_at < timedelta(seconds=60)
+    assert DRAINING not in [state for _, state in runs.states]
+    assert assignments.assigned() == []
+
+
+def test_a_manufacturing_worker_asked_to_wind_down_sells_the_goods_it_holds():
+    world = machinery_world(FakeClock())
+    game, clock = world.game, world.game.clock
+    markets = InMemoryMarketRepository(game.snapshots())
+    assignments = InMemoryShipAssignmentRepository()
+    navigator = Navigator(game, clock, markets, assignments)
+    executor = ProductionExecutor(game, navigator, clock, markets, assignments)
+    worker = ManufacturingArbitrageWorker(game, InMemoryLedgerRepository(), navigator, executor, clock,
+                                          assignments=assignments, markets=markets)
+
+    class HoldsMachinery:
+        def cancelled(self) -> bool:
+            return game.fleet[world.ship].inventory.get(MACHINERY, 0) > 0
+
+    credits_before = game.credits
+    assert assignments.try_assign(world.ship, "mfg-1", "coordinator", clock.now() + timedelta(hours=2), clock.now())
+    result = worker.run(WorkerJob("mfg-1", world.ship, world.opportunity()), wind_down=HoldsMachinery())
+
+    bought = sum(t.units for t in game.trades if t.good == MACHINERY and t.side is TradeSide.PURCHASE)
+    assert bought > 0 and result.quantity_sold == bought
+    assert game.fleet[world.ship].inventory.get(MACHINERY, 0) == 0
+    assert result.profit == game.credits - credits_before
+
+
+def test_a_manufacturing_worker_winding_down_before_anything_is_made_buys_no_more():
+    world = machinery_world(FakeClock())
+    game, clock = world.game, world.game.clock
+    markets = InMemoryMarketRepository(game.snapshots())
+    navigator = Navigator(game, clock, markets)
+    worker = ManufacturingArbitrageWorker(game, InMemoryLedgerRepository(), navigator,
+                                          ProductionExecutor(game, navigator, clock, markets), clock, markets=markets)
+
+    class FactoryFed:  # fires while the factory works on the delivered IRON
+        def cancelled(self) -> bool:
+            return any(t.side is TradeSide.SELL for t in game.trades)
+
+    result = worker.run(WorkerJob("mfg-2", world.ship, world.opportunity()), wind_down=FactoryFed())
+
+    assert result.cancelled and result.quantity_sold == 0
+    assert not any(t.good == MACHINERY for t in game.trades)
+
+
+def test_sigusr1_or_a_second_stop_signal_asks_to_abandon():
+    with cancel_on_signals() as token:
+        os.kill(os.getpid(), signal.SIGTERM)
+        assert token.wait(1.0) and not token.abandon.cancelled()
+        os.kill(os.getpid(), signal.SIGTERM)
+        token.wait(0.01)
+        assert token.abandon.cancelled()
+    with cancel_on_signals() as token:
+        os.kill(os.getpid(), signal.SIGUSR1)
+        assert token.wait(1.0) and token.abandon.cancelled()
