@@ -5,10 +5,11 @@ Before the bot's run, with the agent's own ships:
 - the frigate dumps SHIP_PARTS into the import nearest to their export (the bot's own ArbitrageWorker with its ship,
   told to keep selling far past its usual stop): the import's REAL bid falls by 40% or more, and the worker writes
   what it did in the bot's dumped-market memory, as any run of the bot does; a second cargo ship is bought with
-  the takings (a light shuttle, at the shipyard where the probe waits). That lane is among the best of the
-  system (a small tradeVolume, a short hop, a bid far above the ask), and it goes on paying in what the bot sees
-  even depressed, so only the memory of the dump keeps the bot away: no arbitrage run may sell SHIP_PARTS there
-  while the memory holds (the real bid is then still well below its start: 6 game hours of half-life);
+  the takings (a light shuttle, at the shipyard where the probe waits). Even depressed, that lane stays the best
+  real lane the bot knows of when it starts (a short hop, a bid still above the ask by more than the margin; the
+  import's supply reads LIMITED, not saturated), so only the memory of the dump keeps the bot away: no route found
+  may sell SHIP_PARTS there, nor any arbitrage run sell them there, while the memory holds (6 game hours, one
+  half-life of the market's recovery: the real bid stays well below its start all along);
 - the frigate parks at a headquarters-cluster factory whose export no market of the system buys (the bot sees its
   prices when it starts), and one stale, misleading record says a market that does not trade that good pays a
   fortune for it: the best-looking lane of all. A worker buys, finds no buyer, the run loses money, and the good
