@@ -13,7 +13,10 @@ from datetime import UTC
 from typing import Any
 
 import click
+from rich.console import Group, RenderableType
+from rich.text import Text
 
+from adapters.cli.console import heading, indented, screen_console, table
 from adapters.cli.errors import META_BASE_URL, friendly_errors
 from adapters.cli.operator_context import Operator, operator
 from adapters.cli.progress import Progress
@@ -93,8 +96,7 @@ def demand(ctx: click.Context, player: str, system: str, top: int | None, as_jso
     if as_json:
         click.echo(json.dumps(_as_json(report, ranking, access, len(markets), refreshed), indent=2))
         return
-    for line in _render(report, ranking, access, len(markets), refreshed, top):
-        click.echo(line)
+    screen_console().print(_render(report, ranking, access, len(markets), refreshed, top))
 
 
 def _running_daemon(op: Operator, player: str) -> DaemonInfo | None:
@@ -144,40 +146,36 @@ def _system(op: Operator, player: str, info: DaemonInfo | None, access: GameAcce
 
 
 def _render(report: DemandReport, ranking: str, access: GameAccess, priced: int, refreshed: list[Any],
-            top: int) -> list[str]:
+            top: int) -> Group:
     title = f"High-Demand Manufacturables in {report.system}"
-    lines = [title, "=" * len(title)]
     where = f"{priced} markets with prices; {access.how}"
     if access.base_url:
         where += f" ({len(refreshed)} refreshed now)"
-    lines.append(f"ranking: {ranking}; top {top}; {where}")
-    lines.append("")
-    if not report.opportunities:
-        lines.append("No opportunity: no market with known prices pays enough for a good we can make.")
-        lines.append("")
-    for rank, opportunity in enumerate(report.opportunities, start=1):
-        inputs = ", ".join(good.value for good in opportunity.required_inputs) or "-"
-        depth = opportunity.tree_depth
-        lines += [
-            f"{rank}. {opportunity.good}",
-            f"   Import Market: {opportunity.sell_market}",
-            f"   Purchase Price: {opportunity.bid:,} credits/unit",
-            f"   Dependency Depth: {depth} level{'s' * (depth != 1)}",
-            f"   Required Inputs: {inputs}",
-            "",
-        ]
+    parts: list[RenderableType] = [heading(title), Text("=" * len(title)),
+                                   Text(f"ranking: {ranking}; top {top}; {where}"), Text("")]
+    if report.opportunities:
+        shown = table("#>", "Good", "Import Market", "Purchase Price (cr/unit)>", "Depth>", "Required Inputs")
+        for rank, opportunity in enumerate(report.opportunities, start=1):
+            inputs = ", ".join(good.value for good in opportunity.required_inputs) or "-"
+            depth = opportunity.tree_depth
+            shown.add_row(str(rank), str(opportunity.good), str(opportunity.sell_market), f"{opportunity.bid:,}",
+                          f"{depth} level{'s' * (depth != 1)}", inputs)
+        parts.append(indented(shown))
+    else:
+        parts.append(Text("No opportunity: no market with known prices pays enough for a good we can make."))
     if report.left_out:
-        lines.append(f"Left Out ({len(report.left_out)} imported goods):")
-        for reason, title in _REASONS.items():
+        parts += [Text(""), heading(f"Left Out ({len(report.left_out)} imported goods)")]
+        for reason, why in _REASONS.items():
             entries = sorted((e for e in report.left_out if e.reason is reason),
                              key=lambda e: (-(e.bid or 0), e.good, e.market))
             if not entries:
                 continue
-            lines.append(f"  {title} ({len(entries)}):")
+            left_out = table(f"{why} ({len(entries)})", "Market", "Price (cr/unit)>", "Why")
             for entry in entries:
-                price = "" if entry.bid is None else f" ({entry.bid:,} credits/unit)"
-                lines.append(f"    {entry.good} @ {entry.market}{price}: {entry.detail}")
-    return lines
+                left_out.add_row(str(entry.good), str(entry.market), "-" if entry.bid is None else f"{entry.bid:,}",
+                                 entry.detail or "-")
+            parts += [Text(""), indented(left_out)]
+    return Group(*parts)
 
 
 def _as_json(report: DemandReport, ranking: str, access: GameAccess, priced: int,

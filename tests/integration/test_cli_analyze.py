@@ -7,6 +7,7 @@ import base64
 import hashlib
 import json
 import os
+import re
 import subprocess
 import sys
 import textwrap
@@ -26,6 +27,7 @@ from tests.cli_support import cli_environment as environment
 from tests.cli_support import run_cli as run
 from adapters.storage.supply_chain_repository import SqlSupplyChainRepository
 from tests.fakes import bundled_supply_chain, make_market
+from tests.screen_text import cells, table_rows
 
 NOW = datetime.now(UTC).replace(microsecond=0)
 # Factories and sources with the game's real recipes, and three markets paying for what they make.
@@ -99,8 +101,10 @@ def stored(data_dir: Path) -> Path:
 
 
 def ranked(out: str) -> list[str]:
-    """The goods of the numbered entries, in the order printed."""
-    return [line.split(". ", 1)[1] for line in out.splitlines() if line[:1].isdigit() and ". " in line]
+    """The goods of the ranked rows, in the order printed."""
+    rows = [cells(line) for line in out.splitlines() if re.match(r"\s*\d+\s{2,}[A-Z_]+\s", line)]
+    assert [int(row[0]) for row in rows] == list(range(1, len(rows) + 1))
+    return [row[1] for row in rows]
 
 
 def test_the_analysis_screen_from_stored_markets(stored: Path) -> None:
@@ -111,23 +115,19 @@ def test_the_analysis_screen_from_stored_markets(stored: Path) -> None:
     assert out.startswith("High-Demand Manufacturables in X1-T1\n====")
     assert "no game server running: stored prices only" in out
     assert ranked(out) == BEST_PAID_FIRST
-    first = out.split("1. ADVANCED_CIRCUITRY\n")[1].split("\n\n")[0]
-    assert first.splitlines() == [
-        "   Import Market: X1-T1-A3",
-        "   Purchase Price: 8,000 credits/unit",
-        "   Dependency Depth: 1 level",
-        "   Required Inputs: ELECTRONICS, MICROPROCESSORS",
-    ]
-    left_out = out.split("Left Out (")[1]
-    assert "pays less than the minimum price (1):\n    SHIP_PARTS @ X1-T1-A2 (400 credits/unit): pays 400 < 1000" \
-        in left_out
+    assert table_rows(out, "#")[0] == ["1", "ADVANCED_CIRCUITRY", "X1-T1-A3", "8,000", "1 level",
+                                       "ELECTRONICS, MICROPROCESSORS"]
+    assert "Left Out (1 imported goods)" in out
+    assert table_rows(out, "pays less than the minimum price (1)") == [
+        ["SHIP_PARTS", "X1-T1-A2", "400", "pays 400 < 1000"]]
+    assert "\x1b" not in out  # not a terminal: plain text
 
 
 def test_top_n_leaves_the_rest_out_as_ranked_out(stored: Path) -> None:
     out = run(environment(stored), "analyze", "demand", "--system", "X1-T1", "--top", "2").stdout
 
     assert ranked(out) == BEST_PAID_FIRST[:2]
-    assert "ranked out (1):\n    MACHINERY @ X1-T1-A2 (2,000 credits/unit): not in the top 2 of the ranking" in out
+    assert table_rows(out, "ranked out (1)") == [["MACHINERY", "X1-T1-A2", "2,000", "not in the top 2 of the ranking"]]
 
 
 def test_json_for_scripts(stored: Path) -> None:
@@ -163,7 +163,8 @@ def test_refreshes_the_markets_where_our_ships_are(world: World, data_dir: Path)
     ships_at = {ship.nav.waypoint_symbol for ship in world.ships("ALPHA", 1, 20)[0]}
     refreshed = f"Refreshed {len(ships_at)} market{'s' * (len(ships_at) != 1)} ("
     assert refreshed in result.stdout  # one market per waypoint where a starting ship sits
-    assert f"@ {headquarters}" in result.stdout  # its imports are listed (as opportunities or left out)
+    # its imports are listed (as opportunities or left out)
+    assert re.search(rf"\s{{2,}}{headquarters}\s{{2,}}", result.stdout), result.stdout
     shown = json.loads(run(env, "analyze", "demand", "--json").stdout)
     assert shown["markets_refreshed"] == 0  # seen a moment ago: not fetched again
     assert shown["markets_priced"] == len(ships_at) and shown["offline"] is False
