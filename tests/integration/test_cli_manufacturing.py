@@ -6,7 +6,9 @@ from __future__ import annotations
 import io
 import json
 import logging
+import re
 import sys
+import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -409,9 +411,20 @@ def test_progress_in_plain_lines_when_not_on_a_terminal() -> None:
 def test_progress_redraws_one_line_on_a_terminal() -> None:
     stream = io.StringIO()
     with Progress("Stopping", stream=stream, interactive=True):
-        pass
+        time.sleep(0.35)  # a few frames of the spinner
 
-    assert stream.getvalue().endswith("\r\x1b[2KStopping: done (0.0 s)\n")
+    shown = stream.getvalue()
+    spinner, outcome = shown.rsplit("\x1b[2K", 1)  # the spinner's line erased, the outcome in its place
+    assert spinner.count("Stopping... 0 s") >= 2 and spinner.count("\r\x1b[2K") >= 2  # redrawn on its line
+    assert re.fullmatch(r"Stopping: done \(0\.[34]\d* s\)\n", outcome.replace("\x1b[?25h", "")), repr(shown)
+
+
+def test_progress_says_nothing_when_quiet_even_on_a_terminal() -> None:
+    stream = io.StringIO()
+    with Progress("Refreshing", stream=stream, interactive=True, quiet=True) as progress:
+        progress.done("Refreshed 2 markets")
+
+    assert stream.getvalue() == ""
 
 
 def test_start_renews_an_embedded_world_of_an_older_server_version(data_dir: Path) -> None:
