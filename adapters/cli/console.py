@@ -9,7 +9,7 @@ import sys
 from typing import IO
 
 from rich import box
-from rich.console import Console, RenderableType
+from rich.console import Console, ConsoleOptions, RenderableType, RenderResult
 from rich.padding import Padding
 from rich.table import Table
 from rich.text import Text
@@ -45,7 +45,7 @@ def _plain_width() -> int:
         return PLAIN_WIDTH
 
 
-def table(*columns: str, footer: tuple[str, ...] = ()) -> Table:
+def table(*columns: str, footer: tuple[str | Text, ...] = ()) -> Table:
     """A table with a header rule and no borders; a column named "…>" is right-aligned (numbers)."""
     shown = Table(box=box.SIMPLE, show_edge=False, pad_edge=False, header_style="bold", show_footer=bool(footer))
     for index, column in enumerate(columns):
@@ -56,7 +56,21 @@ def table(*columns: str, footer: tuple[str, ...] = ()) -> Table:
 
 
 def indented(renderable: RenderableType) -> Padding:
+    """`renderable` under its heading; a sentence that wraps keeps the indent."""
     return Padding(renderable, (0, 0, 0, INDENT), expand=False)
+
+
+class IndentedSentence:
+    """A sentence under a heading: wrapped with its indent on a terminal, one line elsewhere (padding would cut it)."""
+
+    def __init__(self, text: str, style: str = "") -> None:
+        self.text = Text(text, style=style)
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        if console.is_terminal:
+            yield indented(self.text)
+        else:
+            yield Text(" " * INDENT) + self.text
 
 
 def heading(text: str) -> Text:
@@ -65,9 +79,7 @@ def heading(text: str) -> Text:
 
 def field(label: str, value: str | Text) -> Text:
     """`Label: value`, the label bold on a terminal."""
-    shown = Text(f"{label}: ", style="bold")
-    shown.append(value if isinstance(value, Text) else Text(value))
-    return shown
+    return Text.assemble((f"{label}: ", "bold"), value)
 
 
 def credits(amount: int) -> Text:

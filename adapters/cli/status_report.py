@@ -14,7 +14,7 @@ from typing import Any
 from rich.console import Group, RenderableType
 from rich.text import Text
 
-from adapters.cli.console import credits, field, heading, indented, table
+from adapters.cli.console import IndentedSentence, credits, field, heading, indented, table
 from adapters.cli.operator_context import Operator, shown_database
 from adapters.daemon.process import DaemonState
 from adapters.daemon.recovery import FINAL_STATES
@@ -314,8 +314,8 @@ def _ships(report: StatusReport) -> list[RenderableType]:
 def _opportunities(report: StatusReport) -> list[RenderableType]:
     parts: list[RenderableType] = [Text(""), heading("Discovered Opportunities")]
     if not report.opportunities:
-        return parts + [Text("  none yet" + (" (markets are still being scouted)" if report.state == "RUNNING"
-                                             else ""))]
+        return parts + [IndentedSentence("none yet" + (" (markets are still being scouted)"
+                                                       if report.state == "RUNNING" else ""))]
     shown = table("#>", "Good", "Market", "Price (credits/unit)>", "Depth>", "Inputs")
     for o in report.opportunities:
         shown.add_row(str(o.rank), o.good, o.market, f"{o.price:,}", str(o.depth), ", ".join(o.inputs) or "-")
@@ -325,7 +325,7 @@ def _opportunities(report: StatusReport) -> list[RenderableType]:
 def _completions(report: StatusReport) -> list[RenderableType]:
     parts: list[RenderableType] = [Text(""), heading("Recent Completions")]
     if not report.completions:
-        return parts + [Text("  none yet")]
+        return parts + [IndentedSentence("none yet")]
     shown = table("Good", "Profit>", "Outcome", "Finished", "Ship", "Sold>")
     for c in report.completions:
         outcome = Text(c.outcome + (f": {c.error}" if c.error else ""),
@@ -342,8 +342,8 @@ def _money(report: StatusReport) -> list[RenderableType]:
     if report.session_profit is not None:
         assert report.run is not None
         total = credits(report.session_profit)
-        shown = table("Profit (this run)", "Credits>", "Runs", footer=(
-            "Total Profit (session)", total.plain,
+        shown = table("Profit (this run)", "Credits>", "Detail", footer=(
+            "Total Profit (session)", total,
             f"ledger since {report.run.started_at:%Y-%m-%d %H:%M:%S} UTC"))
         for g in report.by_good:
             shown.add_row(g.good, credits(g.profit), f"{g.runs} run{'s' * (g.runs != 1)}, {g.completed} completed")
@@ -369,9 +369,9 @@ def _stranded_cargo(report: StatusReport) -> list[RenderableType]:
         shown.add_row(line.ship, line.good, str(line.units), f"{line.cost:,}")
     when = "" if report.state == "RUNNING" else " once the daemon runs"
     return [Text(""), heading("Cargo No Run Owns (bought and not sold, by the ledger)"),
-            Text(f"  What happens to it{when}: the stranded-cargo pass sells it at the known market paying most (at "
-                 "once when the hold is too full for a run, else after a while idle), unless a run on that ship uses "
-                 "or sells it first."), indented(shown)]
+            IndentedSentence(f"What happens to it{when}: the stranded-cargo pass sells it at the known market paying "
+                             "most (at once when the hold is too full for a run, else after a while idle), unless a "
+                             "run on that ship uses or sells it first."), indented(shown)]
 
 
 def _where(report: StatusReport) -> list[Text]:
