@@ -16,24 +16,20 @@ from rich.text import Text
 from adapters.durations import format_duration
 
 
-def watch_status(screen: Callable[[], RenderableType], interval: float, console: Console,
-                 *, refreshes: int | None = None) -> None:
-    """Show `screen()` every `interval` seconds until Ctrl-C (or `refreshes` times), which ends it quietly."""
+def watch_status(screen: Callable[[], RenderableType], interval: float, console: Console) -> None:
+    """Show `screen()` every `interval` seconds until Ctrl-C, which ends it quietly."""
     every = format_duration(interval) if interval >= 1 else f"{interval:g} s"
-    shown = 0
     try:
         if console.is_terminal:
             with Live(console=console, auto_refresh=False, transient=False) as live:
-                while refreshes is None or shown < refreshes:
+                while True:
                     live.update(_framed(screen(), every), refresh=True)
-                    shown += 1
                     time.sleep(interval)
         else:
-            while refreshes is None or shown < refreshes:
+            while True:
                 console.print(_framed(screen(), every))
                 console.print()
                 console.file.flush()
-                shown += 1
                 time.sleep(interval)
     except KeyboardInterrupt:
         pass  # Ctrl-C is how a watch ends: not an error, no traceback

@@ -100,3 +100,15 @@ def test_watch_on_a_terminal_redraws_in_place_until_ctrl_c(recorded: dict[str, s
     assert "Traceback" not in text and "Aborted" not in text
     assert "\x1b[" in text  # a terminal gets escape codes: the cursor moved up and the screen redrawn
     assert "Manufacturing Arbitrage Status" in text and "flying to X1-T1-A3" in text
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["--interval", "soon"], "'soon' is not a duration"),
+    (["--interval", "0s"], "must be more than 0"),
+    (["--json"], "--watch is for people"),
+])
+def test_watch_refuses_what_it_cannot_do(recorded: dict[str, str], args: list[str], message: str) -> None:
+    done = subprocess.run(command(*args), env=recorded, capture_output=True, text=True, timeout=60)
+
+    assert done.returncode == 2, done.stderr  # a usage error, at once
+    assert message in done.stderr and "Traceback" not in done.stderr
