@@ -27,7 +27,7 @@ from tests.cli_support import cli_environment as environment
 from tests.cli_support import run_cli as run
 from adapters.storage.supply_chain_repository import SqlSupplyChainRepository
 from tests.fakes import bundled_supply_chain, make_market
-from tests.screen_text import cells, table_rows
+from tests.screen_text import table_rows
 
 NOW = datetime.now(UTC).replace(microsecond=0)
 # Factories and sources with the game's real recipes, and three markets paying for what they make.
@@ -102,7 +102,7 @@ def stored(data_dir: Path) -> Path:
 
 def ranked(out: str) -> list[str]:
     """The goods of the ranked rows, in the order printed."""
-    rows = [cells(line) for line in out.splitlines() if re.match(r"\s*\d+\s{2,}[A-Z_]+\s", line)]
+    rows = table_rows(out, "#")  # the first numbered table: the opportunities (the trade routes come after)
     assert [int(row[0]) for row in rows] == list(range(1, len(rows) + 1))
     return [row[1] for row in rows]
 
@@ -120,7 +120,24 @@ def test_the_analysis_screen_from_stored_markets(stored: Path) -> None:
     assert "Left Out (1 imported goods)" in out
     assert table_rows(out, "pays less than the minimum price (1)") == [
         ["SHIP_PARTS", "X1-T1-A2", "400", "pays 400 < 1000"]]
+    routes = table_rows(out, "Trade Routes (arbitrage; ranking: default_trade_ranking)")
+    assert [route[:8] for route in routes] == [  # from the same stored prices: export ask -> import bid
+        ["1", "ADVANCED_CIRCUITRY", "X1-T1-F2", "2,500", "X1-T1-A3", "8,000", "+5,500", "+110,000"],
+        ["2", "ELECTRONICS", "X1-T1-F1", "900", "X1-T1-A1", "3,000", "+2,100", "+42,000"],
+        ["3", "MACHINERY", "X1-T1-F1", "700", "X1-T1-A2", "2,000", "+1,300", "+26,000"]]
+    assert all(re.fullmatch(r"\d+ s", route[8]) for route in routes), routes  # how old the prices are
     assert "\x1b" not in out  # not a terminal: plain text
+
+
+def test_no_trade_routes_when_arbitrage_is_off(stored: Path) -> None:
+    env = environment(stored, ST_ARBITRAGE_ENABLED="false")
+
+    out = run(env, "analyze", "demand", "--system", "X1-T1").stdout
+    shown = json.loads(run(env, "analyze", "demand", "--system", "X1-T1", "--json").stdout)
+
+    assert "Trade Routes (arbitrage; ranking: default_trade_ranking)\n  trade arbitrage is off" in out
+    assert ranked(out) == BEST_PAID_FIRST
+    assert shown["trade_routes"] is None
 
 
 def test_top_n_leaves_the_rest_out_as_ranked_out(stored: Path) -> None:
@@ -141,6 +158,12 @@ def test_json_for_scripts(stored: Path) -> None:
     assert {"good": "SHIP_PARTS", "market": "X1-T1-A2", "price": 400, "reason": "BELOW_MIN_PRICE",
             "detail": "pays 400 < 1000"} in shown["left_out"]
     assert shown["offline"] is True and shown["ranking"] == "default_ranking"
+    route = shown["trade_routes"][0]
+    assert {key: route[key] for key in ("good", "buy_market", "ask", "sell_market", "bid", "margin", "trade_volume",
+                                        "lot_profit")} == {
+        "good": "ADVANCED_CIRCUITRY", "buy_market": "X1-T1-F2", "ask": 2500, "sell_market": "X1-T1-A3", "bid": 8000,
+        "margin": 5500, "trade_volume": 20, "lot_profit": 110_000}
+    assert route["age_seconds"] >= 0
 
 
 @pytest.fixture
