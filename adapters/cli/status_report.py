@@ -59,6 +59,7 @@ class CompletionLine:
     quantity_sold: int
     finished_at: datetime
     error: str | None
+    kind: str = "manufacturing"  # or arbitrage
 
 
 @dataclass(frozen=True)
@@ -168,7 +169,7 @@ def gather_status(op: Operator, player: str, now: datetime | None = None) -> Sta
             for rank, o in enumerate(storage.runs.opportunities(run.run_id), start=1))
         results = list(storage.runs.results(run.run_id, limit=10_000))
         completions = tuple(CompletionLine(r.good.value, str(r.ship), r.outcome, r.profit, r.quantity_sold,
-                                           r.finished_at, r.error) for r in results[:RECENT_COMPLETIONS])
+                                           r.finished_at, r.error, r.kind) for r in results[:RECENT_COMPLETIONS])
         rows = [row for row in storage.ledger.transactions_since(run.started_at)
                 if row.ship is None or row.ship.startswith(prefix)]
         bought = [row for row in rows if row.category is TransactionCategory.SHIP_PURCHASE]
@@ -326,11 +327,11 @@ def _completions(report: StatusReport) -> list[RenderableType]:
     parts: list[RenderableType] = [Text(""), heading("Recent Completions")]
     if not report.completions:
         return parts + [IndentedSentence("none yet")]
-    shown = table("Good", "Profit>", "Outcome", "Finished", "Ship", "Sold>")
+    shown = table("Good", "Work", "Profit>", "Outcome", "Finished", "Ship", "Sold>")
     for c in report.completions:
         outcome = Text(c.outcome + (f": {c.error}" if c.error else ""),
                        style="" if c.outcome == "completed" else "red")
-        shown.add_row(c.good, credits(c.profit), outcome, _ago(c.finished_at, report.now), c.ship,
+        shown.add_row(c.good, c.kind, credits(c.profit), outcome, _ago(c.finished_at, report.now), c.ship,
                       str(c.quantity_sold))
     return parts + [indented(shown)]
 
@@ -418,7 +419,8 @@ def status_json(report: StatusReport) -> dict[str, Any]:
                    "until": _iso(s.until)} for s in report.ships],
         "opportunities": [{"rank": o.rank, "good": o.good, "market": o.market, "price": o.price,
                            "depth": o.depth, "inputs": list(o.inputs)} for o in report.opportunities],
-        "recent_completions": [{"good": c.good, "ship": c.ship, "outcome": c.outcome, "profit": c.profit,
+        "recent_completions": [{"good": c.good, "kind": c.kind, "ship": c.ship, "outcome": c.outcome,
+                                "profit": c.profit,
                                 "quantity_sold": c.quantity_sold, "finished_at": _iso(c.finished_at),
                                 "error": c.error} for c in report.completions],
         "profit_by_good": {g.good: {"profit": g.profit, "runs": g.runs, "completed": g.completed}

@@ -172,9 +172,9 @@ def test_status_screen_from_live_data(data_dir: Path, sleeper: DetachedProcess) 
         ["1", "ADVANCED_CIRCUITRY", "X1-T1-A3", "8,500", "1", "ELECTRONICS, MICROPROCESSORS"],
         ["2", "MACHINERY", "X1-T1-A2", "2,100", "1", "IRON"]]
     assert table_rows(out, "Recent Completions") == [
-        ["MACHINERY", "-300", "failed: ProductionTimeout: no output", "1 min ago", "ALPHA-1", "0"],
-        ["MACHINERY", "+4,230", "completed", "2 min ago", "ALPHA-1", "40"],
-        ["PLASTICS", "+1,890", "completed", "8 min ago", "ALPHA-1", "40"]]
+        ["MACHINERY", "manufacturing", "-300", "failed: ProductionTimeout: no output", "1 min ago", "ALPHA-1", "0"],
+        ["MACHINERY", "manufacturing", "+4,230", "completed", "2 min ago", "ALPHA-1", "40"],
+        ["PLASTICS", "manufacturing", "+1,890", "completed", "8 min ago", "ALPHA-1", "40"]]
     money = table_rows(out, "Profit (this run)")
     assert money[:3] == [
         ["MACHINERY", "+3,930", "2 runs, 1 completed"],
@@ -220,6 +220,10 @@ def test_status_shows_manufacturing_and_trade_arbitrage_side_by_side(data_dir: P
     assert shown["workers"]["active"] == 1  # manufacturing workers against manufacturing's own maximum
     assert table_rows(text, "Kind of Work (this run)") == [["manufacturing", "+5,820", "3", "1"],
                                                            ["arbitrage", "+3,000", "1", "1"]]
+    assert ["IRON", "arbitrage", "+3,000"] in [row[:3] for row in table_rows(text, "Recent Completions")]
+    assert {(c["good"], c["kind"]) for c in shown["recent_completions"]} >= {("IRON", "arbitrage"),
+                                                                             ("MACHINERY", "manufacturing")}
+    assert table_rows(text, "Ships Assigned (2)")[1][:2] == ["ALPHA-2", "arb-2"]
 
 
 def test_status_after_a_crash_says_how_to_recover(data_dir: Path) -> None:
