@@ -17,6 +17,7 @@ from rich.spinner import Spinner
 from rich.text import Text
 
 from adapters.cli.console import is_terminal
+from adapters.durations import format_duration
 
 PLAIN_EVERY = 15.0
 _FRAMES_PER_SECOND = 10
@@ -82,7 +83,7 @@ class Progress:
             self._write(f"{line}\n")
 
     def _frame(self) -> Spinner:
-        self._spinner.update(text=Text(f"{self.what}... {self.elapsed:.0f} s"))
+        self._spinner.update(text=Text(f"{self.what}... {format_duration(self.elapsed)}"))
         return self._spinner
 
     def _write(self, text: str) -> None:
