@@ -125,7 +125,8 @@ def test_the_analysis_screen_from_stored_markets(stored: Path) -> None:
         ["1", "ADVANCED_CIRCUITRY", "X1-T1-F2", "2,500", "X1-T1-A3", "8,000", "+5,500", "+110,000"],
         ["2", "ELECTRONICS", "X1-T1-F1", "900", "X1-T1-A1", "3,000", "+2,100", "+42,000"],
         ["3", "MACHINERY", "X1-T1-F1", "700", "X1-T1-A2", "2,000", "+1,300", "+26,000"]]
-    assert all(re.fullmatch(r"\d+ s", route[8]) for route in routes), routes  # how old the prices are
+    # how old the prices are (the markets were stored when this module was imported)
+    assert all(re.fullmatch(r"\d+ (s|min|h)( \d+ (s|min))?", route[8]) for route in routes), routes
     assert "\x1b" not in out  # not a terminal: plain text
 
 
