@@ -9,19 +9,24 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import UTC
+from datetime import UTC, datetime
 from typing import Any
 
 import click
+from rich.console import Group, RenderableType
+from rich.text import Text
 
+from adapters.cli.console import IndentedSentence, heading, indented, screen_console, table
 from adapters.cli.errors import META_BASE_URL, friendly_errors
 from adapters.cli.operator_context import Operator, operator
 from adapters.cli.progress import Progress
 from adapters.daemon.process import DaemonState
 from adapters.daemon.state_file import DaemonInfo, read_daemon_info
+from adapters.durations import format_duration
 from adapters.game_api.gateway import TranslatedClient
 from application.demand_finder import DemandFinderConfig, DemandReport, LeftOutReason
 from domain.symbols import SystemSymbol, WaypointSymbol
+from domain.trade_route import TradeRoute
 
 # Most telling first: what we could sell but ranked out, what pays well but cannot be made here, ...
 _REASONS = {
@@ -58,7 +63,7 @@ def analyze() -> None:
 @click.pass_context
 @friendly_errors
 def demand(ctx: click.Context, player: str, system: str, top: int | None, as_json: bool) -> None:
-    """High-demand goods we can manufacture, ranked, and the goods left out and why."""
+    """High-demand goods we can manufacture, ranked, the goods left out and why, and the trade routes."""
     import bootstrap
     from application.metrics_port import NullMetrics
 
@@ -87,14 +92,20 @@ def demand(ctx: click.Context, player: str, system: str, top: int | None, as_jso
         report = container.demand_finder().find(target, DemandFinderConfig(op.settings.manufacturing.min_price, top),
                                                 explain=True)
         markets = [m for m in container.markets().markets_in_system(target) if m.trade_goods]
+        finder = container.route_finder()  # None when trade arbitrage is off
+        routes = None if finder is None else finder.find(target)
+        now = container.clock().now()
     finally:
         container.shutdown_resources()
     ranking = op.settings.strategy.ranking
     if as_json:
-        click.echo(json.dumps(_as_json(report, ranking, access, len(markets), refreshed), indent=2))
+        shown = _as_json(report, ranking, access, len(markets), refreshed)
+        shown["trade_routes"] = None if routes is None else [_route_json(route, now) for route in routes]
+        click.echo(json.dumps(shown, indent=2))
         return
-    for line in _render(report, ranking, access, len(markets), refreshed, top):
-        click.echo(line)
+    console = screen_console()
+    console.print(_render(report, ranking, access, len(markets), refreshed, top))
+    console.print(_render_routes(routes, op.settings.arbitrage.ranking, now))
 
 
 def _running_daemon(op: Operator, player: str) -> DaemonInfo | None:
@@ -144,40 +155,60 @@ def _system(op: Operator, player: str, info: DaemonInfo | None, access: GameAcce
 
 
 def _render(report: DemandReport, ranking: str, access: GameAccess, priced: int, refreshed: list[Any],
-            top: int) -> list[str]:
+            top: int) -> Group:
     title = f"High-Demand Manufacturables in {report.system}"
-    lines = [title, "=" * len(title)]
     where = f"{priced} markets with prices; {access.how}"
     if access.base_url:
         where += f" ({len(refreshed)} refreshed now)"
-    lines.append(f"ranking: {ranking}; top {top}; {where}")
-    lines.append("")
-    if not report.opportunities:
-        lines.append("No opportunity: no market with known prices pays enough for a good we can make.")
-        lines.append("")
-    for rank, opportunity in enumerate(report.opportunities, start=1):
-        inputs = ", ".join(good.value for good in opportunity.required_inputs) or "-"
-        depth = opportunity.tree_depth
-        lines += [
-            f"{rank}. {opportunity.good}",
-            f"   Import Market: {opportunity.sell_market}",
-            f"   Purchase Price: {opportunity.bid:,} credits/unit",
-            f"   Dependency Depth: {depth} level{'s' * (depth != 1)}",
-            f"   Required Inputs: {inputs}",
-            "",
-        ]
+    parts: list[RenderableType] = [heading(title), Text("=" * len(title)),
+                                   Text(f"ranking: {ranking}; top {top}; {where}"), Text("")]
+    if report.opportunities:
+        shown = table("#>", "Good", "Import Market", "Purchase Price (cr/unit)>", "Depth>", "Required Inputs")
+        for rank, opportunity in enumerate(report.opportunities, start=1):
+            inputs = ", ".join(good.value for good in opportunity.required_inputs) or "-"
+            depth = opportunity.tree_depth
+            shown.add_row(str(rank), str(opportunity.good), str(opportunity.sell_market), f"{opportunity.bid:,}",
+                          f"{depth} level{'s' * (depth != 1)}", inputs)
+        parts.append(indented(shown))
+    else:
+        parts.append(Text("No opportunity: no market with known prices pays enough for a good we can make."))
     if report.left_out:
-        lines.append(f"Left Out ({len(report.left_out)} imported goods):")
-        for reason, title in _REASONS.items():
+        parts += [Text(""), heading(f"Left Out ({len(report.left_out)} imported goods)")]
+        for reason, why in _REASONS.items():
             entries = sorted((e for e in report.left_out if e.reason is reason),
                              key=lambda e: (-(e.bid or 0), e.good, e.market))
             if not entries:
                 continue
-            lines.append(f"  {title} ({len(entries)}):")
+            left_out = table(f"{why} ({len(entries)})", "Market", "Price (cr/unit)>", "Why")
             for entry in entries:
-                price = "" if entry.bid is None else f" ({entry.bid:,} credits/unit)"
-                lines.append(f"    {entry.good} @ {entry.market}{price}: {entry.detail}")
-    return lines
+                left_out.add_row(str(entry.good), str(entry.market), "-" if entry.bid is None else f"{entry.bid:,}",
+                                 entry.detail or "-")
+            parts += [Text(""), indented(left_out)]
+    return Group(*parts)
+
+
+def _render_routes(routes: list[TradeRoute] | None, ranking: str, now: datetime) -> Group:
+    """The lanes trade arbitrage would work now, from the same stored prices."""
+    parts: list[RenderableType] = [Text(""), heading(f"Trade Routes (arbitrage; ranking: {ranking})")]
+    if routes is None:
+        return Group(*parts, IndentedSentence("trade arbitrage is off (arbitrage.enabled)"))
+    if not routes:
+        return Group(*parts, IndentedSentence("none: no export is cheap enough against an import that is not "
+                                              "saturated, with fresh prices"))
+    shown = table("#>", "Good", "Buy At", "Ask>", "Sell At", "Bid>", "Margin/unit>", "Lot Profit>", "Prices Age>")
+    for rank, route in enumerate(routes, start=1):
+        shown.add_row(str(rank), str(route.good), str(route.buy_market), f"{route.ask:,}", str(route.sell_market),
+                      f"{route.bid:,}", f"{route.margin:+,}", f"{route.lot_profit:+,}",
+                      format_duration((now - route.observed_at).total_seconds()))
+    return Group(*parts, indented(shown))
+
+
+def _route_json(route: TradeRoute, now: datetime) -> dict[str, Any]:
+    return {"good": route.good.value, "buy_market": str(route.buy_market), "ask": route.ask,
+            "sell_market": str(route.sell_market), "bid": route.bid, "margin": route.margin,
+            "trade_volume": route.trade_volume, "lot_profit": route.lot_profit, "distance": route.distance,
+            "alternatives": [str(m) for m in route.alternatives],
+            "age_seconds": round((now - route.observed_at).total_seconds(), 1)}
 
 
 def _as_json(report: DemandReport, ranking: str, access: GameAccess, priced: int,

@@ -4,7 +4,7 @@
 registers an agent when the player has none, and starts the coordinator as a detached daemon (the hidden
 `manufacturing run`), then says in a few lines what it did and where the log, the database and the metrics are.
 `stop` ends the daemon gracefully, and the embedded server once no daemon plays on it. `status` prints the
-plan's status screen from the database and the daemon's own record; it never asks the game.
+plan's status screen from the database and the daemon's own record (kept up with --watch); it never asks the game.
 """
 from __future__ import annotations
 
@@ -17,13 +17,16 @@ from adapters.cli.agent_command import DEFAULT_FACTION
 from adapters.cli.embedded_server import cli_argv
 from adapters.cli.errors import META_BASE_URL, friendly_errors
 from adapters.cli.operator_context import Operator, operator, shown_database
+from adapters.cli.console import screen_console
 from adapters.cli.progress import Progress
 from adapters.cli.status_report import gather_status, render_status, status_json
+from adapters.cli.status_watch import watch_status
 from adapters.cli.token_store import NoAgent
 from adapters.config.loader import ConfigError
 from adapters.daemon.paths import normalise_player, players_in
 from adapters.daemon.process import AlreadyRunning, DaemonState, NotRunning
 from adapters.daemon.state_file import ServerInfo, read_daemon_info
+from adapters.durations import parse_duration
 from adapters.storage.database import check_reachable
 from application.game_errors import GameAuthError
 from domain.symbols import SystemSymbol, WaypointSymbol
@@ -227,9 +230,12 @@ def stop(ctx: click.Context, player: str, now: bool) -> None:
 @manufacturing.command("status")
 @click.option("--player", default="", help="Agent symbol (default: the configured player, or the only one).")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts.")
+@click.option("--watch", is_flag=True, help="Keep the screen up, refreshed every --interval, until Ctrl-C.")
+@click.option("--interval", default="2s", show_default=True, metavar="DURATION",
+              help="How often --watch refreshes (30s, 1m, ...).")
 @click.pass_context
 @friendly_errors
-def status(ctx: click.Context, player: str, as_json: bool) -> None:
+def status(ctx: click.Context, player: str, as_json: bool, watch: bool, interval: str) -> None:
     """Show what the daemon is doing: workers, ships, opportunities, completions and profit."""
     op = operator(ctx, {"player": player or None})
     chosen = op.choose_player()
@@ -237,12 +243,22 @@ def status(ctx: click.Context, player: str, as_json: bool) -> None:
         known = sorted(set(op.store.players()) | set(players_in(op.data_dir)))
         raise NoAgent(f"no player {chosen} here (data directory {op.data_dir}); "
                       + (f"known players: {', '.join(known)}" if known else "none is registered yet"))
+    if watch:
+        if as_json:
+            raise click.UsageError("--watch is for people; scripts poll `status --json` instead")
+        try:
+            seconds = parse_duration(interval)
+        except ValueError as exc:
+            raise click.BadParameter(str(exc), param_hint="--interval") from None
+        if seconds <= 0:
+            raise click.BadParameter("must be more than 0", param_hint="--interval")
+        watch_status(lambda: render_status(gather_status(op, chosen)), seconds, screen_console())
+        return
     report = gather_status(op, chosen)
     if as_json:
         click.echo(json.dumps(status_json(report), indent=2))
         return
-    for line in render_status(report):
-        click.echo(line)
+    screen_console().print(render_status(report))
 
 
 # --- the daemon itself ----------------------------------------------------------------------------------------------

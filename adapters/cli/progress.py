@@ -1,20 +1,26 @@
 """A progress indicator for commands that wait (the game server coming up, the daemon starting or stopping).
 
-On a terminal: one line with a spinner and the seconds waited, redrawn in place, replaced by the outcome when the
-wait ends. Elsewhere (a pipe, a log, a test): plain lines, the wait announced once, a reminder every
+On a terminal: one line with a spinner and the seconds waited, redrawn in place by rich, replaced by the outcome
+when the wait ends. Elsewhere (a pipe, a log, a test): plain lines, the wait announced once, a reminder every
 `PLAIN_EVERY` seconds, and the outcome.
 """
 from __future__ import annotations
 
 import sys
-import threading
 import time
 from types import TracebackType
 from typing import IO
 
-SPINNER = "|/-\\"
+from rich.console import Console
+from rich.live import Live
+from rich.spinner import Spinner
+from rich.text import Text
+
+from adapters.cli.console import is_terminal
+from adapters.durations import format_duration
+
 PLAIN_EVERY = 15.0
-_FRAME_SECONDS = 0.1
+_FRAMES_PER_SECOND = 10
 
 
 class Progress:
@@ -28,11 +34,11 @@ class Progress:
         self.what = what
         self._quiet = quiet  # output meant for a program (--json): say nothing
         self._stream = stream if stream is not None else sys.stdout
-        self._interactive = _is_terminal(self._stream) if interactive is None else interactive
+        self._interactive = is_terminal(self._stream) if interactive is None else interactive
         self._started = 0.0
         self._outcome: str | None = None
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
+        self._live: Live | None = None
+        self._spinner = Spinner("line")
         self._last_plain = 0.0
 
     @property
@@ -42,8 +48,11 @@ class Progress:
     def __enter__(self) -> Progress:
         self._started = self._last_plain = time.monotonic()
         if self._interactive:
-            self._thread = threading.Thread(target=self._spin, name="progress", daemon=True)
-            self._thread.start()
+            if not self._quiet:
+                console = Console(file=self._stream, force_terminal=True, highlight=False, markup=False)
+                self._live = Live(get_renderable=self._frame, console=console, transient=True,
+                                  refresh_per_second=_FRAMES_PER_SECOND)
+                self._live.start()
         else:
             self._write(f"{self.what}...\n")
         return self
@@ -60,25 +69,22 @@ class Progress:
 
     def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
                  tb: TracebackType | None) -> None:
-        self._stop.set()
-        if self._thread is not None:
-            self._thread.join()
+        if self._live is not None:
+            self._live.stop()  # transient: the spinner's line is erased, the outcome takes its place
         seconds = f"{self.elapsed:.1f} s"
         if exc_type is not None:
             line = f"{self.what}: failed after {seconds}"
         else:
             line = f"{self._outcome or self.what + ': done'} ({seconds})"
         if self._interactive:
-            self._write("\r\x1b[2K" + line + "\n")
+            self._write(line + "\n")
         elif exc_type is None:
             # In plain mode a failure is told by the error line that follows; one line is enough.
             self._write(f"{line}\n")
 
-    def _spin(self) -> None:
-        frame = 0
-        while not self._stop.wait(_FRAME_SECONDS):
-            self._write(f"\r{SPINNER[frame % len(SPINNER)]} {self.what}... {self.elapsed:.0f} s")
-            frame += 1
+    def _frame(self) -> Spinner:
+        self._spinner.update(text=Text(f"{self.what}... {format_duration(self.elapsed)}"))
+        return self._spinner
 
     def _write(self, text: str) -> None:
         if self._quiet:
@@ -86,9 +92,3 @@ class Progress:
         self._stream.write(text)
         self._stream.flush()
 
-
-def _is_terminal(stream: IO[str]) -> bool:
-    try:
-        return stream.isatty()
-    except (AttributeError, ValueError):
-        return False

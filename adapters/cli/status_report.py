@@ -11,6 +11,10 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from rich.console import Group, RenderableType
+from rich.text import Text
+
+from adapters.cli.console import IndentedSentence, credits, field, heading, indented, table
 from adapters.cli.operator_context import Operator, shown_database
 from adapters.daemon.process import DaemonState
 from adapters.daemon.recovery import FINAL_STATES
@@ -55,6 +59,7 @@ class CompletionLine:
     quantity_sold: int
     finished_at: datetime
     error: str | None
+    kind: str = "manufacturing"  # or arbitrage
 
 
 @dataclass(frozen=True)
@@ -164,7 +169,7 @@ def gather_status(op: Operator, player: str, now: datetime | None = None) -> Sta
             for rank, o in enumerate(storage.runs.opportunities(run.run_id), start=1))
         results = list(storage.runs.results(run.run_id, limit=10_000))
         completions = tuple(CompletionLine(r.good.value, str(r.ship), r.outcome, r.profit, r.quantity_sold,
-                                           r.finished_at, r.error) for r in results[:RECENT_COMPLETIONS])
+                                           r.finished_at, r.error, r.kind) for r in results[:RECENT_COMPLETIONS])
         rows = [row for row in storage.ledger.transactions_since(run.started_at)
                 if row.ship is None or row.ship.startswith(prefix)]
         bought = [row for row in rows if row.category is TransactionCategory.SHIP_PURCHASE]
@@ -257,114 +262,131 @@ def _coverage(markets: Any, system: str, now: datetime, fresh_within: float) -> 
 
 # --- showing it -----------------------------------------------------------------------------------------------------
 
-def render_status(report: StatusReport) -> list[str]:
-    """The screen, as lines (the plan's layout, plus what an operator needs to find things)."""
+_STATE_STYLES = {"RUNNING": "green", "STOPPING": "yellow", "STOPPED": "yellow", "CRASHED": "bold red"}
+
+
+def render_status(report: StatusReport) -> Group:
+    """The screen: the daemon and where to find things in `Label: value` lines, the rest in tables."""
     title = "Manufacturing Arbitrage Status"
-    lines = [title, "=" * len(title)]
+    parts: list[RenderableType] = [heading(title), Text("=" * len(title))]
     state = report.state
     if report.pid is not None:
         state += f" (pid {report.pid}"
         state += f", since {_ago(report.run.started_at, report.now)})" if report.run else ")"
     elif report.run is not None and report.run.finished_at is not None:
         state += f" (since {_ago(report.run.finished_at, report.now)})"
-    lines.append(f"Status: {state}")
-    lines.append(f"Player: {report.player}")
-    lines.append(f"System: {report.system or '-'}")
+    parts.append(field("Status", Text(state, style=_STATE_STYLES.get(report.state, ""))))
+    parts.append(field("Player", report.player))
+    parts.append(field("System", report.system or "-"))
     if report.info is not None:
         scale = f", speed {report.info.time_scale:g}" if report.info.embedded else ""
-        lines.append(f"Game: {report.info.base_url} ({'embedded' if report.info.embedded else 'remote'}{scale})")
-    lines.append(f"Strategies: {report.strategies}")
+        parts.append(field("Game", f"{report.info.base_url} ({'embedded' if report.info.embedded else 'remote'}"
+                                   f"{scale})"))
+    parts.append(field("Strategies", report.strategies))
     if report.run is None:
-        lines.append("")
-        lines.append(f"No manufacturing run yet: start one with `spacetraders manufacturing start --player "
-                     f"{report.player}`")
-        lines += _where(report)
-        return lines
-    lines.append("")
-    lines.append(f"Active Workers: {report.active_workers}/{report.max_workers}")
-    if report.ships:
-        lines.append("Ships Assigned: " + ", ".join(line.ship for line in report.ships))
-        for line in report.ships:
-            lines.append(f"  {line.ship}: {_activity(line, report.now)}")
-    else:
-        lines.append("Ships Assigned: none")
+        parts += [Text(""), Text(f"No manufacturing run yet: start one with `spacetraders manufacturing start "
+                                 f"--player {report.player}`")]
+        return Group(*parts, *_where(report))
+    parts.append(field("Active Workers", f"{report.active_workers}/{report.max_workers}"))
     if report.state == "CRASHED":
         left = f"; {report.orphans} of its processes still run" if report.orphans else ""
-        lines.append(f"The daemon is gone without shutting down{left}: `spacetraders manufacturing start --player "
-                     f"{report.player}` ends them, reconciles the ships still held and releases them.")
-    lines.append("")
-    lines.append("Discovered Opportunities:")
-    if report.opportunities:
-        for o in report.opportunities:
-            inputs = f", inputs: {', '.join(o.inputs)}" if o.inputs else ""
-            lines.append(f"  {o.rank}. {o.good} @ {o.market} - {o.price:,} credits/unit (depth: {o.depth}{inputs})")
-    else:
-        lines.append("  none yet" + (" (markets are still being scouted)" if report.state == "RUNNING" else ""))
-    lines.append("")
-    lines.append("Recent Completions:")
-    if report.completions:
-        for c in report.completions:
-            what = f"{c.profit:+,} credits profit"
-            if c.outcome != "completed":
-                what += f", {c.outcome}" + (f": {c.error}" if c.error else "")
-            lines.append(f"  - {c.good}: {what} ({_ago(c.finished_at, report.now)}, {c.ship}, sold "
-                         f"{c.quantity_sold})")
-    else:
-        lines.append("  none yet")
-    if report.by_good or report.ship_purchases or report.other_money:
-        lines.append("")
-        lines.append("Profit by Good (this run):")
-        labels = [g.good for g in report.by_good] + ["Ship purchases"] * bool(report.ship_purchases) + [
-            "Runs in progress, other fuel"] * bool(report.other_money)
-        width = max(len(label) for label in labels)
-        for g in report.by_good:
-            lines.append(f"  {g.good:<{width}}  {g.profit:+,} credits ({g.runs} run{'s' * (g.runs != 1)}, "
-                         f"{g.completed} completed)")
-        if report.ship_purchases:
-            lines.append(f"  {'Ship purchases':<{width}}  {report.ship_purchases:+,} credits "
-                         f"({report.ships_bought} ship{'s' * (report.ships_bought != 1)})")
-        if report.other_money:
-            lines.append(f"  {'Runs in progress, other fuel':<{width}}  {report.other_money:+,} credits")
-    if any(runs or working for _, _, runs, working in report.by_kind):
-        lines.append("")
-        lines.append("Profit by Kind of Work (this run):")
-        for kind, profit, runs, working in report.by_kind:
-            lines.append(f"  {kind:<13}  {profit:+,} credits ({runs} run{'s' * (runs != 1)}, {working} working)")
-    lines.append("")
-    if report.session_profit is not None:
-        lines.append(f"Total Profit (session): {report.session_profit:+,} credits "
-                     f"(ledger since {report.run.started_at:%Y-%m-%d %H:%M:%S} UTC: the lines above added up)")
-    if report.stranded:
-        lines.append("")
-        lines.append("Cargo No Run Owns (bought and not sold, by the ledger):")
-        for line in report.stranded:
-            lines.append(f"  {line.ship}: {line.units} {line.good} (cost {line.cost:,} credits)")
-        when = "" if report.state == "RUNNING" else " once the daemon runs"
-        lines.append(f"  What happens to it{when}: the stranded-cargo pass sells it at the known market paying "
-                     "most (at once when the hold is too full for a run, else after a while idle), unless a run "
-                     "on that ship uses or sells it first.")
+        parts.append(Text(f"The daemon is gone without shutting down{left}: `spacetraders manufacturing start "
+                          f"--player {report.player}` ends them, reconciles the ships still held and releases them.",
+                          style="red"))
+    parts += _ships(report) + _opportunities(report) + _completions(report) + _money(report) + _stranded_cargo(report)
     if report.coverage is not None:
         c = report.coverage
         oldest = "" if c.oldest_age is None else f", oldest {_duration(c.oldest_age)} old"
-        lines.append(f"Market Coverage: {c.priced} markets priced, {c.fresh} fresh (under "
-                     f"{_duration(c.fresh_within)}){oldest}")
-    lines += _where(report)
-    return lines
+        parts += [Text(""), field("Market Coverage", f"{c.priced} markets priced, {c.fresh} fresh (under "
+                                                     f"{_duration(c.fresh_within)}){oldest}")]
+    return Group(*parts, *_where(report))
 
 
-def _where(report: StatusReport) -> list[str]:
-    lines = ["", f"Log: {report.log_file}", f"Database: {report.database}"]
+def _ships(report: StatusReport) -> list[RenderableType]:
+    if not report.ships:
+        return [Text(""), heading("Ships Assigned: none")]
+    shown = table("Ship", "Work", "Doing", "Until")
+    for line in report.ships:
+        shown.add_row(line.ship, line.operation_id, line.activity or f"held by {line.operation_id}",
+                      _until(line.until, report.now))
+    return [Text(""), heading(f"Ships Assigned ({len(report.ships)})"), indented(shown)]
+
+
+def _opportunities(report: StatusReport) -> list[RenderableType]:
+    parts: list[RenderableType] = [Text(""), heading("Discovered Opportunities")]
+    if not report.opportunities:
+        return parts + [IndentedSentence("none yet" + (" (markets are still being scouted)"
+                                                       if report.state == "RUNNING" else ""))]
+    shown = table("#>", "Good", "Market", "Price (credits/unit)>", "Depth>", "Inputs")
+    for o in report.opportunities:
+        shown.add_row(str(o.rank), o.good, o.market, f"{o.price:,}", str(o.depth), ", ".join(o.inputs) or "-")
+    return parts + [indented(shown)]
+
+
+def _completions(report: StatusReport) -> list[RenderableType]:
+    parts: list[RenderableType] = [Text(""), heading("Recent Completions")]
+    if not report.completions:
+        return parts + [IndentedSentence("none yet")]
+    shown = table("Good", "Work", "Profit>", "Outcome", "Finished", "Ship", "Sold>")
+    for c in report.completions:
+        outcome = Text(c.outcome + (f": {c.error}" if c.error else ""),
+                       style="" if c.outcome == "completed" else "red")
+        shown.add_row(c.good, c.kind, credits(c.profit), outcome, _ago(c.finished_at, report.now), c.ship,
+                      str(c.quantity_sold))
+    return parts + [indented(shown)]
+
+
+def _money(report: StatusReport) -> list[RenderableType]:
+    """Profit by good, ship purchases and the rest of the session's money, with their sum (the ledger's net) as
+    the footer; then the same runs by kind of work."""
+    parts: list[RenderableType] = []
+    if report.session_profit is not None:
+        assert report.run is not None
+        total = credits(report.session_profit)
+        shown = table("Profit (this run)", "Credits>", "Detail", footer=(
+            "Total Profit (session)", total,
+            f"ledger since {report.run.started_at:%Y-%m-%d %H:%M:%S} UTC"))
+        for g in report.by_good:
+            shown.add_row(g.good, credits(g.profit), f"{g.runs} run{'s' * (g.runs != 1)}, {g.completed} completed")
+        if report.ship_purchases:
+            shown.add_row("Ship purchases", credits(report.ship_purchases),
+                          f"{report.ships_bought} ship{'s' * (report.ships_bought != 1)}")
+        if report.other_money:
+            shown.add_row("Runs in progress, other fuel", credits(report.other_money), "-")
+        parts += [Text(""), indented(shown)]
+    if any(runs or working for _, _, runs, working in report.by_kind):
+        kinds = table("Kind of Work (this run)", "Profit>", "Runs>", "Working now>")
+        for kind, profit, runs, working in report.by_kind:
+            kinds.add_row(kind, credits(profit), str(runs), str(working))
+        parts += [Text(""), indented(kinds)]
+    return parts
+
+
+def _stranded_cargo(report: StatusReport) -> list[RenderableType]:
+    if not report.stranded:
+        return []
+    shown = table("Ship", "Good", "Units>", "Cost (credits)>")
+    for line in report.stranded:
+        shown.add_row(line.ship, line.good, str(line.units), f"{line.cost:,}")
+    when = "" if report.state == "RUNNING" else " once the daemon runs"
+    return [Text(""), heading("Cargo No Run Owns (bought and not sold, by the ledger)"),
+            IndentedSentence(f"What happens to it{when}: the stranded-cargo pass sells it at the known market paying "
+                             "most (at once when the hold is too full for a run, else after a while idle), unless a "
+                             "run on that ship uses or sells it first."), indented(shown)]
+
+
+def _where(report: StatusReport) -> list[Text]:
+    lines = [Text(""), field("Log", report.log_file), field("Database", report.database)]
     if report.info is not None and report.info.metrics_url:
-        lines.append(f"Metrics: {report.info.metrics_url}")
+        lines.append(field("Metrics", report.info.metrics_url))
     return lines
 
 
-def _activity(line: ShipLine, now: datetime) -> str:
-    text = line.activity or f"held by {line.operation_id}"
-    if line.until is None:
-        return text
-    left = (line.until - now).total_seconds()
-    return f"{text} ({'in ' + _duration(left) if left > 0 else 'due now'})"
+def _until(until: datetime | None, now: datetime) -> str:
+    if until is None:
+        return "-"
+    left = (until - now).total_seconds()
+    return f"in {_duration(left)}" if left > 0 else "due now"
 
 
 def _ago(moment: datetime, now: datetime) -> str:
@@ -397,7 +419,8 @@ def status_json(report: StatusReport) -> dict[str, Any]:
                    "until": _iso(s.until)} for s in report.ships],
         "opportunities": [{"rank": o.rank, "good": o.good, "market": o.market, "price": o.price,
                            "depth": o.depth, "inputs": list(o.inputs)} for o in report.opportunities],
-        "recent_completions": [{"good": c.good, "ship": c.ship, "outcome": c.outcome, "profit": c.profit,
+        "recent_completions": [{"good": c.good, "kind": c.kind, "ship": c.ship, "outcome": c.outcome,
+                                "profit": c.profit,
                                 "quantity_sold": c.quantity_sold, "finished_at": _iso(c.finished_at),
                                 "error": c.error} for c in report.completions],
         "profit_by_good": {g.good: {"profit": g.profit, "runs": g.runs, "completed": g.completed}

@@ -27,6 +27,7 @@ import pytest
 from adapters.daemon.process import DetachedProcess, group_members, is_alive
 from adapters.daemon.paths import RunPaths
 from adapters.game_server.serve import find_free_port
+from tests.screen_text import table_rows
 
 SPACETRADERS = Path(sys.executable).with_name("spacetraders")
 # Settings and leftovers of the shell that runs the tests must not reach the bot: it starts from nothing.
@@ -148,10 +149,14 @@ def test_status_while_running(bot: Bot) -> None:
     assert "Manufacturing Arbitrage Status" in out
     assert re.search(rf"Status: RUNNING \(pid {bot.daemon_info()['pid']}, since ", out), out
     assert re.search(r"Active Workers: [1-5]/5", out), out
-    assert re.search(rf"Ships Assigned: .*{bot.player}-\d", out), out
-    assert re.search(rf"  {bot.player}-\d+: \S", out), out  # what the ship is doing now
-    assert re.search(r"  1\. [A-Z_]+ @ X1-[A-Z0-9]+-\w+ - [\d,]+ credits/unit \(depth: \d", out), out
-    assert "Total Profit (session): " in out
+    ships = table_rows(out, "Ships Assigned (")
+    assert ships and all(re.fullmatch(rf"{bot.player}-\d+", ship[0]) for ship in ships), out
+    assert all(len(ship) == 4 and ship[2] for ship in ships), out  # its work, what it is doing now, until when
+    opportunity = table_rows(out, "Discovered Opportunities")[0]
+    assert opportunity[0] == "1" and re.fullmatch(r"X1-[A-Z0-9]+-\w+", opportunity[2]), out
+    assert re.fullmatch(r"[\d,]+", opportunity[3]) and opportunity[4].isdigit(), out
+    total = table_rows(out, "Profit (this run)")[-1]
+    assert total[0] == "Total Profit (session)" and re.fullmatch(r"[+-]?[\d,]+", total[1]), out
     assert re.search(r"Market Coverage: \d+ markets priced", out), out
     assert f"Metrics: {bot.daemon_info()['metrics_url']}" in out
 
@@ -212,9 +217,12 @@ def test_analyze_demand_while_running(bot: Bot) -> None:
     system = bot.daemon_info()["system"]
     assert f"High-Demand Manufacturables in {system}" in out
     assert "ranking: default_ranking; top 3" in out
-    assert re.search(r"1\. [A-Z_]+\n   Import Market: X1-\S+\n   Purchase Price: [\d,]+ credits/unit\n"
-                     r"   Dependency Depth: \d+ levels?\n   Required Inputs: [A-Z_, ]+\n", out), out
-    assert re.search(r"Left Out \(\d+ imported goods\):", out), out
+    ranked = table_rows(out, "#")
+    assert 1 <= len(ranked) <= 3 and [row[0] for row in ranked] == [str(n) for n in range(1, len(ranked) + 1)], out
+    for _, good, market, price, depth, inputs in ranked:
+        assert re.fullmatch(r"[A-Z_]+", good) and market.startswith("X1-") and re.fullmatch(r"[\d,]+", price), out
+        assert re.fullmatch(r"\d+ levels?", depth) and re.fullmatch(r"[A-Z_, ]+|-", inputs), out
+    assert re.search(r"Left Out \(\d+ imported goods\)", out), out
 
 
 def test_sigkill_mid_cycle_then_a_new_start_recovers(bot: Bot) -> None:

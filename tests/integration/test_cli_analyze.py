@@ -7,6 +7,7 @@ import base64
 import hashlib
 import json
 import os
+import re
 import subprocess
 import sys
 import textwrap
@@ -26,6 +27,7 @@ from tests.cli_support import cli_environment as environment
 from tests.cli_support import run_cli as run
 from adapters.storage.supply_chain_repository import SqlSupplyChainRepository
 from tests.fakes import bundled_supply_chain, make_market
+from tests.screen_text import table_rows
 
 NOW = datetime.now(UTC).replace(microsecond=0)
 # Factories and sources with the game's real recipes, and three markets paying for what they make.
@@ -99,8 +101,10 @@ def stored(data_dir: Path) -> Path:
 
 
 def ranked(out: str) -> list[str]:
-    """The goods of the numbered entries, in the order printed."""
-    return [line.split(". ", 1)[1] for line in out.splitlines() if line[:1].isdigit() and ". " in line]
+    """The goods of the ranked rows, in the order printed."""
+    rows = table_rows(out, "#")  # the first numbered table: the opportunities (the trade routes come after)
+    assert [int(row[0]) for row in rows] == list(range(1, len(rows) + 1))
+    return [row[1] for row in rows]
 
 
 def test_the_analysis_screen_from_stored_markets(stored: Path) -> None:
@@ -111,23 +115,37 @@ def test_the_analysis_screen_from_stored_markets(stored: Path) -> None:
     assert out.startswith("High-Demand Manufacturables in X1-T1\n====")
     assert "no game server running: stored prices only" in out
     assert ranked(out) == BEST_PAID_FIRST
-    first = out.split("1. ADVANCED_CIRCUITRY\n")[1].split("\n\n")[0]
-    assert first.splitlines() == [
-        "   Import Market: X1-T1-A3",
-        "   Purchase Price: 8,000 credits/unit",
-        "   Dependency Depth: 1 level",
-        "   Required Inputs: ELECTRONICS, MICROPROCESSORS",
-    ]
-    left_out = out.split("Left Out (")[1]
-    assert "pays less than the minimum price (1):\n    SHIP_PARTS @ X1-T1-A2 (400 credits/unit): pays 400 < 1000" \
-        in left_out
+    assert table_rows(out, "#")[0] == ["1", "ADVANCED_CIRCUITRY", "X1-T1-A3", "8,000", "1 level",
+                                       "ELECTRONICS, MICROPROCESSORS"]
+    assert "Left Out (1 imported goods)" in out
+    assert table_rows(out, "pays less than the minimum price (1)") == [
+        ["SHIP_PARTS", "X1-T1-A2", "400", "pays 400 < 1000"]]
+    routes = table_rows(out, "Trade Routes (arbitrage; ranking: default_trade_ranking)")
+    assert [route[:8] for route in routes] == [  # from the same stored prices: export ask -> import bid
+        ["1", "ADVANCED_CIRCUITRY", "X1-T1-F2", "2,500", "X1-T1-A3", "8,000", "+5,500", "+110,000"],
+        ["2", "ELECTRONICS", "X1-T1-F1", "900", "X1-T1-A1", "3,000", "+2,100", "+42,000"],
+        ["3", "MACHINERY", "X1-T1-F1", "700", "X1-T1-A2", "2,000", "+1,300", "+26,000"]]
+    # how old the prices are (the markets were stored when this module was imported)
+    assert all(re.fullmatch(r"\d+ (s|min|h)( \d+ (s|min))?", route[8]) for route in routes), routes
+    assert "\x1b" not in out  # not a terminal: plain text
+
+
+def test_no_trade_routes_when_arbitrage_is_off(stored: Path) -> None:
+    env = environment(stored, ST_ARBITRAGE_ENABLED="false")
+
+    out = run(env, "analyze", "demand", "--system", "X1-T1").stdout
+    shown = json.loads(run(env, "analyze", "demand", "--system", "X1-T1", "--json").stdout)
+
+    assert "Trade Routes (arbitrage; ranking: default_trade_ranking)\n  trade arbitrage is off" in out
+    assert ranked(out) == BEST_PAID_FIRST
+    assert shown["trade_routes"] is None
 
 
 def test_top_n_leaves_the_rest_out_as_ranked_out(stored: Path) -> None:
     out = run(environment(stored), "analyze", "demand", "--system", "X1-T1", "--top", "2").stdout
 
     assert ranked(out) == BEST_PAID_FIRST[:2]
-    assert "ranked out (1):\n    MACHINERY @ X1-T1-A2 (2,000 credits/unit): not in the top 2 of the ranking" in out
+    assert table_rows(out, "ranked out (1)") == [["MACHINERY", "X1-T1-A2", "2,000", "not in the top 2 of the ranking"]]
 
 
 def test_json_for_scripts(stored: Path) -> None:
@@ -141,6 +159,12 @@ def test_json_for_scripts(stored: Path) -> None:
     assert {"good": "SHIP_PARTS", "market": "X1-T1-A2", "price": 400, "reason": "BELOW_MIN_PRICE",
             "detail": "pays 400 < 1000"} in shown["left_out"]
     assert shown["offline"] is True and shown["ranking"] == "default_ranking"
+    route = shown["trade_routes"][0]
+    assert {key: route[key] for key in ("good", "buy_market", "ask", "sell_market", "bid", "margin", "trade_volume",
+                                        "lot_profit")} == {
+        "good": "ADVANCED_CIRCUITRY", "buy_market": "X1-T1-F2", "ask": 2500, "sell_market": "X1-T1-A3", "bid": 8000,
+        "margin": 5500, "trade_volume": 20, "lot_profit": 110_000}
+    assert route["age_seconds"] >= 0
 
 
 @pytest.fixture
@@ -163,7 +187,8 @@ def test_refreshes_the_markets_where_our_ships_are(world: World, data_dir: Path)
     ships_at = {ship.nav.waypoint_symbol for ship in world.ships("ALPHA", 1, 20)[0]}
     refreshed = f"Refreshed {len(ships_at)} market{'s' * (len(ships_at) != 1)} ("
     assert refreshed in result.stdout  # one market per waypoint where a starting ship sits
-    assert f"@ {headquarters}" in result.stdout  # its imports are listed (as opportunities or left out)
+    # its imports are listed (as opportunities or left out)
+    assert re.search(rf"\s{{2,}}{headquarters}\s{{2,}}", result.stdout), result.stdout
     shown = json.loads(run(env, "analyze", "demand", "--json").stdout)
     assert shown["markets_refreshed"] == 0  # seen a moment ago: not fetched again
     assert shown["markets_priced"] == len(ships_at) and shown["offline"] is False

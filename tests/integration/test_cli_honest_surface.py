@@ -26,6 +26,7 @@ from domain.goods import TradeSymbol as T
 from domain.ledger import LedgerTransaction, TransactionCategory, TransactionType
 from tests.cli_support import cli_environment as environment
 from tests.cli_support import run_cli as run
+from tests.screen_text import table_rows
 
 NOW = datetime.now(UTC).replace(microsecond=0)
 
@@ -88,16 +89,18 @@ def test_the_status_screen_adds_up_and_shows_cargo_no_run_owns(data_dir: Path) -
 
     assert result.exit_code == 0, result.output
     out = result.stdout
-    by_good = out.split("Profit by Good (this run):\n")[1].split("\n\n")[0].splitlines()
-    assert by_good == [
-        "  MACHINERY       +5,000 credits (1 run, 1 completed)",
-        "  ELECTRONICS     -2,400 credits (1 run, 0 completed)",
-        "  Ship purchases  -25,000 credits (1 ship)",
+    money = table_rows(out, "Profit (this run)")
+    assert [line[:3] for line in money] == [
+        ["MACHINERY", "+5,000", "1 run, 1 completed"],
+        ["ELECTRONICS", "-2,400", "1 run, 0 completed"],
+        ["Ship purchases", "-25,000", "1 ship"],
+        ["Total Profit (session)", "-22,400", money[-1][2]],  # 5,000 - 2,400 - 25,000: the lines above
     ]
-    assert "Total Profit (session): -22,400 credits" in out  # 5,000 - 2,400 - 25,000: the lines above
-    stranded = out.split("Cargo No Run Owns (bought and not sold, by the ledger):\n")[1].splitlines()
-    assert stranded[0] == "  ALPHA-2: 30 COPPER (cost 2,400 credits)"
-    assert "once the daemon runs: the stranded-cargo pass sells it" in stranded[1]
+    assert table_rows(out, "Cargo No Run Owns (bought and not sold, by the ledger)") == [
+        ["ALPHA-2", "COPPER", "30", "2,400"]]
+    stranded = out.split("Cargo No Run Owns (bought and not sold, by the ledger)\n")[1].split("\n\n")[0].splitlines()
+    assert "once the daemon runs: the stranded-cargo pass sells it" in stranded[0]
+    assert stranded[0].endswith("unless a run on that ship uses or sells it first.")  # one line, whole (no terminal)
 
 
 def test_status_json_has_structured_values(data_dir: Path) -> None:

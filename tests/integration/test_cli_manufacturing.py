@@ -6,7 +6,9 @@ from __future__ import annotations
 import io
 import json
 import logging
+import re
 import sys
+import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -40,6 +42,7 @@ from domain.supply_chain import AcquisitionMethod, SupplyChainNode
 from plugins.manager import strategy_plugins
 from tests.fake_game import FakeGame
 from tests.fakes import FakeClock, make_market
+from tests.screen_text import table_rows
 
 SLEEPER = [sys.executable, "-c", "import time; time.sleep(120)"]
 
@@ -163,20 +166,23 @@ def test_status_screen_from_live_data(data_dir: Path, sleeper: DetachedProcess) 
     assert "Game: http://127.0.0.1:1/v2 (embedded, speed 60)" in out
     assert "Strategies: ranking=default_ranking, ship=default_ship_selection" in out
     assert "Active Workers: 1/5" in out
-    assert "Ships Assigned: ALPHA-1\n" in out  # OTHER-1 belongs to another player
-    assert "  ALPHA-1: flying to X1-T1-A3 (in 1 min)" in out
-    assert ("  1. ADVANCED_CIRCUITRY @ X1-T1-A3 - 8,500 credits/unit (depth: 1, inputs: ELECTRONICS, "
-            "MICROPROCESSORS)") in out
-    assert "  2. MACHINERY @ X1-T1-A2 - 2,100 credits/unit (depth: 1, inputs: IRON)" in out
-    completions = out.split("Recent Completions:")[1].split("\n\n")[0].splitlines()[1:]
-    assert completions[0].startswith("  - MACHINERY: -300 credits profit, failed: ProductionTimeout: no output "
-                                     "(1 min ago")
-    assert completions[1].startswith("  - MACHINERY: +4,230 credits profit (2 min ago, ALPHA-1, sold 40)")
-    assert completions[2].startswith("  - PLASTICS: +1,890 credits profit (8 min ago")
-    assert "  MACHINERY                     +3,930 credits (2 runs, 1 completed)" in out
-    assert "  PLASTICS                      +1,890 credits (1 run, 1 completed)" in out
-    assert "  Runs in progress, other fuel  -1,590 credits" in out  # (the seeded ledger lacks the older runs' rows)
-    assert "Total Profit (session): +4,230 credits" in out
+    assert table_rows(out, "Ships Assigned (1)") == [  # OTHER-1 belongs to another player
+        ["ALPHA-1", "mfg-4", "flying to X1-T1-A3", "in 1 min"]]
+    assert table_rows(out, "Discovered Opportunities") == [
+        ["1", "ADVANCED_CIRCUITRY", "X1-T1-A3", "8,500", "1", "ELECTRONICS, MICROPROCESSORS"],
+        ["2", "MACHINERY", "X1-T1-A2", "2,100", "1", "IRON"]]
+    assert table_rows(out, "Recent Completions") == [
+        ["MACHINERY", "manufacturing", "-300", "failed: ProductionTimeout: no output", "1 min ago", "ALPHA-1", "0"],
+        ["MACHINERY", "manufacturing", "+4,230", "completed", "2 min ago", "ALPHA-1", "40"],
+        ["PLASTICS", "manufacturing", "+1,890", "completed", "8 min ago", "ALPHA-1", "40"]]
+    money = table_rows(out, "Profit (this run)")
+    assert money[:3] == [
+        ["MACHINERY", "+3,930", "2 runs, 1 completed"],
+        ["PLASTICS", "+1,890", "1 run, 1 completed"],
+        ["Runs in progress, other fuel", "-1,590", "-"]]  # (the seeded ledger lacks the older runs' rows)
+    assert money[3][:2] == ["Total Profit (session)", "+4,230"]  # the lines above added up
+    assert money[3][2].startswith("ledger since ")
+    assert "\x1b" not in out  # not a terminal: plain text
     assert "Market Coverage: 1 markets priced, 1 fresh" in out
     assert "Metrics: http://127.0.0.1:9999/metrics" in out
 
@@ -212,8 +218,12 @@ def test_status_shows_manufacturing_and_trade_arbitrage_side_by_side(data_dir: P
     assert shown["profit_by_kind"] == {"manufacturing": {"profit": 5820, "runs": 3, "working": 1},
                                        "arbitrage": {"profit": 3000, "runs": 1, "working": 1}}
     assert shown["workers"]["active"] == 1  # manufacturing workers against manufacturing's own maximum
-    assert "  manufacturing  +5,820 credits (3 runs, 1 working)" in text
-    assert "  arbitrage      +3,000 credits (1 run, 1 working)" in text
+    assert table_rows(text, "Kind of Work (this run)") == [["manufacturing", "+5,820", "3", "1"],
+                                                           ["arbitrage", "+3,000", "1", "1"]]
+    assert ["IRON", "arbitrage", "+3,000"] in [row[:3] for row in table_rows(text, "Recent Completions")]
+    assert {(c["good"], c["kind"]) for c in shown["recent_completions"]} >= {("IRON", "arbitrage"),
+                                                                             ("MACHINERY", "manufacturing")}
+    assert table_rows(text, "Ships Assigned (2)")[1][:2] == ["ALPHA-2", "arb-2"]
 
 
 def test_status_after_a_crash_says_how_to_recover(data_dir: Path) -> None:
@@ -405,9 +415,20 @@ def test_progress_in_plain_lines_when_not_on_a_terminal() -> None:
 def test_progress_redraws_one_line_on_a_terminal() -> None:
     stream = io.StringIO()
     with Progress("Stopping", stream=stream, interactive=True):
-        pass
+        time.sleep(0.35)  # a few frames of the spinner
 
-    assert stream.getvalue().endswith("\r\x1b[2KStopping: done (0.0 s)\n")
+    shown = stream.getvalue()
+    spinner, outcome = shown.rsplit("\x1b[2K", 1)  # the spinner's line erased, the outcome in its place
+    assert spinner.count("Stopping... 0 s") >= 2 and spinner.count("\r\x1b[2K") >= 2  # redrawn on its line
+    assert re.fullmatch(r"Stopping: done \(0\.[34]\d* s\)\n", outcome.replace("\x1b[?25h", "")), repr(shown)
+
+
+def test_progress_says_nothing_when_quiet_even_on_a_terminal() -> None:
+    stream = io.StringIO()
+    with Progress("Refreshing", stream=stream, interactive=True, quiet=True) as progress:
+        progress.done("Refreshed 2 markets")
+
+    assert stream.getvalue() == ""
 
 
 def test_start_renews_an_embedded_world_of_an_older_server_version(data_dir: Path) -> None:
