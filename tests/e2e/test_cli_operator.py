@@ -140,7 +140,9 @@ def test_status_while_running(bot: Bot) -> None:
         busy = [s for s in shown["ships"] if s["operation_id"].startswith("mfg-")]
         return shown if busy and shown["opportunities"] else None
 
-    shown = wait_for("a worker to start", working, timeout=150)
+    # The probe tours the system's markets one by one: manufacturing needs a factory, its inputs' sources and a buyer
+    # seen, which in the real templates takes a few game hours of touring (arbitrage starts sooner).
+    shown = wait_for("a manufacturing worker to start", working, timeout=300)
     bot.first_run = shown["run"]["id"]
 
     done = bot.cli("manufacturing", "status")
@@ -204,7 +206,7 @@ def test_metrics_during_the_run(bot: Bot) -> None:
     assert total(samples, "spacetraders_ships") >= 2
     # A finished run adds its cycle, and the credits its good earned and cost.
     samples = wait_for("a manufacturing cycle to finish", lambda: scrape_if(
-        bot, lambda s: total(s, "spacetraders_manufacturing_cycles_total")), timeout=150)
+        bot, lambda s: total(s, "spacetraders_manufacturing_cycles_total")), timeout=300)
     assert total(samples, "spacetraders_manufacturing_cycles_total") >= 1
     assert total(samples, "spacetraders_good_credits_total", direction="spent") > 0
 
@@ -229,7 +231,7 @@ def test_sigkill_mid_cycle_then_a_new_start_recovers(bot: Bot) -> None:
     def mid_cycle() -> list[tuple] | None:
         return bot.query("SELECT ship, operation_id FROM ship_assignment WHERE operation_id LIKE 'mfg-%'") or None
 
-    held = wait_for("a worker mid-cycle", mid_cycle, timeout=150, every=0.5)
+    held = wait_for("a worker mid-cycle", mid_cycle, timeout=300, every=0.5)
     daemon = bot.daemon_info()
     os.kill(daemon["pid"], signal.SIGKILL)
     wait_for("the daemon to die", lambda: not is_alive(daemon["pid"]), timeout=10, every=0.1)
