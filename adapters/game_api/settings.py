@@ -54,6 +54,8 @@ class GameApiSettings:
                              pool=self.pool_timeout)
 
     def rate_limit_policy(self) -> RateLimitPolicy:
-        """The limiter policy: the server's pools with this client's margin and reserves."""
+        """The limiter policy: the server's pools with this client's margin and reserves; windows wait for the
+        answer that opened them (this client reports every answer), at most a read timeout."""
         return RateLimitPolicy(margin=self.rate_limit_margin, normal_reserve=self.normal_burst_reserve,
-                               low_reserve=self.low_burst_reserve)
+                               low_reserve=self.low_burst_reserve, await_answers=True,
+                               answer_hold=self.read_timeout)
