@@ -16,8 +16,9 @@ A request takes from the static pool first, then from the burst pool, and is ref
 - Priorities: a request may take a burst point only while more than its priority's reserve is left, so market
   refreshes (LOW) leave points to trades and navigation (HIGH). Waiting requests announce themselves, and a
   request does not take a point while a request of higher priority is waiting for one.
-- `pause_until(t)`: after a 429 with Retry-After, every process waits until `t`; the 429 is counted and both
-  modelled pools are emptied (the server refuses only when both of its pools are).
+- `pause_until(t)`: after a 429 with Retry-After, every process waits until `t`; the 429 is counted, both
+  modelled pools are emptied (the server refuses only when both of its pools are), and a static point a window is
+  left to the unknown client that must have spent it (fewer again as the 429s stop).
 - The pool arithmetic lives in one place (`_take`, `_refill`, `_next_wake`); where the state is kept is a
   `LimiterStore`: `MemoryStore` for one process, `FileStore` (a small JSON file under a run directory, guarded
   by `fcntl.flock`, one per account) for the coordinator, its workers and any CLI command running at once.
@@ -97,6 +98,10 @@ class RateLimitPolicy:
     # the burst the server announces); HIGH may use them all.
     normal_reserve: int = 4
     low_reserve: int = 12
+    # After a 429 (a client of the account we do not know of), this many more static points a window are left to
+    # it, up to all but one; one fewer after each `shared_decay` seconds without another 429.
+    shared_step: int = 1
+    shared_decay: float = 300.0
     # How often a request held back by a higher-priority waiter, or by a window awaiting its answer, looks again.
     poll_interval: float = 0.02
     # A waiter's announcement lapses this long after its planned wake-up (a crashed process stops blocking).
@@ -191,6 +196,9 @@ class LimiterState(msgspec.Struct):
     static_opener: int = 0
     burst_opener: int = 0
     paused_until: float = 0.0
+    # Static points a window left to another client of the account, learnt from 429s (see RateLimitPolicy).
+    shared_points: int = 0
+    shared_since: float = 0.0
     # waiter id -> (priority, planned wake-up); an announcement lapses `waiter_lease` after its wake-up
     waiters: dict[str, tuple[int, float]] = {}
     requests: int = 0
@@ -239,6 +247,9 @@ class LimiterStats:
 # --- the pool arithmetic (the one algorithm) ------------------------------------------------------------------------
 
 def _refill(state: LimiterState, policy: RateLimitPolicy, now: float) -> None:
+    if state.shared_points and now - state.shared_since >= policy.shared_decay:
+        state.shared_points -= 1
+        state.shared_since = now
     if state.static_reset is not None and now >= state.static_reset:
         state.static_tokens, state.static_reset = state.static_capacity, None
         state.static_confirmed, state.static_epoch = False, state.static_epoch + 1
@@ -253,7 +264,7 @@ def _provisional_reset(policy: RateLimitPolicy, now: float, window: float) -> fl
 
 def _take(state: LimiterState, policy: RateLimitPolicy, now: float, priority: Priority) -> str | None:
     """Consume one point as the server would (static first) if `priority` may; return the pool or None."""
-    if state.static_tokens > 0:
+    if state.static_tokens > min(state.shared_points, state.static_capacity - 1):
         state.static_tokens -= 1
         if state.static_reset is None:
             state.static_reset = _provisional_reset(policy, now, policy.static_window)
@@ -342,6 +353,14 @@ def _settle(state: LimiterState, policy: RateLimitPolicy, grant: Grant, answered
 
     if remaining is None:
         return
+    if remaining == 0 and info is not None and info.reset is not None and grant.static_epoch == state.static_epoch:
+        # No point anywhere on the server before its next refill: the earliest one it announces.
+        announced = info.reset - server_offset + policy.settle_margin
+        if state.static_reset is not None:
+            state.static_reset = max(state.static_reset, announced)
+        elif state.static_tokens:
+            state.static_tokens, state.static_reset, state.static_confirmed = 0, announced, True
+            state.static_opener = grant.sequence
     # Points the server lacks that the model still counts: another client of the account, or a window the server
     # opened earlier than we did. Requests granted after this one may have reached the server first, so only what
     # exceeds them is certain.
@@ -363,10 +382,7 @@ def _settle(state: LimiterState, policy: RateLimitPolicy, grant: Grant, answered
         taken = min(deficit, state.static_tokens)
         state.static_tokens -= taken
         if taken and state.static_reset is None:
-            reset = confirmed_end + policy.static_window
-            if info is not None and info.reset is not None:
-                reset = max(reset, info.reset - server_offset + policy.settle_margin)
-            state.static_reset, state.static_confirmed = reset, True
+            state.static_reset, state.static_confirmed = confirmed_end + policy.static_window, True
             state.static_opener = grant.sequence
 
 
@@ -524,6 +540,9 @@ class RateLimiter:
 
         The server refuses only when both of its pools are empty, so both modelled pools are emptied: the static
         one refills at `until`, the burst one when its window ends (a minute from now if it had not started).
+        Every process of the account shares this limiter, so a 429 means a client we do not know of spends the
+        same budget: from now on one more static point a window is left to it (`shared_step`), one fewer again
+        after each `shared_decay` seconds without a 429.
         """
         with self.store.transaction() as state:
             now = self.clock.now()
@@ -531,6 +550,8 @@ class RateLimiter:
             if until > state.paused_until:
                 state.paused_until = until
             state.pauses += 1
+            state.shared_points = min(state.static_capacity - 1, state.shared_points + self.policy.shared_step)
+            state.shared_since = now
             state.static_tokens = 0
             state.static_reset = max(state.static_reset or 0.0, until)
             state.static_confirmed = True
