@@ -5,10 +5,15 @@ import math
 from collections.abc import Iterator
 from datetime import datetime, timezone
 
+import httpx
 import msgspec
 import pytest
+from click.testing import CliRunner
 
+from adapters.cli.server_command import RateLimitParam
+from adapters.cli.server_command import server as server_command
 from adapters.game_server.app import GameApp
+from adapters.game_server.http_server_process import GameServerProcess
 from adapters.game_server.clock import ManualClock
 from adapters.game_server.inprocess import in_process_client
 from adapters.game_server.rate_limit import ACCOUNT, IP_ADDRESS, RateLimiter, RateLimitSettings
@@ -249,22 +254,14 @@ def test_scaled_headers_and_429_report_the_scaled_figures(world: World, token: s
     assert refused.headers["X-RateLimit-Limit-Per-Second"] == "20"
 
 
-def test_server_command_accepts_scaled_and_announces_it() -> None:
-    from click.testing import CliRunner
-
-    from adapters.cli.server_command import RateLimitParam
-
+def test_server_command_accepts_scaled_and_names_it_when_refusing() -> None:
     assert RateLimitParam().convert("scaled", None, None) == RateLimitSettings.scaled()
-    result = CliRunner().invoke(__import__("adapters.cli.server_command", fromlist=["server"]).server,
-                                ["--rate-limit", "bogus"])
+    result = CliRunner().invoke(server_command, ["--rate-limit", "bogus"])
     assert result.exit_code != 0
     assert "scaled" in result.output
 
 
 def test_a_server_process_at_scaled_limit_sends_the_scaled_headers() -> None:
-    from adapters.game_server.http_server_process import GameServerProcess
-    import httpx
-
     with GameServerProcess(speed=15, rate_limit="scaled") as server, httpx.Client() as client:
         answer = client.get(server.base_url + "/systems")
         banner = server.output()
