@@ -88,7 +88,19 @@ def _api_settings(runtime: Runtime) -> GameApiSettings:
 
 
 def _limiter(runtime: Runtime, api_settings: GameApiSettings) -> RateLimiter:
-    return RateLimiter.shared(runtime.run_dir, runtime.player, api_settings.rate_limit_policy())
+    return account_limiter(runtime.run_dir, runtime.player, api_settings)
+
+
+def account_limiter(run_dir: Path, account: str, api_settings: GameApiSettings) -> RateLimiter:
+    """The one rate limiter of `account`: every process that names the same run directory and account shares it."""
+    return RateLimiter.shared(run_dir, account, api_settings.rate_limit_policy())
+
+
+def account_client(api_settings: GameApiSettings, run_dir: Path, account: str, *,
+                   transport: httpx.BaseTransport | None = None) -> GameApiClient:
+    """An API client outside a container (CLI commands, registering an agent) that waits its turn in the
+    account's shared limiter, so that it never spends the budget of a bot running beside it."""
+    return GameApiClient(api_settings, account_limiter(run_dir, account, api_settings), transport=transport)
 
 
 def _client(api_settings: GameApiSettings, limiter: RateLimiter, metrics: Any,

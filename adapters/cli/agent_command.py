@@ -22,16 +22,17 @@ from adapters.cli.errors import META_BASE_URL, META_LOG_PATH, friendly_errors
 from adapters.cli.token_store import TokenStore
 from adapters.config.loader import ConfigError, config_path, load_settings
 from adapters.config.settings import Settings
-from adapters.daemon.paths import APP_NAME, data_dir_from
+from adapters.daemon.paths import APP_NAME, RunPaths, data_dir_from, normalise_player
 from adapters.game_api.client import GameApiClient
 from adapters.game_api.gateway import TranslatedClient
-from adapters.game_api.rate_limiter import RateLimiter
 from adapters.game_api.settings import DEFAULT_BASE_URL, GameApiSettings
 
 DEFAULT_FACTION = "COSMIC"
 # An interactive command should fail in seconds, not after the daemon's full retry budget.
 INTERACTIVE_MAX_ATTEMPTS = 3
 _ENV_KEY = "spacetraders.environment"
+# The limiter account of a command that has a token but no player name (its agent is not known before asking).
+_TOKEN_ACCOUNT = "TOKEN"
 # Set by the daemon for itself (prometheus_client's multiprocess directory): never handed down from a shell.
 _NOT_INHERITED = ("PROMETHEUS_MULTIPROC_DIR",)
 
@@ -77,18 +78,17 @@ class CliEnvironment:
         default = self.config_file or platformdirs.user_config_path(APP_NAME) / "config.toml"
         return load_settings(self.env, config_path(self.env, default), overrides)
 
-    def client(self, settings: Settings, base_url: str, token: str | None, *,
-               run_dir: Path | None = None, account: str | None = None) -> TranslatedClient:
-        """An interactive client, raising application.game_errors. With `run_dir` and `account` it waits its turn
-        in the account's shared rate limiter, so a command run beside the daemon (or just after it died) does not
-        draw 429s."""
+    def client(self, settings: Settings, base_url: str, token: str | None, *, run_dir: Path,
+               account: str) -> TranslatedClient:
+        """An interactive client (few retries) that waits its turn in `account`'s shared rate limiter under
+        `run_dir` (the composition root builds both), so a command run beside the daemon does not draw 429s. It raises
+        application.game_errors, like every reader of the game past the gateway."""
+        import bootstrap  # the composition root; imported late, like the other commands do
+
         api = GameApiSettings(base_url=base_url, token=token or None, read_timeout=settings.api.timeout,
                               max_attempts=min(settings.api.max_attempts, INTERACTIVE_MAX_ATTEMPTS),
                               rate_limit_margin=settings.api.rate_limit_margin)
-        limiter = None
-        if run_dir is not None and account:
-            limiter = RateLimiter.shared(run_dir, account, api.rate_limit_policy())
-        return TranslatedClient(GameApiClient(api, limiter, transport=self.transport))
+        return TranslatedClient(bootstrap.account_client(api, run_dir, account, transport=self.transport))
 
 
 def cli_environment(ctx: click.Context) -> CliEnvironment:
@@ -134,7 +134,8 @@ def register(ctx: click.Context, symbol: str, faction: str, base_url: str,
     if not 3 <= len(symbol) <= 14:
         raise click.BadParameter(f"{symbol!r} must have 3 to 14 characters", param_hint="--symbol")
     account_token = account_token_file.read_text(encoding="utf-8").strip() if account_token_file else None
-    with environment.client(settings, url, None) as client:
+    paths = RunPaths.for_player(data_dir, symbol)  # the new agent's own limiter
+    with environment.client(settings, url, None, run_dir=paths.create().root, account=paths.player) as client:
         registered = client.register(symbol, faction.upper(), account_token=account_token)
     saved = TokenStore(data_dir).save(registered.agent.symbol, registered.token, base_url=url)
     agent_ = registered.agent
@@ -154,12 +155,13 @@ def show(ctx: click.Context, player: str, as_json: bool) -> None:
     """Show the agent: symbol, headquarters, credits and number of ships."""
     environment, settings, data_dir = _prepare(ctx, {"player": player or None})
     store = TokenStore(data_dir)
-    token, stored_url = _token_for(settings, store)
+    token, stored_url, player_ = _token_for(settings, store)
     url = settings.api.base_url or stored_url
     if not url:
         raise NoGameServer()
     ctx.meta[META_BASE_URL] = url
-    with environment.client(settings, url, token) as client:
+    paths = RunPaths.for_player(data_dir, player_)  # the account's limiter, shared with its running bot
+    with environment.client(settings, url, token, run_dir=paths.create().root, account=paths.player) as client:
         found = client.agent()
     if as_json:
         click.echo(json.dumps({"symbol": found.symbol, "headquarters": found.headquarters, "credits": found.credits,
@@ -171,10 +173,12 @@ def show(ctx: click.Context, player: str, as_json: bool) -> None:
     click.echo(f"Ships:        {found.ship_count}")
 
 
-def _token_for(settings: Settings, store: TokenStore) -> tuple[str, str]:
-    """(token, base URL it was stored with): a configured ST_API_TOKEN wins over the stored one."""
+def _token_for(settings: Settings, store: TokenStore) -> tuple[str, str, str]:
+    """(token, base URL it was stored with, player): a configured ST_API_TOKEN wins over the stored one."""
     if settings.api.token:
         stored = store.load(settings.player) if settings.player else None
-        return settings.api.token, stored.base_url if stored else ""
-    stored = store.require(store.choose_player(settings.player))
-    return stored.token, stored.base_url
+        player = normalise_player(settings.player) if settings.player else _TOKEN_ACCOUNT
+        return settings.api.token, stored.base_url if stored else "", player
+    player = store.choose_player(settings.player)
+    stored = store.require(player)
+    return stored.token, stored.base_url, player

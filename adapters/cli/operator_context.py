@@ -80,8 +80,8 @@ class Operator:
     def client(self, base_url: str, token: str | None, player: str | None = None) -> TranslatedClient:
         """An API client for an interactive command (few retries: it should fail in seconds); with `player`, its
         requests share that account's rate limiter with the daemon."""
-        if player is None:
-            return self.environment.client(self.settings, base_url, token)
+        if player is None:  # no account yet (or not known): a limiter of its own under the data directory
+            return self.environment.client(self.settings, base_url, token, run_dir=self.data_dir, account="ANONYMOUS")
         return self.environment.client(self.settings, base_url, token, run_dir=self.paths(player).create().root,
                                        account=player)
 

@@ -23,8 +23,9 @@ def default_data_dir() -> Path:
 
 
 class RateLimitParam(click.ParamType):
-    """`on` (the real limits), `off`, `relaxed` (10x the points) or a multiplier such as `5` or `0.5`."""
-    name = "on|off|relaxed|MULTIPLIER"
+    """`on` (the real limits), `off`, `relaxed` (10x the points), `scaled` (the real limit times the game speed:
+    the real requests per game hour) or a multiplier such as `5` or `0.5`."""
+    name = "on|off|relaxed|scaled|MULTIPLIER"
 
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> RateLimitSettings:
         if isinstance(value, RateLimitSettings):
@@ -36,10 +37,12 @@ class RateLimitParam(click.ParamType):
             return RateLimitSettings.disabled()
         if text == "relaxed":
             return RateLimitSettings.relaxed(RELAXED_MULTIPLIER)
+        if text == "scaled":
+            return RateLimitSettings.scaled()
         try:
             multiplier = float(text)
         except ValueError:
-            self.fail(f"{value!r} is not on, off, relaxed or a number", param, ctx)
+            self.fail(f"{value!r} is not on, off, relaxed, scaled or a number", param, ctx)
         if not multiplier > 0:
             self.fail("the multiplier must be positive", param, ctx)
         return RateLimitSettings(multiplier=multiplier)
@@ -114,7 +117,8 @@ def _economy_settings(recovery_half_life: float | None, assignments: tuple[str, 
                    "are refused with 401 code 4113 (register again). The universe (seed) stays. A world stored by "
                    "an older server version opens only this way.")
 @click.option("--rate-limit", "rate_limit", default="on", show_default=True, type=RateLimitParam(),
-              help="The real rate limit (on), none (off), 10x the points (relaxed) or any multiplier.")
+              help="The real rate limit (on), none (off), 10x the points (relaxed), the real limit times --speed "
+                   "so a game hour has the real 9,000 requests (scaled), or any multiplier.")
 @click.option("--fault-429", default=0.0, type=_RATE, help="Share of requests refused with a fake 429.")
 @click.option("--fault-5xx", default=0.0, type=_RATE, help="Share of requests answered 500, 502 or 503.")
 @click.option("--fault-drop", default=0.0, type=_RATE, help="Share of requests whose connection is cut.")
@@ -151,8 +155,7 @@ def server(host: str, port: int, seed: int, speed: float, data_dir: Path | None,
                           seed=seed, speed=speed, rate_limit=rate_limit, faults=faults, threads=threads,
                           reset=reset, economy=economy)
     where = "in memory" if config.data_dir is None else f"data {config.data_dir}"
-    limit = ("rate limit off" if not rate_limit.enabled else
-             f"rate limit {rate_limit.per_second}/s, burst {rate_limit.burst}/60 s")
+    limit = rate_limit.describe(speed)
     banner = (f"SpaceTraders game server on {config.base_url} ({where}, seed {seed}, speed {speed:g}, {limit}"
               f"{', faults on' if faults.active else ''}{', reset: a new era starts' if reset else ''})")
     try:

@@ -2,7 +2,8 @@
 
 Every request
 - waits for the account's shared `RateLimiter` at the call's priority (HIGH for actions, LOW for market and
-  shipyard refreshes unless the caller says otherwise, NORMAL for the rest);
+  shipyard refreshes unless the caller says otherwise, NORMAL for the rest), and reports its answer's
+  `x-ratelimit-*` headers back to it, so the limiter follows the server's policy and its pools;
 - is retried with tenacity when a retry may help: 429 (after Retry-After, which also pauses every process through
   the limiter), 5xx, timeouts and dropped connections, with exponential backoff and jitter up to a cap. A 4xx that
   a retry cannot fix is raised at once as its typed error (errors.py);
@@ -65,7 +66,7 @@ from adapters.game_api.errors import (
     UnexpectedResponse,
     error_from_response,
 )
-from adapters.game_api.rate_limiter import Clock, Priority, RateLimiter, SystemClock
+from adapters.game_api.rate_limiter import Clock, Priority, RateLimiter, RateLimitInfo
 from adapters.game_api.settings import GameApiSettings
 from adapters.wire import models as wire
 
@@ -103,20 +104,23 @@ def _transaction_key(txn: wire.MarketTransaction | wire.ShipyardTransaction) -> 
 class GameApiClient:
     """The game API, one method per call; see the module docstring for retries and lost answers.
 
-    `limiter` is the account's shared limiter (an in-memory one is made if omitted); `clock` defaults to the
-    limiter's. Pass `http` to share an httpx.Client (its base URL and timeouts are then the caller's), or
-    `transport` to test against `httpx.MockTransport` or an in-process `httpx.WSGITransport`.
+    `limiter` is the account's shared limiter, required: a client with a private limiter would spend the account's
+    budget behind the back of every other process (429s); the composition root (bootstrap.py) hands it out.
+    `clock` defaults to the limiter's. Pass `http` to share an httpx.Client (its base URL and timeouts are then the
+    caller's), or `transport` to test against `httpx.MockTransport` or an in-process `httpx.WSGITransport`.
     `on_retry(error, wait_seconds)` is called before each retry sleep (metrics).
     """
 
-    def __init__(self, settings: GameApiSettings, limiter: RateLimiter | None = None, *,
+    def __init__(self, settings: GameApiSettings, limiter: RateLimiter, *,
                  clock: Clock | None = None, http: httpx.Client | None = None,
                  transport: httpx.BaseTransport | None = None,
                  on_retry: Callable[[GameApiError, float], None] | None = None,
                  rng: random.Random | None = None) -> None:
         self.settings = settings
-        self.clock: Clock = clock or (limiter.clock if limiter is not None else SystemClock())
-        self.limiter = limiter or RateLimiter.in_memory(settings.rate_limit_policy(), self.clock)
+        if limiter is None:
+            raise TypeError("GameApiClient needs the account's shared RateLimiter (bootstrap.py builds it)")
+        self.clock: Clock = clock or limiter.clock
+        self.limiter = limiter
         self._owns_http = http is None
         self._http = http or httpx.Client(base_url=settings.base_url, timeout=settings.timeout(),
                                           transport=transport, headers={"Accept": "application/json"})
@@ -594,7 +598,7 @@ class GameApiClient:
     def _send(self, method: str, path: str, priority: Priority, *, params: dict[str, Any] | None = None,
               body: bytes | None = None, auth: bool = True, token: str | None = None) -> httpx.Response:
         """One HTTP exchange: wait for the limiter, send, map failures to typed errors."""
-        self.limiter.acquire(priority)
+        grant = self.limiter.acquire(priority)
         headers: dict[str, str] = {}
         bearer = token or self._token
         if auth and bearer:
@@ -604,12 +608,18 @@ class GameApiClient:
         try:
             response = self._http.request(method, path, params=params, content=body, headers=headers)
         except (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout) as exc:
+            self.limiter.observe(grant, None)
             raise TransportFailure(f"{method} {path}: {type(exc).__name__}: {exc}", request_sent=False,
                                    path=path) from exc
         except httpx.TransportError as exc:
+            self.limiter.observe(grant, None)
             raise TransportFailure(f"{method} {path}: {type(exc).__name__}: {exc}", request_sent=True,
                                    path=path) from exc
+        except BaseException:
+            self.limiter.observe(grant, None)
+            raise
         self._note_server_time(response.headers)
+        self.limiter.observe(grant, RateLimitInfo.from_headers(response.headers), server_offset=self.clock_offset)
         if response.status_code >= 400:
             error = error_from_response(response.status_code, response.content, response.headers, path)
             if isinstance(error, RateLimited):

@@ -9,6 +9,9 @@ import httpx
 from adapters.game_api.rate_limiter import RateLimitPolicy
 
 DEFAULT_BASE_URL = "https://api.spacetraders.io/v2"
+# The longest a static window waits for the answer of the request that opened it: the server counts a request when
+# it arrives, so only a process killed mid-request leaves a window waiting this long.
+ANSWER_HOLD = 5.0
 
 
 @dataclass(frozen=True)
@@ -54,6 +57,8 @@ class GameApiSettings:
                              pool=self.pool_timeout)
 
     def rate_limit_policy(self) -> RateLimitPolicy:
-        """The limiter policy: the server's pools with this client's margin and reserves."""
+        """The limiter policy: the server's pools with this client's margin and reserves; windows wait for the
+        answer that opened them (this client reports every answer), at most ANSWER_HOLD seconds."""
         return RateLimitPolicy(margin=self.rate_limit_margin, normal_reserve=self.normal_burst_reserve,
-                               low_reserve=self.low_burst_reserve)
+                               low_reserve=self.low_burst_reserve, await_answers=True,
+                               answer_hold=min(self.read_timeout, ANSWER_HOLD))

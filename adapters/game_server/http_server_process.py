@@ -30,7 +30,11 @@ class ServerProcessError(Exception):
 
 
 class GameServerProcess:
-    """A `spacetraders server` child process bound to 127.0.0.1 on a free port."""
+    """A `spacetraders server` child process bound to 127.0.0.1 on a free port.
+
+    `rate_limit` is the server's `--rate-limit`: "off" (default here), "on" (the real limit), "relaxed", "scaled"
+    (the real limit times `speed`: the real requests per game hour) or a multiplier.
+    """
 
     def __init__(self, *, data_dir: Path | None = None, seed: int = 1, speed: float = 1.0,
                  rate_limit: str = "off", extra_args: Sequence[str] = (), port: int | None = None,

@@ -4,7 +4,13 @@ Each account (an agent, or the client IP for requests without a valid token) own
 - the static pool: 2 points, refilled to full 1 s after its first consume since the last refill;
 - the burst pool: 30 points, refilled to full 60 s after its first consume since the last refill.
 A request takes a point from the static pool if it has one, else from the burst pool, and is refused (429) only
-when both are empty. The limiter is never scaled by the game speed: clients live in wall-clock time.
+when both are empty.
+
+By default the limit is the real one whatever the game speed (clients live in wall-clock time), which suits demos:
+at speed 120 a game hour then has 75 requests instead of the real 9,000. `scale_with_speed` keeps the real game's
+proportions instead: at speed S the pools hold S times the points over the same wall-clock windows (so they refill
+S times faster, in points per second), which gives the real 2 x 3600 + 30 x 60 = 9,000 requests per game hour. The
+x-ratelimit-* headers and the 429 body report the scaled figures, so a client learning the policy from them uses it.
 """
 from __future__ import annotations
 
@@ -12,7 +18,7 @@ import math
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 
 ACCOUNT = "Account"
@@ -31,11 +37,13 @@ class RateLimitSettings:
     """How strict the limiter is.
 
     `multiplier` scales both pools' sizes (1 = the real game; 10 = ten times the points per window), which
-    relaxes the limit for tests and demos without changing its shape. `enabled=False` turns it off entirely:
+    relaxes the limit for tests and demos without changing its shape. `scale_with_speed` multiplies it again by
+    the game speed (`at_speed`), keeping the real requests per game hour. `enabled=False` turns it off entirely:
     no refusals and no rate-limit headers.
     """
     enabled: bool = True
     multiplier: float = 1.0
+    scale_with_speed: bool = False
     static_points: int = 2
     static_window_s: float = 1.0
     burst_points: int = 30
@@ -54,6 +62,30 @@ class RateLimitSettings:
     def relaxed(cls, multiplier: float = 10.0) -> "RateLimitSettings":
         """The real shape with `multiplier` times the points."""
         return cls(multiplier=multiplier)
+
+    @classmethod
+    def scaled(cls) -> "RateLimitSettings":
+        """The real limit scaled with the game speed (resolved by `at_speed`): the real requests per game hour."""
+        return cls(scale_with_speed=True)
+
+    def at_speed(self, speed: float) -> "RateLimitSettings":
+        """The settings in force on a server running at `speed`: scaled by it when `scale_with_speed`."""
+        if not self.scale_with_speed or not self.enabled:
+            return self
+        if speed <= 0:
+            raise ValueError(f"game speed must be positive, got {speed}")
+        return replace(self, multiplier=self.multiplier * speed, scale_with_speed=False)
+
+    def describe(self, speed: float = 1.0) -> str:
+        """One line for banners and benches: the limit in force at `speed` and whether it scales with it."""
+        if not self.enabled:
+            return "rate limit off"
+        actual = self.at_speed(speed)
+        regime = f"scaled with speed {speed:g}" if self.scale_with_speed else "not scaled"
+        per_game_hour = (actual.per_second * 3600 / actual.static_window_s
+                         + actual.burst * 3600 / actual.burst_window_s) / speed
+        return (f"rate limit {actual.per_second}/s, burst {actual.burst}/{actual.burst_window_s:g} s ({regime}; "
+                f"{per_game_hour:,.0f} requests per game hour)")
 
     @property
     def per_second(self) -> int:
@@ -156,11 +188,12 @@ class _Account:
 
 
 class RateLimiter:
-    """Per-account two-pool limiter; thread-safe; `clock` returns epoch seconds (injectable for tests)."""
+    """Per-account two-pool limiter; thread-safe; `clock` returns epoch seconds (injectable for tests); `speed`
+    is the game speed, which scales the limit when the settings say so."""
 
     def __init__(self, settings: RateLimitSettings | None = None,
-                 clock: Callable[[], float] = time.time) -> None:
-        self._settings = settings or RateLimitSettings()
+                 clock: Callable[[], float] = time.time, *, speed: float = 1.0) -> None:
+        self._settings = (settings or RateLimitSettings()).at_speed(speed)
         self._clock = clock
         self._accounts: dict[str, _Account] = {}
         self._lock = threading.Lock()

@@ -74,7 +74,8 @@ def open_world(config: ServerConfig, *, new_era: bool = False) -> Any:
 def build_app(config: ServerConfig, world: Any | None = None) -> GameApp:
     """The WSGI app of `config`, on `world` or on the world opened from `config.data_dir`."""
     return GameApp(world if world is not None else open_world(config),
-                   rate_limiter=RateLimiter(config.rate_limit), faults=FaultInjector(config.faults))
+                   rate_limiter=RateLimiter(config.rate_limit, speed=config.speed),
+                   faults=FaultInjector(config.faults))
 
 
 def check_can_start(config: ServerConfig) -> None:

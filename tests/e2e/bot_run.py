@@ -15,7 +15,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from adapters.config.loader import load_settings
-from adapters.game_api.client import GameApiClient
 from adapters.game_api.settings import GameApiSettings
 from application.coordinator import ManufacturingArbitrageCoordinator
 from application.repositories import ShipAssignment
@@ -80,12 +79,12 @@ class BotRun:
     def start(cls, base_url: str, root: Path, *, symbol: str = "E2E", speed: float = 1.0,
               env: dict[str, str] | None = None) -> BotRun:
         """`env`: ST_* settings of this bot (as the daemon would read them from its environment)."""
-        with GameApiClient(GameApiSettings(base_url=base_url)) as client:
+        run_dir = root / "run"
+        run_dir.mkdir(parents=True)
+        with bootstrap.account_client(GameApiSettings(base_url=base_url), run_dir, symbol) as client:
             registered = client.register(symbol, "COSMIC")
         settings = load_settings(env or {})
         settings = dataclasses.replace(settings, metrics=dataclasses.replace(settings.metrics, enabled=False))
-        run_dir = root / "run"
-        run_dir.mkdir(parents=True)
         runtime = bootstrap.Runtime(
             settings=settings, base_url=base_url, token=registered.token, player=symbol,
             system=registered.agent.headquarters.rsplit("-", 1)[0], run_dir=run_dir,

@@ -5,10 +5,15 @@ import math
 from collections.abc import Iterator
 from datetime import datetime, timezone
 
+import httpx
 import msgspec
 import pytest
+from click.testing import CliRunner
 
+from adapters.cli.server_command import RateLimitParam
+from adapters.cli.server_command import server as server_command
 from adapters.game_server.app import GameApp
+from adapters.game_server.http_server_process import GameServerProcess
 from adapters.game_server.clock import ManualClock
 from adapters.game_server.inprocess import in_process_client
 from adapters.game_server.rate_limit import ACCOUNT, IP_ADDRESS, RateLimiter, RateLimitSettings
@@ -195,3 +200,72 @@ def test_disabled_limit_never_refuses_and_sends_no_limit_headers(world: World) -
         answers = [client.get("/systems") for _ in range(100)]
     assert {a.status_code for a in answers} == {200}
     assert "X-RateLimit-Type" not in answers[-1].headers
+
+
+# --- scaled with the game speed (the real game's proportions) ------------------------------------------------------
+
+@pytest.mark.parametrize("speed", [1.0, 10.0, 20.0, 120.0])
+def test_scaled_limit_gives_the_real_requests_per_game_hour(speed: float) -> None:
+    clock = Seconds()
+    limiter = RateLimiter(RateLimitSettings.scaled(), clock, speed=speed)
+    wall = 600.0  # ten burst windows: whole windows of both pools
+    allowed = 0
+    for _ in range(int(wall / 0.5)):  # a greedy client taking every point there is, every half second
+        while limiter.hit("A").allowed:
+            allowed += 1
+        clock.advance(0.5)
+
+    game_hours = wall * speed / 3600
+    # The real policy, 2 a second and 30 a minute, is 9,000 requests per game hour at any speed.
+    assert allowed / game_hours == pytest.approx(9000)
+
+
+def test_scaled_limit_holds_speed_times_the_points_over_the_real_windows() -> None:
+    clock = Seconds()
+    limiter = RateLimiter(RateLimitSettings.scaled(), clock, speed=20.0)
+
+    assert spend(limiter, "A", 640) == [True] * 640  # 2 x 20 static + 30 x 20 burst
+    assert not limiter.hit("A").allowed
+    clock.advance(1.0)  # the static window is still 1 s: 40 more, not 40 every 1/20 s
+    assert spend(limiter, "A", 41) == [True] * 40 + [False]
+
+
+def test_the_default_limit_is_not_scaled() -> None:
+    limiter = RateLimiter(RateLimitSettings(), Seconds(), speed=120.0)
+
+    assert spend(limiter, "A", 33) == [True] * 32 + [False]
+    assert "not scaled" in RateLimitSettings().describe(120.0)
+    assert "9,000 requests per game hour" in RateLimitSettings.scaled().describe(120.0)
+
+
+def test_scaled_headers_and_429_report_the_scaled_figures(world: World, token: str) -> None:
+    clock = Seconds()
+    app = GameApp(world, rate_limiter=RateLimiter(RateLimitSettings.scaled(), clock, speed=10.0))
+    with in_process_client(app, token=token) as client:
+        answers = [client.get("/my/agent") for _ in range(321)]
+
+    first, refused = answers[0], answers[-1]
+    assert [a.status_code for a in answers] == [200] * 320 + [429]
+    assert first.headers["X-RateLimit-Limit-Per-Second"] == "20"
+    assert first.headers["X-RateLimit-Limit-Burst"] == "300"
+    assert first.headers["X-RateLimit-Remaining"] == "319"
+    body = msgspec.json.decode(refused.content, type=ErrorResponse)
+    assert (body.error.data["limitPerSecond"], body.error.data["limitBurst"]) == (20, 300)
+    assert refused.headers["X-RateLimit-Limit-Per-Second"] == "20"
+
+
+def test_server_command_accepts_scaled_and_names_it_when_refusing() -> None:
+    assert RateLimitParam().convert("scaled", None, None) == RateLimitSettings.scaled()
+    result = CliRunner().invoke(server_command, ["--rate-limit", "bogus"])
+    assert result.exit_code != 0
+    assert "scaled" in result.output
+
+
+def test_a_server_process_at_scaled_limit_sends_the_scaled_headers() -> None:
+    with GameServerProcess(speed=15, rate_limit="scaled") as server, httpx.Client() as client:
+        answer = client.get(server.base_url + "/systems")
+        banner = server.output()
+
+    assert answer.headers["X-RateLimit-Limit-Per-Second"] == "30"
+    assert answer.headers["X-RateLimit-Limit-Burst"] == "450"
+    assert "scaled with speed 15" in banner

@@ -10,7 +10,7 @@ import pytest
 from adapters.game_api import errors
 from adapters.game_api.client import GameApiClient, system_of
 from adapters.game_api.errors import error_from_response
-from adapters.game_api.rate_limiter import RateLimiter, RateLimitPolicy
+from adapters.game_api.rate_limiter import Priority, RateLimiter, RateLimitPolicy
 from adapters.game_api.settings import GameApiSettings
 from game_api_fake import AGENT, HQ, OTHER, SYSTEM, FakeClock, FakeGame, _ship
 
@@ -189,6 +189,26 @@ def test_an_answer_that_does_not_match_the_wire_model(clock: FakeClock) -> None:
                         RateLimiter.in_memory(clock=clock), transport=transport)
     with pytest.raises(errors.UnexpectedResponse):
         api.agent()
+
+
+def test_a_client_without_the_accounts_limiter_refuses_to_run() -> None:
+    with pytest.raises(TypeError, match="RateLimiter"):
+        GameApiClient(GameApiSettings(base_url="https://fake.test/v2"), None)  # type: ignore[arg-type]
+
+
+def test_every_answer_teaches_the_limiter_the_servers_policy(clock: FakeClock) -> None:
+    headers = {"X-RateLimit-Type": "Account", "X-RateLimit-Limit-Per-Second": "40",
+               "X-RateLimit-Limit-Burst": "600", "X-RateLimit-Remaining": "639"}
+    agent = {"data": {"accountId": "a", "symbol": "A", "headquarters": "X1-A-A1", "credits": 1,
+                      "startingFaction": "COSMIC", "shipCount": 2}}
+    transport = httpx.MockTransport(lambda request: httpx.Response(200, json=agent, headers=headers))
+    limiter = RateLimiter.in_memory(clock=clock)
+    api = GameApiClient(GameApiSettings(base_url="https://fake.test/v2", token="t"), limiter, transport=transport)
+
+    api.agent()
+
+    assert (limiter.stats().per_second, limiter.stats().burst) == (40, 600)
+    assert {limiter.acquire(Priority.HIGH).at for _ in range(639)} == {clock.now()}  # the scaled budget at once
 
 
 # --- the error mapping ------------------------------------------------------------------------------------------------

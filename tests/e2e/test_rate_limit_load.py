@@ -1,0 +1,130 @@
+"""One account's rate budget spent by several real processes against a real game server process whose limit is
+scaled with its speed: no 429, and most of the budget used; the CLI's own `agent show` beside them draws none.
+
+Each process builds its client the way the bot's processes do (bootstrap hands out the account's shared
+limiter), and learns the scaled policy from the answers' headers: nothing in the test tells it the limits.
+"""
+from __future__ import annotations
+
+import itertools
+import math
+import multiprocessing
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+import bootstrap
+from adapters.cli.token_store import TokenStore
+from adapters.daemon.paths import RunPaths
+from adapters.game_api.rate_limiter import Priority, RateLimiter
+from adapters.game_api.settings import GameApiSettings
+from adapters.game_server.http_server_process import GameServerProcess
+from tests.cli_support import cli_environment, run_cli
+
+pytestmark = [pytest.mark.e2e, pytest.mark.timeout(240)]
+
+SPEED = 20  # the scaled limit: 40 points a second, a burst of 600 a minute (the real 9,000 per game hour)
+PROCESSES = 4
+
+
+def _hammer(base_url: str, token: str, run_dir: str, player: str, until: float, index: int) -> tuple[int, int]:
+    """Child process: ask the game as fast as the account's shared limiter lets it; (requests, 429s met)."""
+    settings = GameApiSettings(base_url=base_url, token=token, max_attempts=3)
+    priorities = [Priority.HIGH, Priority.NORMAL, Priority.LOW]
+    requests = 0
+    with bootstrap.account_client(settings, Path(run_dir), player) as client:
+        while time.time() < until:
+            client.agent(priority=priorities[(requests + index) % 3])
+            requests += 1
+        return requests, client.rate_limited
+
+
+@pytest.fixture(scope="module")
+def server() -> Iterator[GameServerProcess]:
+    with GameServerProcess(speed=SPEED, rate_limit="scaled") as started:
+        yield started
+
+
+@dataclass(frozen=True)
+class Account:
+    data_dir: Path
+    player: str
+    token: str
+
+    @property
+    def run_dir(self) -> Path:
+        return RunPaths(self.data_dir, self.player).root
+
+
+_players = itertools.count(1)
+
+
+@pytest.fixture
+def account(server: GameServerProcess, tmp_path: Path) -> Account:
+    """A fresh agent registered through the CLI (its token stored under its data directory)."""
+    data_dir, player = tmp_path / "data", f"LOAD{next(_players)}"
+    registered = run_cli(cli_environment(data_dir), "agent", "register", "--symbol", player,
+                         "--base-url", server.base_url)
+    assert registered.exit_code == 0, registered.output
+    return Account(data_dir, player, TokenStore(data_dir).require(player).token)
+
+
+def _run_processes(server: GameServerProcess, account: Account, seconds: float,
+                   beside: Callable[[], None] | None = None) -> tuple[list[tuple[int, int]], float]:
+    """Run the processes for `seconds` (and `beside` a third of the way in); (requests, 429s) of each."""
+    context = multiprocessing.get_context("spawn")
+    with context.Pool(PROCESSES) as pool:
+        until = time.time() + 3.0 + seconds  # the children need a moment to start
+        started = until - seconds
+        results = [pool.apply_async(_hammer, (server.base_url, account.token, str(account.run_dir), account.player,
+                                              until, i))
+                   for i in range(PROCESSES)]
+        if beside is not None:
+            time.sleep(max(0.0, started - time.time()) + seconds / 3)
+            beside()
+        counts = [r.get(timeout=seconds + 60) for r in results]
+    return counts, seconds
+
+
+def _budget(stats_per_second: int, stats_burst: int, seconds: float) -> float:
+    """Points the server gives in `seconds` from full pools: every static window, every burst window begun."""
+    return stats_per_second * seconds + stats_burst * math.ceil(seconds / 60)
+
+
+def test_several_processes_of_one_account_spend_the_scaled_budget_without_a_429(
+        server: GameServerProcess, account: Account) -> None:
+    counts, seconds = _run_processes(server, account, 20.0)
+
+    stats = RateLimiter.shared(account.run_dir, account.player).stats()
+    requests = sum(n for n, _ in counts)
+    refused = sum(r for _, r in counts)
+    share = requests / _budget(stats.per_second, stats.burst, seconds)
+    print(f"\n{PROCESSES} processes, speed {SPEED}, scaled limit {stats.per_second}/s + {stats.burst}/min: "
+          f"{requests} requests in {seconds:g} s, {share:.0%} of the budget, {refused} 429s, "
+          f"{stats.corrections} corrections")
+    assert refused == 0 and stats.pauses == 0
+    assert (stats.per_second, stats.burst) == (2 * SPEED, 30 * SPEED)  # learnt from the headers
+    assert share > 0.5
+
+
+def test_agent_show_beside_the_bot_processes_draws_no_429(server: GameServerProcess,
+                                                          account: Account) -> None:
+    env = cli_environment(account.data_dir, ST_API_BASE_URL=server.base_url)
+    shown = []
+
+    def show_agent() -> None:
+        for _ in range(5):
+            shown.append(run_cli(env, "agent", "show", "--json"))
+
+    counts, seconds = _run_processes(server, account, 12.0, beside=show_agent)
+
+    stats = RateLimiter.shared(account.run_dir, account.player).stats()
+    assert [r.exit_code for r in shown] == [0] * 5, shown[-1].output
+    assert all(f'"symbol": "{account.player}"' in r.output for r in shown)
+    assert sum(r for _, r in counts) == 0
+    assert stats.pauses == 0  # the CLI's own requests would have counted a 429 here too
+    # The processes were spending the whole budget meanwhile: a command with a limiter of its own would be refused.
+    assert sum(n for n, _ in counts) > 0.5 * _budget(stats.per_second, stats.burst, seconds)
