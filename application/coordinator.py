@@ -50,7 +50,6 @@ from application.trade_route_finder import TradeRouteFinder
 from application.wind_down import DRAINING
 from application.worker_jobs import (
     ARBITRAGE, MANUFACTURING, OPERATION_PREFIX, CancelToken, ClearanceJob, WorkerJob, WorkerPool, WorkerResult,
-    kind_of_operation,
 )
 from domain.errors import DomainError, InvalidValue
 from domain.fleet import ShipSummary

@@ -23,7 +23,6 @@ from adapters.cli.token_store import TokenStore
 from adapters.config.loader import ConfigError, config_path, load_settings
 from adapters.config.settings import Settings
 from adapters.daemon.paths import APP_NAME, RunPaths, data_dir_from, normalise_player
-from adapters.game_api.client import GameApiClient
 from adapters.game_api.gateway import TranslatedClient
 from adapters.game_api.settings import DEFAULT_BASE_URL, GameApiSettings
 
