@@ -27,6 +27,7 @@ from application.navigation import Navigator
 from application.ports import Clock, MarketRepository
 from application.production_executor import look
 from application.repositories import DumpedMarketRepository, LedgerRepository, MoneyGate, ShipAssignmentRepository
+from application.ship_activity import release_ship, show_activity
 from application.waiting import NEVER, OperationCancelled, check_cancelled
 from application.worker import _one_line
 from application.worker_jobs import CancelToken, WorkerJob, WorkerResult
@@ -111,7 +112,7 @@ class ArbitrageWorker:
         except Exception as failure:  # run() must hand back a result whatever went wrong
             error = _one_line(failure)
         finally:
-            self._release(job)
+            release_ship(self._assignments, job.ship, job.operation_id)
         revenue = cost = 0
         try:
             revenue, cost = credits_and_debits(self._ledger.transactions_of_operation(job.operation_id))
@@ -126,7 +127,7 @@ class ArbitrageWorker:
 
     def _buy(self, job: WorkerJob, route: TradeRoute, recorder: LedgerRecorder, cancel: CancelToken,
              wind_down: CancelToken, load: _Load) -> None:
-        self._show(job, f"buying {route.good} at {route.buy_market} for {route.sell_market}")
+        show_activity(self._assignments, job.ship, f"buying {route.good} at {route.buy_market} for {route.sell_market}")
         self._navigator.go(job.ship, route.buy_market, recorder, cancel)
         if wind_down.cancelled():
             raise OperationCancelled("stopping: bought nothing")
@@ -184,7 +185,7 @@ class ArbitrageWorker:
             if market != route.sell_market and known is not None and known < floor:
                 load.notes.append(f"{market} pays {known}, below cost {unit_cost:.0f}")
                 continue
-            self._show(job, f"selling {route.good} at {market}")
+            show_activity(self._assignments, job.ship, f"selling {route.good} at {market}")
             self._navigator.go(job.ship, market, recorder, cancel)
             self._sell_at(job, route, market, recorder, cancel, load, floor)
 
@@ -233,18 +234,3 @@ class ArbitrageWorker:
                 return snapshot.bid(route.good)
         return None
 
-    def _show(self, job: WorkerJob, activity: str) -> None:
-        if self._assignments is not None:
-            try:
-                self._assignments.set_activity(job.ship, activity)
-            except Exception:
-                pass
-
-    def _release(self, job: WorkerJob) -> None:
-        if self._assignments is None:
-            return
-        try:
-            self._assignments.set_activity(job.ship, "", None)
-            self._assignments.release(job.ship, job.operation_id)
-        except Exception:
-            pass  # the coordinator releases the ship again when it collects the result

@@ -29,6 +29,7 @@ from application.navigation import Navigator
 from application.ports import Clock, MarketRepository
 from application.production_executor import look
 from application.repositories import LedgerRepository, MoneyGate, ShipAssignmentRepository
+from application.ship_activity import release_ship, show_activity
 from application.waiting import NEVER, OperationCancelled, check_cancelled
 from application.worker_jobs import CancelToken, ClearanceJob, WorkerResult
 from domain.geometry import distance
@@ -184,7 +185,7 @@ class StrandedCargoSeller:
                     continue
                 log = self._log.info if plan.above_cost else self._log.warning
                 log("stranded cargo on %s: selling %d %s: %s", job.ship, units, good, plan.reason)
-                self._show(job.ship, f"selling stranded {units} {good} at {plan.market}")
+                show_activity(self._assignments, job.ship, f"selling stranded {units} {good} at {plan.market}")
                 self._navigator.go(job.ship, plan.market, recorder, cancel)
                 done, why = self._sell(job.ship, good, units, plan.market, recorder, cancel)
                 sold += done
@@ -195,7 +196,7 @@ class StrandedCargoSeller:
         except Exception as failure:  # run() hands back a result whatever went wrong
             error = f"{type(failure).__name__}: {' '.join(str(failure).split())}"[:400]
         finally:
-            self._finish(job)
+            release_ship(self._assignments, job.ship, job.operation_id)
         if error is None and left:
             error = "left in the hold: " + "; ".join(left)
         revenue = cost = 0
@@ -223,18 +224,3 @@ class StrandedCargoSeller:
             sold += trade.units
         return sold, ""
 
-    def _show(self, ship: ShipSymbol, activity: str) -> None:
-        if self._assignments is not None:
-            try:
-                self._assignments.set_activity(ship, activity)
-            except Exception:
-                pass  # only what status shows
-
-    def _finish(self, job: ClearanceJob) -> None:
-        if self._assignments is None:
-            return
-        try:
-            self._assignments.set_activity(job.ship, "", None)
-            self._assignments.release(job.ship, job.operation_id)
-        except Exception:
-            pass  # the coordinator releases the ship again when it collects the result

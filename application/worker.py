@@ -9,13 +9,14 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from application.metrics_port import Metrics
 from application.game_port import GamePort
 from application.ledger_recorder import LedgerRecorder, lease_check
+from application.metrics_port import Metrics
 from application.navigation import Navigator
 from application.ports import Clock, MarketRepository
 from application.production_executor import ProductionExecutor, look
 from application.repositories import LedgerRepository, MoneyGate, ShipAssignmentRepository
+from application.ship_activity import release_ship, show_activity
 from application.waiting import NEVER, OperationCancelled, check_cancelled
 from application.wind_down import EitherToken
 from application.worker_jobs import CancelToken, WorkerJob, WorkerResult
@@ -108,7 +109,7 @@ class ManufacturingArbitrageWorker:
         except Exception as failure:  # run() must hand back a result whatever went wrong
             error = _one_line(failure) + self._hold_note(job.ship)
         finally:
-            self._finish(job)
+            release_ship(self._assignments, job.ship, job.operation_id)
         revenue = cost = 0
         try:
             revenue, cost = credits_and_debits(self._ledger.transactions_of_operation(job.operation_id))
@@ -136,7 +137,7 @@ class ManufacturingArbitrageWorker:
         spent = -net_credits(self._ledger.transactions_of_operation(job.operation_id))
         unit_cost = max(0, spent) / held
         floor = config.min_sell_to_cost * unit_cost
-        self._show(job.ship, f"selling {good} at {market}")
+        show_activity(self._assignments, job.ship, f"selling {good} at {market}")
         entry = self._look(market).trade_good(good)
         if entry is None:
             return held, f"{market} does not buy {good}"
@@ -186,19 +187,6 @@ class ManufacturingArbitrageWorker:
         if not inventory:
             return ""
         return "; hold: " + ", ".join(f"{units} {good}" for good, units in sorted(inventory.items()))
-
-    def _finish(self, job: WorkerJob) -> None:
-        if self._assignments is None:
-            return
-        try:
-            self._assignments.set_activity(job.ship, "", None)
-            self._assignments.release(job.ship, job.operation_id)
-        except Exception:
-            pass  # the coordinator releases the ship again when it collects the result; a lease expiry last
-
-    def _show(self, ship: ShipSymbol, activity: str) -> None:
-        if self._assignments is not None:
-            self._assignments.set_activity(ship, activity)
 
 
 def _one_line(failure: Exception) -> str:
