@@ -451,7 +451,7 @@ def test_one_result_that_cannot_be_booked_does_not_lose_the_others():
     assert world.held() == set()  # both ships released
 
 
-# --- the learned ranking (ST_STRATEGY_RANKING=learned_ranking) fed by what the coordinator recorded --------------------
+# --- the learned ranking (ST_STRATEGY_RANKING=learned_ranking) fed by what the coordinator recorded ------------------
 
 def learned_ranker():
     return PluginRanker(build_strategy_manager("learned_ranking", "default_ship_selection"))

@@ -82,6 +82,10 @@ def test_st_strategy_ranking_chooses_it_like_any_ranking_plugin():
     opportunities = [made("MACHINERY", "B", 2000, 90_000.0), made("ELECTRONICS", "C", 9000, -5_000.0)]
     assert names(PluginRanker(default).rank(opportunities)) == ["ELECTRONICS>C", "MACHINERY>B"]
     assert names(PluginRanker(manager).rank(opportunities)) == ["MACHINERY>B", "ELECTRONICS>C"]
+    # `status` names it, as it names any chosen strategy.
+    assert bootstrap.strategies_shown(load_settings({"ST_STRATEGY_RANKING": "learned_ranking",
+                                                     "ST_ARBITRAGE_RANKING": "learned_ranking"})) == (
+        "ranking=learned_ranking, ship=default_ship_selection, trade ranking=learned_ranking")
 
 
 def test_the_demand_finder_hands_the_ranking_each_lane_record():
@@ -89,8 +93,9 @@ def test_the_demand_finder_hands_the_ranking_each_lane_record():
                          make_market("X1-A2", imports={"ELECTRONICS": 2000, "MACHINERY": 2500})]
     records = {(T.ELECTRONICS, "X1-A1"): -1_000.0, (T.MACHINERY, "X1-A2"): 4_000.0}
     ranker = BidRanker()
-    finder = ManufacturingDemandFinder(markets=InMemoryMarketRepository(markets), supply_chain=FixedSupplyChain(bundled_supply_chain()),
-                                       ranker=ranker, clock=FakeClock())
+    finder = ManufacturingDemandFinder(markets=InMemoryMarketRepository(markets),
+                                       supply_chain=FixedSupplyChain(bundled_supply_chain()), ranker=ranker,
+                                       clock=FakeClock())
 
     report = finder.find("X1", history=lambda o: records.get((o.good, o.sell_market)))
 
