@@ -3,7 +3,7 @@
 The plan's coordinator, as a loop on an injected Clock instead of Go tickers and channels:
 
 - discovery every `discovery_interval`: refresh the markets our ships see, run the demand finder (which ranks
-  through the Ranker port), drop goods paused after losing runs, save the ranked list in the RunRepository;
+  through the Ranker port, each opportunity with the profit per hour recorded on its lane), drop goods paused after losing runs, save the ranked list in the RunRepository;
 - assignment every `assignment_interval`, and at once when a worker finishes or a probe the scout sent arrives
   (so the interval can be long without leaving ships idle, and the fleet is listed only when there is work): the
   idle pool is every ship with cargo that no live lease holds; for
@@ -50,6 +50,7 @@ from application.trade_route_finder import TradeRouteFinder
 from application.wind_down import DRAINING
 from application.worker_jobs import (
     ARBITRAGE, MANUFACTURING, OPERATION_PREFIX, CancelToken, ClearanceJob, WorkerJob, WorkerPool, WorkerResult,
+    kind_of_operation,
 )
 from domain.errors import DomainError, InvalidValue
 from domain.fleet import ShipSummary
@@ -215,9 +216,12 @@ class ManufacturingArbitrageCoordinator:
         self._allotted: dict[str, int] = {}  # operation -> budget given at its start
         self._routes: list[TradeRoute] = []
         self._paused_trades: dict[TradeSymbol, datetime] = {}
-        # Recorded (profit, hours of a ship's time) per lane, and per good for lanes not seen in this process.
+        # Recorded (profit, hours of a ship's time) per lane, and per good for lanes not seen in this process
+        # (a restart replays results, which name the good but not the lane): trade routes, then manufacturing.
         self._lane_record: dict[LaneKey, tuple[int, float]] = {}
         self._good_record: dict[TradeSymbol, tuple[int, float]] = {}
+        self._made_lane_record: dict[OpportunityKey, tuple[int, float]] = {}
+        self._made_good_record: dict[TradeSymbol, tuple[int, float]] = {}
         self._next_route_discovery: datetime | None = None
         self._draining = False
         self._opportunities: list[ManufacturingOpportunity] = []
@@ -363,7 +367,8 @@ class ManufacturingArbitrageCoordinator:
         paused = self._paused_goods(now)
         wanted = self.config.max_opportunities
         # Ask for more than wanted, so that paused goods and those without a margin do not shrink the list.
-        report = self._finder.find(self.system, DemandFinderConfig(self.config.min_price, 3 * wanted + len(paused)))
+        report = self._finder.find(self.system, DemandFinderConfig(self.config.min_price, 3 * wanted + len(paused)),
+                                   history=self.recorded_manufacturing_profit_per_hour)
         kept = [o for o in report.opportunities if o.good not in paused and self.has_margin(o)][:wanted]
         skipped = sorted({o.good for o in report.opportunities if o.good in paused})
         if skipped:
@@ -401,11 +406,13 @@ class ManufacturingArbitrageCoordinator:
     def recorded_profit_per_hour(self, route: TradeRoute) -> float | None:
         """Credits per hour of a ship's time the ledger recorded on `route`'s lane (or, for a lane not run in this
         process, on its good); None when never tried."""
-        record = self._lane_record.get(route.key) or self._good_record.get(route.good)
-        if record is None:
-            return None
-        profit, hours = record
-        return profit / max(hours, 1 / 60)
+        return _per_hour(self._lane_record.get(route.key) or self._good_record.get(route.good))
+
+    def recorded_manufacturing_profit_per_hour(self, opportunity: ManufacturingOpportunity) -> float | None:
+        """Credits per hour of a ship's time the ledger recorded from manufacturing `opportunity`'s good for its sell
+        market (or, for a lane not run in this process, for its good); None when never made."""
+        key = opportunity_key(opportunity)
+        return _per_hour(self._made_lane_record.get(key) or self._made_good_record.get(opportunity.good))
 
     def has_margin(self, opportunity: ManufacturingOpportunity) -> bool:
         """Whether the sell market's bid beats the factory's known ask for the good by `min_margin` (True when
@@ -610,9 +617,12 @@ class ManufacturingArbitrageCoordinator:
         work = self._active.pop(result.operation_id, None)
         clearing = self._clearing.pop(result.operation_id, None)
         self._allotted.pop(result.operation_id, None)
-        if work is not None and work.job.route is not None and not result.cancelled:
+        if work is not None and not result.cancelled:
             hours = max(0.0, (result.finished_at - work.started_at).total_seconds()) / 3600
-            self._record(self._lane_record, work.job.route.key, result.profit, hours)
+            if work.job.route is not None:
+                self._record(self._lane_record, work.job.route.key, result.profit, hours)
+            elif work.job.opportunity is not None:
+                self._record(self._made_lane_record, opportunity_key(work.job.opportunity), result.profit, hours)
         if result.may_still_run:
             # Its worker may still trade: the ship stays held until the lease (no longer renewed) runs out.
             self._maybe_running.add(result.operation_id)
@@ -654,9 +664,10 @@ class ManufacturingArbitrageCoordinator:
         if result.cancelled:
             return
         kind = result.kind
-        if kind == ARBITRAGE:
+        records = {ARBITRAGE: self._good_record, MANUFACTURING: self._made_good_record}
+        if kind_of_operation(result.operation_id) in records:  # not stranded cargo cleared (of no lane)
             hours = max(0.0, (result.finished_at - result.started_at).total_seconds()) / 3600
-            self._record(self._good_record, result.good, result.profit, hours)
+            self._record(records[kind], result.good, result.profit, hours)
         key = (kind, result.good)
         if result.profit > 0:
             self._loss_streak[key] = 0
@@ -821,6 +832,14 @@ class ManufacturingArbitrageCoordinator:
             self._log.exception("%s failed", what)
             return None
 
+
+
+def _per_hour(record: tuple[int, float] | None) -> float | None:
+    """A (profit, hours) record as credits per hour; a run shorter than a minute counts as a minute."""
+    if record is None:
+        return None
+    profit, hours = record
+    return profit / max(hours, 1 / 60)
 
 
 class _Budgets:

@@ -9,7 +9,8 @@ out, with the reason; the coordinator's searches skip that work.
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from application.errors import UnresolvableGood
@@ -103,9 +104,12 @@ class ManufacturingDemandFinder:
         return list(self.find(system, config).opportunities)
 
     def find(
-        self, system: SystemSymbol | str, config: DemandFinderConfig | None = None, *, explain: bool = False
+        self, system: SystemSymbol | str, config: DemandFinderConfig | None = None, *, explain: bool = False,
+        history: Callable[[ManufacturingOpportunity], float | None] | None = None,
     ) -> DemandReport:
-        """Search `system` for opportunities; with `explain`, also report every import left out and why."""
+        """Search `system` for opportunities; with `explain`, also report every import left out and why.
+
+        `history` gives a lane's recorded profit per hour, if any, so a learning ranking can use it."""
         system = SystemSymbol(system)
         config = config or self._config
         now = self._clock.now()
@@ -127,6 +131,9 @@ class ManufacturingDemandFinder:
         else:
             candidates = _candidates(ordered, supply_chain, trees, config.min_price, now)
 
+        if history is not None:
+            candidates = [o if (made := history(o)) is None else replace(o, recorded_profit_per_hour=made)
+                          for o in candidates]
         ranked = self._ranker.rank(candidates) if candidates else []
         chosen = ranked[: config.max_opportunities]
         if explain:

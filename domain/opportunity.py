@@ -24,6 +24,7 @@ class ManufacturingOpportunity:
     the API's `sellPrice`). There is deliberately no cost or profit estimate: profit comes from
     the ledger after the work is done. `dependency_tree` is rooted at a FABRICATE node for
     `good`. `trade_volume` is the sell market's lot size for the good when known.
+    `recorded_profit_per_hour` is what the ledger recorded for this lane (or good) so far, None when never tried.
     """
 
     good: TradeSymbol
@@ -33,6 +34,7 @@ class ManufacturingOpportunity:
     discovered_at: datetime
     sell_position: Position | None = None
     trade_volume: int | None = None
+    recorded_profit_per_hour: float | None = None
 
     def __post_init__(self) -> None:
         # Written for speed (the demand finder builds a few hundred per search): locals, identity checks first.

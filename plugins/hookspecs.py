@@ -3,8 +3,9 @@
 A third-party package implements a hook with `@hookimpl` in a module and declares that
 module in its `[project.entry-points."spacetraders.plugins"]`. Every hook returns the first
 non-None answer (`firstresult`); our defaults are marked `trylast`, so any installed plugin
-is asked first and may answer None to let the next one decide. The trade-route ranking is
-chosen by name (`ST_ARBITRAGE_RANKING`, see plugins/trade_route_ranker.py).
+is asked first and may answer None to let the next one decide. The manufacturing ranking is
+chosen by name (`ST_STRATEGY_RANKING`), the trade-route ranking too (`ST_ARBITRAGE_RANKING`, see
+plugins/trade_route_ranker.py); `learned_ranking` implements both.
 """
 from __future__ import annotations
 
@@ -27,7 +28,9 @@ hookimpl = pluggy.HookimplMarker(PROJECT_NAME)
 def spacetraders_rank_opportunities(
     opportunities: Sequence[ManufacturingOpportunity],
 ) -> list[ManufacturingOpportunity] | None:
-    """Return the opportunities to pursue, best first, or None to let the next plugin decide.
+    """Return the opportunities to pursue, best first, or None to let the next plugin decide. Each opportunity
+    carries, once its good was made and sold there, `recorded_profit_per_hour` from the ledger (None when never
+    tried, and always None in `analyze demand`, which runs no coordinator).
 
     The answer may leave opportunities out; it must not contain anything that was not given.
     """

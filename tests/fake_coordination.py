@@ -229,17 +229,24 @@ def make_opportunity(good: str, market: str, bid: int, *, factory: str | None = 
 
 
 class FixedDemand:
-    """A demand finder that answers the opportunities it was given (best first), top N as asked."""
+    """A demand finder that answers the opportunities it was given (best first), top N as asked; with a `ranker`,
+    like the real finder, it hands the ranker the opportunities with their recorded profit per hour (`history`)."""
 
-    def __init__(self, clock, opportunities: Sequence[ManufacturingOpportunity] = ()) -> None:
+    def __init__(self, clock, opportunities: Sequence[ManufacturingOpportunity] = (), ranker=None) -> None:
         self.clock = clock
         self.opportunities = list(opportunities)
+        self.ranker = ranker
         self.asked: list[DemandFinderConfig | None] = []
 
-    def find(self, system, config: DemandFinderConfig | None = None) -> DemandReport:
+    def find(self, system, config: DemandFinderConfig | None = None, *, history=None) -> DemandReport:
         self.asked.append(config)
         limit = config.max_opportunities if config else 10
-        return DemandReport(SystemSymbol(system), self.clock.now(), tuple(self.opportunities[:limit]), ())
+        found = self.opportunities
+        if history is not None:
+            found = [replace(o, recorded_profit_per_hour=history(o)) for o in found]
+        if self.ranker is not None:
+            found = self.ranker.rank(found)
+        return DemandReport(SystemSymbol(system), self.clock.now(), tuple(found[:limit]), ())
 
 
 # --- Runners for the real pools (module level, so a spawned process can import them) ------------------

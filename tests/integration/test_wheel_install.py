@@ -80,7 +80,7 @@ def test_the_wheel_installs_and_runs_beside_the_index_spacetraders_client(tmp_pa
     assert both.returncode == 0, both.stderr
     versions, plugins = both.stdout.splitlines()
     assert versions == f"0.10.0 {ours_version}"
-    assert plugins == "['default_ranking', 'default_ship_selection']"
+    assert plugins == "['default_ranking', 'default_ship_selection', 'learned_ranking']"
 
     helped = in_venv(venv, "spacetraders", "--help")
     assert helped.returncode == 0, helped.stderr

@@ -16,13 +16,14 @@ from domain.fleet import ShipType
 from domain.goods import TradeSymbol
 from domain.ledger import TransactionCategory
 from domain.symbols import ShipSymbol
+from plugins.manager import PluginRanker, build_strategy_manager
 from tests.fake_coordination import (
     SYSTEM, FixedDemand, InMemoryRuns, RecordingMetrics, ScriptedPool, StopAt, add_market, add_ship,
     make_opportunity,
 )
 from tests.fake_game import FakeGame
 from tests.fake_repositories import InMemoryLedgerRepository, InMemoryShipAssignmentRepository
-from tests.fakes import FakeClock, FirstShipSelector, InMemoryMarketRepository
+from tests.fakes import DEFAULT_NOW, FakeClock, FirstShipSelector, InMemoryMarketRepository
 
 HOME = f"{SYSTEM}-A1"
 
@@ -30,7 +31,7 @@ HOME = f"{SYSTEM}-A1"
 class World:
     """A coordinator wired to fakes; `ships` haulers docked at HOME."""
 
-    def __init__(self, ships: int = 3, opportunities=(), *, past_results=(), **config) -> None:
+    def __init__(self, ships: int = 3, opportunities=(), *, past_results=(), ranker=None, **config) -> None:
         self.clock = FakeClock()
         self.game = FakeGame(self.clock)
         self.game.add_waypoint(HOME, 0, 0)
@@ -40,7 +41,7 @@ class World:
         self.runs = InMemoryRuns(past_results)
         self.pool = ScriptedPool(self.clock)
         self.metrics = RecordingMetrics()
-        self.demand = FixedDemand(self.clock, opportunities)
+        self.demand = FixedDemand(self.clock, opportunities, ranker)
         self.selector = FirstShipSelector()
         self.ledger = InMemoryLedgerRepository()
         self.fleet = FleetManager(self.game, self.assignments, self.ledger, self.clock, SYSTEM, holder="run-test",
@@ -448,3 +449,72 @@ def test_one_result_that_cannot_be_booked_does_not_lose_the_others():
     world.coordinator.collect_completions()
     assert [r.operation_id for r in world.runs.results("run-test")] == [second.operation_id]
     assert world.held() == set()  # both ships released
+
+
+# --- the learned ranking (ST_STRATEGY_RANKING=learned_ranking) fed by what the coordinator recorded ------------------
+
+def learned_ranker():
+    return PluginRanker(build_strategy_manager("learned_ranking", "default_ship_selection"))
+
+
+def two_lanes():
+    """ELECTRONICS pays more than MACHINERY: the price ranking puts it first."""
+    return [make_opportunity("ELECTRONICS", f"{SYSTEM}-M1", 3000),
+            make_opportunity("MACHINERY", f"{SYSTEM}-M2", 2000, factory=f"{SYSTEM}-F2")]
+
+
+def test_a_lane_that_lost_money_is_ranked_below_an_untried_lane_with_a_lower_price():
+    world = World(ships=1, opportunities=two_lanes(), ranker=learned_ranker())
+    [job] = world.cycle()
+    assert job.opportunity.good == TradeSymbol.ELECTRONICS
+    world.clock.advance(1800)
+    world.pool.end(job.operation_id, revenue=1_000, cost=3_000, sold=10, success=True)
+    world.coordinator.collect_completions()
+
+    ranked = world.coordinator.discovery_cycle()
+
+    assert [str(o.good) for o in ranked] == ["MACHINERY", "ELECTRONICS"]
+    assert [o.recorded_profit_per_hour for o in ranked] == [None, -4_000.0]  # -2,000 credits in half an hour
+    [job] = world.coordinator.assignment_cycle()
+    assert job.opportunity.good == TradeSymbol.MACHINERY
+
+
+def test_a_lane_that_earned_keeps_its_place_above_the_untried():
+    world = World(ships=1, opportunities=two_lanes(), ranker=learned_ranker())
+    [job] = world.cycle()
+    world.clock.advance(3600)
+    world.pool.complete(job.operation_id, revenue=30_000, cost=10_000)
+    world.coordinator.collect_completions()
+
+    ranked = world.coordinator.discovery_cycle()
+
+    # 20,000/h over a bid of 3,000: untried MACHINERY's bid of 2,000 is worth 13,333/h.
+    assert [str(o.good) for o in ranked] == ["ELECTRONICS", "MACHINERY"]
+    assert [o.recorded_profit_per_hour for o in ranked] == [20_000.0, None]
+
+
+def test_after_a_restart_a_good_that_lost_money_is_ranked_below_the_untried():
+    start = DEFAULT_NOW - timedelta(hours=2)
+    lost = WorkerResult(operation_id="mfg-earlier", ship=ShipSymbol("AGENT-1"), good=TradeSymbol.ELECTRONICS,
+                        started_at=start, finished_at=start + timedelta(hours=1), quantity_sold=10, revenue=1_000,
+                        cost=6_000, success=True)
+    cleared = WorkerResult(operation_id="clear-earlier", ship=ShipSymbol("AGENT-1"), good=TradeSymbol.MACHINERY,
+                           started_at=start, finished_at=start + timedelta(hours=1), quantity_sold=10, revenue=100,
+                           cost=0, success=True)
+    world = World(ships=1, opportunities=two_lanes(), ranker=learned_ranker(), past_results=[lost, cleared])
+    world.coordinator.start()
+
+    ranked = world.coordinator.discovery_cycle()
+
+    assert [str(o.good) for o in ranked] == ["MACHINERY", "ELECTRONICS"]
+    # Stranded cargo cleared is no lane's record.
+    assert [o.recorded_profit_per_hour for o in ranked] == [None, -5_000.0]
+
+
+def test_with_the_price_ranking_the_records_change_nothing():
+    world = World(ships=1, opportunities=two_lanes(), ranker=PluginRanker(build_strategy_manager(
+        "default_ranking", "default_ship_selection")))
+    [job] = world.cycle()
+    world.pool.end(job.operation_id, revenue=1_000, cost=3_000, sold=10, success=True)
+    world.coordinator.collect_completions()
+    assert [str(o.good) for o in world.coordinator.discovery_cycle()] == ["ELECTRONICS", "MACHINERY"]

@@ -60,7 +60,7 @@ def manager():
 
 def test_our_defaults_are_registered_through_the_entry_point_group(manager):
     assert strategy_plugins(manager) == {
-        "spacetraders_rank_opportunities": ["default_ranking"],
+        "spacetraders_rank_opportunities": ["learned_ranking", "default_ranking"],
         "spacetraders_select_ship": ["default_ship_selection"],
     }
     assert manager.get_plugin("default_ranking") is default_ranking
@@ -75,7 +75,7 @@ def test_without_the_entry_points_no_strategy_answers():
 
 def test_a_blocked_default_is_not_loaded():
     manager = build_plugin_manager(blocked=["default_ranking"])
-    assert strategy_plugins(manager)["spacetraders_rank_opportunities"] == []
+    assert strategy_plugins(manager)["spacetraders_rank_opportunities"] == ["learned_ranking"]
 
 
 def test_the_default_ranking_puts_the_best_paid_first(manager):
@@ -91,7 +91,8 @@ def test_a_registered_ranking_plugin_replaces_the_default(manager):
 
     manager.register(CheapestFirst(), name="cheapest-first")
     try:
-        assert strategy_plugins(manager)["spacetraders_rank_opportunities"] == ["cheapest-first", "default_ranking"]
+        assert strategy_plugins(manager)["spacetraders_rank_opportunities"] == [
+            "cheapest-first", "learned_ranking", "default_ranking"]
         assert [o.bid for o in PluginRanker(manager).rank(OPPORTUNITIES)] == [2000, 3000, 8000]
     finally:
         manager.unregister(name="cheapest-first")
@@ -251,7 +252,7 @@ class PassesOnMachinery:
 
 def test_a_chosen_strategy_is_asked_alone_then_its_default():
     manager = build_plugin_manager(plugins={"cheapest-first": CheapestFirst(), "passes": PassesOnMachinery()})
-    assert strategy_plugins(manager)[RANK_HOOK] == ["passes", "cheapest-first", "default_ranking"]
+    assert strategy_plugins(manager)[RANK_HOOK] == ["passes", "cheapest-first", "learned_ranking", "default_ranking"]
 
     chosen = Strategies(manager, {RANK_HOOK: "passes"})
 
@@ -268,7 +269,7 @@ def test_choosing_a_plugin_that_does_not_implement_the_hook_names_the_ones_that_
 
     with pytest.raises(UnknownStrategy) as caught:
         Strategies(manager, {RANK_HOOK: "default_ship_selection"})
-    assert caught.value.known == ("cheapest-first", "default_ranking")
+    assert caught.value.known == ("cheapest-first", "default_ranking", "learned_ranking")
 
 
 def test_a_strategy_hook_the_manager_never_heard_of_is_chosen_the_same_way():

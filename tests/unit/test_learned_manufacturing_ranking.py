@@ -1,0 +1,104 @@
+"""The learned ranking of manufacturing opportunities: by the profit per hour recorded per (good, sell market) lane,
+the bid (calibrated) for lanes never made; chosen by ST_STRATEGY_RANKING like any ranking plugin."""
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pytest
+
+import bootstrap
+from adapters.config.loader import load_settings
+from application.demand_finder import ManufacturingDemandFinder
+from domain.goods import TradeSymbol as T
+from plugins import learned_ranking
+from plugins.manager import RANK_HOOK, PluginRanker, build_strategy_manager, strategy_plugins
+from tests.fake_coordination import make_opportunity
+from tests.fakes import (
+    BidRanker, FakeClock, FixedSupplyChain, InMemoryMarketRepository, bundled_supply_chain, make_market,
+)
+from tests.unit.test_demand_finder import SUPPORT
+
+
+def made(good: str, market: str, bid: int, recorded: float | None = None):
+    return replace(make_opportunity(good, f"X1-T1-{market}", bid), recorded_profit_per_hour=recorded)
+
+
+def names(ranked):
+    return [f"{o.good}>{o.sell_market.rsplit('-', 1)[1]}" for o in ranked]
+
+
+@pytest.fixture(scope="module")
+def learned():
+    return PluginRanker(build_strategy_manager("learned_ranking", "default_ship_selection"))
+
+
+def test_it_passes_to_the_price_ranking_until_some_lane_was_made(learned):
+    opportunities = [made("MACHINERY", "B", 2000), made("ELECTRONICS", "C", 3000)]
+    assert learned_ranking.spacetraders_rank_opportunities(opportunities) is None
+    assert names(learned.rank(opportunities)) == ["ELECTRONICS>C", "MACHINERY>B"]
+
+
+def test_what_earned_comes_first_and_what_lost_comes_last(learned):
+    # ELECTRONICS pays the most but lost money; MACHINERY pays the least and earned the most per hour.
+    opportunities = [made("MACHINERY", "B", 2000, 90_000.0), made("ELECTRONICS", "C", 9000, -5_000.0),
+                     made("FAB_MATS", "D", 3000)]
+    assert names(learned.rank(opportunities)) == ["MACHINERY>B", "FAB_MATS>D", "ELECTRONICS>C"]
+
+
+def test_an_untried_lane_is_scored_on_the_scale_of_the_recorded_ones(learned):
+    # Recorded per hour over bid: MACHINERY 10,000/1,000 = 10, ELECTRONICS 60,000/2,000 = 30, PLASTICS 12,000/3,000
+    # = 4; the median, 10, makes FAB_MATS's untried bid of 4,000 worth 40,000/h: between ELECTRONICS and PLASTICS.
+    opportunities = [made("MACHINERY", "B", 1000, 10_000.0), made("ELECTRONICS", "C", 2000, 60_000.0),
+                     made("PLASTICS", "E", 3000, 12_000.0), made("FAB_MATS", "D", 4000)]
+    assert names(learned.rank(opportunities)) == ["ELECTRONICS>C", "FAB_MATS>D", "PLASTICS>E", "MACHINERY>B"]
+
+
+def test_the_same_good_is_ranked_per_sell_market(learned):
+    opportunities = [made("ELECTRONICS", "B", 3000, -2_000.0), made("ELECTRONICS", "C", 2500, 20_000.0)]
+    assert names(learned.rank(opportunities)) == ["ELECTRONICS>C", "ELECTRONICS>B"]
+
+
+def test_untried_lanes_keep_the_price_order_and_its_tie_breaks(learned):
+    opportunities = [made("PLASTICS", "E", 2000), made("MACHINERY", "B", 3000, 1_000.0), made("FAB_MATS", "D", 2000),
+                     made("AMMUNITION", "F", 2500)]
+    ranked = learned.rank(opportunities)
+    # Nothing left out, nothing added: the very objects given.
+    assert sorted(map(id, ranked)) == sorted(map(id, opportunities))
+    assert names(ranked) == ["MACHINERY>B", "AMMUNITION>F", "FAB_MATS>D", "PLASTICS>E"]
+
+
+def test_with_only_losses_recorded_the_untried_rank_by_price_above_them(learned):
+    opportunities = [made("ELECTRONICS", "C", 9000, -3_000.0), made("MACHINERY", "B", 2000),
+                     made("FAB_MATS", "D", 2500)]
+    assert names(learned.rank(opportunities)) == ["FAB_MATS>D", "MACHINERY>B", "ELECTRONICS>C"]
+
+
+def test_st_strategy_ranking_chooses_it_like_any_ranking_plugin():
+    manager = bootstrap.select_strategies(load_settings({"ST_STRATEGY_RANKING": "learned_ranking"}))
+    assert strategy_plugins(manager)[RANK_HOOK] == ["learned_ranking", "default_ranking"]
+    # Not chosen, it is not asked, whatever was recorded.
+    default = bootstrap.select_strategies(load_settings({}))
+    assert strategy_plugins(default)[RANK_HOOK] == ["default_ranking"]
+    opportunities = [made("MACHINERY", "B", 2000, 90_000.0), made("ELECTRONICS", "C", 9000, -5_000.0)]
+    assert names(PluginRanker(default).rank(opportunities)) == ["ELECTRONICS>C", "MACHINERY>B"]
+    assert names(PluginRanker(manager).rank(opportunities)) == ["MACHINERY>B", "ELECTRONICS>C"]
+    # `status` names it, as it names any chosen strategy.
+    assert bootstrap.strategies_shown(load_settings({"ST_STRATEGY_RANKING": "learned_ranking",
+                                                     "ST_ARBITRAGE_RANKING": "learned_ranking"})) == (
+        "ranking=learned_ranking, ship=default_ship_selection, trade ranking=learned_ranking")
+
+
+def test_the_demand_finder_hands_the_ranking_each_lane_record():
+    markets = SUPPORT + [make_market("X1-A1", imports={"ELECTRONICS": 3000}),
+                         make_market("X1-A2", imports={"ELECTRONICS": 2000, "MACHINERY": 2500})]
+    records = {(T.ELECTRONICS, "X1-A1"): -1_000.0, (T.MACHINERY, "X1-A2"): 4_000.0}
+    ranker = BidRanker()
+    finder = ManufacturingDemandFinder(markets=InMemoryMarketRepository(markets),
+                                       supply_chain=FixedSupplyChain(bundled_supply_chain()), ranker=ranker,
+                                       clock=FakeClock())
+
+    report = finder.find("X1", history=lambda o: records.get((o.good, o.sell_market)))
+
+    assert {(o.good, str(o.sell_market)): o.recorded_profit_per_hour for o in report.opportunities} == {
+        (T.ELECTRONICS, "X1-A1"): -1_000.0, (T.ELECTRONICS, "X1-A2"): None, (T.MACHINERY, "X1-A2"): 4_000.0}
+    assert all(o.recorded_profit_per_hour is None for o in finder.find("X1").opportunities)
