@@ -1,6 +1,7 @@
 """The bot on a misbehaving game server: no credit goes unaccounted, no ship stays held, no request is refused.
 
-The server (a real process, the real rate limit, high speed) answers 5% of requests with a 500/502/503, cuts 5%
+The server (a real process at high speed, with the real rate limit scaled by the speed, so the bot has the real
+game's requests per game hour) answers 5% of requests with a 500/502/503, cuts 5%
 of connections, and on 20% of purchases, sales, navigations and refuels APPLIES the change and then loses the
 answer. The bot must retry what can be retried, find out whether a lost trade happened instead of doubling it
 (or settle it from the agent's credits), and carry on, for at least 30 game minutes and until a manufacturing
@@ -28,7 +29,7 @@ FAULTS = ("--fault-5xx", "0.05", "--fault-drop", "0.05", "--fault-after-apply", 
 
 
 def test_under_injected_faults_the_run_completes_with_every_credit_in_the_ledger(tmp_path: Path):
-    with GameServerProcess(data_dir=tmp_path / "server", seed=1, speed=SPEED, rate_limit="on",
+    with GameServerProcess(data_dir=tmp_path / "server", seed=1, speed=SPEED, rate_limit="scaled",
                            extra_args=FAULTS) as server:
         bot = BotRun.start(server.base_url, tmp_path / "bot", symbol="FAULTY", speed=SPEED,
                            env={"ST_ARBITRAGE_ENABLED": "false"})  # manufacturing alone
