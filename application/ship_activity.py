@@ -20,11 +20,13 @@ def show_activity(assignments: ShipAssignmentRepository | None, ship: ShipSymbol
 
 
 def release_ship(assignments: ShipAssignmentRepository | None, ship: ShipSymbol, operation_id: str) -> None:
-    """Clear the ship's activity and give it back; the coordinator does it again when it books the result."""
+    """Give the ship back (its activity goes with its assignment); the coordinator does it again when it books
+    the result."""
     if assignments is None:
         return
     try:
-        assignments.set_activity(ship, "", None)
+        # No clearing of the activity by ship first: when the lease was lost, the ship's row (and what it shows)
+        # belongs to the operation that took it over, and release touches only this operation's row.
         assignments.release(ship, operation_id)
     except Exception:  # the coordinator releases the ship again when it collects the result
         pass
