@@ -157,6 +157,7 @@ class MarketTrees:
 
     def _index(self, snapshot: MarketSnapshot) -> None:
         prices, market, position = snapshot.trade_goods, snapshot.waypoint, snapshot.position
+        imports = snapshot.imports
         sources, factories = self._sources, self._factories
         for goods, produces in ((snapshot.exports, True), (snapshot.exchange, False)):
             for good in goods:
@@ -165,7 +166,10 @@ class MarketTrees:
                 offer = _new_offer(_Offer, (market, None, None, position, math.inf) if entry is None
                                    else (market, entry.ask, entry.supply, position, entry.ask))
                 sources.setdefault(good, []).append(offer)
-                if produces:
+                # A market that imports goods but not every input of its export does not make it there (a trading
+                # post reselling what others make): inputs delivered to it are refused. One whose imports are not
+                # known (none listed) is taken at its word.
+                if produces and (not imports or imports.issuperset(self._map.inputs_of(good))):
                     factories.setdefault(good, []).append(offer)
 
     def _root(self, good: TradeSymbol) -> SupplyChainNode | _Failure:
@@ -174,7 +178,7 @@ class MarketTrees:
             return _Failure(UnresolvableReason.NOT_MANUFACTURABLE, path, "the supply chain map has no recipe for it")
         factories = self._factories.get(good)
         if not factories:
-            return _Failure(UnresolvableReason.NO_FACTORY, path, "no known market exports it")
+            return _Failure(UnresolvableReason.NO_FACTORY, path, "no known market makes it (exports it and imports its inputs)")
         return self._fabricate_at(good, _best(factories, near=None), path, depth=0)
 
     def _fabricate_at(

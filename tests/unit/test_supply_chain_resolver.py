@@ -245,3 +245,19 @@ def test_the_map_parses_symbols_and_rejects_empty_recipes():
     assert real.inputs_of(T.FRAME_PROBE) == () and not real.is_manufacturable(T.FRAME_PROBE)
     with pytest.raises(InvalidValue):
         SupplyChainMap.from_export_to_import({"IRON": []})
+
+
+def test_a_market_that_imports_other_goods_but_not_the_inputs_is_no_factory_of_its_export():
+    # The real templates have such markets (J58 exports DRUGS beside imports of consumer goods): inputs delivered
+    # there are refused, so the tree must make the good where its inputs are imported.
+    resolver = SupplyChainResolver(recipes(DRUGS=["AMMONIA_ICE"]))
+    reseller = make_market("X1-J58", exports={"DRUGS": 3000}, imports={"FOOD": 4000})
+    factory = make_market("X1-H51", exports={"DRUGS": 3500}, imports={"AMMONIA_ICE": 120})
+    ice = make_market("X1-B7", exchange={"AMMONIA_ICE": 40})
+
+    tree = resolver.resolve(T.DRUGS, [reseller, factory, ice])
+    assert (tree.method, tree.market) == (FABRICATE, "X1-H51")
+
+    with pytest.raises(UnresolvableGood) as refused:
+        resolver.resolve(T.DRUGS, [reseller, ice])
+    assert refused.value.reason is UnresolvableReason.NO_FACTORY
