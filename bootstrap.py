@@ -123,8 +123,10 @@ def _money_gate(runtime: Runtime):
 
 
 def _database(url: str):
-    yield database.connect(url)
-    database.close()
+    """This process's Database of `url` (schema created); every repository of the container receives it."""
+    db = database.connect(url)
+    yield db
+    db.close()
 
 
 def _metrics(enabled: bool):
@@ -288,12 +290,12 @@ class WorkerContainer(containers.DeclarativeContainer):
     settings = providers.Callable(lambda r: r.settings, runtime)
 
     database = providers.Resource(_database, runtime.provided.database_url)
-    markets = providers.Singleton(SqlMarketRepository)
-    ledger = providers.Singleton(SqlLedgerRepository)
-    assignments = providers.Singleton(SqlShipAssignmentRepository)
-    runs = providers.Singleton(SqlRunRepository)
-    supply_chain_store = providers.Singleton(SqlSupplyChainRepository)
-    dumps = providers.Singleton(SqlDumpedMarketRepository)
+    markets = providers.Singleton(SqlMarketRepository, database)
+    ledger = providers.Singleton(SqlLedgerRepository, database)
+    assignments = providers.Singleton(SqlShipAssignmentRepository, database)
+    runs = providers.Singleton(SqlRunRepository, database)
+    supply_chain_store = providers.Singleton(SqlSupplyChainRepository, database)
+    dumps = providers.Singleton(SqlDumpedMarketRepository, database)
 
     metrics = providers.Singleton(_metrics, runtime.provided.settings.metrics.enabled)
     api_settings = providers.Singleton(_api_settings, runtime)
@@ -465,20 +467,21 @@ class _SavedSupplyChain:
 
 @dataclass(frozen=True)
 class Storage:
-    """The repositories a read-only command needs (`manufacturing status`), without a game or a container."""
+    """The repositories a read-only command needs (`manufacturing status`), without a game or a container, on
+    one Database (close with `close()`)."""
 
+    database: database.Database
     runs: SqlRunRepository
     assignments: SqlShipAssignmentRepository
     ledger: SqlLedgerRepository
     markets: SqlMarketRepository
 
+    def close(self) -> None:
+        self.database.close()
+
 
 def open_storage(database_url: str) -> Storage:
-    """Connect this process to the database of `database_url` and return its repositories (close with
-    `close_storage`)."""
-    database.connect(database_url)
-    return Storage(SqlRunRepository(), SqlShipAssignmentRepository(), SqlLedgerRepository(), SqlMarketRepository())
-
-
-def close_storage() -> None:
-    database.close()
+    """The repositories of the database of `database_url`, on a Database of their own."""
+    db = database.connect(database_url)
+    return Storage(db, SqlRunRepository(db), SqlShipAssignmentRepository(db), SqlLedgerRepository(db),
+                   SqlMarketRepository(db))

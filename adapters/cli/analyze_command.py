@@ -146,7 +146,7 @@ def _system(op: Operator, player: str, info: DaemonInfo | None, access: GameAcce
         try:
             run = storage.runs.latest_run(player)
         finally:
-            bootstrap.close_storage()
+            storage.close()
         if run is not None:
             return SystemSymbol(run.system)
     raise click.UsageError("no system to analyse: pass --system (no game server runs to ask for the "

@@ -6,6 +6,8 @@ What counts as constructing an adapter, precisely:
 - the adapter classes are the port implementations and the resources under adapters/ listed in ADAPTER_CLASSES
   (API clients and gateways, rate limiters and their stores, repositories and the database, money gates, worker
   pools, metrics and their endpoint, clocks); values, settings, errors and CLI/daemon helpers are not adapters;
+- so does a call of a function that opens an adapter's resource (ADAPTER_FACTORIES: the storage's `connect` and
+  `open_database`), through whatever name its module or the function was imported as;
 - opening a database or an HTTP client from a library (peewee, playhouse.db_url, httpx) counts as well.
 
 Where it is allowed: bootstrap.py, tests, and the module that defines the class (an adapter may build its own
@@ -36,6 +38,7 @@ ADAPTER_CLASSES = {
     "SqlRunRepository": "adapters/storage/run_repository.py",
     "SqlSupplyChainRepository": "adapters/storage/supply_chain_repository.py",
     "SqlDumpedMarketRepository": "adapters/storage/dumped_market_repository.py",
+    "Database": "adapters/storage/database.py",
     "FileMoneyGate": "adapters/storage/money_gate_file.py",
     "ProcessWorkerPool": "adapters/workers/process_pool.py",
     "InlineWorkerPool": "adapters/workers/inline_pool.py",
@@ -44,6 +47,8 @@ ADAPTER_CLASSES = {
     "SystemClock": "adapters/clock.py",
     "ServerClock": "adapters/clock.py",
 }
+# Functions that open an adapter's resource, by module: a call of one through any import of its module counts.
+ADAPTER_FACTORIES = {"adapters.storage.database": {"connect", "open_database"}}
 # Library constructors of the resources adapters wrap: (qualifier, name); qualifier None means any.
 LIBRARY_RESOURCES = {
     ("httpx", "Client"), ("httpx", "AsyncClient"), ("db_url", "connect"),
@@ -75,6 +80,20 @@ def constructions(source: str, module: str) -> list[str]:
     found = []
     tree = ast.parse(source)
     defined_here = {node.name for node in ast.walk(tree) if isinstance(node, ast.ClassDef)}
+    factory_modules: dict[str, set[str]] = {}   # local name of a factory module -> its factories
+    factory_names: set[str] = set()              # factories imported by name
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                if alias.name in ADAPTER_FACTORIES:
+                    factory_modules[alias.asname or alias.name] = ADAPTER_FACTORIES[alias.name]
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            for alias in node.names:
+                if f"{node.module}.{alias.name}" in ADAPTER_FACTORIES:
+                    factory_modules[alias.asname or alias.name] = ADAPTER_FACTORIES[f"{node.module}.{alias.name}"]
+                elif alias.name in ADAPTER_FACTORIES.get(node.module, ()):
+                    factory_names.add(alias.asname or alias.name)
+    home_module = module.removesuffix(".py").replace("/", ".")
     for node in ast.walk(tree):
         if not isinstance(node, ast.Call):
             continue
@@ -84,6 +103,12 @@ def constructions(source: str, module: str) -> list[str]:
         # `Class(...)`, `mod.Class(...)`, `Class.factory(...)`: the adapter class is the last or the one before.
         shown = ".".join(parts)
         if (module, shown) in EXEMPT:
+            continue
+        qualified = ".".join(parts[:-1])
+        if home_module not in ADAPTER_FACTORIES and (
+                (len(parts) == 1 and parts[0] in factory_names)
+                or parts[-1] in factory_modules.get(qualified, ())):
+            found.append(f"{module}:{node.lineno}: {shown}")
             continue
         candidates = [parts[-1]] + ([parts[-2]] if len(parts) >= 2 else [])
         for name in candidates:
@@ -132,11 +157,16 @@ def test_the_scan_sees_each_way_of_building_an_adapter() -> None:
         "limiter = RateLimiter.shared(run_dir, 'A', policy)",
         "http = httpx.Client()",
         "repo = SqlLedgerRepository(db)",
+        "from adapters.storage import database as storage",
+        "from adapters.storage.database import connect",
+        "db = storage.connect(url)",
+        "db = connect(url)",
+        "client.connect()",
     ])
     hits = constructions(source, "adapters/daemon/runner.py")
     assert [hit.split(": ", 1)[1] for hit in hits] == [
         "ProcessWorkerPool", "process_pool.ProcessWorkerPool", "RateLimiter.shared", "httpx.Client",
-        "SqlLedgerRepository"]
+        "SqlLedgerRepository", "storage.connect", "connect"]
 
 
 def test_an_adapter_may_build_its_own_helpers_and_others_may_use_what_they_are_given() -> None:
