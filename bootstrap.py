@@ -1,11 +1,13 @@
 """The composition root: the one place where ports meet their adapters.
 
-A `Runtime` says which game, database, agent and system a process works with; `Container` turns it into the
-objects the application runs (dependency-injector). The coordinator process and every worker process build their
-own container from the same Runtime (it is picklable), so a worker has its own HTTP client and database connection
-but shares the account's rate limiter file and the database with everyone else.
+A `Runtime` says which game, database, agent and system a process works with; a container turns it into the
+objects the application runs (dependency-injector), one kind per kind of process: `Container` for the coordinator
+(the daemon, and the CLI's commands), `WorkerContainer` (everything but the pool, the fleet and the coordinator)
+for each worker process. Workers are spawned and build theirs from the same Runtime (it is picklable), so a worker
+has its own HTTP client and Database but shares the account's rate limiter file and the database with everyone
+else. Every repository receives the container's Database; nothing holds a database globally.
 
-Nothing outside this module chooses an adapter.
+Nothing outside this module builds an adapter (tests/unit/test_composition_root.py checks it).
 """
 from __future__ import annotations
 
