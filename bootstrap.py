@@ -347,8 +347,8 @@ class Container(WorkerContainer):
     pool = providers.Resource(_process_pool, _w.runtime)
     coordinator_config = providers.Callable(_coordinator_config, _w.runtime)
     run_id = providers.Singleton(lambda: f"run-{uuid.uuid4().hex[:16]}")
-    fleet = providers.Singleton(FleetManager, _w.game, _w.assignments, _w.ledger, _w.clock, _w.runtime.provided.system,
-                                holder=run_id,
+    fleet = providers.Singleton(FleetManager, _w.game, _w.assignments, _w.ledger, _w.clock,
+                                _w.runtime.provided.system, holder=run_id,
                                 config=providers.Callable(_fleet_config, _w.runtime), metrics=_w.metrics,
                                 gate=_w.money_gate)
     coordinator = providers.Singleton(

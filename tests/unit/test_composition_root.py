@@ -174,3 +174,15 @@ def test_an_adapter_may_build_its_own_helpers_and_others_may_use_what_they_are_g
     assert constructions(own, "adapters/game_api/rate_limiter.py") == []
     given = "def run(pool):\n    pool.submit(job)\n    return container.pool()"
     assert constructions(given, "adapters/daemon/runner.py") == []
+
+
+def test_a_worker_process_builds_no_pool_and_no_coordinator() -> None:
+    """Each kind of process has its container: a worker's (bootstrap.run_worker_job) cannot start workers."""
+    import bootstrap
+
+    worker_providers = set(bootstrap.WorkerContainer.providers)
+    assert {"pool", "fleet", "coordinator"}.isdisjoint(worker_providers)
+    assert {"pool", "fleet", "coordinator"} <= set(bootstrap.Container.providers)
+    assert worker_providers <= set(bootstrap.Container.providers)
+    container = bootstrap.Container(runtime=None)
+    assert container.coordinator.kwargs["ledger"] is container.ledger  # one ledger per process, not two
