@@ -1,11 +1,13 @@
 """The composition root: the one place where ports meet their adapters.
 
-A `Runtime` says which game, database, agent and system a process works with; `Container` turns it into the
-objects the application runs (dependency-injector). The coordinator process and every worker process build their
-own container from the same Runtime (it is picklable), so a worker has its own HTTP client and database connection
-but shares the account's rate limiter file and the database with everyone else.
+A `Runtime` says which game, database, agent and system a process works with; a container turns it into the
+objects the application runs (dependency-injector), one kind per kind of process: `Container` for the coordinator
+(the daemon, and the CLI's commands), `WorkerContainer` (everything but the pool, the fleet and the coordinator)
+for each worker process. Workers are spawned and build theirs from the same Runtime (it is picklable), so a worker
+has its own HTTP client and Database but shares the account's rate limiter file and the database with everyone
+else. Every repository receives the container's Database; nothing holds a database globally.
 
-Nothing outside this module chooses an adapter.
+Nothing outside this module builds an adapter (tests/unit/test_composition_root.py checks it).
 """
 from __future__ import annotations
 
@@ -23,7 +25,7 @@ from dependency_injector import containers, providers
 from adapters.clock import ServerClock
 from adapters.config.settings import Settings
 from adapters.game_api.client import GameApiClient
-from adapters.game_api.gateway import GameGateway
+from adapters.game_api.gateway import GameGateway, TranslatedClient
 from adapters.game_api.rate_limiter import RateLimiter
 from adapters.game_api.settings import GameApiSettings
 from adapters.storage import database
@@ -123,8 +125,10 @@ def _money_gate(runtime: Runtime):
 
 
 def _database(url: str):
-    yield database.connect(url)
-    database.close()
+    """This process's Database of `url` (schema created); every repository of the container receives it."""
+    db = database.connect(url)
+    yield db
+    db.close()
 
 
 def _metrics(enabled: bool):
@@ -264,9 +268,12 @@ def _ship_selector(manager: Any):
     return PluginShipSelector(manager)
 
 
-def _process_pool(runtime: Runtime):
+def _process_pool(runtime: Runtime, entry: Any = None, on_exit: Any = None):
+    """The coordinator's worker processes; each runs `entry(runtime, job, cancel_event)` (by default
+    `run_worker_job`), which builds that process's own WorkerContainer."""
     from adapters.workers.process_pool import ProcessWorkerPool
-    pool = ProcessWorkerPool(functools.partial(run_worker_job, runtime), pool_size(runtime.settings))
+    pool = ProcessWorkerPool(functools.partial(entry or run_worker_job, runtime), pool_size(runtime.settings),
+                             on_exit=on_exit)
     yield pool
     pool.close(timeout=30.0)
 
@@ -277,19 +284,20 @@ def strategies_shown(s: Settings) -> str:
     return shown + (f", trade ranking={s.arbitrage.ranking}" if s.arbitrage.enabled else "")
 
 
-class Container(containers.DeclarativeContainer):
-    """Every object of one bot process, built from its Runtime."""
+class WorkerContainer(containers.DeclarativeContainer):
+    """The objects of a worker process (and what the CLI asks for): storage, the game, the workers and the
+    services they use. No worker pool and no coordinator: a worker process never starts workers of its own."""
 
     runtime = providers.Dependency(instance_of=Runtime)
     settings = providers.Callable(lambda r: r.settings, runtime)
 
     database = providers.Resource(_database, runtime.provided.database_url)
-    markets = providers.Singleton(SqlMarketRepository)
-    ledger = providers.Singleton(SqlLedgerRepository)
-    assignments = providers.Singleton(SqlShipAssignmentRepository)
-    runs = providers.Singleton(SqlRunRepository)
-    supply_chain_store = providers.Singleton(SqlSupplyChainRepository)
-    dumps = providers.Singleton(SqlDumpedMarketRepository)
+    markets = providers.Singleton(SqlMarketRepository, database)
+    ledger = providers.Singleton(SqlLedgerRepository, database)
+    assignments = providers.Singleton(SqlShipAssignmentRepository, database)
+    runs = providers.Singleton(SqlRunRepository, database)
+    supply_chain_store = providers.Singleton(SqlSupplyChainRepository, database)
+    dumps = providers.Singleton(SqlDumpedMarketRepository, database)
 
     metrics = providers.Singleton(_metrics, runtime.provided.settings.metrics.enabled)
     api_settings = providers.Singleton(_api_settings, runtime)
@@ -297,6 +305,7 @@ class Container(containers.DeclarativeContainer):
     money_gate = providers.Singleton(_money_gate, runtime)
     client = providers.Resource(_client, api_settings, limiter, metrics)
     game = providers.Singleton(GameGateway, client)
+    translated_client = providers.Singleton(TranslatedClient, client)
     clock = providers.Singleton(ServerClock, client.provided.server_now)
 
     supply_chain = providers.Singleton(StoredSupplyChain, game, supply_chain_store, clock)
@@ -325,24 +334,31 @@ class Container(containers.DeclarativeContainer):
         ArbitrageWorker, game, ledger, navigator, clock, markets=markets, dumps=dumps, assignments=assignments,
         metrics=metrics, config=providers.Callable(_arbitrage_worker_config, runtime), gate=money_gate)
     route_finder = providers.Singleton(_route_finder, runtime, markets, clock, dumps)
-
-    pool = providers.Resource(_process_pool, runtime)
     scout = providers.Singleton(MarketScout, game, markets, clock, runtime.provided.system,
                                 assignments=assignments, supply_chain=supply_chain,
                                 config=providers.Callable(_scout_config, runtime))
-    coordinator_config = providers.Callable(_coordinator_config, runtime)
-    run_id = providers.Singleton(lambda: f"run-{uuid.uuid4().hex[:16]}")
-    fleet = providers.Singleton(FleetManager, game, assignments, ledger, clock, runtime.provided.system,
-                                holder=run_id,
-                                config=providers.Callable(_fleet_config, runtime), metrics=metrics,
-                                gate=money_gate)
-    coordinator = providers.Singleton(
-        ManufacturingArbitrageCoordinator, player=runtime.provided.player, system=runtime.provided.system,
-        game=game, demand_finder=demand_finder, ship_selector=ship_selector, assignments=assignments, runs=runs,
-        pool=pool, clock=clock, fleet=fleet, scout=scout, ledger=ledger, config=coordinator_config, metrics=metrics,
-        run_id=run_id, pid=providers.Callable(os.getpid), stranded=stranded_pass, route_finder=route_finder,
-        markets=markets, strategies=providers.Callable(strategies_shown, settings))
 
+
+class Container(WorkerContainer):
+    """Every object of the coordinator's process (the daemon, and the CLI's commands): a WorkerContainer plus
+    the worker pool, the fleet and the coordinator."""
+
+    _w = WorkerContainer  # the providers this container adds use the worker's
+    pool = providers.Resource(_process_pool, _w.runtime)
+    coordinator_config = providers.Callable(_coordinator_config, _w.runtime)
+    run_id = providers.Singleton(lambda: f"run-{uuid.uuid4().hex[:16]}")
+    fleet = providers.Singleton(FleetManager, _w.game, _w.assignments, _w.ledger, _w.clock,
+                                _w.runtime.provided.system, holder=run_id,
+                                config=providers.Callable(_fleet_config, _w.runtime), metrics=_w.metrics,
+                                gate=_w.money_gate)
+    coordinator = providers.Singleton(
+        ManufacturingArbitrageCoordinator, player=_w.runtime.provided.player, system=_w.runtime.provided.system,
+        game=_w.game, demand_finder=_w.demand_finder, ship_selector=_w.ship_selector, assignments=_w.assignments,
+        runs=_w.runs, pool=pool, clock=_w.clock, fleet=fleet, scout=_w.scout, ledger=_w.ledger,
+        config=coordinator_config, metrics=_w.metrics, run_id=run_id, pid=providers.Callable(os.getpid),
+        stranded=_w.stranded_pass, route_finder=_w.route_finder, markets=_w.markets,
+        strategies=providers.Callable(strategies_shown, _w.settings))
+    del _w
 
 
 def build(runtime: Runtime, **overrides: Any) -> Container:
@@ -359,7 +375,7 @@ def run_worker_job(runtime: Runtime, job: WorkerJob | ClearanceJob, cancel_event
     """Entry point of a worker process (picklable with functools.partial): build this process's own objects,
     run the job, close everything. Metrics go to the coordinator's endpoint through the multiprocess directory
     the process inherited."""
-    container = build(runtime)
+    container = WorkerContainer(runtime=runtime)
     container.init_resources()
     try:
         cancel = EventCancelToken(cancel_event)
@@ -394,6 +410,47 @@ def build_operator(runtime: Runtime, *, transport: httpx.BaseTransport | None = 
     return container
 
 
+def build_daemon(runtime: Runtime) -> Container:
+    """The daemon's container: `build_operator(runtime)` whose worker processes log to the daemon's log file and
+    whose ends drop their live metrics. Import after prometheus_client's multiprocess mode was chosen."""
+    from adapters.daemon.worker_entry import run_logged_worker_job
+    from adapters.metrics.exporter import mark_process_dead
+
+    container = build_operator(runtime)
+    container.pool.override(providers.Resource(_process_pool, runtime, run_logged_worker_job, mark_process_dead))
+    return container
+
+
+def metrics_endpoint(host: str, port: int) -> Any:
+    """The daemon's /metrics endpoint on host:port; a free port when that one is taken (port 0 always picks one)."""
+    from adapters.metrics.exporter import MetricsEndpoint
+
+    try:
+        endpoint = MetricsEndpoint(host, port)
+    except OSError as error:
+        if port == 0:
+            raise
+        log.warning("metrics port %d on %s cannot be used (%s); serving on a free port instead",
+                    port, host, error.strerror or error)
+        endpoint = MetricsEndpoint(host, 0)
+    log.info("metrics at %s", endpoint.url)
+    return endpoint
+
+
+def interactive_client(api_settings: GameApiSettings, run_dir: Path, account: str, *,
+                       transport: httpx.BaseTransport | None = None) -> TranslatedClient:
+    """`account_client` behind the gateway's error translation: what the CLI's own calls (register, agent,
+    system) use, so past the gateway nothing sees the client's errors."""
+    return TranslatedClient(account_client(api_settings, run_dir, account, transport=transport))
+
+
+def check_database(url: str) -> None:
+    """Fail (DatabaseUnreachable, one line) unless the database of `url` opens: for commands that must fail
+    before they start anything."""
+    from adapters.storage.database import check_reachable
+    check_reachable(url)
+
+
 class _SavedSupplyChain:
     """The SupplyChainSource of an offline container: the map as last saved."""
 
@@ -412,20 +469,21 @@ class _SavedSupplyChain:
 
 @dataclass(frozen=True)
 class Storage:
-    """The repositories a read-only command needs (`manufacturing status`), without a game or a container."""
+    """The repositories a read-only command needs (`manufacturing status`), without a game or a container, on
+    one Database (close with `close()`)."""
 
+    database: database.Database
     runs: SqlRunRepository
     assignments: SqlShipAssignmentRepository
     ledger: SqlLedgerRepository
     markets: SqlMarketRepository
 
+    def close(self) -> None:
+        self.database.close()
+
 
 def open_storage(database_url: str) -> Storage:
-    """Connect this process to the database of `database_url` and return its repositories (close with
-    `close_storage`)."""
-    database.connect(database_url)
-    return Storage(SqlRunRepository(), SqlShipAssignmentRepository(), SqlLedgerRepository(), SqlMarketRepository())
-
-
-def close_storage() -> None:
-    database.close()
+    """The repositories of the database of `database_url`, on a Database of their own."""
+    db = database.connect(database_url)
+    return Storage(db, SqlRunRepository(db), SqlShipAssignmentRepository(db), SqlLedgerRepository(db),
+                   SqlMarketRepository(db))

@@ -71,8 +71,8 @@ def main() -> None:
 
     with tempfile.TemporaryDirectory(prefix="st-bench-storage-") as scratch:
         url = args.url or f"sqlite:///{Path(scratch) / 'bench.sqlite3'}"
-        storage.connect(url)
-        ledger, markets = SqlLedgerRepository(), SqlMarketRepository()
+        db = storage.connect(url)
+        ledger, markets = SqlLedgerRepository(db), SqlMarketRepository(db)
         rows, snapshots = ledger_rows(args.ledger), market_snapshots(args.markets)
         print(f"database: {url.split('@')[-1]}")
 
@@ -93,7 +93,7 @@ def main() -> None:
         reads = 200
         timed(f"markets: markets_in_system ({MARKETS_IN_SYSTEM} markets)", reads,
               lambda: [markets.markets_in_system(SYSTEM) for _ in range(reads)])
-        storage.close()
+        db.close()
 
 
 if __name__ == "__main__":

@@ -87,7 +87,7 @@ class CliEnvironment:
         api = GameApiSettings(base_url=base_url, token=token or None, read_timeout=settings.api.timeout,
                               max_attempts=min(settings.api.max_attempts, INTERACTIVE_MAX_ATTEMPTS),
                               rate_limit_margin=settings.api.rate_limit_margin)
-        return TranslatedClient(bootstrap.account_client(api, run_dir, account, transport=self.transport))
+        return bootstrap.interactive_client(api, run_dir, account, transport=self.transport)
 
 
 def cli_environment(ctx: click.Context) -> CliEnvironment:

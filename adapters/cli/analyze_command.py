@@ -23,7 +23,6 @@ from adapters.cli.progress import Progress
 from adapters.daemon.process import DaemonState
 from adapters.daemon.state_file import DaemonInfo, read_daemon_info
 from adapters.durations import format_duration
-from adapters.game_api.gateway import TranslatedClient
 from application.demand_finder import DemandFinderConfig, DemandReport, LeftOutReason
 from domain.symbols import SystemSymbol, WaypointSymbol
 from domain.trade_route import TradeRoute
@@ -85,7 +84,7 @@ def demand(ctx: click.Context, player: str, system: str, top: int | None, as_jso
         container.database.init()
         refreshed: list[Any] = []
         if access.base_url:
-            TranslatedClient(container.client()).system(str(target))  # an unknown system is refused here, in one line
+            container.translated_client().system(str(target))  # an unknown system is refused here, in one line
             with Progress("Refreshing the markets where our ships are", quiet=as_json) as progress:
                 refreshed = container.scout().observe(container.game().ships())
                 progress.done(f"Refreshed {len(refreshed)} market{'s' * (len(refreshed) != 1)}")
@@ -147,7 +146,7 @@ def _system(op: Operator, player: str, info: DaemonInfo | None, access: GameAcce
         try:
             run = storage.runs.latest_run(player)
         finally:
-            bootstrap.close_storage()
+            storage.close()
         if run is not None:
             return SystemSymbol(run.system)
     raise click.UsageError("no system to analyse: pass --system (no game server runs to ask for the "

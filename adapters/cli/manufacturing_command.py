@@ -27,7 +27,6 @@ from adapters.daemon.paths import normalise_player, players_in
 from adapters.daemon.process import AlreadyRunning, DaemonState, NotRunning
 from adapters.daemon.state_file import ServerInfo, read_daemon_info
 from adapters.durations import parse_duration
-from adapters.storage.database import check_reachable
 from application.game_errors import GameAuthError
 from domain.symbols import SystemSymbol, WaypointSymbol
 
@@ -59,7 +58,7 @@ def start(ctx: click.Context, player: str, system: str) -> None:
     # What would make the daemon fail at once fails here instead, in one line, before anything is started.
     bootstrap.select_strategies(op.settings)
     if op.settings.database.url:  # a configured database that is down stops us before a server or an agent exists
-        check_reachable(op.settings.database.url)
+        bootstrap.check_database(op.settings.database.url)
     bootstrap.check_arbitrage_settings(op.settings)
     if op.settings.system:
         SystemSymbol(op.settings.system)

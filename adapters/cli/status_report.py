@@ -183,7 +183,7 @@ def gather_status(op: Operator, player: str, now: datetime | None = None) -> Sta
                        by_kind=_by_kind(results, ships),
                        coverage=_coverage(storage.markets, run.system, now, fresh_within))
     finally:
-        bootstrap.close_storage()
+        storage.close()
 
 
 def _without_runs(op: Operator, player: str, now: datetime, process: DaemonState, info: DaemonInfo | None,

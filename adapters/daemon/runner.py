@@ -18,14 +18,13 @@ In order:
 """
 from __future__ import annotations
 
-import functools
 import logging
 import os
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from adapters.config.settings import MetricsSettings, Settings
+from adapters.config.settings import Settings
 from adapters.daemon.activity_log import ActivityLog
 from adapters.daemon.daemon_log import configure_logging
 from adapters.daemon.paths import RunPaths
@@ -33,7 +32,6 @@ from adapters.daemon.process import announce_ready, release
 from adapters.daemon.recovery import recover
 from adapters.daemon.signals import SignalCancelToken, cancel_on_signals
 from adapters.daemon.state_file import DaemonInfo, remove_info, write_info
-from adapters.daemon.worker_entry import run_logged_worker_job
 
 log = logging.getLogger("spacetraders.daemon")
 
@@ -73,8 +71,6 @@ def run_daemon(request: DaemonRequest) -> None:
 
 def _serve(request: DaemonRequest, stop: SignalCancelToken) -> None:
     import bootstrap  # after the metrics mode was chosen: bootstrap's providers import prometheus_client
-    from adapters.storage import database
-    from adapters.workers.process_pool import ProcessWorkerPool
     from domain.symbols import SystemSymbol
 
     settings = request.settings
@@ -82,11 +78,7 @@ def _serve(request: DaemonRequest, stop: SignalCancelToken) -> None:
                                 player=request.player, system=SystemSymbol(request.system),
                                 run_dir=request.paths.root, database_url=request.database_url,
                                 time_scale=max(1.0, request.time_scale))
-    from adapters.metrics.exporter import mark_process_dead
-
-    pool = ProcessWorkerPool(functools.partial(run_logged_worker_job, runtime), bootstrap.pool_size(settings),
-                             on_exit=mark_process_dead)
-    container = bootstrap.build_operator(runtime, pool=pool)
+    container = bootstrap.build_daemon(runtime)
     container.init_resources()
     endpoint: Any = None
     activity: ActivityLog | None = None
@@ -95,7 +87,7 @@ def _serve(request: DaemonRequest, stop: SignalCancelToken) -> None:
                 ledger=container.ledger(), game=container.game(), now=container.clock().now(),
                 gate=container.money_gate(), log=log)
         if settings.metrics.enabled:
-            endpoint = _metrics_endpoint(settings.metrics)
+            endpoint = bootstrap.metrics_endpoint(settings.metrics.host, settings.metrics.port)
         coordinator = container.coordinator()
         if stop.cancelled():
             return
@@ -111,7 +103,7 @@ def _serve(request: DaemonRequest, stop: SignalCancelToken) -> None:
                 strategies=bootstrap.strategies_shown(settings))
             write_info(request.paths, info)
             announce_ready(request.paths)
-            activity = ActivityLog(container.assignments(), request.player, on_exit=database.close).start()
+            activity = ActivityLog(container.assignments(), request.player, on_exit=container.database().close).start()
             log.info("ready: run %s, metrics %s", coordinator.run_id, info.metrics_url or "off")
         except BaseException:
             coordinator.shutdown(state="CRASHED")
@@ -127,17 +119,3 @@ def _serve(request: DaemonRequest, stop: SignalCancelToken) -> None:
             endpoint.stop()
         container.shutdown_resources()
 
-
-def _metrics_endpoint(settings: MetricsSettings) -> Any:
-    from adapters.metrics.exporter import MetricsEndpoint
-
-    try:
-        endpoint = MetricsEndpoint(settings.host, settings.port)
-    except OSError as error:
-        if settings.port == 0:
-            raise
-        log.warning("metrics port %d on %s cannot be used (%s); serving on a free port instead",
-                    settings.port, settings.host, error.strerror or error)
-        endpoint = MetricsEndpoint(settings.host, 0)
-    log.info("metrics at %s", endpoint.url)
-    return endpoint

@@ -1,18 +1,15 @@
-"""The bot's database: one peewee `DatabaseProxy`, opened from a URL (SQLite by default, PostgreSQL on request).
+"""The bot's database: a `Database` opened from a URL (SQLite by default, PostgreSQL on request), which the
+composition root builds and hands to every repository.
 
-`connect(url)` opens `sqlite:///path` or `postgresql://user:pass@host:port/db` (playhouse.db_url), points the proxy
-at it and creates the schema if the database is empty. Every row model in rows.py is bound to the proxy (rows.py
-holds it, so that this module imports rows.py and not the other way round), so the
-repositories work on whichever database was connected last.
+`connect(url)` opens `sqlite:///path` or `postgresql://user:pass@host:port/db` (playhouse.db_url), creates the
+schema if the database is empty and returns a `Database`: the peewee database and the bot's tables bound to it
+(rows.tables). Nothing is global: two Databases in one process are independent, and a process owns the
+Databases it opened.
 
-Processes. The coordinator and its worker processes share the database, each through its own connections:
-
-- a process started with `spawn` (or `forkserver`) starts with an unconnected proxy: call `connect(url)` once in it,
-  e.g. in the worker pool's initializer, before using a repository;
-- a process started with `fork` inherits the parent's proxy; the connection it inherited is set aside (never used,
-  never closed, as closing it would end the parent's session) and the child opens its own on first use.
-
-Connections are per thread too (peewee's thread-local state), so threads never share one.
+Processes. The coordinator and its worker processes share the database, each through its own connections: worker
+processes are started with `spawn` (adapters/workers/process_pool.py), so a worker inherits no database object and
+no connection; it opens its own Database from the URL. Connections are per thread too (peewee's thread-local
+state), so threads never share one.
 
 SQLite is tuned for several processes: WAL (readers never block the writer), a 30 s busy timeout (a writer waits
 for another instead of failing), synchronous=NORMAL (a commit survives a crash of the process; only a power cut
@@ -31,7 +28,7 @@ from urllib.parse import urlparse
 import peewee
 from playhouse import db_url
 
-from adapters.storage.rows import ALL_ROWS, database
+from adapters.storage.rows import Tables, tables
 
 DATABASE_FILE = "spacetraders.sqlite3"
 SQLITE_BUSY_TIMEOUT_SECONDS = 30
@@ -51,10 +48,6 @@ class StorageError(Exception):
 
 class UnsupportedDatabaseUrl(StorageError, ValueError):
     """A database URL that is neither sqlite:///... nor postgresql://..."""
-
-
-class NotConnected(StorageError, RuntimeError):
-    """A repository was used before `connect` (in this process) or `using`."""
 
 
 class DatabaseUnreachable(StorageError):
@@ -105,60 +98,36 @@ def open_database(url: str) -> peewee.Database:
     raise UnsupportedDatabaseUrl(f"database URL {shown!r}: expected sqlite:///path or postgresql://host/db")
 
 
-def connect(url: str) -> peewee.Database:
-    """Point the proxy at the database of `url` in this process, creating its schema on first use; returns it.
+class Database:
+    """One database of the bot, as the repositories use it: the peewee database (`peewee`) and the bot's tables
+    bound to it (`rows`). Build with `connect(url)`; close with `close()` (this thread's connection)."""
 
-    Call once per process (see the module docstring). Connecting again closes this thread's connection to the
-    previous database first.
-    """
-    db = open_database(url)
-    previous = database.obj
-    if previous is not None and not previous.is_closed() and not previous.in_transaction():
-        previous.close()
-    database.initialize(db)
-    ensure_schema(db)
-    return db
+    def __init__(self, db: peewee.Database) -> None:
+        self.peewee = db
+        self.rows: Tables = tables(db)
 
-
-def close() -> None:
-    """Close this thread's connection to the connected database, if any (it reopens on next use)."""
-    db = database.obj
-    if db is not None and not db.is_closed():
-        db.close()
-
-
-def ensure_schema(db: peewee.Database) -> None:
-    """Create the tables and indexes `db` lacks (safe to call from several processes at once)."""
-    with db.bind_ctx(ALL_ROWS):
-        if isinstance(db, peewee.PostgresqlDatabase):
+    def ensure_schema(self) -> None:
+        """Create the tables and indexes the database lacks (safe to call from several processes at once)."""
+        if isinstance(self.peewee, peewee.PostgresqlDatabase):
             # Concurrent CREATE TABLE IF NOT EXISTS can still collide in PostgreSQL's catalog: take turns.
-            with db.atomic():
-                db.execute_sql("SELECT pg_advisory_xact_lock(%s)", (_lock_key("spacetraders-schema"),))
-                db.create_tables(ALL_ROWS, safe=True)
+            with self.peewee.atomic():
+                self.peewee.execute_sql("SELECT pg_advisory_xact_lock(%s)", (_lock_key("spacetraders-schema"),))
+                self.peewee.create_tables(self.rows.all, safe=True)
         else:
-            with db.atomic(lock_type="IMMEDIATE"):
-                db.create_tables(ALL_ROWS, safe=True)
+            with self.peewee.atomic(lock_type="IMMEDIATE"):
+                self.peewee.create_tables(self.rows.all, safe=True)
+
+    def close(self) -> None:
+        """Close this thread's connection, if open (it reopens on next use)."""
+        if not self.peewee.is_closed():
+            self.peewee.close()
 
 
-@contextmanager
-def using(db: peewee.Database) -> Iterator[peewee.Database]:
-    """Bind every row model to `db` (instead of the proxy) for the duration, creating its schema if needed.
-
-    For tests and tools that want a database of their own without touching what `connect` set up.
-    """
-    ensure_schema(db)
-    with db.bind_ctx(ALL_ROWS):
-        yield db
-
-
-def database_of(model: type[peewee.Model]) -> peewee.Database:
-    """The real database `model` is bound to right now (through the proxy or `using`)."""
-    db = model._meta.database
-    if isinstance(db, peewee.DatabaseProxy):
-        db = db.obj
-    if db is None:
-        raise NotConnected("storage used before adapters.storage.database.connect(url) in this process")
-    return db
+def connect(url: str) -> Database:
+    """The Database of `url`, its schema created on first use."""
+    database = Database(open_database(url))
+    database.ensure_schema()
+    return database
 
 
 @contextmanager
@@ -169,7 +138,7 @@ def exclusive_write(model: type[peewee.Model]) -> Iterator[None]:
     PostgreSQL: the table is locked in SHARE ROW EXCLUSIVE mode, which blocks other writers of the table until
     commit but not readers. Must be the first write of its transaction (a later lock could deadlock).
     """
-    db = database_of(model)
+    db = model._meta.database
     if isinstance(db, peewee.PostgresqlDatabase):
         with db.atomic():
             table = model._meta.table_name.replace('"', '""')
@@ -184,20 +153,3 @@ def _lock_key(name: str) -> int:
     """A PostgreSQL advisory lock key for `name`, the same in every process (hash() is salted per process)."""
     return int.from_bytes(hashlib.blake2b(name.encode(), digest_size=8).digest(), "big", signed=True)
 
-
-# Connections a forked child inherited: kept referenced so they are never closed (closing a PostgreSQL
-# connection sends the server a goodbye on the socket the parent still uses; an SQLite handle belongs to the
-# parent's locks). The child opens its own on first use.
-_inherited_connections: list[object] = []
-
-
-def _set_aside_inherited_connection() -> None:
-    db = database.obj
-    if db is None or db.is_closed():
-        return
-    _inherited_connections.append(db._state.conn)
-    # Not db.dispose(): it takes the database lock, which another thread of the parent may have held at fork.
-    db._state.reset()
-
-
-os.register_at_fork(after_in_child=_set_aside_inherited_connection)

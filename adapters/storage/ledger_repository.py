@@ -6,8 +6,7 @@ from datetime import UTC, datetime
 
 import peewee
 
-from adapters.storage.database import database_of
-from adapters.storage.rows import LedgerIntentRow, LedgerRow
+from adapters.storage.database import Database
 from application.repositories import LedgerIntent
 from domain.goods import TradeSymbol
 from domain.ledger import LedgerTransaction, TransactionCategory, TransactionType
@@ -23,11 +22,17 @@ class SqlLedgerRepository:
     processes, stays one row. Should the copies differ only in operation id or waypoint, the first one is kept.
     """
 
+    def __init__(self, database: Database) -> None:
+        tables = database.rows  # this database's own row models
+        self._intents = tables.LedgerIntentRow
+        self._ledger = tables.LedgerRow
+        self._db = database.peewee
+
     def record(self, transaction: LedgerTransaction) -> None:
-        LedgerRow.insert(_row(transaction)).on_conflict_ignore().execute()
+        self._ledger.insert(_row(transaction)).on_conflict_ignore().execute()
 
     def open_intent(self, intent: LedgerIntent) -> None:
-        LedgerIntentRow.insert(
+        self._intents.insert(
             intent_id=intent.intent_id, account=intent.account, category=intent.category.value,
             expected=intent.expected.value, credits_before=intent.credits_before,
             opened_at=ensure_aware(intent.opened_at, "intent opened_at"), operation_id=intent.operation_id,
@@ -38,33 +43,33 @@ class SqlLedgerRepository:
         closed_at = transaction.occurred_at if transaction is not None else _now()
         # One transaction: the row and the closing stand or fall together, and an intent already closed (by a
         # settlement that raced this one) writes nothing.
-        with database_of(LedgerIntentRow).atomic():
-            changed = (LedgerIntentRow.update(closed_at=closed_at, outcome=outcome[:500])
-                       .where((LedgerIntentRow.intent_id == intent_id) & LedgerIntentRow.closed_at.is_null())
+        with self._db.atomic():
+            changed = (self._intents.update(closed_at=closed_at, outcome=outcome[:500])
+                       .where((self._intents.intent_id == intent_id) & self._intents.closed_at.is_null())
                        .execute())
             if changed and transaction is not None:
                 self.record(transaction)
         return bool(changed)
 
     def open_intents(self, account: str) -> Sequence[LedgerIntent]:
-        query = (LedgerIntentRow.select()
-                 .where((LedgerIntentRow.account == account) & LedgerIntentRow.closed_at.is_null())
-                 .order_by(LedgerIntentRow.opened_at))
+        query = (self._intents.select()
+                 .where((self._intents.account == account) & self._intents.closed_at.is_null())
+                 .order_by(self._intents.opened_at))
         return [_intent(row) for row in query]
 
     def transactions_of_operation(self, operation_id: str) -> Sequence[LedgerTransaction]:
-        query = LedgerRow.select().where(LedgerRow.operation_id == operation_id)
-        return [_transaction(row) for row in query.order_by(LedgerRow.occurred_at, LedgerRow.id)]
+        query = self._ledger.select().where(self._ledger.operation_id == operation_id)
+        return [_transaction(row) for row in query.order_by(self._ledger.occurred_at, self._ledger.id)]
 
     def transactions_since(self, since: datetime) -> Sequence[LedgerTransaction]:
-        query = LedgerRow.select().where(LedgerRow.occurred_at >= since)
-        return [_transaction(row) for row in query.order_by(LedgerRow.occurred_at, LedgerRow.id)]
+        query = self._ledger.select().where(self._ledger.occurred_at >= since)
+        return [_transaction(row) for row in query.order_by(self._ledger.occurred_at, self._ledger.id)]
 
     def net_since(self, since: datetime) -> int:
-        signed = peewee.Case(LedgerRow.type, [(TransactionType.CREDIT.value, LedgerRow.amount)],
-                            0 - LedgerRow.amount)  # not -amount: peewee reads that as DESC
-        total = (LedgerRow.select(peewee.fn.COALESCE(peewee.fn.SUM(signed), 0))
-                 .where(LedgerRow.occurred_at >= since).scalar())
+        signed = peewee.Case(self._ledger.type, [(TransactionType.CREDIT.value, self._ledger.amount)],
+                            0 - self._ledger.amount)  # not -amount: peewee reads that as DESC
+        total = (self._ledger.select(peewee.fn.COALESCE(peewee.fn.SUM(signed), 0))
+                 .where(self._ledger.occurred_at >= since).scalar())
         return int(total)  # PostgreSQL sums BIGINT into NUMERIC (a Decimal)
 
 
@@ -82,7 +87,7 @@ def _row(transaction: LedgerTransaction) -> dict:
     }
 
 
-def _transaction(row: LedgerRow) -> LedgerTransaction:
+def _transaction(row: peewee.Model) -> LedgerTransaction:
     return LedgerTransaction(
         type=TransactionType(row.type),
         category=TransactionCategory(row.category),
@@ -96,7 +101,7 @@ def _transaction(row: LedgerRow) -> LedgerTransaction:
     )
 
 
-def _intent(row: LedgerIntentRow) -> LedgerIntent:
+def _intent(row: peewee.Model) -> LedgerIntent:
     return LedgerIntent(
         intent_id=row.intent_id, account=row.account, category=TransactionCategory(row.category),
         expected=TransactionType(row.expected), credits_before=int(row.credits_before), opened_at=row.opened_at,

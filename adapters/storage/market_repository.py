@@ -8,8 +8,8 @@ from datetime import datetime
 import peewee
 from peewee import EXCLUDED, fn
 
-from adapters.storage.database import exclusive_write
-from adapters.storage.rows import MarketGoodRow, MarketRow
+from adapters.storage.database import Database, exclusive_write
+from adapters.storage.rows import Tables
 from domain.geometry import Position
 from domain.goods import TradeGoodType, TradeSymbol
 from domain.market import MarketSnapshot, MarketTradeGood
@@ -26,44 +26,51 @@ class SqlMarketRepository:
     that reports late never overwrites fresher prices another process recorded meanwhile.
     """
 
+    def __init__(self, database: Database) -> None:
+        tables = database.rows  # this database's own row models
+        self._markets = tables.MarketRow
+        self._goods = tables.MarketGoodRow
+        self._tables = tables
+
     def record(self, snapshot: MarketSnapshot) -> None:
-        with exclusive_write(MarketRow):
-            stored = MarketRow.get_or_none(MarketRow.waypoint == snapshot.waypoint)
+        with exclusive_write(self._markets):
+            stored = self._markets.get_or_none(self._markets.waypoint == snapshot.waypoint)
             if stored is not None and stored.observed_at > snapshot.observed_at:
                 return
             position = snapshot.position
-            (MarketRow.insert(waypoint=snapshot.waypoint, system=snapshot.system, observed_at=snapshot.observed_at,
-                              x=None if position is None else position.x, y=None if position is None else position.y)
-             .on_conflict(conflict_target=[MarketRow.waypoint],
+            (self._markets.insert(waypoint=snapshot.waypoint, system=snapshot.system, observed_at=snapshot.observed_at,
+                                  x=None if position is None else position.x, y=None if position is None else position.y)
+             .on_conflict(conflict_target=[self._markets.waypoint],
                           # A snapshot taken where the waypoint's position was unknown keeps the stored one.
-                          update={MarketRow.system: EXCLUDED.system, MarketRow.observed_at: EXCLUDED.observed_at,
-                                  MarketRow.x: fn.COALESCE(EXCLUDED.x, MarketRow.x),
-                                  MarketRow.y: fn.COALESCE(EXCLUDED.y, MarketRow.y)})
+                          update={self._markets.system: EXCLUDED.system,
+                                  self._markets.observed_at: EXCLUDED.observed_at,
+                                  self._markets.x: fn.COALESCE(EXCLUDED.x, self._markets.x),
+                                  self._markets.y: fn.COALESCE(EXCLUDED.y, self._markets.y)})
              .execute())
-            MarketGoodRow.delete().where(MarketGoodRow.market == snapshot.waypoint).execute()
+            self._goods.delete().where(self._goods.market == snapshot.waypoint).execute()
             for batch in peewee.chunked(_good_rows(snapshot), _ROWS_PER_INSERT):
-                MarketGoodRow.insert_many(batch).execute()
+                self._goods.insert_many(batch).execute()
 
     def markets_in_system(self, system: SystemSymbol) -> Sequence[MarketSnapshot]:
-        return _read(MarketRow.system == system)
+        return _read(self._tables, self._markets.system == system)
 
     def market(self, waypoint: WaypointSymbol) -> MarketSnapshot | None:
-        found = _read(MarketRow.waypoint == waypoint)
+        found = _read(self._tables, self._markets.waypoint == waypoint)
         return found[0] if found else None
 
 
-def _read(where: peewee.Expression) -> list[MarketSnapshot]:
+def _read(rows: Tables, where: peewee.Expression) -> list[MarketSnapshot]:
     """The snapshots of the markets `where` selects."""
     # One statement, so a market and its goods always come from the same recording (PostgreSQL's
     # READ COMMITTED gives each statement of a transaction its own snapshot). Tuples, not row objects:
     # the demand finder reads whole systems and model instances cost two thirds of the time.
-    query = (MarketRow
-             .select(MarketRow.waypoint, MarketRow.observed_at, MarketRow.x, MarketRow.y, MarketGoodRow.good,
-                     MarketGoodRow.type, MarketGoodRow.trade_volume, MarketGoodRow.supply,
-                     MarketGoodRow.activity, MarketGoodRow.ask, MarketGoodRow.bid)
-             .join(MarketGoodRow, peewee.JOIN.LEFT_OUTER)
+    market, good = rows.MarketRow, rows.MarketGoodRow
+    query = (market
+             .select(market.waypoint, market.observed_at, market.x, market.y, good.good, good.type,
+                     good.trade_volume, good.supply, good.activity, good.ask, good.bid)
+             .join(good, peewee.JOIN.LEFT_OUTER)
              .where(where)
-             .order_by(MarketRow.waypoint, MarketGoodRow.id)
+             .order_by(market.waypoint, good.id)
              .tuples())
     markets: dict[str, tuple] = {}
     goods: dict[str, list[tuple]] = defaultdict(list)

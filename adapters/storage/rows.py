@@ -1,4 +1,8 @@
-"""The tables, as peewee models bound to the storage proxy. Rows stay inside adapters/storage/.
+"""The tables, as peewee models made for one database: `tables(db)` returns a set bound to `db`. Rows stay inside
+adapters/storage/.
+
+No model is bound to a module-level database: each `adapters.storage.database.Database` makes its own set, so two
+databases in one process never see each other's rows and nothing global needs resetting in a new process.
 
 Conventions, so that SQLite and PostgreSQL behave the same:
 - times are whole microseconds since the Unix epoch in a BIGINT (`UtcTimestampField`): exact, ordered, and free of
@@ -10,14 +14,12 @@ Conventions, so that SQLite and PostgreSQL behave the same:
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 import peewee
 
 from domain.timestamps import ensure_aware
-
-database = peewee.DatabaseProxy()
-"""The database every row model is bound to; `adapters.storage.database.connect` initialises it."""
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _MICROSECOND = timedelta(microseconds=1)
@@ -45,203 +47,224 @@ class UtcTimestampField(peewee.BigIntegerField):
         return None if value is None else from_micros(int(value))
 
 
-class Row(peewee.Model):
-    """Base of every table: bound to the proxy, snake_case table names."""
+@dataclass(frozen=True)
+class Tables:
+    """The bot's tables, bound to one database (see `tables`)."""
 
-    class Meta:
-        database = database
-        legacy_table_names = False
+    MarketRow: type[peewee.Model]
+    MarketGoodRow: type[peewee.Model]
+    SupplyChainRecipeRow: type[peewee.Model]
+    LedgerRow: type[peewee.Model]
+    LedgerIntentRow: type[peewee.Model]
+    ShipAssignmentRow: type[peewee.Model]
+    RunRow: type[peewee.Model]
+    RunOpportunityRow: type[peewee.Model]
+    WorkerResultRow: type[peewee.Model]
+    DumpedMarketRow: type[peewee.Model]
 
-
-# --- markets ------------------------------------------------------------------------------------
-
-
-class MarketRow(Row):
-    """The latest observation of one market."""
-
-    waypoint = peewee.TextField(primary_key=True)
-    system = peewee.TextField(index=True)
-    observed_at = UtcTimestampField()
-    x = peewee.IntegerField(null=True)
-    y = peewee.IntegerField(null=True)
-
-    class Meta:
-        table_name = "market"
+    @property
+    def all(self) -> list[type[peewee.Model]]:
+        """Every table, in creation order (for schema creation)."""
+        return [self.MarketRow, self.MarketGoodRow, self.SupplyChainRecipeRow, self.LedgerRow, self.LedgerIntentRow,
+                self.ShipAssignmentRow, self.RunRow, self.RunOpportunityRow, self.WorkerResultRow, self.DumpedMarketRow]
 
 
-class MarketGoodRow(Row):
-    """A good a market imports, exports or exchanges; prices are NULL when it was seen without a ship there.
+def tables(db: peewee.Database) -> Tables:
+    """A fresh set of the bot's row models, bound to `db`."""
 
-    `ask` is what we pay to buy there, `bid` what the market pays us (domain/market.py).
-    """
+    class Row(peewee.Model):
+        """Base of every table: bound to `db`, snake_case table names."""
 
-    market = peewee.ForeignKeyField(MarketRow, column_name="waypoint", on_delete="CASCADE", backref="goods")
-    good = peewee.TextField()
-    type = peewee.TextField()
-    trade_volume = peewee.IntegerField(null=True)
-    supply = peewee.TextField(null=True)
-    activity = peewee.TextField(null=True)
-    ask = peewee.BigIntegerField(null=True)
-    bid = peewee.BigIntegerField(null=True)
-
-    class Meta:
-        table_name = "market_good"
-        indexes = ((("market", "good"), True),)
+        class Meta:
+            database = db
+            legacy_table_names = False
 
 
-# --- supply chain -------------------------------------------------------------------------------
+    # --- markets ------------------------------------------------------------------------------------
 
 
-class SupplyChainRecipeRow(Row):
-    """One entry of the export-to-import map: `inputs` is a JSON list of trade symbols, in the map's order."""
+    class MarketRow(Row):
+        """The latest observation of one market."""
 
-    good = peewee.TextField(primary_key=True)
-    inputs = peewee.TextField()
-    saved_at = UtcTimestampField()
+        waypoint = peewee.TextField(primary_key=True)
+        system = peewee.TextField(index=True)
+        observed_at = UtcTimestampField()
+        x = peewee.IntegerField(null=True)
+        y = peewee.IntegerField(null=True)
 
-    class Meta:
-        table_name = "supply_chain_recipe"
-
-
-# --- ledger -------------------------------------------------------------------------------------
-
-
-class LedgerRow(Row):
-    """One credit movement. The unique index is what keeps a transaction recorded twice as one row."""
-
-    id = peewee.BigAutoField()
-    type = peewee.TextField()
-    category = peewee.TextField()
-    amount = peewee.BigIntegerField()
-    occurred_at = UtcTimestampField(index=True)
-    operation_id = peewee.TextField(null=True, index=True)
-    good = peewee.TextField(default="")  # "" = no good (part of the unique key: never NULL)
-    units = peewee.IntegerField(default=0)  # 0 = no units (idem)
-    ship = peewee.TextField(default="")  # "" = no ship (idem)
-    waypoint = peewee.TextField(null=True)
-
-    class Meta:
-        table_name = "ledger_transaction"
-        indexes = ((("ship", "occurred_at", "category", "type", "good", "units", "amount"), True),)
+        class Meta:
+            table_name = "market"
 
 
-class LedgerIntentRow(Row):
-    """A call that may move money, written before it is sent; `closed_at` NULL = its outcome is not known yet."""
+    class MarketGoodRow(Row):
+        """A good a market imports, exports or exchanges; prices are NULL when it was seen without a ship there.
 
-    intent_id = peewee.TextField(primary_key=True)
-    account = peewee.TextField(index=True)
-    category = peewee.TextField()
-    expected = peewee.TextField()
-    credits_before = peewee.BigIntegerField()
-    opened_at = UtcTimestampField()
-    operation_id = peewee.TextField(null=True)
-    ship = peewee.TextField(null=True)
-    good = peewee.TextField(null=True)
-    units = peewee.IntegerField(null=True)
-    waypoint = peewee.TextField(null=True)
-    closed_at = UtcTimestampField(null=True, index=True)
-    outcome = peewee.TextField(default="")
+        `ask` is what we pay to buy there, `bid` what the market pays us (domain/market.py).
+        """
 
-    class Meta:
-        table_name = "ledger_intent"
+        market = peewee.ForeignKeyField(MarketRow, column_name="waypoint", on_delete="CASCADE", backref="goods")
+        good = peewee.TextField()
+        type = peewee.TextField()
+        trade_volume = peewee.IntegerField(null=True)
+        supply = peewee.TextField(null=True)
+        activity = peewee.TextField(null=True)
+        ask = peewee.BigIntegerField(null=True)
+        bid = peewee.BigIntegerField(null=True)
 
-
-# --- ship assignments ---------------------------------------------------------------------------
+        class Meta:
+            table_name = "market_good"
+            indexes = ((("market", "good"), True),)
 
 
-class ShipAssignmentRow(Row):
-    """A ship held by an operation; no row = the ship is idle. The primary key makes holding exclusive."""
-
-    ship = peewee.TextField(primary_key=True)
-    operation_id = peewee.TextField()
-    holder = peewee.TextField(index=True)
-    lease_until = UtcTimestampField(index=True)
-    activity = peewee.TextField(default="")
-    activity_until = UtcTimestampField(null=True)
-
-    class Meta:
-        table_name = "ship_assignment"
+    # --- supply chain -------------------------------------------------------------------------------
 
 
-# --- coordinator runs ---------------------------------------------------------------------------
+    class SupplyChainRecipeRow(Row):
+        """One entry of the export-to-import map: `inputs` is a JSON list of trade symbols, in the map's order."""
+
+        good = peewee.TextField(primary_key=True)
+        inputs = peewee.TextField()
+        saved_at = UtcTimestampField()
+
+        class Meta:
+            table_name = "supply_chain_recipe"
 
 
-class RunRow(Row):
-    """One coordinator run."""
-
-    run_id = peewee.TextField(primary_key=True)
-    player = peewee.TextField(index=True)
-    system = peewee.TextField()
-    state = peewee.TextField()
-    started_at = UtcTimestampField()
-    pid = peewee.IntegerField(null=True)
-    finished_at = UtcTimestampField(null=True)
-    strategies = peewee.TextField(default="")
-
-    class Meta:
-        table_name = "coordinator_run"
+    # --- ledger -------------------------------------------------------------------------------------
 
 
-class RunOpportunityRow(Row):
-    """A ranked opportunity of a run (`rank` 0 is the best); the dependency tree is JSON (see run_repository)."""
+    class LedgerRow(Row):
+        """One credit movement. The unique index is what keeps a transaction recorded twice as one row."""
 
-    run = peewee.ForeignKeyField(RunRow, column_name="run_id", on_delete="CASCADE", backref="opportunities")
-    rank = peewee.IntegerField()
-    good = peewee.TextField()
-    sell_market = peewee.TextField()
-    bid = peewee.BigIntegerField()
-    discovered_at = UtcTimestampField()
-    sell_x = peewee.IntegerField(null=True)
-    sell_y = peewee.IntegerField(null=True)
-    trade_volume = peewee.IntegerField(null=True)
-    dependency_tree = peewee.TextField()
+        id = peewee.BigAutoField()
+        type = peewee.TextField()
+        category = peewee.TextField()
+        amount = peewee.BigIntegerField()
+        occurred_at = UtcTimestampField(index=True)
+        operation_id = peewee.TextField(null=True, index=True)
+        good = peewee.TextField(default="")  # "" = no good (part of the unique key: never NULL)
+        units = peewee.IntegerField(default=0)  # 0 = no units (idem)
+        ship = peewee.TextField(default="")  # "" = no ship (idem)
+        waypoint = peewee.TextField(null=True)
 
-    class Meta:
-        table_name = "run_opportunity"
-        indexes = ((("run", "rank"), True),)
-
-
-class WorkerResultRow(Row):
-    """How a worker's operation ended; one row per operation id."""
-
-    id = peewee.BigAutoField()
-    operation_id = peewee.TextField(unique=True)
-    run_id = peewee.TextField(index=True)
-    ship = peewee.TextField()
-    good = peewee.TextField()
-    started_at = UtcTimestampField()
-    finished_at = UtcTimestampField(index=True)
-    quantity_sold = peewee.IntegerField()
-    revenue = peewee.BigIntegerField()
-    cost = peewee.BigIntegerField()
-    success = peewee.BooleanField()
-    cancelled = peewee.BooleanField()
-    error = peewee.TextField(null=True)
-
-    class Meta:
-        table_name = "worker_result"
+        class Meta:
+            table_name = "ledger_transaction"
+            indexes = ((("ship", "occurred_at", "category", "type", "good", "units", "amount"), True),)
 
 
-# --- markets the bot dumped goods into ---------------------------------------------------------
+    class LedgerIntentRow(Row):
+        """A call that may move money, written before it is sent; `closed_at` NULL = its outcome is not known yet."""
+
+        intent_id = peewee.TextField(primary_key=True)
+        account = peewee.TextField(index=True)
+        category = peewee.TextField()
+        expected = peewee.TextField()
+        credits_before = peewee.BigIntegerField()
+        opened_at = UtcTimestampField()
+        operation_id = peewee.TextField(null=True)
+        ship = peewee.TextField(null=True)
+        good = peewee.TextField(null=True)
+        units = peewee.IntegerField(null=True)
+        waypoint = peewee.TextField(null=True)
+        closed_at = UtcTimestampField(null=True, index=True)
+        outcome = peewee.TextField(default="")
+
+        class Meta:
+            table_name = "ledger_intent"
 
 
-class DumpedMarketRow(Row):
-    """Our own sales crushed the bid of `good` at `market`: avoided until `until` (or seen recovered)."""
-
-    market = peewee.TextField()
-    good = peewee.TextField()
-    at = UtcTimestampField()
-    until = UtcTimestampField(index=True)
-    bid_before = peewee.BigIntegerField()
-    bid_after = peewee.BigIntegerField()
-
-    class Meta:
-        table_name = "dumped_market"
-        primary_key = peewee.CompositeKey("market", "good")
+    # --- ship assignments ---------------------------------------------------------------------------
 
 
-ALL_ROWS: list[type[Row]] = [
-    MarketRow, MarketGoodRow, SupplyChainRecipeRow, LedgerRow, LedgerIntentRow, ShipAssignmentRow, RunRow,
-    RunOpportunityRow, WorkerResultRow, DumpedMarketRow,
-]
-"""Every table, for schema creation."""
+    class ShipAssignmentRow(Row):
+        """A ship held by an operation; no row = the ship is idle. The primary key makes holding exclusive."""
+
+        ship = peewee.TextField(primary_key=True)
+        operation_id = peewee.TextField()
+        holder = peewee.TextField(index=True)
+        lease_until = UtcTimestampField(index=True)
+        activity = peewee.TextField(default="")
+        activity_until = UtcTimestampField(null=True)
+
+        class Meta:
+            table_name = "ship_assignment"
+
+
+    # --- coordinator runs ---------------------------------------------------------------------------
+
+
+    class RunRow(Row):
+        """One coordinator run."""
+
+        run_id = peewee.TextField(primary_key=True)
+        player = peewee.TextField(index=True)
+        system = peewee.TextField()
+        state = peewee.TextField()
+        started_at = UtcTimestampField()
+        pid = peewee.IntegerField(null=True)
+        finished_at = UtcTimestampField(null=True)
+        strategies = peewee.TextField(default="")
+
+        class Meta:
+            table_name = "coordinator_run"
+
+
+    class RunOpportunityRow(Row):
+        """A ranked opportunity of a run (`rank` 0 is the best); the dependency tree is JSON (see run_repository)."""
+
+        run = peewee.ForeignKeyField(RunRow, column_name="run_id", on_delete="CASCADE", backref="opportunities")
+        rank = peewee.IntegerField()
+        good = peewee.TextField()
+        sell_market = peewee.TextField()
+        bid = peewee.BigIntegerField()
+        discovered_at = UtcTimestampField()
+        sell_x = peewee.IntegerField(null=True)
+        sell_y = peewee.IntegerField(null=True)
+        trade_volume = peewee.IntegerField(null=True)
+        dependency_tree = peewee.TextField()
+
+        class Meta:
+            table_name = "run_opportunity"
+            indexes = ((("run", "rank"), True),)
+
+
+    class WorkerResultRow(Row):
+        """How a worker's operation ended; one row per operation id."""
+
+        id = peewee.BigAutoField()
+        operation_id = peewee.TextField(unique=True)
+        run_id = peewee.TextField(index=True)
+        ship = peewee.TextField()
+        good = peewee.TextField()
+        started_at = UtcTimestampField()
+        finished_at = UtcTimestampField(index=True)
+        quantity_sold = peewee.IntegerField()
+        revenue = peewee.BigIntegerField()
+        cost = peewee.BigIntegerField()
+        success = peewee.BooleanField()
+        cancelled = peewee.BooleanField()
+        error = peewee.TextField(null=True)
+
+        class Meta:
+            table_name = "worker_result"
+
+
+    # --- markets the bot dumped goods into ---------------------------------------------------------
+
+
+    class DumpedMarketRow(Row):
+        """Our own sales crushed the bid of `good` at `market`: avoided until `until` (or seen recovered)."""
+
+        market = peewee.TextField()
+        good = peewee.TextField()
+        at = UtcTimestampField()
+        until = UtcTimestampField(index=True)
+        bid_before = peewee.BigIntegerField()
+        bid_after = peewee.BigIntegerField()
+
+        class Meta:
+            table_name = "dumped_market"
+            primary_key = peewee.CompositeKey("market", "good")
+
+    return Tables(MarketRow, MarketGoodRow, SupplyChainRecipeRow, LedgerRow, LedgerIntentRow, ShipAssignmentRow, RunRow,
+                  RunOpportunityRow, WorkerResultRow, DumpedMarketRow)

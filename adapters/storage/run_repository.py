@@ -7,8 +7,7 @@ from datetime import datetime
 
 import peewee
 
-from adapters.storage.database import exclusive_write
-from adapters.storage.rows import RunOpportunityRow, RunRow, WorkerResultRow
+from adapters.storage.database import Database, exclusive_write
 from application.repositories import RunInfo
 from application.worker_jobs import WorkerResult
 from domain.geometry import Position
@@ -26,42 +25,47 @@ _ROWS_PER_INSERT = 50
 class SqlRunRepository:
     """Implements application.repositories.RunRepository."""
 
+    def __init__(self, database: Database) -> None:
+        tables = database.rows  # this database's own row models
+        self._runs = tables.RunRow
+        self._opportunities = tables.RunOpportunityRow
+        self._results = tables.WorkerResultRow
+
     def start_run(self, run: RunInfo) -> None:
         """Store `run`; starting a run id again replaces what was stored under it."""
-        fields = [RunRow.player, RunRow.system, RunRow.state, RunRow.started_at, RunRow.pid, RunRow.finished_at,
-                  RunRow.strategies]
-        (RunRow.insert(run_id=run.run_id, player=run.player, system=run.system, state=run.state,
-                       started_at=run.started_at, pid=run.pid, finished_at=run.finished_at,
-                       strategies=run.strategies)
-         .on_conflict(conflict_target=[RunRow.run_id], preserve=fields)
+        runs = self._runs
+        fields = [runs.player, runs.system, runs.state, runs.started_at, runs.pid, runs.finished_at, runs.strategies]
+        (runs.insert(run_id=run.run_id, player=run.player, system=run.system, state=run.state,
+                     started_at=run.started_at, pid=run.pid, finished_at=run.finished_at, strategies=run.strategies)
+         .on_conflict(conflict_target=[runs.run_id], preserve=fields)
          .execute())
 
     def set_state(self, run_id: str, state: str, at: datetime) -> None:
         """Change the run's state (no-op for an unknown run): finished_at becomes `at` for a final state, else
         empty again."""
         finished_at = at if state in FINAL_STATES else None
-        RunRow.update(state=state, finished_at=finished_at).where(RunRow.run_id == run_id).execute()
+        self._runs.update(state=state, finished_at=finished_at).where(self._runs.run_id == run_id).execute()
 
     def latest_run(self, player: str) -> RunInfo | None:
-        row = (RunRow.select().where(RunRow.player == player)
-               .order_by(RunRow.started_at.desc(), RunRow.run_id.desc()).first())
+        row = (self._runs.select().where(self._runs.player == player)
+               .order_by(self._runs.started_at.desc(), self._runs.run_id.desc()).first())
         return None if row is None else _run(row)
 
     def save_opportunities(self, run_id: str, opportunities: Sequence[ManufacturingOpportunity]) -> None:
         """Replace the run's opportunities, best first. The run must have been started (foreign key)."""
         rows = [_opportunity_row(run_id, rank, opportunity) for rank, opportunity in enumerate(opportunities)]
-        with exclusive_write(RunOpportunityRow):
-            RunOpportunityRow.delete().where(RunOpportunityRow.run == run_id).execute()
+        with exclusive_write(self._opportunities):
+            self._opportunities.delete().where(self._opportunities.run == run_id).execute()
             for batch in peewee.chunked(rows, _ROWS_PER_INSERT):
-                RunOpportunityRow.insert_many(batch).execute()
+                self._opportunities.insert_many(batch).execute()
 
     def opportunities(self, run_id: str) -> Sequence[ManufacturingOpportunity]:
-        query = RunOpportunityRow.select().where(RunOpportunityRow.run == run_id).order_by(RunOpportunityRow.rank)
+        query = self._opportunities.select().where(self._opportunities.run == run_id).order_by(self._opportunities.rank)
         return [_opportunity(row) for row in query]
 
     def record_result(self, run_id: str, result: WorkerResult) -> None:
         """Store `result`; a second result for the same operation id is ignored (the first is kept)."""
-        (WorkerResultRow.insert(
+        (self._results.insert(
             operation_id=result.operation_id, run_id=run_id, ship=result.ship, good=result.good.value,
             started_at=result.started_at, finished_at=result.finished_at, quantity_sold=result.quantity_sold,
             revenue=result.revenue, cost=result.cost, success=result.success, cancelled=result.cancelled,
@@ -70,23 +74,23 @@ class SqlRunRepository:
          .execute())
 
     def run_state(self, run_id: str) -> str | None:
-        row = RunRow.select(RunRow.state).where(RunRow.run_id == run_id).first()
+        row = self._runs.select(self._runs.state).where(self._runs.run_id == run_id).first()
         return None if row is None else row.state
 
     def results(self, run_id: str | None = None, limit: int = 50) -> Sequence[WorkerResult]:
-        query = WorkerResultRow.select()
+        query = self._results.select()
         if run_id is not None:
-            query = query.where(WorkerResultRow.run_id == run_id)
-        query = query.order_by(WorkerResultRow.finished_at.desc(), WorkerResultRow.id.desc()).limit(limit)
+            query = query.where(self._results.run_id == run_id)
+        query = query.order_by(self._results.finished_at.desc(), self._results.id.desc()).limit(limit)
         return [_result(row) for row in query]
 
 
-def _run(row: RunRow) -> RunInfo:
+def _run(row: peewee.Model) -> RunInfo:
     return RunInfo(run_id=row.run_id, player=row.player, system=SystemSymbol(row.system), state=row.state,
                    started_at=row.started_at, pid=row.pid, finished_at=row.finished_at, strategies=row.strategies)
 
 
-def _result(row: WorkerResultRow) -> WorkerResult:
+def _result(row: peewee.Model) -> WorkerResult:
     return WorkerResult(
         operation_id=row.operation_id, ship=ShipSymbol(row.ship), good=TradeSymbol.parse(row.good),
         started_at=row.started_at, finished_at=row.finished_at, quantity_sold=row.quantity_sold,
@@ -105,7 +109,7 @@ def _opportunity_row(run_id: str, rank: int, opportunity: ManufacturingOpportuni
     }
 
 
-def _opportunity(row: RunOpportunityRow) -> ManufacturingOpportunity:
+def _opportunity(row: peewee.Model) -> ManufacturingOpportunity:
     return ManufacturingOpportunity(
         good=TradeSymbol.parse(row.good), sell_market=WaypointSymbol(row.sell_market), bid=int(row.bid),
         dependency_tree=node_from_json(json.loads(row.dependency_tree)), discovered_at=row.discovered_at,

@@ -33,6 +33,9 @@ _log = logging.getLogger(__name__)
 
 Runner = Callable[[WorkerJob, Any], WorkerResult]
 
+# Start methods whose children inherit no objects of the coordinator: each worker builds its own from the Runtime.
+_CLEAN_START = ("spawn", "forkserver")
+
 # How long a child that sent its result may take to exit before it is terminated.
 _EXIT_GRACE = 5.0
 
@@ -79,6 +82,10 @@ class ProcessWorkerPool:
     ) -> None:
         if max_workers < 1:
             raise ValueError(f"max_workers must be at least 1, got {max_workers}")
+        if context is not None and context.get_start_method() not in _CLEAN_START:
+            raise ValueError(f"worker processes start clean ({' or '.join(_CLEAN_START)}), not with "
+                             f"{context.get_start_method()!r}: a forked child would inherit the coordinator's "
+                             f"open database and HTTP connections")
         self._runner = runner
         self.max_workers = max_workers
         self._now = now

@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 
+import bootstrap
 from adapters.daemon.recovery import recover
-from adapters.game_api.client import GameApiClient
 from adapters.game_api.settings import GameApiSettings
 from adapters.game_server.http_server_process import GameServerProcess
 from domain.ledger import TransactionCategory, TransactionType, net_credits
@@ -28,14 +28,14 @@ REPO = Path(__file__).resolve().parents[2]
 
 class Account:
     def __init__(self, server: GameServerProcess, root: Path, symbol: str) -> None:
-        with GameApiClient(GameApiSettings(base_url=server.base_url)) as client:
+        self.run_dir = root / "run"
+        self.run_dir.mkdir(parents=True)
+        with bootstrap.account_client(GameApiSettings(base_url=server.base_url), self.run_dir, symbol) as client:
             registered = client.register(symbol, "COSMIC")
         self.base_url = server.base_url
         self.token = registered.token
         self.player = symbol
         self.system = registered.agent.headquarters.rsplit("-", 1)[0]
-        self.run_dir = root / "run"
-        self.run_dir.mkdir(parents=True)
         self.database_url = f"sqlite:///{root / 'bot.sqlite3'}"
         self.container = container_for(self.base_url, self.token, symbol, self.run_dir, self.database_url,
                                        self.system)

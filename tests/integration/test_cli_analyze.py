@@ -90,9 +90,9 @@ def stored(data_dir: Path) -> Path:
     try:
         for market in MARKETS:
             storage.markets.record(market)
-        SqlSupplyChainRepository().save(bundled_supply_chain(), NOW)
+        SqlSupplyChainRepository(storage.database).save(bundled_supply_chain(), NOW)
     finally:
-        bootstrap.close_storage()
+        storage.close()
     return data_dir
 
 

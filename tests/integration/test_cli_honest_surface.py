@@ -64,7 +64,7 @@ def seed(database_url: str) -> None:
                     "ALPHA-2")):
             storage.ledger.record(entry)
     finally:
-        bootstrap.close_storage()
+        storage.close()
 
 
 def test_status_finds_the_daemons_database_without_database_url(data_dir: Path, tmp_path: Path) -> None:

@@ -143,7 +143,7 @@ def seed_run(data_dir: Path, state: str = "RUNNING") -> None:
         storage.ledger.record(debit(999, 40, "mfg-0"))  # before the run: not part of the session
         storage.markets.record(make_market("X1-T1-A3", imports={"ADVANCED_CIRCUITRY": 8500}, observed_at=NOW))
     finally:
-        bootstrap.close_storage()
+        storage.close()
 
 
 def test_status_screen_from_live_data(data_dir: Path, sleeper: DetachedProcess) -> None:
@@ -210,7 +210,7 @@ def test_status_shows_manufacturing_and_trade_arbitrage_side_by_side(data_dir: P
         storage.runs.record_result("run-1", result("arb-1", T.IRON, 3, 5000, 2000))
         storage.assignments.try_assign("ALPHA-2", "arb-2", "run-1", NOW + timedelta(minutes=5), NOW)
     finally:
-        bootstrap.close_storage()
+        storage.close()
 
     shown = json.loads(run(environment(data_dir), "manufacturing", "status", "--json").stdout)
     text = run(environment(data_dir), "manufacturing", "status").stdout
@@ -381,7 +381,7 @@ def test_recovery_releases_every_held_ship_with_its_real_state(tmp_path: Path) -
                         game=game, now=now)
         assert again.crashed_run is None and again.released == ()
     finally:
-        bootstrap.close_storage()
+        storage.close()
 
 
 def test_the_activity_log_tells_each_change_once(tmp_path: Path) -> None:
@@ -399,7 +399,7 @@ def test_the_activity_log_tells_each_change_once(tmp_path: Path) -> None:
         storage.assignments.release("ALPHA-1", "mfg-1")
         assert activity.poll() == ["ALPHA-1: released"]
     finally:
-        bootstrap.close_storage()
+        storage.close()
 
 
 def test_progress_in_plain_lines_when_not_on_a_terminal() -> None:

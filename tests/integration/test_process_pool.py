@@ -188,3 +188,16 @@ def test_the_cancel_token_reads_the_event():
     assert not token.cancelled()
     event.set()
     assert token.cancelled()
+
+
+def test_worker_processes_start_clean_never_forked():
+    """A forked worker would inherit the coordinator's open database and HTTP connections; spawn inherits none."""
+    import multiprocessing
+
+    with pytest.raises(ValueError, match="start clean"):
+        ProcessWorkerPool(pid_runner, 1, context=multiprocessing.get_context("fork"))
+    pool = ProcessWorkerPool(pid_runner, 1)
+    try:
+        assert pool._ctx.get_start_method() == "spawn"
+    finally:
+        pool.close(timeout=5)

@@ -19,21 +19,21 @@ CONTESTED_SHIPS = [ShipSymbol(f"AGENT-{n}") for n in range(1, 6)]
 
 
 def test_a_ship_is_held_by_one_operation_at_a_time(db) -> None:
-    assignments = SqlShipAssignmentRepository()
+    assignments = SqlShipAssignmentRepository(db)
     assert assignments.try_assign(SHIP, "op-a", "coordinator-1", T0 + LEASE, now=T0)
     assert not assignments.try_assign(SHIP, "op-b", "coordinator-2", T0 + LEASE, now=T0 + timedelta(seconds=5))
     assert assignments.assigned() == [ShipAssignment(SHIP, "op-a", "coordinator-1", T0 + LEASE)]
 
 
 def test_assigning_again_to_the_same_operation_succeeds_and_extends(db) -> None:
-    assignments = SqlShipAssignmentRepository()
+    assignments = SqlShipAssignmentRepository(db)
     assert assignments.try_assign(SHIP, "op-a", "coordinator-1", T0 + LEASE, now=T0)
     assert assignments.try_assign(SHIP, "op-a", "coordinator-1", T0 + 2 * LEASE, now=T0 + LEASE / 2)
     assert [a.lease_until for a in assignments.assigned()] == [T0 + 2 * LEASE]
 
 
 def test_a_ship_whose_lease_ran_out_can_be_taken_by_another_operation(db) -> None:
-    assignments = SqlShipAssignmentRepository()
+    assignments = SqlShipAssignmentRepository(db)
     assert assignments.try_assign(SHIP, "op-dead", "coordinator-1", T0 + LEASE, now=T0)
     assert not assignments.try_assign(SHIP, "op-new", "coordinator-2", T0 + 2 * LEASE,
                                       now=T0 + LEASE - timedelta(microseconds=1))
@@ -43,7 +43,7 @@ def test_a_ship_whose_lease_ran_out_can_be_taken_by_another_operation(db) -> Non
 
 
 def test_reclaim_releases_only_expired_leases(db) -> None:
-    assignments = SqlShipAssignmentRepository()
+    assignments = SqlShipAssignmentRepository(db)
     assignments.try_assign(ShipSymbol("AGENT-1"), "op-1", "dead-holder", T0 + LEASE, now=T0)
     assignments.try_assign(ShipSymbol("AGENT-2"), "op-2", "dead-holder", T0 + LEASE, now=T0)
     assignments.try_assign(ShipSymbol("AGENT-3"), "op-3", "live-holder", T0 + LEASE, now=T0)
@@ -55,7 +55,7 @@ def test_reclaim_releases_only_expired_leases(db) -> None:
 
 
 def test_release_frees_the_ship_only_for_its_operation(db) -> None:
-    assignments = SqlShipAssignmentRepository()
+    assignments = SqlShipAssignmentRepository(db)
     assignments.try_assign(SHIP, "op-a", "coordinator-1", T0 + LEASE, now=T0)
     assignments.release(SHIP, "op-other")
     assert len(assignments.assigned()) == 1
@@ -66,7 +66,7 @@ def test_release_frees_the_ship_only_for_its_operation(db) -> None:
 
 
 def test_release_holder_returns_every_ship_it_had(db) -> None:
-    assignments = SqlShipAssignmentRepository()
+    assignments = SqlShipAssignmentRepository(db)
     for ship, holder in (("AGENT-2", "stopping"), ("AGENT-1", "stopping"), ("AGENT-3", "other")):
         assignments.try_assign(ShipSymbol(ship), f"op-{ship}", holder, T0 + LEASE, now=T0)
     assert assignments.release_holder("stopping") == [ShipSymbol("AGENT-1"), ShipSymbol("AGENT-2")]
@@ -75,7 +75,7 @@ def test_release_holder_returns_every_ship_it_had(db) -> None:
 
 
 def test_activity_is_recorded_and_reset_on_a_new_assignment(db) -> None:
-    assignments = SqlShipAssignmentRepository()
+    assignments = SqlShipAssignmentRepository(db)
     assignments.try_assign(SHIP, "op-a", "coordinator-1", T0 + LEASE, now=T0)
     assignments.set_activity(SHIP, "navigating to X1-DF55-A1", until=T0 + timedelta(seconds=90))
     [held] = assignments.assigned()
@@ -93,13 +93,13 @@ def test_activity_is_recorded_and_reset_on_a_new_assignment(db) -> None:
 def contend_for_ships(url: str, operation: str, start: multiprocessing.synchronize.Barrier,
                       results: multiprocessing.Queue) -> None:
     """Runs in a spawned process: connect, wait for every contender, then try to take every contested ship."""
-    storage.connect(url)
-    assignments = SqlShipAssignmentRepository()
+    db = storage.connect(url)
+    assignments = SqlShipAssignmentRepository(db)
     start.wait(timeout=60)
     won = [ship for ship in CONTESTED_SHIPS
            if assignments.try_assign(ship, operation, f"holder-{operation}", T0 + LEASE, now=T0)]
     results.put((operation, won))
-    storage.close()
+    db.close()
 
 
 def test_processes_racing_for_the_same_ships_never_both_win(db, database_url: str) -> None:
@@ -121,5 +121,5 @@ def test_processes_racing_for_the_same_ships_never_both_win(db, database_url: st
 
     winners = {ship: [op for op, won in outcomes.items() if ship in won] for ship in CONTESTED_SHIPS}
     assert all(len(ops) == 1 for ops in winners.values()), winners
-    held = {a.ship: a.operation_id for a in SqlShipAssignmentRepository().assigned()}
+    held = {a.ship: a.operation_id for a in SqlShipAssignmentRepository(db).assigned()}
     assert held == {ship: ops[0] for ship, ops in winners.items()}

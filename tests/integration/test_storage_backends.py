@@ -1,13 +1,12 @@
 """The storage adapter's database: both backends, and the fixtures every test_storage_* module imports.
 
-`db` (parametrised) connects the storage proxy to a fresh SQLite file or to a throw-away PostgreSQL cluster
+`db` (parametrised) is a `Database` on a fresh SQLite file or to a throw-away PostgreSQL cluster
 (started once per session with the machine's initdb/pg_ctl, as the `postgres` user when we run as root) and
 drops every table afterwards. The PostgreSQL variants are skipped only when no PostgreSQL binaries exist.
 """
 from __future__ import annotations
 
 import glob
-import multiprocessing
 import os
 import shutil
 import socket
@@ -23,12 +22,12 @@ import pytest
 
 from adapters.storage import database as storage
 from adapters.storage.ledger_repository import SqlLedgerRepository
-from adapters.storage.rows import ALL_ROWS, LedgerRow
+from adapters.storage.rows import tables
 from domain.ledger import LedgerTransaction, TransactionCategory, TransactionType
 
 BACKENDS = ("sqlite", "postgresql")
-EXPECTED_TABLES = {"market", "market_good", "supply_chain_recipe", "ledger_transaction", "ship_assignment",
-                   "coordinator_run", "run_opportunity", "worker_result"}
+EXPECTED_TABLES = {"market", "market_good", "supply_chain_recipe", "ledger_transaction", "ledger_intent",
+                   "ship_assignment", "coordinator_run", "run_opportunity", "worker_result", "dumped_market"}
 NOW = datetime(2025, 1, 1, 12, 0, tzinfo=UTC)
 
 
@@ -147,15 +146,15 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
     yield url
     leftover = storage.open_database(url)
     with leftover.connection_context():
-        leftover.drop_tables(ALL_ROWS, safe=True)  # the next test starts with an empty database again
+        leftover.drop_tables(tables(leftover).all, safe=True)  # the next test starts with an empty database again
 
 
 @pytest.fixture
-def db(database_url: str) -> Iterator[peewee.Database]:
-    """The storage proxy connected to `database_url` (schema created), closed afterwards."""
+def db(database_url: str) -> Iterator[storage.Database]:
+    """The Database of `database_url` (schema created), closed afterwards."""
     connected = storage.connect(database_url)
     yield connected
-    storage.close()
+    connected.close()
 
 
 # --- tests of database.py -----------------------------------------------------------------------
@@ -171,19 +170,23 @@ def test_schema_is_created_on_first_use_of_an_empty_database(database_url: str) 
     with empty.connection_context():
         assert set(empty.get_tables()) & EXPECTED_TABLES == set()
 
-    storage.connect(database_url)
+    db = storage.connect(database_url)
+    again = None
     try:
-        SqlLedgerRepository().record(ledger_row(10))
-        assert EXPECTED_TABLES <= set(storage.database.get_tables())
-        assert SqlLedgerRepository().net_since(NOW) == 10
-        storage.connect(database_url)  # a second process (or a restart) finds the schema and keeps the data
-        assert SqlLedgerRepository().net_since(NOW) == 10
+        SqlLedgerRepository(db).record(ledger_row(10))
+        assert EXPECTED_TABLES <= set(db.peewee.get_tables())
+        assert SqlLedgerRepository(db).net_since(NOW) == 10
+        again = storage.connect(database_url)  # a second process (or a restart) finds the schema and keeps the data
+        assert SqlLedgerRepository(again).net_since(NOW) == 10
     finally:
-        storage.close()
+        db.close()
+        if again is not None:
+            again.close()
 
 
 def test_sqlite_is_set_up_for_several_processes(tmp_path: Path) -> None:
-    db = storage.connect(f"sqlite:///{tmp_path / 'nested' / 'dir' / 'bot.sqlite3'}")
+    connected = storage.connect(f"sqlite:///{tmp_path / 'nested' / 'dir' / 'bot.sqlite3'}")
+    db = connected.peewee
     try:
         assert (tmp_path / "nested" / "dir" / "bot.sqlite3").exists()
         assert db.journal_mode == "wal"
@@ -191,7 +194,7 @@ def test_sqlite_is_set_up_for_several_processes(tmp_path: Path) -> None:
         assert db.synchronous == 1  # NORMAL
         assert db.pragma("busy_timeout") == storage.SQLITE_BUSY_TIMEOUT_SECONDS * 1000
     finally:
-        storage.close()
+        connected.close()
 
 
 def test_default_sqlite_url_is_an_absolute_file_in_the_data_dir(tmp_path: Path, monkeypatch) -> None:
@@ -200,9 +203,9 @@ def test_default_sqlite_url_is_an_absolute_file_in_the_data_dir(tmp_path: Path, 
     assert url == f"sqlite:///{tmp_path.resolve() / 'data' / storage.DATABASE_FILE}"
     db = storage.connect(url)
     try:
-        assert Path(db.database).is_absolute() and Path(db.database).exists()
+        assert Path(db.peewee.database).is_absolute() and Path(db.peewee.database).exists()
     finally:
-        storage.close()
+        db.close()
 
 
 def test_other_urls_are_refused_without_echoing_the_password() -> None:
@@ -211,44 +214,20 @@ def test_other_urls_are_refused_without_echoing_the_password() -> None:
     assert "secret" not in str(refused.value)
 
 
-def test_using_binds_a_test_database_without_touching_the_proxy(db: peewee.Database, tmp_path: Path) -> None:
-    ledger = SqlLedgerRepository()
+def test_two_databases_in_one_process_never_see_each_other_s_rows(db: storage.Database, tmp_path: Path) -> None:
+    ledger = SqlLedgerRepository(db)
     ledger.record(ledger_row(5))
-    other = peewee.SqliteDatabase(str(tmp_path / "other.sqlite3"))
-    with storage.using(other):
-        assert ledger.net_since(NOW) == 0  # a new, empty database with the schema in place
-        ledger.record(ledger_row(7))
-        assert ledger.net_since(NOW) == 7
-    assert ledger.net_since(NOW) == 5
-    assert LedgerRow._meta.database is storage.database
-
-
-def test_a_repository_used_before_connect_says_so() -> None:
-    unbound = peewee.DatabaseProxy()
-    with LedgerRow.bind_ctx(unbound):
-        with pytest.raises(storage.NotConnected):
-            storage.database_of(LedgerRow)
-
-
-def record_in_forked_child(parent_connection: object, results: multiprocessing.Queue) -> None:
-    """Runs in a forked child: must not reuse the connection it inherited."""
-    own = storage.database.connection() is not parent_connection
-    SqlLedgerRepository().record(ledger_row(3))
-    results.put(own)
-
-
-def test_a_forked_child_opens_its_own_connection_and_leaves_the_parent_s_alone(db: peewee.Database) -> None:
-    ledger = SqlLedgerRepository()
-    ledger.record(ledger_row(1))
-    parent_connection = db.connection()
-    context = multiprocessing.get_context("fork")
-    results = context.Queue()
-    child = context.Process(target=record_in_forked_child, args=(parent_connection, results))
-    child.start()
+    other = storage.connect(f"sqlite:///{tmp_path / 'other.sqlite3'}")
     try:
-        assert results.get(timeout=60) is True
+        beside = SqlLedgerRepository(other)
+        assert beside.net_since(NOW) == 0  # a new, empty database with the schema in place
+        beside.record(ledger_row(7))
+        assert beside.net_since(NOW) == 7
+        assert ledger.net_since(NOW) == 5
     finally:
-        child.join(timeout=60)
-    assert child.exitcode == 0
-    assert db.connection() is parent_connection  # still ours, still open
-    assert ledger.net_since(NOW) == 1 + 3
+        other.close()
+    assert db.rows.LedgerRow is not other.rows.LedgerRow  # each Database has its own row models
+
+
+def test_the_tables_are_the_schema() -> None:
+    assert {model._meta.table_name for model in tables(peewee.SqliteDatabase(":memory:")).all} == EXPECTED_TABLES

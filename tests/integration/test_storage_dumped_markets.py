@@ -20,11 +20,11 @@ def mark(good: TradeSymbol, hours: float, after: int = 150) -> DumpMark:
 
 
 def test_marks_survive_a_new_repository_a_newer_one_replaces_the_older_and_expired_ones_are_not_active(db):
-    SqlDumpedMarketRepository().mark(mark(TradeSymbol.IRON, 12))
-    SqlDumpedMarketRepository().mark(mark(TradeSymbol.IRON, 24, after=120))
-    SqlDumpedMarketRepository().mark(mark(TradeSymbol.COPPER, 1))
+    SqlDumpedMarketRepository(db).mark(mark(TradeSymbol.IRON, 12))
+    SqlDumpedMarketRepository(db).mark(mark(TradeSymbol.IRON, 24, after=120))
+    SqlDumpedMarketRepository(db).mark(mark(TradeSymbol.COPPER, 1))
 
-    repository = SqlDumpedMarketRepository()  # as after a restart
+    repository = SqlDumpedMarketRepository(db)  # as after a restart
     assert repository.active(T0) == [mark(TradeSymbol.COPPER, 1), mark(TradeSymbol.IRON, 24, after=120)]
     assert repository.active(T0 + timedelta(hours=2)) == [mark(TradeSymbol.IRON, 24, after=120)]
 
@@ -33,7 +33,7 @@ def test_marks_survive_a_new_repository_a_newer_one_replaces_the_older_and_expir
 
 
 def test_a_worker_reads_its_run_state(db):
-    runs = SqlRunRepository()
+    runs = SqlRunRepository(db)
     runs.start_run(RunInfo("run-1", "AGENT", SystemSymbol("X1-DM"), "RUNNING", T0))
     runs.set_state("run-1", "DRAINING", T0)
     assert runs.run_state("run-1") == "DRAINING" and runs.run_state("run-2") is None

@@ -21,7 +21,7 @@ def trade(kind: TransactionType, amount: int, *, at: datetime = T0, operation: s
 
 
 def test_every_field_survives_the_round_trip(db) -> None:
-    ledger = SqlLedgerRepository()
+    ledger = SqlLedgerRepository(db)
     full = trade(TransactionType.DEBIT, 1234, at=T0 + timedelta(microseconds=7))
     bare = LedgerTransaction(type=TransactionType.DEBIT, category=TransactionCategory.REFUEL, amount=0,
                              occurred_at=T0 + timedelta(seconds=1), operation_id="op-1")
@@ -32,7 +32,7 @@ def test_every_field_survives_the_round_trip(db) -> None:
 
 
 def test_recording_the_very_same_transaction_twice_keeps_one_row(db) -> None:
-    ledger = SqlLedgerRepository()
+    ledger = SqlLedgerRepository(db)
     sale = trade(TransactionType.CREDIT, 500)
     refuel = trade(TransactionType.DEBIT, 72, good=None, units=None, category=TransactionCategory.REFUEL)
     purchase = trade(TransactionType.DEBIT, 25_000, good=None, units=None, ship=None,
@@ -45,7 +45,7 @@ def test_recording_the_very_same_transaction_twice_keeps_one_row(db) -> None:
 
 
 def test_transactions_that_differ_in_any_key_field_are_all_kept(db) -> None:
-    ledger = SqlLedgerRepository()
+    ledger = SqlLedgerRepository(db)
     base = trade(TransactionType.DEBIT, 100)
     variants = [
         base,
@@ -63,7 +63,7 @@ def test_transactions_that_differ_in_any_key_field_are_all_kept(db) -> None:
 
 
 def test_transactions_of_an_operation_are_its_own_oldest_first(db) -> None:
-    ledger = SqlLedgerRepository()
+    ledger = SqlLedgerRepository(db)
     later = trade(TransactionType.CREDIT, 900, at=T0 + timedelta(minutes=5))
     earlier = trade(TransactionType.DEBIT, 300, at=T0)
     other = trade(TransactionType.DEBIT, 50, operation="op-2", at=T0 + timedelta(minutes=1))
@@ -76,7 +76,7 @@ def test_transactions_of_an_operation_are_its_own_oldest_first(db) -> None:
 
 
 def test_transactions_since_and_net_since_include_the_boundary(db) -> None:
-    ledger = SqlLedgerRepository()
+    ledger = SqlLedgerRepository(db)
     rows = [
         trade(TransactionType.DEBIT, 1_000, at=T0 - timedelta(microseconds=1)),
         trade(TransactionType.DEBIT, 300, at=T0),
@@ -95,7 +95,7 @@ def test_transactions_since_and_net_since_include_the_boundary(db) -> None:
 
 
 def test_large_amounts_stay_exact_integers(db) -> None:
-    ledger = SqlLedgerRepository()
+    ledger = SqlLedgerRepository(db)
     big = trade(TransactionType.CREDIT, 9_000_000_000_000)
     ledger.record(big)
     ledger.record(trade(TransactionType.DEBIT, 1, at=T0 + timedelta(seconds=1)))

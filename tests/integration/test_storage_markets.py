@@ -29,7 +29,7 @@ def priced_market(waypoint: str = "X1-DF55-A1", *, at: datetime = T0, iron_ask: 
 
 
 def test_a_priced_market_comes_back_equal(db) -> None:
-    markets = SqlMarketRepository()
+    markets = SqlMarketRepository(db)
     snapshot = priced_market()
     markets.record(snapshot)
     [stored] = markets.markets_in_system(SYSTEM)
@@ -41,7 +41,7 @@ def test_a_priced_market_comes_back_equal(db) -> None:
 
 
 def test_a_market_seen_without_a_ship_keeps_its_lists_only(db) -> None:
-    markets = SqlMarketRepository()
+    markets = SqlMarketRepository(db)
     unpriced = MarketSnapshot(waypoint=WaypointSymbol("X1-DF55-B2"), observed_at=T0,
                               imports=frozenset({TradeSymbol.IRON}), exports=frozenset({TradeSymbol.MACHINERY}),
                               exchange=frozenset({TradeSymbol.FUEL}))
@@ -55,7 +55,7 @@ def test_a_market_seen_without_a_ship_keeps_its_lists_only(db) -> None:
 
 
 def test_the_latest_observation_replaces_the_previous_one(db) -> None:
-    markets = SqlMarketRepository()
+    markets = SqlMarketRepository(db)
     markets.record(priced_market(iron_ask=50))
     newer = MarketSnapshot(waypoint=WaypointSymbol("X1-DF55-A1"), observed_at=T0 + timedelta(minutes=3),
                            exports=frozenset({TradeSymbol.IRON}))  # goods may disappear too
@@ -68,7 +68,7 @@ def test_the_latest_observation_replaces_the_previous_one(db) -> None:
 
 
 def test_an_older_observation_never_overwrites_a_newer_one(db) -> None:
-    markets = SqlMarketRepository()
+    markets = SqlMarketRepository(db)
     markets.record(priced_market(at=T0 + timedelta(minutes=5), iron_ask=80))
     markets.record(priced_market(at=T0, iron_ask=50))  # a worker reporting late
     [stored] = markets.markets_in_system(SYSTEM)
@@ -77,7 +77,7 @@ def test_an_older_observation_never_overwrites_a_newer_one(db) -> None:
 
 
 def test_markets_are_listed_by_system(db) -> None:
-    markets = SqlMarketRepository()
+    markets = SqlMarketRepository(db)
     here = [priced_market("X1-DF55-A1"), priced_market("X1-DF55-A2", iron_ask=60)]
     elsewhere = priced_market("X1-ZZ9-A1")
     for snapshot in (*here, elsewhere):
@@ -94,14 +94,14 @@ def test_a_market_with_every_good_fits_in_one_recording(db) -> None:
                                      supply=SupplyLevel.MODERATE, ask=100 + index, bid=90 + index)
              for index, symbol in enumerate(TradeSymbol)}
     everything = MarketSnapshot(waypoint=WaypointSymbol("X1-DF55-HUB"), observed_at=T0, trade_goods=goods)
-    markets = SqlMarketRepository()
+    markets = SqlMarketRepository(db)
     markets.record(everything)
     [stored] = markets.markets_in_system(SYSTEM)
     assert dict(stored.trade_goods) == goods
 
 
 def test_one_market_is_read_alone(db) -> None:
-    markets = SqlMarketRepository()
+    markets = SqlMarketRepository(db)
     markets.record(priced_market("X1-DF55-A1", iron_ask=50))
     markets.record(priced_market("X1-DF55-A2", iron_ask=70))
 

@@ -57,7 +57,7 @@ def result(operation_id: str, finished_at: datetime, **changes) -> WorkerResult:
 
 
 def test_runs_round_trip_and_the_latest_is_per_player(db) -> None:
-    runs = SqlRunRepository()
+    runs = SqlRunRepository(db)
     assert runs.latest_run("AGENT") is None
     first, second = run("run-1"), run("run-2", started_at=T0 + timedelta(hours=1))
     runs.start_run(second)
@@ -79,7 +79,7 @@ def test_runs_round_trip_and_the_latest_is_per_player(db) -> None:
 
 
 def test_opportunities_keep_their_rank_and_whole_tree(db) -> None:
-    runs = SqlRunRepository()
+    runs = SqlRunRepository(db)
     runs.start_run(run())
     ranked = [opportunity(bid=9_000), opportunity(TradeSymbol.QUANTUM_DRIVES, bid=12_000)]
     runs.save_opportunities("run-1", ranked)
@@ -91,7 +91,7 @@ def test_opportunities_keep_their_rank_and_whole_tree(db) -> None:
 
 
 def test_saving_opportunities_replaces_the_previous_list(db) -> None:
-    runs = SqlRunRepository()
+    runs = SqlRunRepository(db)
     runs.start_run(run("run-1"))
     runs.start_run(run("run-2"))
     runs.save_opportunities("run-1", [opportunity(bid=1), opportunity(bid=2), opportunity(bid=3)])
@@ -104,7 +104,7 @@ def test_saving_opportunities_replaces_the_previous_list(db) -> None:
 
 
 def test_many_opportunities_are_saved_in_order(db) -> None:
-    runs = SqlRunRepository()
+    runs = SqlRunRepository(db)
     runs.start_run(run())
     many = [opportunity(bid=bid) for bid in range(120, 0, -1)]
     runs.save_opportunities("run-1", many)
@@ -113,11 +113,11 @@ def test_many_opportunities_are_saved_in_order(db) -> None:
 
 def test_opportunities_need_a_started_run(db) -> None:
     with pytest.raises(peewee.IntegrityError):
-        SqlRunRepository().save_opportunities("never-started", [opportunity()])
+        SqlRunRepository(db).save_opportunities("never-started", [opportunity()])
 
 
 def test_results_round_trip_once_per_operation_most_recent_first(db) -> None:
-    runs = SqlRunRepository()
+    runs = SqlRunRepository(db)
     done = result("op-1", T0 + timedelta(minutes=30))
     failed = result("op-2", T0 + timedelta(minutes=50), success=False, error="price ran away: COPPER 40 -> 95",
                     revenue=0, quantity_sold=0)
@@ -136,7 +136,7 @@ def test_results_round_trip_once_per_operation_most_recent_first(db) -> None:
 
 
 def test_supply_chain_map_round_trip_and_replacement(db) -> None:
-    chains = SqlSupplyChainRepository()
+    chains = SqlSupplyChainRepository(db)
     assert chains.load() is None and chains.saved_at() is None
     first = SupplyChainMap.from_export_to_import({
         "MACHINERY": ["IRON"],
@@ -156,7 +156,7 @@ def test_supply_chain_map_round_trip_and_replacement(db) -> None:
 
 
 def test_the_game_s_whole_map_round_trips(db) -> None:
-    chains = SqlSupplyChainRepository()
+    chains = SqlSupplyChainRepository(db)
     real = bundled_supply_chain()
     chains.save(real, T0)
     assert dict(chains.load().recipes) == dict(real.recipes)
