@@ -55,7 +55,8 @@ from domain.symbols import SystemSymbol
 
 log = logging.getLogger("spacetraders")
 
-# Intervals never shrink below these, however fast the embedded game runs: the rate limit does not speed up.
+# Intervals never shrink below these (wall seconds), however fast the embedded game runs, unless its rate limit
+# speeds up with it (`Runtime.rate_limit_scaled`): then the floors shrink by the same factor.
 _MIN_INTERVAL = {"discovery": 10.0, "assignment": 10.0, "poll": 2.0, "slice": 0.5}
 
 
@@ -65,6 +66,9 @@ class Runtime:
 
     `time_scale` is how much faster than real time the game runs (the embedded server's speed; 1 for the real
     game): the bot's own intervals (discovery, assignment, production polls) shrink by it, within floors.
+    `rate_limit_scaled`: the server's rate limit is scaled by the same factor (`spacetraders server --rate-limit
+    scaled`), so the floors, which are there to spare the rate limit, shrink too and a game hour holds as many
+    requests as in the real game.
     """
 
     settings: Settings
@@ -75,8 +79,11 @@ class Runtime:
     run_dir: Path
     database_url: str
     time_scale: float = 1.0
+    rate_limit_scaled: bool = False
 
     def scaled(self, seconds: float, floor: float) -> float:
+        if self.rate_limit_scaled:
+            floor /= self.time_scale
         return max(floor, seconds / self.time_scale)
 
 

@@ -183,7 +183,7 @@ def _run_bot(base_url: str, root: Path, settings: Settings, *, game_hours: float
     runtime = bootstrap.Runtime(
         settings=settings, base_url=base_url, token=registered.token, player=PLAYER,
         system=registered.agent.headquarters.rsplit("-", 1)[0], run_dir=run_dir,
-        database_url=f"sqlite:///{root / 'bot.sqlite3'}", time_scale=speed)
+        database_url=f"sqlite:///{root / 'bot.sqlite3'}", time_scale=speed, rate_limit_scaled=rate_limit == "scaled")
     container = bootstrap.build(runtime)
     container.init_resources()
     try:
