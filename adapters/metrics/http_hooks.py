@@ -14,8 +14,10 @@ import httpx
 
 # /my/ships/X-1/purchase -> ships.purchase ; /systems/S/waypoints/W/market -> waypoints.market
 _SYMBOLISH = re.compile(r"^[A-Z0-9][A-Z0-9_-]*$")
-# The real policy per account: 2 requests a second plus a burst of 30 per minute.
+# The real policy per account: 2 requests a second plus a burst of 30 per minute. The limiter learns the policy the
+# server announces (a scaled one on a compressed embedded server); the hooks read it every _POLICY_EVERY seconds.
 BUDGET_PER_MINUTE = 2 * 60 + 30
+_POLICY_EVERY = 10.0
 
 
 def endpoint_of(path: str) -> str:
@@ -30,6 +32,13 @@ def event_hooks(metrics: Any, limiter: Any = None) -> dict[str, list]:
     waits: deque[tuple[float, float]] = deque()
     lock = threading.Lock()
     waited_seen = [0.0]
+    budget = [float(BUDGET_PER_MINUTE), -_POLICY_EVERY]  # per minute, and when it was read
+
+    def budget_per_minute(now: float) -> float:
+        stats = getattr(limiter, "stats", None)
+        if stats is not None and now - budget[1] >= _POLICY_EVERY:
+            budget[0], budget[1] = stats().budget_per_second * 60.0, now
+        return budget[0]
 
     def on_request(request: httpx.Request) -> None:
         request.extensions["spacetraders_started"] = time.perf_counter()
@@ -43,7 +52,7 @@ def event_hooks(metrics: Any, limiter: Any = None) -> dict[str, list]:
             sent.append(now)
             while sent[0] < now - 60.0:
                 sent.popleft()
-            used = len(sent) / BUDGET_PER_MINUTE
+            used = len(sent) / budget_per_minute(now)
             waited_total = getattr(limiter, "seconds_waited", 0.0)
             waited, waited_seen[0] = waited_total - waited_seen[0], waited_total
             if waited > 0:

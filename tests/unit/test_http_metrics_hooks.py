@@ -56,3 +56,19 @@ def test_the_wait_is_this_process_over_the_last_minute(monkeypatch):
         clock[0] += 45  # the first wait is more than a minute old
         http.get("/my/agent")
     assert [waited for _, waited in metrics.budget] == [2.0, 3.0, 1.0]
+
+
+def test_the_budget_share_follows_the_policy_the_limiter_learnt():
+    # A compressed embedded server at speed 20 with `--rate-limit scaled`: 40 a second plus a burst of 600.
+    from adapters.game_api.rate_limiter import LimiterStats
+
+    class Learnt(Limiter):
+        def stats(self) -> LimiterStats:
+            return LimiterStats(requests=0, seconds_waited=0.0, pauses=0, per_second=40, burst=600)
+
+    metrics = Recording()
+    transport = httpx.MockTransport(lambda request: httpx.Response(200))
+    with httpx.Client(base_url="http://game/v2", transport=transport,
+                      event_hooks=event_hooks(metrics, Learnt())) as http:
+        http.get("/my/agent")
+    assert metrics.budget == [(1 / (40 * 60 + 600), 0.0)]
