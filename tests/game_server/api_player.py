@@ -2,6 +2,9 @@
 tests: every answer is decoded strictly with its wire model, and every refusal is checked for its code."""
 from __future__ import annotations
 
+from contextlib import contextmanager
+
+from collections.abc import Iterator
 from typing import Any
 
 import httpx
@@ -94,3 +97,16 @@ class Player:
 
     def cargo(self, ship: str) -> dict[str, int]:
         return {item.symbol: item.units for item in self.get(f"/my/ships/{ship}/cargo", wire.ShipCargo).inventory}
+
+
+@contextmanager
+def registered(clock: ManualClock, agent: str) -> Iterator[Player]:
+    """A new world (seed 1) on `clock` with `agent` registered, as a Player; both closed afterwards."""
+    world = open_world(clock)
+    player = Player(world, clock)
+    player.register(agent)
+    try:
+        yield player
+    finally:
+        player.close()
+        world.close()

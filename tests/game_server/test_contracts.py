@@ -11,7 +11,7 @@ import pytest
 from adapters.game_server.clock import ManualClock
 from adapters.game_server.world import World, WorldSettings
 from adapters.wire import models as wire
-from tests.game_server.api_player import Player, open_world
+from tests.game_server.api_player import Player, open_world, registered
 
 AGENT = "TRADER"
 FRIGATE = f"{AGENT}-1"
@@ -25,12 +25,8 @@ def clock() -> ManualClock:
 
 @pytest.fixture
 def player(clock: ManualClock) -> Iterator[Player]:
-    world = open_world(clock)
-    p = Player(world, clock)
-    p.register(AGENT)
-    yield p
-    p.close()
-    world.close()
+    with registered(clock, AGENT) as p:
+        yield p
 
 
 def the_contract(p: Player) -> wire.Contract:
