@@ -71,7 +71,8 @@ class FrozenClock:
 
 
 def build_galaxy(supply_chain: SupplyChainMap, systems: int, seed: int) -> dict[SystemSymbol, list[MarketSnapshot]]:
-    """Markets whose imports are mostly manufactured goods and whose exports cover their inputs."""
+    """Markets that import the inputs of their exports (so each export is made there), other goods up to 10
+    imports, and a few exchange goods."""
     rng = random.Random(seed)
     products = sorted(supply_chain.recipes)
     inputs = sorted({good for needed in supply_chain.recipes.values() for good in needed})
@@ -82,9 +83,14 @@ def build_galaxy(supply_chain: SupplyChainMap, systems: int, seed: int) -> dict[
         markets = []
         for m in range(MARKETS_PER_SYSTEM):
             chosen = rng.sample(tradable, IMPORTS_PER_MARKET + EXPORTS_PER_MARKET + EXCHANGES_PER_MARKET)
-            imports = chosen[:IMPORTS_PER_MARKET]
-            exports = chosen[IMPORTS_PER_MARKET : IMPORTS_PER_MARKET + EXPORTS_PER_MARKET]
-            exchange = chosen[IMPORTS_PER_MARKET + EXPORTS_PER_MARKET :]
+            exports = chosen[:EXPORTS_PER_MARKET]
+            exchange = chosen[EXPORTS_PER_MARKET : EXPORTS_PER_MARKET + EXCHANGES_PER_MARKET]
+            # As in the real game, a market imports the inputs of what it makes (else the resolver, rightly, does
+            # not take it for a factory), then other goods up to its share.
+            taken = set(exports) | set(exchange)
+            imports = list(dict.fromkeys(g for e in exports for g in supply_chain.inputs_of(e) if g not in taken))
+            rest = [g for g in chosen[EXPORTS_PER_MARKET + EXCHANGES_PER_MARKET :] if g not in imports]
+            imports += rest[: max(0, IMPORTS_PER_MARKET - len(imports))]
             goods = [_good(rng, g, TradeGoodType.IMPORT) for g in imports]
             goods += [_good(rng, g, TradeGoodType.EXPORT) for g in exports]
             goods += [_good(rng, g, TradeGoodType.EXCHANGE) for g in exchange]
