@@ -218,7 +218,8 @@ class MarketTrees:
             cheapest = self._cheapest_sources.get(good)
             if cheapest is None:
                 cheapest = self._cheapest_sources[good] = _cheapest(sources)
-            leaf = self._buy(good, _best(cheapest, feeds.position))
+            # All at one ask already: only the distance (then the symbol) can decide.
+            leaf = self._buy(good, cheapest[0] if len(cheapest) == 1 else _nearest(cheapest, feeds.position))
             if len(cheapest) == 1:  # where the factory is cannot change the choice: every tree buys it there
                 self._bought[good] = leaf
             return leaf
@@ -273,8 +274,13 @@ def _best(offers: list[_Offer], near: Position | None) -> _Offer:
     tied = _cheapest(offers)
     if len(tied) == 1:
         return tied[0]
+    return _nearest(tied, near)
+
+
+def _nearest(offers: list[_Offer], near: Position | None) -> _Offer:
+    """Nearest to `near` (all equally far when it is unknown), then by symbol."""
     return min(
-        tied,
+        offers,
         key=lambda offer: (distance(near, offer.position) if near is not None else math.inf, offer.market),
     )
 
