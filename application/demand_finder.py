@@ -11,7 +11,7 @@ from __future__ import annotations
 import enum
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import UTC, datetime
 
 from application.errors import UnresolvableGood
 from application.ports import Clock, MarketRepository, Ranker, SupplyChainSource
@@ -19,7 +19,7 @@ from application.supply_chain_resolver import MarketTrees, ResolverConfig, Suppl
 from domain.errors import InvalidValue
 from domain.goods import TradeSymbol
 from domain.market import MarketSnapshot, MarketTradeGood
-from domain.opportunity import ManufacturingOpportunity
+from domain.opportunity import ManufacturingOpportunity, resolved_opportunity
 from domain.supply_chain import SupplyChainMap, SupplyChainNode, UnresolvableReason
 from domain.symbols import SystemSymbol, WaypointSymbol
 
@@ -152,19 +152,23 @@ def _candidates(
 ) -> list[ManufacturingOpportunity]:
     """The opportunities among the imports of `snapshots`, in market then good order, and nothing about the rest.
 
-    The coordinator's search, run every discovery cycle: one loop without a call per import."""
-    recipes = supply_chain.recipes
+    The coordinator's search, run every discovery cycle: one loop without a call per import. Every value put in
+    an opportunity was checked where it was made (snapshot, resolver), so they are not checked again per
+    opportunity; only the time is, once here."""
+    manufacturable = supply_chain.recipes.keys()
     node = trees.node
-    opportunity = ManufacturingOpportunity
+    opportunity = (resolved_opportunity if now.__class__ is datetime and now.tzinfo is UTC
+                   else ManufacturingOpportunity)  # an odd clock: let the checked constructor judge its time
     found = []
     for snapshot in snapshots:
         priced, market, position = snapshot.trade_goods, snapshot.waypoint, snapshot.position
-        for good in sorted(snapshot.imports):
+        # Only goods with a recipe can be made: the set intersection drops the rest without a lookup each.
+        for good in sorted(manufacturable & snapshot.imports):
             entry = priced.get(good)
-            if entry is None or entry.bid < min_price or good not in recipes:
+            if entry is None or entry.bid < min_price:
                 continue
             tree = node(good)
-            if tree is not None:  # positional: keywords cost a little more, a few hundred times per search
+            if tree is not None:
                 found.append(opportunity(good, market, entry.bid, tree, now, position, entry.trade_volume))
     return found
 

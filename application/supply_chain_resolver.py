@@ -28,7 +28,13 @@ from domain.errors import InvalidValue
 from domain.geometry import Position, distance
 from domain.goods import SupplyLevel, TradeSymbol
 from domain.market import MarketSnapshot
-from domain.supply_chain import AcquisitionMethod, SupplyChainMap, SupplyChainNode, UnresolvableReason
+from domain.supply_chain import (
+    AcquisitionMethod,
+    SupplyChainMap,
+    SupplyChainNode,
+    UnresolvableReason,
+    resolved_node,
+)
 from domain.symbols import WaypointSymbol
 
 # Python's own recursion limit must never be what stops a tree.
@@ -110,6 +116,7 @@ class MarketTrees:
 
     def __init__(self, supply_chain: SupplyChainMap, config: ResolverConfig, markets: Iterable[MarketSnapshot]):
         self._map = supply_chain
+        self._recipes = supply_chain.recipes
         self._config = config
         self._sources: dict[TradeSymbol, list[_Offer]] = {}
         self._factories: dict[TradeSymbol, list[_Offer]] = {}
@@ -152,13 +159,13 @@ class MarketTrees:
     def _build(self, good: TradeSymbol) -> SupplyChainNode | _Failure:
         built = self._built.get(good)
         if built is None:
-            built = self._built[good] = self._root(TradeSymbol.parse(good))
+            built = self._built[good] = self._root(good if good.__class__ is TradeSymbol else TradeSymbol.parse(good))
         return built
 
     def _index(self, snapshot: MarketSnapshot) -> None:
         prices, market, position = snapshot.trade_goods, snapshot.waypoint, snapshot.position
         imports = snapshot.imports
-        sources, factories = self._sources, self._factories
+        sources, factories, recipes = self._sources, self._factories, self._recipes
         for goods, produces in ((snapshot.exports, True), (snapshot.exchange, False)):
             for good in goods:
                 entry = prices.get(good)
@@ -169,17 +176,17 @@ class MarketTrees:
                 # A market that imports goods but not every input of its export does not make it there (a trading
                 # post reselling what others make): inputs delivered to it are refused. One whose imports are not
                 # known (none listed) is taken at its word.
-                if produces and (not imports or imports.issuperset(self._map.inputs_of(good))):
+                if produces and (not imports or imports.issuperset(recipes.get(good, ()))):
                     factories.setdefault(good, []).append(offer)
 
     def _root(self, good: TradeSymbol) -> SupplyChainNode | _Failure:
         path = (good,)
-        if not self._map.is_manufacturable(good):
+        if good not in self._recipes:
             return _Failure(UnresolvableReason.NOT_MANUFACTURABLE, path, "the supply chain map has no recipe for it")
         factories = self._factories.get(good)
         if not factories:
             return _Failure(UnresolvableReason.NO_FACTORY, path, "no known market makes it (exports it and imports its inputs)")
-        return self._fabricate_at(good, _best(factories, near=None), path, depth=0)
+        return self._fabricate_at(good, _best(factories, None), path, 0)
 
     def _fabricate_at(
         self, good: TradeSymbol, factory: _Offer, path: tuple[TradeSymbol, ...], depth: int
@@ -190,15 +197,15 @@ class MarketTrees:
             )
         children = []
         bought = self._bought
-        for needed in self._map.inputs_of(good):
+        for needed in self._recipes[good]:  # only goods with a recipe are fabricated
             child = bought.get(needed) if needed not in path else None
             if child is None:
                 child = self._acquire(needed, factory, path, depth + 1)
                 if isinstance(child, _Failure):
                     return child
             children.append(child)
-        # Positional, like the leaves: one node per tree, and keywords cost a little more.
-        return SupplyChainNode(good, _FABRICATE, factory.market, tuple(children), factory.ask, factory.position)
+        # Typed values the resolver made itself, at least one child: not checked again, one node per tree per search.
+        return resolved_node(good, _FABRICATE, factory.market, tuple(children), factory.ask, factory.position)
 
     def _acquire(
         self, good: TradeSymbol, feeds: _Offer, parent_path: tuple[TradeSymbol, ...], depth: int
@@ -211,7 +218,8 @@ class MarketTrees:
             cheapest = self._cheapest_sources.get(good)
             if cheapest is None:
                 cheapest = self._cheapest_sources[good] = _cheapest(sources)
-            leaf = self._buy(good, _best(cheapest, near=feeds.position))
+            # All at one ask already: only the distance (then the symbol) can decide.
+            leaf = self._buy(good, cheapest[0] if len(cheapest) == 1 else _nearest(cheapest, feeds.position))
             if len(cheapest) == 1:  # where the factory is cannot change the choice: every tree buys it there
                 self._bought[good] = leaf
             return leaf
@@ -239,7 +247,7 @@ class MarketTrees:
     def _buy(self, good: TradeSymbol, offer: _Offer) -> SupplyChainNode:
         leaf = self._leaves.get((good, offer.market))
         if leaf is None:
-            leaf = SupplyChainNode(good, _BUY, offer.market, (), offer.ask, offer.position)
+            leaf = resolved_node(good, _BUY, offer.market, (), offer.ask, offer.position)
             self._leaves[(good, offer.market)] = leaf
         return leaf
 
@@ -266,8 +274,13 @@ def _best(offers: list[_Offer], near: Position | None) -> _Offer:
     tied = _cheapest(offers)
     if len(tied) == 1:
         return tied[0]
+    return _nearest(tied, near)
+
+
+def _nearest(offers: list[_Offer], near: Position | None) -> _Offer:
+    """Nearest to `near` (all equally far when it is unknown), then by symbol."""
     return min(
-        tied,
+        offers,
         key=lambda offer: (distance(near, offer.position) if near is not None else math.inf, offer.market),
     )
 

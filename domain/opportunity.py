@@ -79,3 +79,38 @@ class ManufacturingOpportunity:
     def first_stop(self) -> SupplyChainNode:
         """The first market a ship visits: the first leaf in the order the tree is executed."""
         return next(self.dependency_tree.leaves())
+
+
+_new = object.__new__
+# The slots' own setters: the frozen class refuses setattr, and its __init__ would run the checks again.
+_SET = tuple(ManufacturingOpportunity.__dict__[name].__set__ for name in (
+    "good", "sell_market", "bid", "dependency_tree", "discovered_at", "sell_position", "trade_volume",
+    "recorded_profit_per_hour",
+))
+
+
+def resolved_opportunity(
+    good: TradeSymbol,
+    sell_market: WaypointSymbol,
+    bid: int,
+    dependency_tree: SupplyChainNode,
+    discovered_at: datetime,
+    sell_position: Position | None,
+    trade_volume: int | None,
+) -> ManufacturingOpportunity:
+    """An opportunity from values that already satisfy every check of ManufacturingOpportunity, which are skipped.
+
+    For the demand finder's loop, a few hundred per search, where each value comes from a validated market
+    snapshot (good, sell_market, bid), the resolver (a FABRICATE tree for `good` at a market of the same system)
+    and a time checked once per search. Anything else builds ManufacturingOpportunity itself."""
+    opportunity = _new(ManufacturingOpportunity)
+    set_good, set_market, set_bid, set_tree, set_when, set_position, set_volume, set_recorded = _SET
+    set_good(opportunity, good)
+    set_market(opportunity, sell_market)
+    set_bid(opportunity, bid)
+    set_tree(opportunity, dependency_tree)
+    set_when(opportunity, discovered_at)
+    set_position(opportunity, sell_position)
+    set_volume(opportunity, trade_volume)
+    set_recorded(opportunity, None)
+    return opportunity

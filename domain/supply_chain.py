@@ -7,6 +7,7 @@ factory market (FABRICATE) by delivering its inputs there, each input a child no
 from __future__ import annotations
 
 import enum
+import operator
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from types import MappingProxyType
@@ -134,3 +135,35 @@ class SupplyChainMap:
 
     def __len__(self) -> int:
         return len(self.recipes)
+
+
+_new = object.__new__
+_DEPTH = operator.attrgetter("_depth")
+# The slots' own setters: the frozen class refuses setattr, and its __init__ would run the checks again.
+_SET = tuple(SupplyChainNode.__dict__[name].__set__ for name in (
+    "good", "method", "market", "children", "ask", "position", "_depth",
+))
+
+
+def resolved_node(
+    good: TradeSymbol,
+    method: AcquisitionMethod,
+    market: WaypointSymbol,
+    children: tuple[SupplyChainNode, ...],
+    ask: int | None,
+    position: Position | None,
+) -> SupplyChainNode:
+    """A node from values that already satisfy every check of SupplyChainNode, which are skipped.
+
+    For the resolver, which builds a tree per good every search from typed values it made itself: a BUY leaf has
+    no children, a FABRICATE node at least one. Anything else builds SupplyChainNode itself."""
+    node = _new(SupplyChainNode)
+    set_good, set_method, set_market, set_children, set_ask, set_position, set_depth = _SET
+    set_good(node, good)
+    set_method(node, method)
+    set_market(node, market)
+    set_children(node, children)
+    set_ask(node, ask)
+    set_position(node, position)
+    set_depth(node, max(map(_DEPTH, children)) + 1 if children else 0)
+    return node
