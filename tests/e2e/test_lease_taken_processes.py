@@ -11,7 +11,6 @@ operation's hold on the ship untouched.
 from __future__ import annotations
 
 import functools
-import time
 from datetime import timedelta
 from pathlib import Path
 
@@ -25,6 +24,7 @@ from domain.goods import TradeSymbol
 from domain.symbols import WaypointSymbol
 from domain.trade_route import TradeRoute
 from tests.e2e.bot_run import BotRun
+from tests.polling import wait_until
 
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(240)]
 
@@ -34,13 +34,7 @@ TAKER = "arb-taker"
 
 
 def _wait(what: str, condition, timeout: float = 90.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = condition()
-        if value:
-            return value
-        time.sleep(0.1)
-    raise AssertionError(f"timed out waiting for {what}")
+    return wait_until(what, condition, timeout)
 
 
 def test_a_worker_process_whose_lease_was_taken_stops_before_spending(tmp_path: Path):

@@ -9,20 +9,26 @@ from __future__ import annotations
 
 import os
 import signal
-import time
 from pathlib import Path
 
 import httpx
+
 # Imported before the multiprocess directory is set, so this (pytest's) process keeps its own metrics in memory;
 # only the spawned workers write to the directory the endpoint reads.
 from prometheus_client.parser import text_string_to_metric_families
 
-from adapters.metrics.exporter import ENV, MetricsEndpoint, enable_multiprocess, mark_process_dead
+from adapters.metrics.exporter import (
+    ENV,
+    MetricsEndpoint,
+    enable_multiprocess,
+    mark_process_dead,
+)
 from adapters.workers.outcomes import cancelled_result, utc_now
 from adapters.workers.process_pool import ProcessWorkerPool
 from application.worker_jobs import WorkerJob, WorkerResult
 from domain.symbols import ShipSymbol
 from tests.fake_coordination import make_opportunity
+from tests.polling import wait_until
 
 WAIT = "spacetraders_rate_limit_wait_seconds_per_minute"  # liveall: one series per live process
 WORKERS = "spacetraders_workers_active"  # livesum
@@ -63,13 +69,7 @@ def active(metrics: dict[str, dict[tuple, float]]) -> float:
 
 
 def until(what: str, condition, timeout: float = 60.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = condition()
-        if value:
-            return value
-        time.sleep(0.1)
-    raise AssertionError(f"timed out waiting for {what}")
+    return wait_until(what, condition, timeout)
 
 
 def test_a_scrape_no_longer_counts_worker_processes_that_ended(tmp_path: Path, monkeypatch):
