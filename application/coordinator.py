@@ -718,8 +718,7 @@ class ManufacturingArbitrageCoordinator:
 
     def paused_trades(self) -> dict[TradeSymbol, datetime]:
         """Goods whose trading is paused now, with the time each pause ends."""
-        now = self._clock.now()
-        return {good: until for good, until in self._paused_trades.items() if until > now}
+        return self._still_paused(self._paused_trades)
 
     @property
     def opportunities(self) -> list[ManufacturingOpportunity]:
@@ -732,8 +731,11 @@ class ManufacturingArbitrageCoordinator:
 
     def paused_goods(self) -> dict[TradeSymbol, datetime]:
         """Goods paused now, with the time each pause ends."""
+        return self._still_paused(self._paused_until)
+
+    def _still_paused(self, pauses: dict[TradeSymbol, datetime]) -> dict[TradeSymbol, datetime]:
         now = self._clock.now()
-        return {good: until for good, until in self._paused_until.items() if until > now}
+        return {good: until for good, until in pauses.items() if until > now}
 
     def status(self) -> CoordinatorStatus:
         return CoordinatorStatus(
