@@ -18,6 +18,7 @@ from domain.ledger import LedgerTransaction, TransactionCategory, TransactionTyp
 from domain.opportunity import ManufacturingOpportunity
 from domain.supply_chain import SupplyChainMap
 from domain.symbols import ShipSymbol, SystemSymbol, WaypointSymbol
+from domain.usual_bid import UsualBid
 
 
 @dataclass(frozen=True, slots=True)
@@ -197,6 +198,23 @@ class DumpedMarketRepository(Protocol):
 
     def clear(self, market: WaypointSymbol, good: TradeSymbol) -> None:
         """Forget the mark of `good` at `market` (its bid was seen recovered)."""
+        ...
+
+
+class UsualBidRepository(Protocol):
+    """What each market usually pays for each good it buys (domain.usual_bid), kept across restarts and shared by
+    every process that observes markets."""
+
+    def of_market(self, market: WaypointSymbol) -> Sequence[UsualBid]:
+        """The usual bids remembered at `market`, one per good."""
+        ...
+
+    def in_system(self, system: SystemSymbol) -> Sequence[UsualBid]:
+        """The usual bids remembered at every market of `system`."""
+        ...
+
+    def save(self, bids: Sequence[UsualBid]) -> None:
+        """Store `bids`, each replacing the one of its market and good."""
         ...
 
 

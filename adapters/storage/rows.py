@@ -61,12 +61,14 @@ class Tables:
     RunOpportunityRow: type[peewee.Model]
     WorkerResultRow: type[peewee.Model]
     DumpedMarketRow: type[peewee.Model]
+    UsualBidRow: type[peewee.Model]
 
     @property
     def all(self) -> list[type[peewee.Model]]:
         """Every table, in creation order (for schema creation)."""
         return [self.MarketRow, self.MarketGoodRow, self.SupplyChainRecipeRow, self.LedgerRow, self.LedgerIntentRow,
-                self.ShipAssignmentRow, self.RunRow, self.RunOpportunityRow, self.WorkerResultRow, self.DumpedMarketRow]
+                self.ShipAssignmentRow, self.RunRow, self.RunOpportunityRow, self.WorkerResultRow, self.DumpedMarketRow,
+                self.UsualBidRow]
 
 
 def tables(db: peewee.Database) -> Tables:
@@ -266,5 +268,20 @@ def tables(db: peewee.Database) -> Tables:
             table_name = "dumped_market"
             primary_key = peewee.CompositeKey("market", "good")
 
+    # --- what imports usually pay (domain.usual_bid) ---------------------------------------------
+
+    class UsualBidRow(Row):
+        """`market` usually pays `bid` for `good`; the latest observation counted was at `seen_at`."""
+
+        market = peewee.TextField()
+        system = peewee.TextField(index=True)
+        good = peewee.TextField()
+        bid = peewee.DoubleField()
+        seen_at = UtcTimestampField()
+
+        class Meta:
+            table_name = "usual_bid"
+            primary_key = peewee.CompositeKey("market", "good")
+
     return Tables(MarketRow, MarketGoodRow, SupplyChainRecipeRow, LedgerRow, LedgerIntentRow, ShipAssignmentRow, RunRow,
-                  RunOpportunityRow, WorkerResultRow, DumpedMarketRow)
+                  RunOpportunityRow, WorkerResultRow, DumpedMarketRow, UsualBidRow)
