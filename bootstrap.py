@@ -36,6 +36,7 @@ from adapters.storage.ledger_repository import SqlLedgerRepository
 from adapters.storage.market_repository import SqlMarketRepository
 from adapters.storage.run_repository import SqlRunRepository
 from adapters.storage.supply_chain_repository import SqlSupplyChainRepository
+from adapters.storage.usual_bid_repository import SqlUsualBidRepository
 from application.arbitrage_worker import ArbitrageWorker, ArbitrageWorkerConfig
 from application.coordinator import CoordinatorConfig, ManufacturingArbitrageCoordinator
 from application.demand_finder import DemandFinderConfig, ManufacturingDemandFinder
@@ -49,9 +50,11 @@ from application.trade_route_finder import RouteFinderConfig, TradeRouteFinder
 from application.wind_down import RunWindDown
 from application.worker import ManufacturingArbitrageWorker
 from application.stranded_cargo import StrandedCargoConfig, StrandedCargoPass, StrandedCargoSeller
+from application.usual_bids import RememberingMarkets, SaturatedImports
 from application.worker_jobs import ClearanceJob, WorkerJob, WorkerResult
 from domain.goods import SupplyLevel
 from domain.symbols import SystemSymbol
+from domain.usual_bid import UsualBidRule
 
 log = logging.getLogger("spacetraders")
 
@@ -213,10 +216,24 @@ def check_arbitrage_settings(settings: Settings) -> None:
         _supply_level(settings.arbitrage.min_buy_supply)
 
 
-def _route_finder(runtime: Runtime, markets: Any, clock: Any, dumps: Any) -> TradeRouteFinder | None:
+def _route_finder(runtime: Runtime, markets: Any, clock: Any, dumps: Any, saturated: Any) -> TradeRouteFinder | None:
     if not runtime.settings.arbitrage.enabled:
         return None
-    return TradeRouteFinder(markets, _route_ranker(runtime.settings), clock, dumps, _route_finder_config(runtime))
+    return TradeRouteFinder(markets, _route_ranker(runtime.settings), clock, dumps, _route_finder_config(runtime),
+                            saturated)
+
+
+def _usual_bid_rule(runtime: Runtime) -> UsualBidRule:
+    """The saturation rule; its times are game time, so they shrink with the game's speed like the other ones."""
+    from adapters.config.loader import ConfigError
+    from domain.usual_bid import RISE_TIME
+
+    a = runtime.settings.arbitrage
+    if not a.saturated_bid_share < 1:
+        raise ConfigError(f"arbitrage.saturated_bid_share = {a.saturated_bid_share} (ST_ARBITRAGE_SATURATED_BID_SHARE):"
+                          " must be below 1")
+    return UsualBidRule(saturated_share=a.saturated_bid_share, fall_time=runtime.scaled(a.usual_bid_memory, 60.0),
+                        rise_time=runtime.scaled(RISE_TIME, 5.0))
 
 
 def _production_config(runtime: Runtime) -> ProductionConfig:
@@ -299,7 +316,12 @@ class WorkerContainer(containers.DeclarativeContainer):
     settings = providers.Callable(lambda r: r.settings, runtime)
 
     database = providers.Resource(_database, runtime.provided.database_url)
-    markets = providers.Singleton(SqlMarketRepository, database)
+    usual_bids = providers.Singleton(SqlUsualBidRepository, database)
+    usual_bid_rule = providers.Callable(_usual_bid_rule, runtime)
+    # Every observation recorded through it also moves the usual bids the saturation rule judges by.
+    markets = providers.Singleton(RememberingMarkets, providers.Singleton(SqlMarketRepository, database), usual_bids,
+                                  usual_bid_rule)
+    saturated = providers.Singleton(SaturatedImports, usual_bids, usual_bid_rule)
     ledger = providers.Singleton(SqlLedgerRepository, database)
     assignments = providers.Singleton(SqlShipAssignmentRepository, database)
     runs = providers.Singleton(SqlRunRepository, database)
@@ -323,7 +345,8 @@ class WorkerContainer(containers.DeclarativeContainer):
         ManufacturingDemandFinder, markets, supply_chain, ranker, clock,
         providers.Factory(ResolverConfig, max_depth=runtime.provided.settings.manufacturing.max_tree_depth),
         providers.Factory(DemandFinderConfig, min_price=runtime.provided.settings.manufacturing.min_price,
-                          max_opportunities=runtime.provided.settings.manufacturing.max_opportunities))
+                          max_opportunities=runtime.provided.settings.manufacturing.max_opportunities),
+        saturated)
 
     navigator = providers.Singleton(Navigator, game, clock, markets, assignments,
                                     providers.Callable(_navigation_config, runtime))
@@ -339,8 +362,9 @@ class WorkerContainer(containers.DeclarativeContainer):
 
     arbitrage_worker = providers.Singleton(
         ArbitrageWorker, game, ledger, navigator, clock, markets=markets, dumps=dumps, assignments=assignments,
-        metrics=metrics, config=providers.Callable(_arbitrage_worker_config, runtime), gate=money_gate)
-    route_finder = providers.Singleton(_route_finder, runtime, markets, clock, dumps)
+        metrics=metrics, config=providers.Callable(_arbitrage_worker_config, runtime), gate=money_gate,
+        saturated=saturated)
+    route_finder = providers.Singleton(_route_finder, runtime, markets, clock, dumps, saturated)
     scout = providers.Singleton(MarketScout, game, markets, clock, runtime.provided.system,
                                 assignments=assignments, supply_chain=supply_chain,
                                 config=providers.Callable(_scout_config, runtime))

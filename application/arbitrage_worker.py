@@ -6,7 +6,8 @@ Supply-aware, as the real game rewards:
   it is looked at again, and buying stops when either happens (each lot raises the ask and lowers the supply);
 - the load is sold lot by lot at the route's import, looked at after each lot, down to a floor: the units' cost
   times `min_sell_to_cost`, and `max_bid_drop` below the bid found on arrival (selling further would dump it);
-  what is left goes on to the route's alternative imports in turn;
+  what is left goes on to the route's alternative imports in turn; an import someone dumped into (its bid far below
+  its usual one, SaturatedImports) is passed over, before the trip when its known bid says so, or on arrival;
 - a market whose bid our own lots cut by `dump_drop` or more is remembered (DumpedMarketRepository) until
   `dump_recovery` has passed or a probe sees it recovered, so no worker returns to it meanwhile.
 
@@ -28,6 +29,7 @@ from application.ports import Clock, MarketRepository
 from application.production_executor import look
 from application.repositories import DumpedMarketRepository, LedgerRepository, MoneyGate, ShipAssignmentRepository
 from application.ship_activity import release_ship, show_activity
+from application.usual_bids import SaturatedImports
 from application.waiting import NEVER, OperationCancelled, check_cancelled
 from application.worker import _one_line
 from application.worker_jobs import CancelToken, WorkerJob, WorkerResult
@@ -73,7 +75,8 @@ class ArbitrageWorker:
     def __init__(self, game: GamePort, ledger: LedgerRepository, navigator: Navigator, clock: Clock, *,
                  markets: MarketRepository | None = None, dumps: DumpedMarketRepository | None = None,
                  assignments: ShipAssignmentRepository | None = None, metrics: Metrics | None = None,
-                 config: ArbitrageWorkerConfig | None = None, gate: MoneyGate | None = None) -> None:
+                 config: ArbitrageWorkerConfig | None = None, gate: MoneyGate | None = None,
+                 saturated: SaturatedImports | None = None) -> None:
         self._game = game
         self._ledger = ledger
         self._navigator = navigator
@@ -83,6 +86,7 @@ class ArbitrageWorker:
         self._assignments = assignments
         self._metrics = metrics
         self._gate = gate
+        self._saturated = saturated
         self.config = config or ArbitrageWorkerConfig()
 
     def run(self, job: WorkerJob, cancel: CancelToken = NEVER, wind_down: CancelToken = NEVER) -> WorkerResult:
@@ -185,6 +189,8 @@ class ArbitrageWorker:
             if market != route.sell_market and known is not None and known < floor:
                 load.notes.append(f"{market} pays {known}, below cost {unit_cost:.0f}")
                 continue
+            if market != route.sell_market and known is not None and self._dumped_into(market, route, known, load):
+                continue
             show_activity(self._assignments, job.ship, f"selling {route.good} at {market}")
             self._navigator.go(job.ship, market, recorder, cancel)
             self._sell_at(job, route, market, recorder, cancel, load, floor)
@@ -194,6 +200,8 @@ class ArbitrageWorker:
         entry = self._entry(market, route)
         if entry is None:
             load.notes.append(f"{market} does not buy {route.good}")
+            return
+        if self._dumped_into(market, route, entry.bid, load):
             return
         first_bid = entry.bid
         stop_at = max(floor, first_bid * (1 - self.config.max_bid_drop))
@@ -220,6 +228,12 @@ class ArbitrageWorker:
             self._dumps.mark(mark)
         except Exception:
             pass  # a memory, not money: the next discovery sees the low bid anyway
+
+    def _dumped_into(self, market: WaypointSymbol, route: TradeRoute, bid: int, load: _Load) -> bool:
+        found = None if self._saturated is None else self._saturated.at(market, route.good, bid)
+        if found is not None:
+            load.notes.append(f"{market} passed over: {found.describe()}")
+        return found is not None
 
     # --- helpers -------------------------------------------------------------------------------
 

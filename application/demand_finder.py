@@ -2,7 +2,8 @@
 
 The plan's algorithm: take every market of the system, every good it imports, the price it
 pays us for it (its bid); keep the goods that the map can manufacture, whose bid reaches the
-threshold and whose dependency tree can be built; rank them; return the top N. On request
+threshold and whose dependency tree can be built, at a market nobody just dumped the good into (its bid far
+below its usual one, SaturatedImports); rank them; return the top N. On request
 (`explain=True`, for `analyze demand`) everything imported but not returned is reported as left
 out, with the reason; the coordinator's searches skip that work.
 """
@@ -16,6 +17,7 @@ from datetime import UTC, datetime
 from application.errors import UnresolvableGood
 from application.ports import Clock, MarketRepository, Ranker, SupplyChainSource
 from application.supply_chain_resolver import MarketTrees, ResolverConfig, SupplyChainResolver
+from application.usual_bids import SaturatedImport, SaturatedImports
 from domain.errors import InvalidValue
 from domain.goods import TradeSymbol
 from domain.market import MarketSnapshot, MarketTradeGood
@@ -49,6 +51,7 @@ class LeftOutReason(enum.StrEnum):
     NO_PRICE = "NO_PRICE"  # the market lists it but its price was never observed
     BELOW_MIN_PRICE = "BELOW_MIN_PRICE"  # the market pays less than min_price
     NO_TREE = "NO_TREE"  # no dependency tree can be built (see tree_reason)
+    SATURATED = "SATURATED"  # someone dumped it there: the bid is far below the market's usual bid
     RANKED_OUT = "RANKED_OUT"  # dropped by the ranking strategy or beyond the top N
 
 
@@ -89,6 +92,7 @@ class ManufacturingDemandFinder:
         clock: Clock,
         resolver_config: ResolverConfig | None = None,
         config: DemandFinderConfig | None = None,
+        saturated: SaturatedImports | None = None,
     ) -> None:
         self._markets = markets
         self._supply_chain = supply_chain
@@ -96,6 +100,7 @@ class ManufacturingDemandFinder:
         self._clock = clock
         self._resolver_config = resolver_config or ResolverConfig()
         self._config = config or DemandFinderConfig()
+        self._saturated = saturated
 
     def find_high_demand_manufacturables(
         self, system: SystemSymbol | str, config: DemandFinderConfig | None = None
@@ -116,6 +121,7 @@ class ManufacturingDemandFinder:
         supply_chain = self._supply_chain.supply_chain()
         snapshots = [m for m in self._markets.markets_in_system(system) if m.system == system]
         trees = SupplyChainResolver(supply_chain, self._resolver_config).for_markets(snapshots)
+        down = {} if self._saturated is None else self._saturated.among(snapshots)
 
         candidates: list[ManufacturingOpportunity] = []
         left_out: list[LeftOutGood] = []
@@ -123,13 +129,15 @@ class ManufacturingDemandFinder:
         if explain:
             for snapshot in ordered:
                 for good in sorted(snapshot.imports):
-                    outcome = _assess(snapshot, good, supply_chain, trees, config, now)
+                    outcome = _assess(snapshot, good, supply_chain, trees, config, now, down)
                     if isinstance(outcome, ManufacturingOpportunity):
                         candidates.append(outcome)
                     else:
                         left_out.append(outcome)
         else:
             candidates = _candidates(ordered, supply_chain, trees, config.min_price, now)
+            if down:
+                candidates = [o for o in candidates if (o.sell_market, o.good) not in down]
 
         if history is not None:
             candidates = [o if (made := history(o)) is None else replace(o, recorded_profit_per_hour=made)
@@ -180,6 +188,7 @@ def _assess(
     trees: MarketTrees,
     config: DemandFinderConfig,
     now: datetime,
+    down: dict[tuple[WaypointSymbol, TradeSymbol], SaturatedImport],
 ) -> ManufacturingOpportunity | LeftOutGood:
     """The opportunity of selling `good` to `snapshot`'s market, or why there is none."""
     entry = snapshot.trade_goods.get(good)
@@ -195,6 +204,8 @@ def _assess(
         return left_out(LeftOutReason.NO_PRICE, "its price has not been observed (no ship has been there)")
     if entry.bid < config.min_price:
         return left_out(LeftOutReason.BELOW_MIN_PRICE, f"pays {entry.bid} < {config.min_price}")
+    if (saturated := down.get((snapshot.waypoint, good))) is not None:
+        return left_out(LeftOutReason.SATURATED, saturated.describe())
     tree = trees.outcome(good)
     if isinstance(tree, UnresolvableGood):
         return left_out(LeftOutReason.NO_TREE, tree.detail, tree.reason)

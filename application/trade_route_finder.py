@@ -8,6 +8,8 @@ The rules are the ones the real game rewards (game-universe-facts sections 1, 3,
 - sell only where the import is not saturated (its supply below `saturated_supply`, HIGH): a full import pays little
   and each lot cuts the bid further;
 - not where the bot itself dumped the good and the market has not recovered (DumpedMarketRepository);
+- not where anyone dumped it: an import whose bid is far below its usual bid (SaturatedImports) is left out, with
+  the reason in `left_out` and the log, until its bid recovers;
 - prices older than `max_age` are not trusted at all; fresher ones are kept, with their age on the route so the
   ranking can discount them;
 - every route names the other unsaturated imports of the good, so a load can be spread over several markets;
@@ -23,6 +25,7 @@ from datetime import datetime
 
 from application.ports import Clock, MarketRepository, RouteRanker
 from application.repositories import DumpedMarketRepository
+from application.usual_bids import SaturatedImport, SaturatedImports
 from domain.errors import InvalidValue
 from domain.geometry import distance
 from domain.goods import SupplyLevel, TradeGoodType, TradeSymbol
@@ -59,11 +62,16 @@ class TradeRouteFinder:
     """Finds and ranks export -> import lanes in one system."""
 
     def __init__(self, markets: MarketRepository, ranker: RouteRanker, clock: Clock,
-                 dumps: DumpedMarketRepository | None = None, config: RouteFinderConfig | None = None) -> None:
+                 dumps: DumpedMarketRepository | None = None, config: RouteFinderConfig | None = None,
+                 saturated: SaturatedImports | None = None) -> None:
         self._markets = markets
         self._ranker = ranker
         self._clock = clock
         self._dumps = dumps
+        self._saturated = saturated
+        # The imports the last search left out as dumped into by someone, with why (`analyze demand` shows them).
+        self.left_out: tuple[SaturatedImport, ...] = ()
+        self._down: set[tuple[WaypointSymbol, TradeSymbol]] = set()
         self.config = config or RouteFinderConfig()
         # (market, good) -> (usual ask, when that was last updated): "what probes saw before".
         self._usual_ask: dict[tuple[WaypointSymbol, TradeSymbol], tuple[float, datetime]] = {}
@@ -76,7 +84,7 @@ class TradeRouteFinder:
         snapshots = [s for s in self._markets.markets_in_system(SystemSymbol(system)) if s.trade_goods]
         fresh = [s for s in snapshots if (now - s.observed_at).total_seconds() <= self.config.max_age]
         run_away = self._learn_usual_asks(fresh)
-        dumped = self._dumped(now, snapshots)
+        dumped = self._dumped(now, snapshots) | self._saturated_now(fresh)
         exports: dict[TradeSymbol, list[tuple[MarketSnapshot, MarketTradeGood]]] = {}
         imports: dict[TradeSymbol, list[tuple[MarketSnapshot, MarketTradeGood]]] = {}
         for snapshot in fresh:
@@ -156,6 +164,18 @@ class TradeRouteFinder:
                           mark.bid_before)
                 self._dumps.clear(mark.market, mark.good)
         return held
+
+    def _saturated_now(self, snapshots: Sequence[MarketSnapshot]) -> set[tuple[WaypointSymbol, TradeSymbol]]:
+        if self._saturated is None:
+            return set()
+        found = self._saturated.among(snapshots)
+        for key in found.keys() - self._down:
+            _log.info("%s at %s left out: %s", key[1], key[0], found[key].describe())
+        for market, good in self._down - found.keys():
+            _log.info("%s at %s taken back: its bid is no longer far below its usual one", good, market)
+        self._down = set(found)
+        self.left_out = tuple(found[key] for key in sorted(found))
+        return set(found)
 
     @staticmethod
     def _with_feeds(route: TradeRoute, snapshots: Sequence[MarketSnapshot],

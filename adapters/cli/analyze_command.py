@@ -8,6 +8,7 @@ or not; with no game server running at all it works from what is stored and says
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -24,12 +25,14 @@ from adapters.daemon.process import DaemonState
 from adapters.daemon.state_file import DaemonInfo, read_daemon_info
 from adapters.durations import format_duration
 from application.demand_finder import DemandFinderConfig, DemandReport, LeftOutReason
+from application.usual_bids import SaturatedImport
 from domain.symbols import SystemSymbol, WaypointSymbol
 from domain.trade_route import TradeRoute
 
 # Most telling first: what we could sell but ranked out, what pays well but cannot be made here, ...
 _REASONS = {
     LeftOutReason.RANKED_OUT: "ranked out",
+    LeftOutReason.SATURATED: "dumped into: bid far below its usual",
     LeftOutReason.NO_TREE: "cannot be made from known markets",
     LeftOutReason.NO_PRICE: "no price seen yet",
     LeftOutReason.BELOW_MIN_PRICE: "pays less than the minimum price",
@@ -93,6 +96,7 @@ def demand(ctx: click.Context, player: str, system: str, top: int | None, as_jso
         markets = [m for m in container.markets().markets_in_system(target) if m.trade_goods]
         finder = container.route_finder()  # None when trade arbitrage is off
         routes = None if finder is None else finder.find(target)
+        dumped_into = () if finder is None else finder.left_out
         now = container.clock().now()
     finally:
         container.shutdown_resources()
@@ -100,11 +104,13 @@ def demand(ctx: click.Context, player: str, system: str, top: int | None, as_jso
     if as_json:
         shown = _as_json(report, ranking, access, len(markets), refreshed)
         shown["trade_routes"] = None if routes is None else [_route_json(route, now) for route in routes]
+        shown["trade_imports_left_out"] = [{"good": d.good.value, "market": str(d.market), "bid": d.bid,
+                                            "usual_bid": round(d.usual), "reason": d.describe()} for d in dumped_into]
         click.echo(json.dumps(shown, indent=2))
         return
     console = screen_console()
     console.print(_render(report, ranking, access, len(markets), refreshed, top))
-    console.print(_render_routes(routes, op.settings.arbitrage.ranking, now))
+    console.print(_render_routes(routes, op.settings.arbitrage.ranking, now, dumped_into))
 
 
 def _running_daemon(op: Operator, player: str) -> DaemonInfo | None:
@@ -186,11 +192,18 @@ def _render(report: DemandReport, ranking: str, access: GameAccess, priced: int,
     return Group(*parts)
 
 
-def _render_routes(routes: list[TradeRoute] | None, ranking: str, now: datetime) -> Group:
-    """The lanes trade arbitrage would work now, from the same stored prices."""
+def _render_routes(routes: list[TradeRoute] | None, ranking: str, now: datetime,
+                   dumped_into: Sequence[SaturatedImport] = ()) -> Group:
+    """The lanes trade arbitrage would work now, from the same stored prices, and the imports left out because
+    someone dumped into them."""
     parts: list[RenderableType] = [Text(""), heading(f"Trade Routes (arbitrage; ranking: {ranking})")]
     if routes is None:
         return Group(*parts, IndentedSentence("trade arbitrage is off (arbitrage.enabled)"))
+    if dumped_into:
+        left = table(f"Imports left out: dumped into ({len(dumped_into)})", "Market", "Bid>", "Usual Bid>")
+        for d in dumped_into:
+            left.add_row(str(d.good), str(d.market), f"{d.bid:,}", f"{d.usual:,.0f}")
+        parts += [indented(left), Text("")]
     if not routes:
         return Group(*parts, IndentedSentence("none: no export is cheap enough against an import that is not "
                                               "saturated, with fresh prices"))

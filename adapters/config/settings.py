@@ -87,6 +87,11 @@ class ArbitrageSettings:
     # A market whose bid our sales cut by this share is avoided for dump_recovery (or until seen recovered).
     dump_drop: float = at_least(0.25, 0.01)
     dump_recovery: float = duration(12 * 3600.0)
+    # An import whose bid is below this share of its usual bid was dumped into (by anyone): no route, trade or
+    # manufacturing sale goes there until it recovers. The usual bid follows a fall over usual_bid_memory (about
+    # 63% of the way), so a dump hardly moves it while a slow real drift is followed.
+    saturated_bid_share: float = at_least(0.7, 0.05)
+    usual_bid_memory: float = duration(24 * 3600.0)
     # Prices older than this are not traded on.
     max_price_age: float = duration(3600.0)
 
