@@ -67,7 +67,7 @@ class RememberingMarkets:
             if entry.type not in _BUYING:
                 continue
             before = known.get(entry.symbol)
-            after = (UsualBid(snapshot.waypoint, entry.symbol, float(entry.bid), snapshot.observed_at)
+            after = (UsualBid.first(snapshot.waypoint, entry.symbol, entry.bid, snapshot.observed_at)
                      if before is None else before.observed(entry.bid, snapshot.observed_at, self.rule))
             if after is not before:
                 changed.append(after)

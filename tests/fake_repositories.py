@@ -14,6 +14,7 @@ from application.repositories import LedgerIntent, ShipAssignment
 from domain.dumped_market import DumpMark
 from domain.ledger import LedgerTransaction, net_credits
 from domain.symbols import ShipSymbol
+from domain.usual_bid import UsualBid
 
 
 class InMemoryLedgerRepository:
@@ -138,3 +139,22 @@ class InMemoryDumpedMarkets:
 
     def clear(self, market, good) -> None:
         self.marks.pop((str(market), str(good)), None)
+
+
+class InMemoryUsualBids:
+    """UsualBidRepository in a dict keyed by (market, good); only a later observation replaces a stored one."""
+
+    def __init__(self) -> None:
+        self.bids: dict[tuple[str, str], UsualBid] = {}
+
+    def of_market(self, market) -> list[UsualBid]:
+        return [u for (m, _), u in sorted(self.bids.items()) if m == str(market)]
+
+    def in_system(self, system) -> list[UsualBid]:
+        return [u for _, u in sorted(self.bids.items()) if u.market.system == system]
+
+    def save(self, bids: Sequence[UsualBid]) -> None:
+        for bid in bids:
+            known = self.bids.get((str(bid.market), str(bid.good)))
+            if known is None or bid.seen_at > known.seen_at:
+                self.bids[(str(bid.market), str(bid.good))] = bid

@@ -88,10 +88,12 @@ class ArbitrageSettings:
     dump_drop: float = at_least(0.25, 0.01)
     dump_recovery: float = duration(12 * 3600.0)
     # An import whose bid is below this share of its usual bid was dumped into (by anyone): no route, trade or
-    # manufacturing sale goes there until it recovers. The usual bid follows a fall over usual_bid_memory (about
-    # 63% of the way), so a dump hardly moves it while a slow real drift is followed.
-    saturated_bid_share: float = at_least(0.7, 0.05)
-    usual_bid_memory: float = duration(24 * 3600.0)
+    # manufacturing sale goes there until it recovers. The usual bid is the centre the bid keeps around (background
+    # traffic alone swings it to about 0.67-1.5 of that, hence 0.6); a bid this far down moves it only over
+    # usual_bid_memory, and nothing is judged before usual_bid_warmup of observations.
+    saturated_bid_share: float = at_least(0.6, 0.05)
+    usual_bid_memory: float = duration(48 * 3600.0)
+    usual_bid_warmup: float = duration(2 * 3600.0, minimum=0.0)
     # Prices older than this are not traded on.
     max_price_age: float = duration(3600.0)
 

@@ -271,13 +271,14 @@ def tables(db: peewee.Database) -> Tables:
     # --- what imports usually pay (domain.usual_bid) ---------------------------------------------
 
     class UsualBidRow(Row):
-        """`market` usually pays `bid` for `good`; the latest observation counted was at `seen_at`."""
+        """`market` usually pays `bid` for `good`; from observations between `since` and `seen_at`."""
 
         market = peewee.TextField()
         system = peewee.TextField(index=True)
         good = peewee.TextField()
         bid = peewee.DoubleField()
         seen_at = UtcTimestampField()
+        since = UtcTimestampField()
 
         class Meta:
             table_name = "usual_bid"

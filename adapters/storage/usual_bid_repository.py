@@ -31,18 +31,18 @@ class SqlUsualBidRepository:
 
     def save(self, bids: Sequence[UsualBid]) -> None:
         rows = [{"market": str(b.market), "system": str(b.market.system), "good": b.good.value, "bid": b.bid,
-                 "seen_at": b.seen_at} for b in bids]
+                 "seen_at": b.seen_at, "since": b.since} for b in bids]
         table = self._bids
         for batch in peewee.chunked(rows, _ROWS_PER_INSERT):
             (table.insert_many(batch)
              .on_conflict(conflict_target=[table.market, table.good],
-                          update={table.bid: EXCLUDED.bid, table.seen_at: EXCLUDED.seen_at},
+                          update={table.bid: EXCLUDED.bid, table.seen_at: EXCLUDED.seen_at, table.since: EXCLUDED.since},
                           where=EXCLUDED.seen_at > table.seen_at)
              .execute())
 
     def _read(self, where: peewee.Expression) -> list[UsualBid]:
         table = self._bids
-        query = (table.select(table.market, table.good, table.bid, table.seen_at).where(where)
+        query = (table.select(table.market, table.good, table.bid, table.seen_at, table.since).where(where)
                  .order_by(table.market, table.good).tuples())
-        return [UsualBid(WaypointSymbol(market), TradeSymbol.parse(good), float(bid), seen_at)
-                for market, good, bid, seen_at in query]
+        return [UsualBid(WaypointSymbol(market), TradeSymbol.parse(good), float(bid), seen_at, since)
+                for market, good, bid, seen_at, since in query]
