@@ -6,14 +6,16 @@ from datetime import timedelta
 
 from application.arbitrage_worker import ArbitrageWorker, ArbitrageWorkerConfig
 from application.navigation import Navigator
+from application.usual_bids import SaturatedImports
 from application.worker_jobs import WorkerJob, WorkerResult
 from domain.goods import SupplyLevel, TradeGoodType, TradeSymbol
 from domain.ledger import TransactionCategory
 from domain.trade import TradeSide
 from domain.trade_route import TradeRoute
+from domain.usual_bid import UsualBid, UsualBidRule
 from tests.fake_game import CancelFlag, FakeGame
 from tests.fake_repositories import (
-    InMemoryDumpedMarkets, InMemoryLedgerRepository, InMemoryShipAssignmentRepository,
+    InMemoryDumpedMarkets, InMemoryLedgerRepository, InMemoryShipAssignmentRepository, InMemoryUsualBids,
 )
 from tests.fakes import FakeClock, InMemoryMarketRepository
 
@@ -30,7 +32,7 @@ class Fired:
 
 class Harness:
     def __init__(self, *, budget: int | None = None, export_supply_step: int | None = None,
-                 b_impact: float | None = None, **config) -> None:
+                 b_impact: float | None = None, usual: dict[str, int] | None = None, **config) -> None:
         self.clock = FakeClock()
         self.game = FakeGame(self.clock, credits=100_000)
         for symbol, x in ((A, 0), (B, 40), (C, 60)):
@@ -46,9 +48,15 @@ class Harness:
         self.markets = InMemoryMarketRepository(self.game.snapshots())
         self.dumps = InMemoryDumpedMarkets()
         navigator = Navigator(self.game, self.clock, self.markets, self.assignments)
+        # What each import usually paid, from a day of observations before this run.
+        self.usual = InMemoryUsualBids()
+        day_ago = self.clock.now() - timedelta(days=1)
+        self.usual.save([UsualBid(market, IRON, float(bid), self.clock.now(), day_ago)
+                         for market, bid in (usual or {}).items()])
+        saturated = SaturatedImports(self.usual, UsualBidRule()) if usual is not None else None
         self.worker = ArbitrageWorker(self.game, self.ledger, navigator, self.clock, markets=self.markets,
                                       dumps=self.dumps, assignments=self.assignments,
-                                      config=ArbitrageWorkerConfig(**config))
+                                      config=ArbitrageWorkerConfig(**config), saturated=saturated)
         self.assignments.try_assign(SHIP, OPERATION, "run-1", self.clock.now() + timedelta(hours=6), self.clock.now())
         self.route = TradeRoute(good=IRON, buy_market=A, sell_market=B, ask=100, bid=300, trade_volume=10,
                                 buy_supply=SupplyLevel.HIGH, observed_at=self.clock.now(),
@@ -109,6 +117,35 @@ def test_selling_stops_at_the_bid_floor_moves_on_to_the_next_import_and_remember
     (mark,) = harness.dumps.marks.values()
     assert (mark.market, mark.good, mark.bid_before, mark.bid_after) == (B, IRON, 300, 192)
     assert mark.until - mark.at == timedelta(seconds=ArbitrageWorkerConfig().dump_recovery)
+
+
+def test_an_import_someone_dumped_into_since_the_route_was_found_is_passed_over_on_arrival():
+    harness = Harness(usual={B: 300, C: 250})
+    harness.b.bid = 150  # another agent sold into B meanwhile: half its usual bid, its supply still LIMITED
+
+    result = harness.run()
+
+    assert harness.units(TradeSide.SELL, B) == 0 and harness.units(TradeSide.SELL, C) == 40
+    assert result.success and result.profit == harness.game.credits - harness.credits_before
+
+
+def test_a_dumped_alternative_import_is_not_even_travelled_to():
+    harness = Harness(b_impact=0.2, usual={B: 300, C: 500})  # C usually pays 500: at 250 it is down by half
+
+    result = harness.run()
+
+    assert harness.units(TradeSide.SELL, B) == 20 and harness.units(TradeSide.SELL, C) == 0
+    assert not result.success and "X1-AW-C3 passed over: saturated: bid 250 is 50% of its usual 500" in result.error
+    assert harness.game.ship(SHIP).waypoint == B
+
+
+def test_without_the_usual_bids_the_same_dumped_import_is_sold_into():
+    harness = Harness()
+    harness.b.bid = 150
+
+    harness.run()
+
+    assert harness.units(TradeSide.SELL, B) == 40
 
 
 def test_cargo_no_import_pays_for_is_left_with_the_reason():

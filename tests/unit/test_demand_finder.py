@@ -1,12 +1,18 @@
 """ManufacturingDemandFinder: the plan's algorithm, with in-memory ports."""
+from datetime import timedelta
+
 import pytest
 
 from application.demand_finder import DemandFinderConfig, LeftOutReason, ManufacturingDemandFinder
 from application.supply_chain_resolver import AcquisitionStrategy, ResolverConfig
+from application.usual_bids import SaturatedImports
 from domain.errors import InvalidValue
 from domain.goods import TradeSymbol as T
 from domain.market import MarketSnapshot
 from domain.supply_chain import AcquisitionMethod, SupplyChainMap, UnresolvableReason
+from domain.symbols import WaypointSymbol
+from domain.usual_bid import UsualBid, UsualBidRule
+from tests.fake_repositories import InMemoryUsualBids
 from tests.fakes import (
     DEFAULT_NOW,
     BidRanker,
@@ -160,3 +166,26 @@ def test_reasons_are_worked_out_only_when_asked_for_and_the_opportunities_are_th
     assert quick.left_out == ()
     assert quick.opportunities == explained.opportunities
     assert {e.reason for e in explained.left_out} >= {LeftOutReason.BELOW_MIN_PRICE, LeftOutReason.RANKED_OUT}
+
+
+def test_an_import_someone_dumped_the_good_into_is_no_sell_market_until_its_bid_recovers():
+    usual = InMemoryUsualBids()  # a day of observations: A1 usually pays 3000 for ELECTRONICS, A2 2500
+    usual.save([UsualBid(WaypointSymbol(m), T.ELECTRONICS, bid, DEFAULT_NOW, DEFAULT_NOW - timedelta(days=1))
+                for m, bid in (("X1-A1", 3000.0), ("X1-A2", 2500.0))])
+
+    def search(a1_bid: int, explain: bool):
+        markets = SUPPORT + [make_market("X1-A1", imports={"ELECTRONICS": a1_bid}),
+                             make_market("X1-A2", imports={"ELECTRONICS": 2400})]
+        found = ManufacturingDemandFinder(InMemoryMarketRepository(markets), FixedSupplyChain(REAL), BidRanker(),
+                                          FakeClock(), saturated=SaturatedImports(usual, UsualBidRule()))
+        return found.find("X1", explain=explain)
+
+    for explain in (False, True):
+        dumped = search(1500, explain)  # half its usual bid: someone sold into it
+        assert [(o.good, o.sell_market) for o in dumped.opportunities] == [(T.ELECTRONICS, "X1-A2")]
+    [left] = dumped.left_out_for(T.ELECTRONICS)
+    assert (left.market, left.reason, left.bid) == ("X1-A1", LeftOutReason.SATURATED, 1500)
+    assert "50% of its usual 3000" in left.detail
+
+    recovered = search(2000, explain=True)  # back above 60% of usual
+    assert [o.sell_market for o in recovered.opportunities] == ["X1-A2", "X1-A1"]  # best bid first

@@ -6,13 +6,15 @@ from datetime import timedelta
 import pytest
 
 from application.trade_route_finder import RouteFinderConfig, TradeRouteFinder
+from application.usual_bids import RememberingMarkets, SaturatedImports
 from domain.dumped_market import DumpMark
 from domain.geometry import Position
 from domain.goods import SupplyLevel, TradeGoodType, TradeSymbol
 from domain.market import MarketSnapshot, MarketTradeGood
 from domain.symbols import WaypointSymbol
+from domain.usual_bid import UsualBidRule
 from plugins.trade_route_ranker import PluginRouteRanker
-from tests.fake_repositories import InMemoryDumpedMarkets
+from tests.fake_repositories import InMemoryDumpedMarkets, InMemoryUsualBids
 from tests.fakes import FakeClock, InMemoryMarketRepository
 
 SYSTEM = "X1-TR"
@@ -35,10 +37,12 @@ def wanted(symbol, bid, supply=LIMITED):
 class World:
     def __init__(self, **config) -> None:
         self.clock = FakeClock()
-        self.markets = InMemoryMarketRepository()
+        self.usual = InMemoryUsualBids()
+        rule = UsualBidRule()
+        self.markets = RememberingMarkets(InMemoryMarketRepository(), self.usual, rule)
         self.dumps = InMemoryDumpedMarkets()
         self.finder = TradeRouteFinder(self.markets, PluginRouteRanker(), self.clock, self.dumps,
-                                       RouteFinderConfig(**config))
+                                       RouteFinderConfig(**config), SaturatedImports(self.usual, rule))
 
     def market(self, name: str, *goods: MarketTradeGood, x: int = 0, age: float = 0.0) -> WaypointSymbol:
         waypoint = WaypointSymbol(f"{SYSTEM}-{name}")
@@ -133,6 +137,32 @@ def test_a_market_we_dumped_into_is_avoided_until_it_is_seen_recovered():
 
     assert lanes(world.routes()) == [("IRON", "A", "B"), ("IRON", "A", "C")]
     assert world.dumps.marks == {}
+
+
+def test_an_import_someone_else_dumped_into_is_left_out_with_the_reason_until_its_bid_recovers(caplog):
+    world = World()
+    for _ in range(13):  # probes see both imports' usual bids for two hours
+        world.market("A", export(IRON, 100))
+        world.market("B", wanted(IRON, 300))
+        world.market("C", wanted(IRON, 200))
+        world.clock.advance(600)
+    assert lanes(world.routes()) == [("IRON", "A", "B"), ("IRON", "A", "C")]
+
+    world.market("B", wanted(IRON, 150, supply=LIMITED))  # another agent's dump: half the bid, the label unmoved
+    caplog.set_level("INFO", logger="application.trade_route_finder")
+
+    assert lanes(world.routes()) == [("IRON", "A", "C")]
+    assert [(str(d.market), d.good, d.bid) for d in world.finder.left_out] == [(f"{SYSTEM}-B", IRON, 150)]
+    assert f"IRON at {SYSTEM}-B left out: saturated: bid 150 is 50% of its usual 299" in caplog.text
+    assert world.routes()[0].alternatives == ()  # nor is it offered as a place to spread a load
+
+    world.clock.advance(3 * 3600)
+    world.market("A", export(IRON, 100))
+    world.market("B", wanted(IRON, 260))  # recovered
+
+    assert lanes(world.routes()) == [("IRON", "A", "B"), ("IRON", "A", "C")]
+    assert world.finder.left_out == ()
+    assert f"IRON at {SYSTEM}-B taken back" in caplog.text
 
 
 def test_a_dump_mark_expires_on_its_own():
