@@ -159,6 +159,7 @@ def test_an_import_someone_else_dumped_into_is_left_out_with_the_reason_until_it
     world.clock.advance(3 * 3600)
     world.market("A", export(IRON, 100))
     world.market("B", wanted(IRON, 260))  # recovered
+    world.market("C", wanted(IRON, 200))
 
     assert lanes(world.routes()) == [("IRON", "A", "B"), ("IRON", "A", "C")]
     assert world.finder.left_out == ()
