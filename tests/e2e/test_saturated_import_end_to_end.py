@@ -1,0 +1,177 @@
+"""An import someone ELSE dumped into is avoided (issue 16, supply-aware trading), against a real game server
+process (the faithful starter system) with the real coordinator and its worker processes.
+
+- The bot's frigate waits at the SHIP_PARTS import nearest to their export and looks at it for a while: the bot
+  learns that import's usual bid, as it would from a probe parked there.
+- A SECOND agent registered on the same server, with a plain game client, buys a hold of SHIP_PARTS at the export
+  (while the bot looks) and sells them into that import, tranche after tranche, trip after trip, until the bid is
+  below 55% of what the bot saw.
+  The import's supply label does not read saturated (HIGH/ABUNDANT), and the bot's own dumped-market memory is
+  empty: nothing but the price history says the lane is dead.
+- The bot's frigate looks at the import once more, then at the export (whose ask the dumper pushed up), and the
+  bot runs trade arbitrage.
+The same route finder without the saturation rule, from the same prices, makes that lane the best one the bot knows
+(so the bot would sell there without the rule); with it, no route found sells SHIP_PARTS there, no run of the bot
+sells them there while the bid is down, and the bot trades on other lanes. The ledger equals the change of credits.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+import threading
+
+import pytest
+from dependency_injector import providers
+
+from adapters.game_server.http_server_process import GameServerProcess
+from application.ledger_recorder import LedgerRecorder
+from application.production_executor import look
+from application.trade_route_finder import TradeRouteFinder
+from domain.geometry import distance
+from domain.goods import SupplyLevel, TradeSymbol
+from domain.ledger import TransactionType
+from domain.symbols import WaypointSymbol
+from domain.trade_route import TradeRoute
+from domain.universe import WaypointTrait
+from plugins.trade_route_ranker import PluginRouteRanker
+from tests.e2e.bot_run import BotRun
+
+pytestmark = pytest.mark.e2e
+
+SPEED = 120.0  # game seconds per wall second
+DUMPED = TradeSymbol.SHIP_PARTS  # a small tradeVolume (6): a few lots move its import's bid a long way
+DUMP_TO = 0.55  # the dumper sells until the import's bid is below this share of what the bot saw
+LIMIT = 20.0  # wall seconds the bot runs at most
+DRAIN = 15.0
+# Arbitrage alone, one worker; the usual bid is trusted after 10 game minutes (5 wall seconds) of looks.
+ENV = {"ST_MANUFACTURING_ARBITRAGE_ENABLED": "false", "ST_ARBITRAGE_MAX_WORKERS": "1",
+       "ST_ARBITRAGE_USUAL_BID_WARMUP": "10m"}
+LOOKS = 7  # looks at the import before the dump, one wall second apart
+
+
+class RecordingFinder:
+    """The bot's own TradeRouteFinder, noting the routes of each search and those the same finder would have found
+    from the same prices without the saturation rule."""
+
+    def __init__(self, finder: TradeRouteFinder, markets, ranker, dumps, clock) -> None:
+        self._finder = finder
+        self._blind = TradeRouteFinder(markets, ranker, clock, dumps, finder.config)
+        self.searches: list[tuple[list[TradeRoute], list[TradeRoute]]] = []  # (found, blind)
+
+    def find(self, system, **kwargs):
+        routes = self._finder.find(system, **kwargs)
+        self.searches.append((list(routes), self._blind.find(system, **kwargs)))
+        return routes
+
+
+def test_an_import_another_agent_dumped_into_is_avoided_while_its_bid_is_down(tmp_path: Path):
+    with GameServerProcess(data_dir=tmp_path / "server", seed=1, speed=SPEED, rate_limit="on") as server:
+        bot = BotRun.start(server.base_url, tmp_path / "bot", speed=SPEED, env=ENV)
+        other = BotRun.start(server.base_url, tmp_path / "other", symbol="DUMPER", speed=SPEED)
+        try:
+            container = bot.container
+            game, markets, clock = container.game(), container.markets(), container.clock()
+            hq = game.agent().headquarters
+            system = WaypointSymbol(hq).system
+            waypoints = {w.symbol: w for w in game.waypoints(system)}
+            lists = {s: game.market(s) for s, w in waypoints.items() if WaypointTrait.MARKETPLACE in w.traits}
+            export = next(s for s, m in sorted(lists.items()) if DUMPED in m.exports)
+            dumped = min((s for s, m in lists.items() if DUMPED in m.imports
+                          and waypoints[s].position != waypoints[export].position),
+                         key=lambda s: (distance(waypoints[export].position, waypoints[s].position), s))
+
+            # The other agent loads SHIP_PARTS at the export meanwhile, with its own frigate and credits.
+            dumper_game = other.container.game()
+            assert WaypointSymbol(dumper_game.agent().headquarters).system == system
+            dumper = next(s for s in dumper_game.ships() if s.cargo_capacity > 0).symbol
+            loading = threading.Thread(target=_load, args=(other, dumper, export))
+            loading.start()
+            # The bot learns the import's usual bid: its frigate waits there and looks, as a parked probe would.
+            frigate = next(s for s in game.ships() if s.waypoint == hq and s.cargo_capacity > 0).symbol
+            container.navigator().go(frigate, dumped, _recorder(container, "to-import"))
+            for _ in range(LOOKS):
+                look(game, markets, dumped)
+                clock.sleep(1.0)
+            normal = look(game, markets, dumped).trade_good(DUMPED).bid
+            loading.join()
+
+            # Then it sells them into the import, trip after trip until the bid is down.
+            sold = _dump(other, dumper, export, dumped, below=DUMP_TO * normal)
+            after = dumper_game.market(dumped).trade_good(DUMPED)
+            assert after.bid < DUMP_TO * normal and after.supply < SupplyLevel.HIGH, (normal, after, sold)
+
+            # The bot sees the import again, then the export as the dumper left it, and runs.
+            look(game, markets, dumped)
+            container.navigator().go(frigate, export, _recorder(container, "to-export"))
+            look(game, markets, export)
+            recorder = RecordingFinder(container.route_finder(), markets,
+                                       PluginRouteRanker(container.runtime().settings.arbitrage.ranking),
+                                       container.dumps(), clock)
+            container.route_finder.override(providers.Object(recorder))
+            coordinator = bot.coordinator
+
+            def traded() -> bool:
+                return any(r.kind == "arbitrage" and r.quantity_sold > 0 for r in coordinator.results)
+
+            record = bot.run(traded, limit=LIMIT, drain=DRAIN)
+            still = dumper_game.market(dumped).trade_good(DUMPED).bid  # the dumper's frigate is still there
+        finally:
+            other.container.shutdown_resources()
+
+    summary = [(r.kind, str(r.good), r.outcome, r.profit, r.quantity_sold, r.error) for r in record.results]
+    shown = [[_shown(r) for r in blind[:3]] for _, blind in recorder.searches]
+    # The bot never sold there itself: only the price history can tell it the lane is dead.
+    assert not any(m.market == dumped and m.good == DUMPED for m in container.dumps().active(clock.now()))
+
+    def into_the_dump(route: TradeRoute) -> bool:
+        return route.good == DUMPED and dumped in route.sell_markets
+
+    # Without the rule the same prices make the dumped lane the best the bot knows: it would have gone there.
+    assert recorder.searches and any(blind and into_the_dump(blind[0]) for _, blind in recorder.searches), shown
+    # With it, no route sells there, and no run of the bot sold SHIP_PARTS there while the bid was down.
+    assert not any(into_the_dump(r) for found, _ in recorder.searches for r in found)
+    assert still < 0.6 * normal, (still, normal)  # down all along: it only recovers from here
+    sold_there = [row for row in record.ledger_rows if row.type is TransactionType.CREDIT and row.good == DUMPED
+                  and row.waypoint == dumped]
+    assert sold_there == [], (sold_there, summary)
+    # Every credit is in the ledger.
+    assert record.ledger_net == record.credit_change
+    assert record.assigned == ()
+
+
+def _load(run: BotRun, ship, export: WaypointSymbol) -> None:
+    """Go to `export` and fill the hold with SHIP_PARTS, a tranche at a time."""
+    game = run.container.game()
+    run.container.navigator().go(ship, export, _recorder(run.container, "load"))
+    volume = game.market(export).trade_good(DUMPED).trade_volume
+    state = game.ship(ship)
+    free = state.cargo_capacity - sum(state.inventory.values())
+    while free > 0:
+        units = min(free, volume)
+        game.purchase(ship, DUMPED, units)
+        free -= units
+
+
+def _dump(run: BotRun, ship, export: WaypointSymbol, into: WaypointSymbol, *, below: float) -> int:
+    """Sell the SHIP_PARTS held at `into` a tranche at a time, and load again at `export`, until the bid there is
+    under `below`; the units sold."""
+    game, navigator = run.container.game(), run.container.navigator()
+    recorder = _recorder(run.container, "dump")
+    sold = 0
+    for _ in range(4):
+        navigator.go(ship, into, recorder)
+        volume = game.market(into).trade_good(DUMPED).trade_volume
+        while (held := game.ship(ship).inventory.get(DUMPED, 0)) > 0:
+            sold += game.sell(ship, DUMPED, min(held, volume)).units
+        if game.market(into).trade_good(DUMPED).bid < below:
+            return sold
+        _load(run, ship, export)
+    return sold
+
+
+def _shown(route: TradeRoute) -> str:
+    return f"{route.good} {route.buy_market}->{route.sell_market} {route.ask}->{route.bid}"
+
+
+def _recorder(container, name: str) -> LedgerRecorder:
+    return LedgerRecorder(container.game(), container.ledger(), f"setup-{name}", gate=container.money_gate())
