@@ -35,8 +35,8 @@ class SaturatedImport:
     usual: float
 
     def describe(self) -> str:
-        return (f"saturated: bid {self.bid} is {self.bid / self.usual:.0%} of its usual {self.usual:.0f}"
-                if self.usual > 0 else f"saturated: bid {self.bid}")
+        """One line for `analyze demand`, the logs and a run's notes."""
+        return f"saturated: bid {self.bid} is {self.bid / self.usual:.0%} of its usual {self.usual:.0f}"
 
 
 class RememberingMarkets:

@@ -36,7 +36,8 @@ class SqlUsualBidRepository:
         for batch in peewee.chunked(rows, _ROWS_PER_INSERT):
             (table.insert_many(batch)
              .on_conflict(conflict_target=[table.market, table.good],
-                          update={table.bid: EXCLUDED.bid, table.seen_at: EXCLUDED.seen_at, table.since: EXCLUDED.since},
+                          update={table.bid: EXCLUDED.bid, table.seen_at: EXCLUDED.seen_at,
+                                  table.since: EXCLUDED.since},
                           where=EXCLUDED.seen_at > table.seen_at)
              .execute())
 

@@ -13,7 +13,7 @@ import sys
 import textwrap
 import zipfile
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -26,6 +26,10 @@ from adapters.game_server.world import World
 from tests.cli_support import cli_environment as environment
 from tests.cli_support import run_cli as run
 from adapters.storage.supply_chain_repository import SqlSupplyChainRepository
+from adapters.storage.usual_bid_repository import SqlUsualBidRepository
+from domain.goods import TradeSymbol
+from domain.symbols import WaypointSymbol
+from domain.usual_bid import UsualBid
 from tests.fakes import bundled_supply_chain, make_market
 from tests.screen_text import table_rows
 
@@ -165,6 +169,28 @@ def test_json_for_scripts(stored: Path) -> None:
         "good": "ADVANCED_CIRCUITRY", "buy_market": "X1-T1-F2", "ask": 2500, "sell_market": "X1-T1-A3", "bid": 8000,
         "margin": 5500, "trade_volume": 20, "lot_profit": 110_000}
     assert route["age_seconds"] >= 0
+
+
+def test_an_import_someone_dumped_into_is_shown_left_out_with_its_usual_bid(stored: Path) -> None:
+    paths = RunPaths.for_player(stored, "ALPHA")
+    storage = bootstrap.open_storage(f"sqlite:///{paths.database_file}")
+    try:  # a day of looks: A1 usually pays 6000 for ELECTRONICS; it pays 3000 now
+        SqlUsualBidRepository(storage.database).save([UsualBid(WaypointSymbol("X1-T1-A1"), TradeSymbol.ELECTRONICS,
+                                                               6000.0, NOW, NOW - timedelta(days=1))])
+    finally:
+        storage.close()
+
+    out = run(environment(stored), "analyze", "demand", "--system", "X1-T1").stdout
+    shown = json.loads(run(environment(stored), "analyze", "demand", "--system", "X1-T1", "--json").stdout)
+
+    assert ranked(out) == ["ADVANCED_CIRCUITRY", "MACHINERY"]
+    assert table_rows(out, "dumped into: bid far below its usual (1)") == [
+        ["ELECTRONICS", "X1-T1-A1", "3,000", "saturated: bid 3000 is 50% of its usual 6000"]]
+    assert table_rows(out, "Imports left out: dumped into (1)") == [["ELECTRONICS", "X1-T1-A1", "3,000", "6,000"]]
+    assert [r["good"] for r in shown["trade_routes"]] == ["ADVANCED_CIRCUITRY", "MACHINERY"]
+    assert shown["trade_imports_left_out"] == [{"good": "ELECTRONICS", "market": "X1-T1-A1", "bid": 3000,
+                                                "usual_bid": 6000,
+                                                "reason": "saturated: bid 3000 is 50% of its usual 6000"}]
 
 
 @pytest.fixture

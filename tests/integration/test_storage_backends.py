@@ -27,7 +27,8 @@ from domain.ledger import LedgerTransaction, TransactionCategory, TransactionTyp
 
 BACKENDS = ("sqlite", "postgresql")
 EXPECTED_TABLES = {"market", "market_good", "supply_chain_recipe", "ledger_transaction", "ledger_intent",
-                   "ship_assignment", "coordinator_run", "run_opportunity", "worker_result", "dumped_market", "usual_bid"}
+                   "ship_assignment", "coordinator_run", "run_opportunity", "worker_result", "dumped_market",
+                   "usual_bid"}
 NOW = datetime(2025, 1, 1, 12, 0, tzinfo=UTC)
 
 

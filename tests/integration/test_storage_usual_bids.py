@@ -15,7 +15,8 @@ B2, C3, OTHER = WaypointSymbol("X1-UB-B2"), WaypointSymbol("X1-UB-C3"), Waypoint
 
 
 def test_usual_bids_survive_a_new_repository_and_only_a_later_observation_replaces_one(db):
-    SqlUsualBidRepository(db).save([UsualBid(B2, TradeSymbol.IRON, 300.0, T0, T0), UsualBid(C3, TradeSymbol.IRON, 200.0, T0, T0),
+    SqlUsualBidRepository(db).save([UsualBid(B2, TradeSymbol.IRON, 300.0, T0, T0),
+                                    UsualBid(C3, TradeSymbol.IRON, 200.0, T0, T0),
                                     UsualBid(OTHER, TradeSymbol.IRON, 100.0, T0, T0)])
     SqlUsualBidRepository(db).save([UsualBid(B2, TradeSymbol.IRON, 280.5, T0 + timedelta(minutes=5), T0)])
     SqlUsualBidRepository(db).save([UsualBid(B2, TradeSymbol.IRON, 1.0, T0 + timedelta(minutes=1), T0)])  # late
