@@ -62,6 +62,14 @@ class EconomySettings:
     volume_half_life_minutes: float = 720.0
     volume_growth: float = 0.4
     max_volume_growth: float = 4.0
+    # Background traffic (market_noise.py): every good's stock is moved by a factor exp(offset), the offset drawn
+    # in [-amplitude, amplitude] (log-stock) at a knot every `noise_slot_minutes` and interpolated between knots.
+    # Calibrated so an untouched (market, good) changes supply level about every 24 game minutes (facts universe
+    # §5: mean 24, median 21.6), exchanges less (facts §1: 83% of exchange goods read MODERATE). 0 stills a kind.
+    noise_slot_minutes: float = 12.0
+    noise_amplitude: Mapping[str, float] = field(default_factory=lambda: _frozen(
+        {"EXPORT": 0.5, "IMPORT": 0.5, "EXCHANGE": 0.3}))
+    noise_scale: float = 1.0                # multiplies every amplitude (`--economy noise_scale=0`: still markets)
     # Starter-system caps (game-api-facts §8.3: 400, exchange goods 300).
     max_trade_volume: Mapping[str, float] = field(default_factory=lambda: _frozen(
         {"EXPORT": 400.0, "IMPORT": 400.0, "EXCHANGE": 300.0}))
@@ -82,11 +90,13 @@ class EconomySettings:
     def __post_init__(self) -> None:
         for name in ("recovery_half_life_minutes", "line_drain_minutes", "restock_half_life_minutes", "full_feed",
                      "input_units_per_output", "volume_memory_minutes", "volume_half_life_minutes",
-                     "shipyard_half_life_minutes"):
+                     "shipyard_half_life_minutes", "noise_slot_minutes"):
             if not getattr(self, name) > 0:
                 raise ValueError(f"{name} must be positive, not {getattr(self, name)}")
         if self.line_headroom < 1:
             raise ValueError(f"line_headroom must be >= 1, not {self.line_headroom}")
+        if self.noise_scale < 0 or any(a < 0 for a in self.noise_amplitude.values()):
+            raise ValueError("noise_amplitude must be >= 0")
         if self.volume_growth < 0 or self.max_volume_growth < 1:
             raise ValueError("volume_growth must be >= 0 and max_volume_growth >= 1")
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 import math
 
 from adapters.game_server.economy import GROWING_KINDS, EconomySettings
+from adapters.game_server.market_noise import factor
 from adapters.game_server.production import extra_output, feed_of, line_capacity
 from adapters.game_server.recovery import retention
 from adapters.game_server.state import MarketGood, MarketState
@@ -27,10 +28,36 @@ _SETTLE_HALF_LIVES = 20       # after this many of the slowest half-life an unto
 _AT_TEMPLATE = 1e-5
 
 
-def advance(market: MarketState, minutes: float, settings: EconomySettings) -> None:
-    """Run the market's lines, background trade and trade-volume evolution for `minutes` of game time."""
-    if minutes <= 0 or at_rest(market):
+def advance(market: MarketState, minutes: float, settings: EconomySettings, at: float | None = None) -> None:
+    """Run the market's lines, background trade and trade-volume evolution for `minutes` of game time.
+
+    `at`, when given, is the game time (minutes since the era's start) the market is advanced to: the background
+    traffic (market_noise.py) is applied for that time. The dynamics run on each good's `base`, the stock without
+    that traffic, so the traffic never accumulates and an untouched market shows a pure function of game time.
+    """
+    if minutes <= 0:
         return
+    goods = market.goods.values()
+    for good in goods:
+        if good.stock != good.shown:          # traded (or set) since the last factor: its base follows
+            good.base = good.stock / good.noise
+    moved = not at_rest(market)
+    if moved:
+        for good in goods:
+            good.stock = good.base
+        _evolve(market, minutes, settings)
+        for good in goods:
+            good.base = good.stock
+    elif at is None:
+        return
+    for good in goods:
+        if at is not None:
+            good.noise = factor(good.noise_key, at, good.kind, settings)
+        good.stock = good.shown = good.base * good.noise
+    refresh_feeds(market)
+
+
+def _evolve(market: MarketState, minutes: float, settings: EconomySettings) -> None:
     slowest = max(settings.recovery_half_life_minutes, settings.volume_half_life_minutes,
                   settings.volume_memory_minutes)
     if minutes >= _SETTLE_HALF_LIVES * slowest:
@@ -58,9 +85,10 @@ def advance(market: MarketState, minutes: float, settings: EconomySettings) -> N
 
 
 def at_rest(market: MarketState) -> bool:
-    """Whether the market sits exactly at its template (the dynamics' fixed point: time changes nothing)."""
+    """Whether the market's base sits exactly at its template (the dynamics' fixed point: time changes nothing but
+    the background traffic). Valid once `advance` has derived the bases."""
     for good in market.goods.values():
-        if good.pressure or good.volume != good.tier or good.stock != good.equilibrium * good.template_ratio:
+        if good.pressure or good.volume != good.tier or good.base != good.equilibrium * good.template_ratio:
             return False
     return True
 

@@ -1,0 +1,62 @@
+"""Background activity: other traders and NPCs move every market's supply around its template (facts universe §5).
+
+In the real game an untouched (market, good) changes supply level every ~24 game minutes (median 21.6), 87.5% of
+changes not linked to the bot. The server models that traffic as a factor on each good's stock: the stock shown (and
+priced, and labelled) is the stock the dynamics keep (market_dynamics.py: lines, recovery, tradeVolume) times
+`exp(offset)`, where the offset is a pure function of the world seed, the market, the good and the game time:
+
+- a knot every `noise_slot_minutes`, drawn uniformly in [-amplitude, amplitude] of log-stock from a hash of
+  (seed, market, good, slot), and a straight line between knots, so a label changes at most once per boundary
+  crossed between two knots (no flicker) and the supply never wanders: it is always within `amplitude` of the
+  template in log-stock, and over a day it averages back to it (mean reversion by construction);
+- knot 0 (the era's start) is 0, so a new era opens exactly at its template and its label mix (facts §1).
+
+Being a function of game time alone, the noise is the same however often a market is read, is identical for a
+given seed (tests and benches repeat), needs no state of its own and cannot jump at a restart: the stored stock is
+the shown one at `updated_at`, and the factor at that time is derived again at load.
+
+Every function here is pure.
+"""
+from __future__ import annotations
+
+import hashlib
+import math
+
+from adapters.game_server.economy import EconomySettings
+
+_MASK = (1 << 64) - 1
+_GOLDEN = 0x9E3779B97F4A7C15
+_TO_UNIT = 1.0 / (1 << 53)
+
+
+def good_key(seed: int, waypoint: str, symbol: str) -> int:
+    """A 64-bit key naming one good at one market of one world."""
+    digest = hashlib.blake2b(f"{seed}:{waypoint}:{symbol}".encode(), digest_size=8).digest()
+    return int.from_bytes(digest, "little")
+
+
+def knot(key: int, slot: int) -> float:
+    """The knot of slot `slot` in [-1, 1] (splitmix64 of the key and slot); slot 0, the era's start, is 0."""
+    if slot == 0:
+        return 0.0
+    z = (key + slot * _GOLDEN) & _MASK
+    z = ((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9) & _MASK
+    z = ((z ^ (z >> 27)) * 0x94D049BB133111EB) & _MASK
+    z ^= z >> 31
+    return (z >> 11) * _TO_UNIT * 2.0 - 1.0
+
+
+def offset(key: int, minutes: float, kind: str, settings: EconomySettings) -> float:
+    """The log-stock offset of a good `minutes` of game time after its era's start."""
+    amplitude = settings.noise_amplitude[kind] * settings.noise_scale
+    if amplitude == 0.0 or minutes <= 0.0:
+        return 0.0
+    position = minutes / settings.noise_slot_minutes
+    slot = math.floor(position)
+    share = position - slot
+    return amplitude * (knot(key, slot) * (1.0 - share) + knot(key, slot + 1) * share)
+
+
+def factor(key: int, minutes: float, kind: str, settings: EconomySettings) -> float:
+    """What the background traffic multiplies the good's stock by at that game time."""
+    return math.exp(offset(key, minutes, kind, settings))
