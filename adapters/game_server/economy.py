@@ -224,7 +224,7 @@ def activity_level(good: MarketGood, settings: EconomySettings | None = None) ->
         return feed_activity(good.feed, settings)
     if not good.consumed:
         return "WEAK"
-    if feed_activity(good.stock / good.equilibrium, settings) == "RESTRICTED":
+    if feed_activity(good.stock / (good.noise * good.equilibrium), settings) == "RESTRICTED":
         return "RESTRICTED"
     shown = feed_activity(good.feed, settings)
     return "WEAK" if shown == "RESTRICTED" else shown

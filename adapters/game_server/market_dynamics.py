@@ -169,7 +169,9 @@ def settle(market: MarketState, settings: EconomySettings) -> None:
 
 def refresh_feeds(market: MarketState) -> None:
     """Set each line's feed on its export, and on each import the feed of the best-fed line consuming it (what
-    the activity labels show), from the current stocks."""
+    the activity labels show), from the current stocks without the background traffic: activity shows the lines'
+    state, which the traffic does not change (with it, the min over several independently moving inputs would
+    drag lines out of GROWING and shallow inputs out of RESTRICTED, away from the real activity mix)."""
     if not market.recipes:
         return
     goods = market.goods
@@ -182,7 +184,7 @@ def refresh_feeds(market: MarketState) -> None:
         for good in inputs:
             good.feed = -1.0
     for export, inputs in lines:
-        feed = max(0.0, min(g.stock / g.equilibrium for g in inputs))
+        feed = max(0.0, min(g.stock / (g.noise * g.equilibrium) for g in inputs))
         export.feed = feed
         for good in inputs:
             if feed > good.feed:

@@ -198,3 +198,22 @@ def test_a_dump_recovers_under_the_traffic_toward_the_untouched_twin() -> None:
     assert bid(dumped) >= 0.95 * bid(twin)
     dumped.close()
     twin.close()
+
+
+def test_the_traffic_moves_supply_and_prices_but_not_the_activity_of_an_untouched_world() -> None:
+    """Activity shows the factory lines' state, which the traffic leaves alone: the activity mix holds exactly
+    while supply labels move."""
+    clock = ManualClock()
+    world = open_world(clock)
+
+    def labels(attribute: str) -> list[str | None]:
+        return [getattr(g, attribute) for m in starter_markets(world) for g in m.trade_goods or []]
+
+    activity, supply = labels("activity"), labels("supply")
+    moved = 0
+    for _ in range(12):
+        clock.advance(HOUR)
+        assert labels("activity") == activity
+        moved += labels("supply") != supply
+    assert moved >= 10
+    world.close()
