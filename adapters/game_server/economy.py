@@ -63,13 +63,15 @@ class EconomySettings:
     volume_half_life_minutes: float = 720.0
     volume_growth: float = 0.4
     max_volume_growth: float = 4.0
-    # Background traffic (market_noise.py): every good's stock is moved by a factor exp(offset), the offset drawn
-    # in [-amplitude, amplitude] (log-stock) at a knot every `noise_slot_minutes` and interpolated between knots.
+    # Background traffic (market_noise.py): every good's template stock is moved by a factor exp(offset), the
+    # offset drawn in [-amplitude, amplitude] (log-stock) at a knot every `noise_slot_minutes`, interpolated between.
     # Calibrated so an untouched (market, good) changes supply level about every 24 game minutes (facts universe
     # §5: mean 24, median 21.6), exchanges less (facts §1: 83% of exchange goods read MODERATE). 0 stills a kind.
     noise_slot_minutes: float = 12.0
     noise_amplitude: Mapping[str, float] = field(default_factory=lambda: _frozen(
         {"EXPORT": 0.5, "IMPORT": 0.5, "EXCHANGE": 0.3}))
+    # The traffic fades on a good an agent moved away from its template: to e^-1 at this many supply levels off.
+    noise_fade_levels: float = 1.0
     noise_scale: float = 1.0                # multiplies every amplitude (`--economy noise_scale=0`: still markets)
     # Starter-system caps (game-api-facts §8.3: 400, exchange goods 300).
     max_trade_volume: Mapping[str, float] = field(default_factory=lambda: _frozen(
@@ -99,7 +101,7 @@ class EconomySettings:
     def __post_init__(self) -> None:
         for name in ("recovery_half_life_minutes", "line_drain_minutes", "restock_half_life_minutes", "full_feed",
                      "input_units_per_output", "volume_memory_minutes", "volume_half_life_minutes",
-                     "shipyard_half_life_minutes", "noise_slot_minutes"):
+                     "shipyard_half_life_minutes", "noise_slot_minutes", "noise_fade_levels"):
             if not getattr(self, name) > 0:
                 raise ValueError(f"{name} must be positive, not {getattr(self, name)}")
         if self.line_headroom < 1:
@@ -224,7 +226,7 @@ def activity_level(good: MarketGood, settings: EconomySettings | None = None) ->
         return feed_activity(good.feed, settings)
     if not good.consumed:
         return "WEAK"
-    if feed_activity(good.stock / (good.noise * good.equilibrium), settings) == "RESTRICTED":
+    if feed_activity(good.underlying_stock / good.equilibrium, settings) == "RESTRICTED":
         return "RESTRICTED"
     shown = feed_activity(good.feed, settings)
     return "WEAK" if shown == "RESTRICTED" else shown

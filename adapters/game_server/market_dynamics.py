@@ -40,7 +40,7 @@ def advance(market: MarketState, minutes: float, settings: EconomySettings, at: 
     goods = market.goods.values()
     for good in goods:
         if good.stock != good.shown:          # traded (or set) since the last factor: its base follows
-            good.base = good.stock / good.noise
+            good.base = good.underlying_stock
     moved = not at_rest(market)
     if moved:
         for good in goods:
@@ -52,7 +52,8 @@ def advance(market: MarketState, minutes: float, settings: EconomySettings, at: 
         return
     for good in goods:
         if at is not None:
-            good.noise = factor(good.noise_key, at, good.kind, settings)
+            good.noise = factor(good.noise_key, at, good.kind, settings,
+                                good.base / (good.equilibrium * good.template_ratio))
         good.stock = good.shown = good.base * good.noise
     refresh_feeds(market)
 
@@ -184,7 +185,7 @@ def refresh_feeds(market: MarketState) -> None:
         for good in inputs:
             good.feed = -1.0
     for export, inputs in lines:
-        feed = max(0.0, min(g.stock / (g.noise * g.equilibrium) for g in inputs))
+        feed = max(0.0, min(g.underlying_stock / g.equilibrium for g in inputs))
         export.feed = feed
         for good in inputs:
             if feed > good.feed:

@@ -3,7 +3,10 @@
 In the real game an untouched (market, good) changes supply level every ~24 game minutes (median 21.6), 87.5% of
 changes not linked to the bot. The server models that traffic as a factor on each good's stock: the stock shown (and
 priced, and labelled) is the stock the dynamics keep (market_dynamics.py: lines, recovery, tradeVolume) times
-`exp(offset)`, where the offset is a pure function of the world seed, the market, the good and the game time:
+`exp(offset * weight)`. The weight is 1 at the template and fades as an agent moves the good away from it (a
+Gaussian in supply levels, `noise_fade_levels`): a dump or a buy-down is the agent's flow, which the traffic's
+flutter neither undoes nor amplifies. The offset is a pure function of the world seed, the market, the good and
+the game time:
 
 - a knot every `noise_slot_minutes`, drawn uniformly in [-amplitude, amplitude] of log-stock from a hash of
   (seed, market, good, slot), and a straight line between knots, so a label changes at most once per boundary
@@ -57,6 +60,33 @@ def offset(key: int, minutes: float, kind: str, settings: EconomySettings) -> fl
     return amplitude * (knot(key, slot) * (1.0 - share) + knot(key, slot + 1) * share)
 
 
-def factor(key: int, minutes: float, kind: str, settings: EconomySettings) -> float:
-    """What the background traffic multiplies the good's stock by at that game time."""
-    return math.exp(offset(key, minutes, kind, settings))
+def factor_of_shown(key: int, minutes: float, kind: str, settings: EconomySettings,
+                    shown_over_template: float) -> float:
+    """The factor that was applied to a good showing `shown_over_template` times its template stock at that game
+    time (what a restart derives from a stored stock): the fixed point of `factor`, which moves little with it."""
+    applied = factor(key, minutes, kind, settings)
+    for _ in range(60):
+        again = factor(key, minutes, kind, settings, shown_over_template / applied)
+        if abs(again - applied) <= 1e-15 * again:
+            return again
+        applied = again
+    return applied
+
+
+def weight(base_over_template: float, settings: EconomySettings) -> float:
+    """How much of the traffic a good shows whose stock (without it) is this multiple of its template stock."""
+    if base_over_template == 1.0:
+        return 1.0
+    if base_over_template <= 0.0:
+        return 0.0
+    levels = math.log(base_over_template) / (math.log(settings.level_ratio) * settings.noise_fade_levels)
+    return math.exp(-levels * levels)
+
+
+def factor(key: int, minutes: float, kind: str, settings: EconomySettings, base_over_template: float = 1.0) -> float:
+    """What the background traffic multiplies the good's stock by at that game time, the stock without it being
+    `base_over_template` times the template's."""
+    shift = offset(key, minutes, kind, settings)
+    if shift == 0.0:
+        return 1.0
+    return math.exp(shift * weight(base_over_template, settings))

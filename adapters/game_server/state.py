@@ -147,6 +147,11 @@ class MarketGood:
         """The stock an untouched market holds."""
         return self.equilibrium * self.template_ratio
 
+    @property
+    def underlying_stock(self) -> float:
+        """The stock without the background traffic's units (what the factory lines and activity labels see)."""
+        return self.stock / self.noise
+
 
 @dataclass(slots=True)
 class TransactionRecord:

@@ -21,7 +21,7 @@ from pathlib import Path
 from adapters.game_server.clock import GameClock, WallClock
 from adapters.game_server.economy import EconomySettings
 from adapters.game_server.market_dynamics import refresh_feeds
-from adapters.game_server.market_noise import factor, good_key
+from adapters.game_server.market_noise import factor_of_shown, good_key
 from adapters.game_server.production import link_factories
 from adapters.game_server.rules.agents import AgentRules
 from adapters.game_server.rules.codes import STARTING_CREDITS
@@ -177,7 +177,8 @@ class World(StatusRules, AgentRules, FleetRules, TradeRules, ShipyardRules, Cont
                     good = goods.get(symbol)
                     if good is not None:
                         good.stock = stock
-                        good.noise = factor(good.noise_key, at, good.kind, self._economy)
+                        good.noise = factor_of_shown(good.noise_key, at, good.kind, self._economy,
+                                                     stock / good.template_stock)
                         good.trade_volume = trade_volume
                         good.volume = float(trade_volume)
                         good.equilibrium = self._economy.equilibrium_stock(good.kind, trade_volume)

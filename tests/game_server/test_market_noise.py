@@ -11,7 +11,7 @@ import pytest
 
 from adapters.game_server.clock import ManualClock
 from adapters.game_server.economy import EconomySettings, supply_level
-from adapters.game_server.market_noise import factor, knot, offset
+from adapters.game_server.market_noise import factor, factor_of_shown, knot, offset, weight
 from adapters.game_server.starting_labels import SUPPLY_MIX
 from adapters.game_server.state import MarketGood
 from adapters.game_server.world import World, WorldSettings
@@ -87,6 +87,23 @@ def test_the_traffic_is_a_function_of_key_and_game_time() -> None:
     assert all(-1.0 <= knot(7, slot) <= 1.0 for slot in range(1, 2000))
     still = EconomySettings(noise_scale=0.0)
     assert all(factor(12345, t, "EXPORT", still) == 1.0 for t in range(0, 600, 13))
+
+
+def test_the_traffic_fades_on_a_good_an_agent_moved_away_from_its_template() -> None:
+    assert weight(1.0, SETTINGS) == 1.0 and weight(0.0, SETTINGS) == 0.0
+    one_level = SETTINGS.level_ratio
+    assert weight(one_level, SETTINGS) == pytest.approx(weight(1 / one_level, SETTINGS)) == pytest.approx(1 / 2.718281828)
+    assert weight(one_level ** 2, SETTINGS) < 0.02                  # a real dump: the traffic barely moves it
+    shift = offset(99, 500.0, "IMPORT", SETTINGS)
+    assert shift != 0.0
+    assert factor(99, 500.0, "IMPORT", SETTINGS, one_level ** 2) == pytest.approx(1.0, abs=0.02)
+
+
+def test_a_restart_derives_the_applied_factor_from_the_shown_stock() -> None:
+    for base_over_template in (0.3, 0.9, 1.0, 1.7, 4.0):
+        applied = factor(99, 500.0, "IMPORT", SETTINGS, base_over_template)
+        shown_over_template = base_over_template * applied
+        assert factor_of_shown(99, 500.0, "IMPORT", SETTINGS, shown_over_template) == pytest.approx(applied, rel=1e-12)
 
 
 # --- the traffic in the World -----------------------------------------------------------------------------------------
