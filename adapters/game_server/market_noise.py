@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import hashlib
 import math
+from functools import lru_cache
 
 from adapters.game_server.economy import EconomySettings
 
@@ -38,6 +39,7 @@ def good_key(seed: int, waypoint: str, symbol: str) -> int:
     return int.from_bytes(digest, "little")
 
 
+@lru_cache(maxsize=1 << 16)         # a market read asks for the same two knots per good until the slot ends
 def knot(key: int, slot: int) -> float:
     """The knot of slot `slot` in [-1, 1] (splitmix64 of the key and slot); slot 0, the era's start, is 0."""
     if slot == 0:
