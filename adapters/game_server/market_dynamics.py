@@ -6,8 +6,10 @@ nothing. One step of `h` minutes composes the pure dynamics:
    down, and takes 3 input units per unit from its inputs (production.py);
 2. every good drifts back toward its template state with the recovery half-life (recovery.py);
 3. exports' and exchanges' tradeVolumes follow their recent trade (trade_volume.py).
-The template state is a fixed point of all three, so a market nobody trades keeps its labels (facts universe §1)
-for as long as it stays untouched; after `_SETTLE_HALF_LIVES` of the slowest half-life it is back there exactly.
+The template state is a fixed point of all three, so a market nobody trades keeps its base at the template (facts
+universe §1) for as long as it stays untouched; after `_SETTLE_HALF_LIVES` of the slowest half-life it is back there
+exactly. On top of that base, the background traffic (market_noise.py) moves what the market shows, as a function
+of game time alone.
 """
 from __future__ import annotations
 
