@@ -7,7 +7,8 @@ EXCHANGE, facts universe §1). A trade of u units moves the stock by u (buy: dow
 
 The equilibrium grows as tradeVolume^1.5, so one tranche of tradeVolume units moves the price by about
 `elasticity / (depth * sqrt(tradeVolume))`: ~11% at tradeVolume 6, ~6% at 20, ~3% at 60, under 1% at an exchange
-(facts universe §5: 1.03-1.13 per tranche at exports, <=2.5% at exchanges). The band and the depths are chosen so
+(facts universe §5: 1.03-1.13 per tranche at exports, <=2.5% at exchanges). Imports follow their own curve
+(`mid_price`): ~2.5% per tranche at tradeVolume 20 up to the top of LIMITED, rising to 8-15% at HIGH supply. The band and the depths are chosen so
 that no single trade moves the mid price by as much as the spread, hence a buy-then-sell round trip at one market
 always loses money (tested).
 
@@ -62,12 +63,30 @@ class EconomySettings:
     volume_half_life_minutes: float = 720.0
     volume_growth: float = 0.4
     max_volume_growth: float = 4.0
+    # Background traffic (market_noise.py): every good's template stock is moved by a factor exp(offset), the
+    # offset drawn in [-amplitude, amplitude] (log-stock) at a knot every `noise_slot_minutes`, interpolated between.
+    # Calibrated so an untouched (market, good) changes supply level about every 24 game minutes (facts universe
+    # §5: mean 24, median 21.6), exchanges less (facts §1: 83% of exchange goods read MODERATE). 0 stills a kind.
+    noise_slot_minutes: float = 12.0
+    noise_amplitude: Mapping[str, float] = field(default_factory=lambda: _frozen(
+        {"EXPORT": 0.5, "IMPORT": 0.5, "EXCHANGE": 0.3}))
+    # The traffic fades on a good an agent moved away from its template: to e^-1 at this many supply levels off.
+    noise_fade_levels: float = 1.0
+    noise_scale: float = 1.0                # multiplies every amplitude (`--economy noise_scale=0`: still markets)
     # Starter-system caps (game-api-facts §8.3: 400, exchange goods 300).
     max_trade_volume: Mapping[str, float] = field(default_factory=lambda: _frozen(
         {"EXPORT": 400.0, "IMPORT": 400.0, "EXCHANGE": 300.0}))
     # Half-life of a shipyard's markup after purchases.
     shipyard_half_life_minutes: float = 120.0
     elasticity: float = 0.8
+    # An import's bid follows its own curve (see `mid_price`): up to the top of LIMITED (its equilibrium label) one
+    # tranche sold moves it by import_slope / (depth * sqrt(tradeVolume)) (2.5% at tradeVolume 20, 4.6% at 6, 1.4%
+    # at 60; facts universe §5: 0.96-0.99 per tranche at WEAK activity, where three imports in four sit); above, by
+    # that times (ratio / knee)^import_steepening, so an import fed up to HIGH supply (where its line shows
+    # GROWING) loses 8-15% per tranche (facts: 0.87-0.90 at HIGH|GROWING). A 40-60% dump (facts §5) is then
+    # some 10-25 tranches.
+    import_slope: float = 0.335
+    import_steepening: float = 2.0
     level_ratio: float = 1.8                # stock ratio between two adjacent supply levels
     depth: Mapping[str, float] = field(default_factory=lambda: _frozen(
         {"EXPORT": 3.0, "IMPORT": 3.0, "EXCHANGE": 12.0}))
@@ -82,13 +101,20 @@ class EconomySettings:
     def __post_init__(self) -> None:
         for name in ("recovery_half_life_minutes", "line_drain_minutes", "restock_half_life_minutes", "full_feed",
                      "input_units_per_output", "volume_memory_minutes", "volume_half_life_minutes",
-                     "shipyard_half_life_minutes"):
+                     "shipyard_half_life_minutes", "noise_slot_minutes", "noise_fade_levels"):
             if not getattr(self, name) > 0:
                 raise ValueError(f"{name} must be positive, not {getattr(self, name)}")
         if self.line_headroom < 1:
             raise ValueError(f"line_headroom must be >= 1, not {self.line_headroom}")
+        if self.noise_scale < 0 or any(a < 0 for a in self.noise_amplitude.values()):
+            raise ValueError("noise_amplitude must be >= 0")
         if self.volume_growth < 0 or self.max_volume_growth < 1:
             raise ValueError("volume_growth must be >= 0 and max_volume_growth >= 1")
+
+    @property
+    def import_knee(self) -> float:
+        """Stock over equilibrium where an import's bid starts to fall faster: the top of LIMITED."""
+        return self.level_ratio ** 0.5
 
     def equilibrium_stock(self, kind: str, trade_volume: float) -> float:
         """Stock units at equilibrium for a good of this kind and tradeVolume."""
@@ -100,7 +126,12 @@ GROWING_KINDS = frozenset({"EXPORT", "EXCHANGE"})
 
 
 def mid_price(good: MarketGood, settings: EconomySettings) -> float:
-    """The unrounded sellPrice at the good's current stock."""
+    """The unrounded sellPrice at the good's current stock.
+
+    Exports and exchanges: base_price * ratio^-elasticity. Imports: log price falls linearly in the stock up to the
+    knee, the top of LIMITED (import_slope per equilibrium stock: each tranche costs the same share of the bid),
+    then ever faster (slope * (ratio / knee)^import_steepening): the real bids barely move at WEAK activity and
+    fall 10-13% per tranche once the import is fed up to HIGH (facts universe §5)."""
     kind = good.kind
     ratio = good.stock / good.equilibrium
     low = settings.min_ratio[kind]
@@ -110,6 +141,13 @@ def mid_price(good: MarketGood, settings: EconomySettings) -> float:
         high = settings.max_ratio[kind]
         if ratio > high:
             ratio = high
+    if kind == "IMPORT":
+        slope = settings.import_slope
+        knee = settings.import_knee
+        if ratio <= knee:
+            return good.base_price * math.exp(slope * (1.0 - ratio))
+        power = settings.import_steepening + 1.0
+        return good.base_price * math.exp(slope * (1.0 - knee) - slope * knee / power * ((ratio / knee) ** power - 1.0))
     return good.base_price * ratio ** -settings.elasticity
 
 
@@ -188,7 +226,7 @@ def activity_level(good: MarketGood, settings: EconomySettings | None = None) ->
         return feed_activity(good.feed, settings)
     if not good.consumed:
         return "WEAK"
-    if feed_activity(good.stock / good.equilibrium, settings) == "RESTRICTED":
+    if feed_activity(good.underlying_stock / good.equilibrium, settings) == "RESTRICTED":
         return "RESTRICTED"
     shown = feed_activity(good.feed, settings)
     return "WEAK" if shown == "RESTRICTED" else shown

@@ -6,14 +6,17 @@ nothing. One step of `h` minutes composes the pure dynamics:
    down, and takes 3 input units per unit from its inputs (production.py);
 2. every good drifts back toward its template state with the recovery half-life (recovery.py);
 3. exports' and exchanges' tradeVolumes follow their recent trade (trade_volume.py).
-The template state is a fixed point of all three, so a market nobody trades keeps its labels (facts universe §1)
-for as long as it stays untouched; after `_SETTLE_HALF_LIVES` of the slowest half-life it is back there exactly.
+The template state is a fixed point of all three, so a market nobody trades keeps its base at the template (facts
+universe §1) for as long as it stays untouched; after `_SETTLE_HALF_LIVES` of the slowest half-life it is back there
+exactly. On top of that base, the background traffic (market_noise.py) moves what the market shows, as a function
+of game time alone.
 """
 from __future__ import annotations
 
 import math
 
 from adapters.game_server.economy import GROWING_KINDS, EconomySettings
+from adapters.game_server.market_noise import factor
 from adapters.game_server.production import extra_output, feed_of, line_capacity
 from adapters.game_server.recovery import retention
 from adapters.game_server.state import MarketGood, MarketState
@@ -27,10 +30,37 @@ _SETTLE_HALF_LIVES = 20       # after this many of the slowest half-life an unto
 _AT_TEMPLATE = 1e-5
 
 
-def advance(market: MarketState, minutes: float, settings: EconomySettings) -> None:
-    """Run the market's lines, background trade and trade-volume evolution for `minutes` of game time."""
-    if minutes <= 0 or at_rest(market):
+def advance(market: MarketState, minutes: float, settings: EconomySettings, at: float | None = None) -> None:
+    """Run the market's lines, background trade and trade-volume evolution for `minutes` of game time.
+
+    `at`, when given, is the game time (minutes since the era's start) the market is advanced to: the background
+    traffic (market_noise.py) is applied for that time. The dynamics run on each good's `base`, the stock without
+    that traffic, so the traffic never accumulates and an untouched market shows a pure function of game time.
+    """
+    if minutes <= 0:
         return
+    goods = market.goods.values()
+    for good in goods:
+        if good.stock != good.shown:          # traded (or set) since the last factor: its base follows
+            good.base = good.underlying_stock
+    moved = not at_rest(market)
+    if moved:
+        for good in goods:
+            good.stock = good.base
+        _evolve(market, minutes, settings)
+        for good in goods:
+            good.base = good.stock
+    elif at is None:
+        return
+    for good in goods:
+        if at is not None:
+            good.noise = factor(good.noise_key, at, good.kind, settings,
+                                good.base / (good.equilibrium * good.template_ratio))
+        good.stock = good.shown = good.base * good.noise
+    refresh_feeds(market)
+
+
+def _evolve(market: MarketState, minutes: float, settings: EconomySettings) -> None:
     slowest = max(settings.recovery_half_life_minutes, settings.volume_half_life_minutes,
                   settings.volume_memory_minutes)
     if minutes >= _SETTLE_HALF_LIVES * slowest:
@@ -58,9 +88,10 @@ def advance(market: MarketState, minutes: float, settings: EconomySettings) -> N
 
 
 def at_rest(market: MarketState) -> bool:
-    """Whether the market sits exactly at its template (the dynamics' fixed point: time changes nothing)."""
+    """Whether the market's base sits exactly at its template (the dynamics' fixed point: time changes nothing but
+    the background traffic). Valid once `advance` has derived the bases."""
     for good in market.goods.values():
-        if good.pressure or good.volume != good.tier or good.stock != good.equilibrium * good.template_ratio:
+        if good.pressure or good.volume != good.tier or good.base != good.equilibrium * good.template_ratio:
             return False
     return True
 
@@ -141,7 +172,9 @@ def settle(market: MarketState, settings: EconomySettings) -> None:
 
 def refresh_feeds(market: MarketState) -> None:
     """Set each line's feed on its export, and on each import the feed of the best-fed line consuming it (what
-    the activity labels show), from the current stocks."""
+    the activity labels show), from the current stocks without the background traffic: activity shows the lines'
+    state, which the traffic does not change (with it, the min over several independently moving inputs would
+    drag lines out of GROWING and shallow inputs out of RESTRICTED, away from the real activity mix)."""
     if not market.recipes:
         return
     goods = market.goods
@@ -154,7 +187,7 @@ def refresh_feeds(market: MarketState) -> None:
         for good in inputs:
             good.feed = -1.0
     for export, inputs in lines:
-        feed = max(0.0, min(g.stock / g.equilibrium for g in inputs))
+        feed = max(0.0, min(g.underlying_stock / g.equilibrium for g in inputs))
         export.feed = feed
         for good in inputs:
             if feed > good.feed:

@@ -128,6 +128,13 @@ class MarketGood:
     feed: float = 1.0              # scarcest input's stock over its equilibrium (factory export, consumed import)
     factory: bool = False          # an export made from imports here
     consumed: bool = False         # an import some factory here consumes
+    # Background traffic (market_noise.py): `stock` is what the market shows, `base` what the dynamics keep, and
+    # `noise` the factor between them at the market's updated_at; `shown` is the stock the last factor produced
+    # (a stock that differs from it was traded since: its base is derived again).
+    noise_key: int = 0
+    noise: float = 1.0
+    base: float = 0.0
+    shown: float = -1.0
 
     def __post_init__(self) -> None:
         if not self.tier:
@@ -139,6 +146,11 @@ class MarketGood:
     def template_stock(self) -> float:
         """The stock an untouched market holds."""
         return self.equilibrium * self.template_ratio
+
+    @property
+    def underlying_stock(self) -> float:
+        """The stock without the background traffic's units (what the factory lines and activity labels see)."""
+        return self.stock / self.noise
 
 
 @dataclass(slots=True)

@@ -21,6 +21,7 @@ from pathlib import Path
 from adapters.game_server.clock import GameClock, WallClock
 from adapters.game_server.economy import EconomySettings
 from adapters.game_server.market_dynamics import refresh_feeds
+from adapters.game_server.market_noise import factor_of_shown, good_key
 from adapters.game_server.production import link_factories
 from adapters.game_server.rules.agents import AgentRules
 from adapters.game_server.rules.codes import STARTING_CREDITS
@@ -164,14 +165,20 @@ class World(StatusRules, AgentRules, FleetRules, TradeRules, ShipyardRules, Cont
                 equilibrium = self._economy.equilibrium_stock(g.kind, g.trade_volume)
                 goods[g.symbol] = MarketGood(symbol=g.symbol, kind=g.kind, trade_volume=g.trade_volume,
                                              base_price=g.base_price, equilibrium=equilibrium,
-                                             stock=equilibrium * g.initial_ratio, template_ratio=g.initial_ratio)
+                                             stock=equilibrium * g.initial_ratio, template_ratio=g.initial_ratio,
+                                             noise_key=good_key(self.seed, waypoint, g.symbol))
             updated_at = created_at
             if waypoint in stored:
                 updated_at, rows = stored[waypoint]
+                # The stored stock is the one shown at updated_at; the background traffic's factor then is derived
+                # again, so the market goes on from there without a jump.
+                at = (updated_at - created_at) * self._speed / 60.0
                 for symbol, (stock, trade_volume) in rows.items():
                     good = goods.get(symbol)
                     if good is not None:
                         good.stock = stock
+                        good.noise = factor_of_shown(good.noise_key, at, good.kind, self._economy,
+                                                     stock / good.template_stock)
                         good.trade_volume = trade_volume
                         good.volume = float(trade_volume)
                         good.equilibrium = self._economy.equilibrium_stock(good.kind, trade_volume)

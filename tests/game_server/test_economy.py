@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 
 from adapters.game_server.economy import (
-    EconomySettings, activity_level, apply_purchase, apply_sale, quote, supply_level,
+    EconomySettings, activity_level, apply_purchase, apply_sale, mid_price, quote, supply_level,
 )
 from adapters.game_server.state import MarketGood
 from adapters.game_server.universe import generate
@@ -140,3 +140,34 @@ def test_no_single_trade_moves_the_mid_price_by_the_spread() -> None:
                 apply_sale(g, trade_volume)
                 assert sell_before < purchase_before
                 assert sell_before < quote(g, SETTINGS)[1] * SETTINGS.spread[kind]
+
+
+def _import_tranche(trade_volume: int, ratio: float) -> tuple[str, str, float]:
+    """(supply, activity, bid multiplier) of one tranche sold into an import that is its line's only input."""
+    g = good("IMPORT", trade_volume, ratio=ratio)
+    g.consumed, g.feed = True, ratio
+    labels = supply_level(g, SETTINGS), activity_level(g, SETTINGS)
+    before = mid_price(g, SETTINGS)
+    apply_sale(g, trade_volume)
+    return labels[0], labels[1], mid_price(g, SETTINGS) / before
+
+
+def test_a_tranche_sold_into_a_weak_import_costs_one_to_four_percent_of_its_bid() -> None:
+    # facts universe §5 (fit on ~20k ladders): 0.96-0.99 per tranche at WEAK activity
+    for trade_volume in (20, 60):
+        for ratio in (0.7, 0.9, 1.0, 1.2, 1.3):
+            supply, activity, step = _import_tranche(trade_volume, ratio)
+            assert activity == "WEAK" and supply in ("SCARCE", "LIMITED"), (ratio, supply, activity)
+            assert 0.96 <= step <= 0.99, (trade_volume, ratio, step)
+    assert 0.94 <= _import_tranche(6, 1.0)[2] < _import_tranche(20, 1.0)[2]      # thin goods move more
+
+
+def test_a_tranche_sold_into_an_import_fed_up_to_high_costs_about_a_tenth_of_its_bid() -> None:
+    # facts universe §5: 0.87-0.90 per tranche at HIGH|GROWING
+    steps = []
+    for ratio in (2.5, 2.7, 2.9, 3.1):
+        supply, activity, step = _import_tranche(20, ratio)
+        assert (supply, activity) == ("HIGH", "GROWING"), ratio
+        steps.append(step)
+    assert 0.85 <= sum(steps) / len(steps) <= 0.91, steps
+    assert all(0.8 <= s <= 0.95 for s in steps), steps

@@ -125,14 +125,19 @@ def test_a_dumped_import_is_far_from_recovered_an_hour_later() -> None:
         market = factory_market()
         good = market.goods[symbol]
         start = quote(good, SETTINGS)[1]
-        for _ in range(25):
+        tranches = 0
+        while quote(good, SETTINGS)[1] > 0.6 * start:
             apply_sale(good, 60)
+            tranches += 1
         dumped = quote(good, SETTINGS)[1]
-        assert 0.4 <= 1 - dumped / start <= 0.6              # facts universe §5: a dump cuts the bid 40-60%
+        assert 0.4 <= 1 - dumped / start <= 0.6              # facts universe §5: a dump cuts the bid 40-60%...
+        assert 10 <= tranches <= 40, (symbol, tranches)      # ...with a real dump: many tranches, each a few %
         after = copy.deepcopy(market)
         advance(after, 60, SETTINGS)
         recovered = (quote(after.goods[symbol], SETTINGS)[1] - dumped) / (start - dumped)
-        assert recovered < 0.3, symbol
+        # facts universe §5: bids bounce back with a half-life of 1-1.5 h at the fastest (37-50% in the first hour;
+        # the fit on ladders says days); an import a line consumes bounces fastest, on its steep HIGH-supply curve.
+        assert recovered < 0.45, symbol
         advance(after, 23 * 60, SETTINGS)
         assert quote(after.goods[symbol], SETTINGS)[1] >= start * 0.9, symbol
 

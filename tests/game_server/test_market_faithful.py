@@ -1,5 +1,8 @@
 """The market as a player sees it through the World's API, over game hours (issue 13): lines run on delivered
-inputs only, dumps and buy-downs recover over hours, trade volumes grow with trade, labels hold when nobody trades."""
+inputs only, dumps and buy-downs recover over hours, trade volumes grow with trade, labels hold when nobody trades.
+
+These worlds still the background traffic (noise_scale=0) so each test sees the market's answer to the player's
+trades alone; test_market_noise.py checks the traffic, and that these answers hold under it."""
 from __future__ import annotations
 
 from collections import Counter
@@ -7,6 +10,7 @@ from collections import Counter
 import pytest
 
 from adapters.game_server.clock import ManualClock
+from adapters.game_server.economy import EconomySettings
 from adapters.game_server.world import World, WorldSettings
 from adapters.wire import models as wire
 
@@ -14,6 +18,7 @@ AGENT = "BADGER"
 FRIGATE = f"{AGENT}-1"
 LEVELS = ["SCARCE", "LIMITED", "MODERATE", "HIGH", "ABUNDANT"]
 HOUR = 3600
+STILL = EconomySettings(noise_scale=0.0)
 
 
 @pytest.fixture
@@ -23,7 +28,8 @@ def clock() -> ManualClock:
 
 @pytest.fixture
 def world(clock: ManualClock) -> World:
-    w = World.open(None, clock=clock, settings=WorldSettings(seed=1, other_systems=3, starting_credits=10 ** 9))
+    w = World.open(None, clock=clock,
+                   settings=WorldSettings(seed=1, other_systems=3, starting_credits=10 ** 9, economy=STILL))
     w.register(AGENT, "COSMIC")
     yield w
     w.close()
@@ -132,7 +138,7 @@ def test_a_dumped_import_is_far_from_recovered_an_hour_later(world: World, clock
         assert tranches >= 10                                          # a dump is many tranches, not one
         clock.advance(HOUR)
         recovered = (good_at(world, place, symbol).sell_price - dumped) / (start - dumped)
-        assert recovered < 0.35, (symbol, recovered)
+        assert recovered < 0.45, (symbol, recovered)                     # facts §5: bounce half-life >= 1 h
         clock.advance(47 * HOUR)
         assert good_at(world, place, symbol).sell_price >= start * 0.95
 
@@ -177,7 +183,7 @@ def test_the_label_mix_after_a_day_nobody_trades_is_the_one_at_start(world: Worl
 
 
 def test_a_grown_trade_volume_and_its_momentum_survive_a_restart(tmp_path, clock: ManualClock) -> None:
-    settings = WorldSettings(seed=1, other_systems=3, starting_credits=10 ** 9)
+    settings = WorldSettings(seed=1, other_systems=3, starting_credits=10 ** 9, economy=STILL)
     kept = World.open(None, clock=clock, settings=settings)             # never stops
     stored = World.open(tmp_path, clock=clock, settings=settings)       # stopped and started again
     for world in (kept, stored):

@@ -56,7 +56,8 @@ class WorldCore:
         """Advance a market's factory lines, background trade and trade volumes to `now` (in memory; a trade
         persists it)."""
         if now > market.updated_at:
-            advance(market, (now - market.updated_at) * self._speed / 60.0, self._economy)
+            advance(market, (now - market.updated_at) * self._speed / 60.0, self._economy,
+                    at=(now - self.created_at) * self._speed / 60.0)
             market.updated_at = now
         return market
 
