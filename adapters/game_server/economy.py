@@ -92,11 +92,13 @@ class EconomySettings:
         {"EXPORT": 3.0, "IMPORT": 3.0, "EXCHANGE": 12.0}))
     spread: Mapping[str, float] = field(default_factory=lambda: _frozen(
         {"EXPORT": 2.06, "IMPORT": 2.06, "EXCHANGE": 1.06}))
-    # Band of stock/equilibrium inside which the price moves; outside it the price is flat.
+    # Band of stock/equilibrium inside which the price moves; outside it the price is flat. An import's top is its
+    # bid floor, just above the HIGH band where a tranche still costs 10-13% (facts universe §5): 0.14 of base at
+    # 3.2. No fact gives the floor; at 4.0 a long dump took the bid to 2% of base, which nobody reports.
     min_ratio: Mapping[str, float] = field(default_factory=lambda: _frozen(
         {"EXPORT": 0.15, "IMPORT": 0.15, "EXCHANGE": 0.5}))
     max_ratio: Mapping[str, float] = field(default_factory=lambda: _frozen(
-        {"EXPORT": 4.0, "IMPORT": 4.0, "EXCHANGE": 2.0}))
+        {"EXPORT": 4.0, "IMPORT": 3.2, "EXCHANGE": 2.0}))
 
     def __post_init__(self) -> None:
         for name in ("recovery_half_life_minutes", "line_drain_minutes", "restock_half_life_minutes", "full_feed",
