@@ -3,7 +3,8 @@ system) with the real coordinator and its worker processes (issue 16).
 
 Before the bot's run, with the agent's own ships:
 - the frigate dumps SHIP_PARTS into the import nearest to their export (the bot's own ArbitrageWorker with its ship,
-  told to keep selling far past its usual stop): the import's REAL bid falls by 40% or more, and the worker writes
+  told to keep selling far past its usual stop): the import's REAL bid falls by a fifth or more (one hold of a
+  tradeVolume-6 good: 1-4% of the bid per tranche in the real game, facts universe §5), and the worker writes
   what it did in the bot's dumped-market memory, as any run of the bot does; a second cargo ship is bought with
   the takings (a light shuttle, at the shipyard where the probe waits). Even depressed, that lane stays the best
   real lane the bot knows of when it starts (a short hop, a bid still above the ask by more than the margin; the
@@ -95,11 +96,12 @@ def test_arbitrage_and_manufacturing_share_the_fleet_a_losing_good_is_paused_and
         frigate = next(s for s in game.ships() if s.waypoint == hq and s.cargo_capacity > 0)
 
         # The dump: the bot's own arbitrage worker with the frigate, buying a hold of SHIP_PARTS and selling them all
-        # at the nearest import, far past the 30% drop at which it would normally stop.
+        # at the nearest import, past where it would normally stop: one hold of a tv-6 good, some 7 tranches at the
+        # real 1-4% each, takes a fifth or more of the bid (it remembers a dump from 15%, not its usual 25%).
         usual = container.arbitrage_worker().config
         dumper = ArbitrageWorker(game, container.ledger(), container.navigator(), clock, markets=markets, dumps=dumps,
                                  config=dataclasses.replace(usual, max_ask_rise=3.0, max_bid_drop=0.9,
-                                                            min_sell_to_cost=0.5))
+                                                            min_sell_to_cost=0.5, dump_drop=0.15))
         now = clock.now()
         lane = TradeRoute(good=DUMPED, buy_market=export, sell_market=dumped, ask=10**6, bid=10**7, trade_volume=6,
                           buy_supply=SupplyLevel.MODERATE, observed_at=now, discovered_at=now)
@@ -108,7 +110,7 @@ def test_arbitrage_and_manufacturing_share_the_fleet_a_losing_good_is_paused_and
         assert dumping.success and dumping.quantity_sold >= 24, dumping
         mark = next(m for m in dumps.active(clock.now()) if m.market == dumped and m.good == DUMPED)
         after = game.market(dumped).trade_good(DUMPED).bid  # the frigate is there: the real bid now
-        assert after <= 0.6 * mark.bid_before, (mark, after)
+        assert after <= 0.8 * mark.bid_before, (mark, after)
         probe = next(s for s in game.ships() if s.cargo_capacity == 0)
         game.purchase_ship(ShipType.SHIP_LIGHT_SHUTTLE, probe.waypoint)  # with the dump's takings
 
