@@ -23,7 +23,6 @@ import threading
 import pytest
 from dependency_injector import providers
 
-from adapters.game_server.economy import EconomySettings
 from adapters.game_server.http_server_process import GameServerProcess
 from application.ledger_recorder import LedgerRecorder
 from application.production_executor import look
@@ -48,9 +47,9 @@ DRAIN = 15.0
 ENV = {"ST_MANUFACTURING_ARBITRAGE_ENABLED": "false", "ST_ARBITRAGE_MAX_WORKERS": "1",
        "ST_ARBITRAGE_USUAL_BID_WARMUP": "10m"}
 LOOKS = 7  # looks at the import before the dump, one wall second apart
-# This test is about one dump seen after a short warm-up: background traffic, where the server has it, is stilled
+# This test is about one dump seen after a short warm-up: the server's background traffic is stilled
 # (tests/unit/test_usual_bids.py shows the rule under it, with the real warm-up).
-QUIET = ("--economy", "noise_scale=0") if "noise_scale" in EconomySettings.__dataclass_fields__ else ()
+QUIET = ("--economy", "noise_scale=0")
 
 
 class RecordingFinder:
