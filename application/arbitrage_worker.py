@@ -31,8 +31,7 @@ from application.repositories import DumpedMarketRepository, LedgerRepository, M
 from application.ship_activity import release_ship, show_activity
 from application.usual_bids import SaturatedImports
 from application.waiting import NEVER, OperationCancelled, check_cancelled
-from application.worker import _one_line
-from application.worker_jobs import CancelToken, WorkerJob, WorkerResult
+from application.worker_jobs import CancelToken, WorkerJob, WorkerResult, failure_line, ledger_unreadable
 from domain.dumped_market import DumpMark
 from domain.errors import InvalidValue
 from domain.goods import SupplyLevel
@@ -114,14 +113,14 @@ class ArbitrageWorker:
         except OperationCancelled:
             cancelled = True
         except Exception as failure:  # run() must hand back a result whatever went wrong
-            error = _one_line(failure)
+            error = failure_line(failure)
         finally:
             release_ship(self._assignments, job.ship, job.operation_id)
         revenue = cost = 0
         try:
             revenue, cost = credits_and_debits(self._ledger.transactions_of_operation(job.operation_id))
         except Exception as failure:
-            success, error = False, f"{error or _one_line(failure)}; ledger unreadable, profit unknown"
+            success, error = False, ledger_unreadable(error, failure)
         return WorkerResult(
             operation_id=job.operation_id, ship=job.ship, good=job.good, started_at=started,
             finished_at=self._clock.now(), quantity_sold=load.sold, revenue=revenue, cost=cost,

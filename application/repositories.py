@@ -70,6 +70,11 @@ class LedgerRepository(Protocol):
         """The account's intents not closed yet, oldest first."""
         ...
 
+    def purge_closed_intents(self, closed_before: datetime) -> int:
+        """Delete the intents (of every account) closed before `closed_before`; open ones stay whatever their
+        age. How many were deleted."""
+        ...
+
     def transactions_of_operation(self, operation_id: str) -> Sequence[LedgerTransaction]:
         """Rows recorded under `operation_id`, oldest first."""
         ...

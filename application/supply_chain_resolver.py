@@ -1,8 +1,8 @@
 """SupplyChainResolver: how to obtain a good from the markets we know and the export-to-import map.
 
-The root of a manufacturing tree is FABRICATE at a market that exports the good. Each input
-is BUY at a known market that exports or exchanges it, or FABRICATE at a known factory (a
-market exporting it) when the map has a recipe; which of the two is tried first is the
+The root of a manufacturing tree is FABRICATE at a factory of the good: a market that exports
+it and imports all its inputs. Each input is BUY at a known market that exports or exchanges
+it, or FABRICATE at a known factory when the map has a recipe; which of the two is tried first is the
 configured strategy. A source or factory is chosen by the cheapest known ask, then by the
 distance to the factory it feeds, then by waypoint symbol so that the answer is stable.
 
@@ -173,10 +173,9 @@ class MarketTrees:
                 offer = _new_offer(_Offer, (market, None, None, position, math.inf) if entry is None
                                    else (market, entry.ask, entry.supply, position, entry.ask))
                 sources.setdefault(good, []).append(offer)
-                # A market that imports goods but not every input of its export does not make it there (a trading
-                # post reselling what others make): inputs delivered to it are refused. One whose imports are not
-                # known (none listed) is taken at its word.
-                if produces and (not imports or imports.issuperset(recipes.get(good, ()))):
+                # A market that does not import every input of its export does not make it there (a trading post
+                # reselling what others make): inputs delivered to it are refused.
+                if produces and imports.issuperset(recipes.get(good, ())):
                     factories.setdefault(good, []).append(offer)
 
     def _root(self, good: TradeSymbol) -> SupplyChainNode | _Failure:

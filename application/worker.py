@@ -19,13 +19,11 @@ from application.repositories import LedgerRepository, MoneyGate, ShipAssignment
 from application.ship_activity import release_ship, show_activity
 from application.waiting import NEVER, OperationCancelled, check_cancelled
 from application.wind_down import EitherToken
-from application.worker_jobs import CancelToken, WorkerJob, WorkerResult
+from application.worker_jobs import CancelToken, WorkerJob, WorkerResult, failure_line, ledger_unreadable
 from domain.ledger import credits_and_debits, net_credits
 from domain.market import MarketSnapshot
 from domain.opportunity import ManufacturingOpportunity
 from domain.symbols import ShipSymbol, WaypointSymbol
-
-_MAX_ERROR_LENGTH = 400
 
 
 @dataclass(slots=True)
@@ -107,7 +105,7 @@ class ManufacturingArbitrageWorker:
         except OperationCancelled:
             cancelled = True
         except Exception as failure:  # run() must hand back a result whatever went wrong
-            error = _one_line(failure) + self._hold_note(job.ship)
+            error = failure_line(failure) + self._hold_note(job.ship)
         finally:
             release_ship(self._assignments, job.ship, job.operation_id)
         revenue = cost = 0
@@ -115,8 +113,7 @@ class ManufacturingArbitrageWorker:
             revenue, cost = credits_and_debits(self._ledger.transactions_of_operation(job.operation_id))
         except Exception as failure:
             success = False
-            error = _one_line(failure) if error is None else error
-            error = f"{error}; ledger unreadable, profit unknown"[:_MAX_ERROR_LENGTH]
+            error = ledger_unreadable(error, failure)
         return WorkerResult(
             operation_id=job.operation_id, ship=job.ship, good=job.opportunity.good, started_at=started,
             finished_at=self._clock.now(), quantity_sold=sale.units, revenue=revenue, cost=cost,
@@ -188,7 +185,3 @@ class ManufacturingArbitrageWorker:
             return ""
         return "; hold: " + ", ".join(f"{units} {good}" for good, units in sorted(inventory.items()))
 
-
-def _one_line(failure: Exception) -> str:
-    text = " ".join(str(failure).split()) or "no detail"
-    return f"{type(failure).__name__}: {text}"[:_MAX_ERROR_LENGTH]

@@ -108,6 +108,21 @@ class WorkerResult:
         return "completed" if self.success else "failed"
 
 
+# A result's error is one line for the status table and the run log; a traceback belongs in the worker's log.
+MAX_ERROR_LENGTH = 400
+
+
+def failure_line(failure: Exception) -> str:
+    """A worker's failure as a WorkerResult error: its type and message on one line, at most MAX_ERROR_LENGTH."""
+    text = " ".join(str(failure).split()) or "no detail"
+    return f"{type(failure).__name__}: {text}"[:MAX_ERROR_LENGTH]
+
+
+def ledger_unreadable(error: str | None, failure: Exception) -> str:
+    """The error of a run whose ledger rows could not be read back: what already went wrong (or `failure`), and
+    that its profit is unknown."""
+    return f"{error or failure_line(failure)}; ledger unreadable, profit unknown"[:MAX_ERROR_LENGTH]
+
 class CancelToken(Protocol):
     """Asked by a worker between steps and while waiting; set by `manufacturing stop`."""
 

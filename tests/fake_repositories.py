@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Sequence
 from dataclasses import replace
-from datetime import datetime
+from datetime import UTC, datetime
 
 from application.repositories import LedgerIntent, ShipAssignment
 from domain.dumped_market import DumpMark
@@ -25,6 +25,7 @@ class InMemoryLedgerRepository:
         self._seen: set[LedgerTransaction] = set()
         self.intents: dict[str, LedgerIntent] = {}
         self.outcomes: dict[str, str] = {}
+        self.closed_at: dict[str, datetime] = {}
 
     def open_intent(self, intent: LedgerIntent) -> None:
         self.intents[intent.intent_id] = intent
@@ -35,11 +36,19 @@ class InMemoryLedgerRepository:
         if transaction is not None:
             self.record(transaction)  # raises before the intent closes, as the database's transaction would
         self.outcomes[intent_id] = outcome
+        # When, as the database stamps it: the row's time, or now when no money moved.
+        self.closed_at[intent_id] = transaction.occurred_at if transaction is not None else datetime.now(UTC)
         return True
 
     def open_intents(self, account: str) -> list[LedgerIntent]:
         return sorted((i for i in self.intents.values() if i.account == account and i.intent_id not in self.outcomes),
                       key=lambda i: i.opened_at)
+
+    def purge_closed_intents(self, closed_before: datetime) -> int:
+        old = [i for i, at in self.closed_at.items() if at < closed_before]
+        for intent_id in old:
+            del self.intents[intent_id], self.outcomes[intent_id], self.closed_at[intent_id]
+        return len(old)
 
     def record(self, transaction: LedgerTransaction) -> None:
         if transaction in self._seen:

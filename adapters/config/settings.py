@@ -35,6 +35,9 @@ class DatabaseSettings:
     """`url` is a peewee db_url (sqlite:///path or postgresql://...); empty = SQLite in the data directory.
     The conventional DATABASE_URL environment variable is honoured too."""
     url: str = ""
+    # Ledger intents closed longer ago than this are deleted when a daemon starts (open ones never are): the
+    # ledger rows keep the money, an old intent only how its call was settled.
+    closed_intent_retention: float = duration(30 * 86400.0)
 
 
 @dataclass(frozen=True)

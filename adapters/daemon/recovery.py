@@ -13,14 +13,17 @@ long it still has to run. Recovery therefore
 - reconciles each ship still held with its real state from the game (where it is, in transit or not, what its
   hold carries) and what its operation spent and earned according to the ledger, writes that to the log, and
   releases the ship, so the new coordinator may give it work again at once (cargo it holds is then used or sold
-  by the coordinator's stranded-cargo pass, application/stranded_cargo.py).
+  by the coordinator's stranded-cargo pass, application/stranded_cargo.py);
+- deletes the intents closed longer ago than the retention (`database.closed_intent_retention`): once closed an
+  intent is only the trace of how a call was settled, its money is in the ledger rows, and the table would
+  otherwise grow by one row per money-moving call for ever.
 """
 from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from application.game_errors import GameError
 from application.game_port import GamePort
@@ -40,22 +43,26 @@ _log = logging.getLogger(__name__)
 @dataclass(frozen=True)
 class RecoveryReport:
     """What recovery found: the run it marked CRASHED (if any), the ships it released with what each was, and the
-    money-moving calls it settled."""
+    money-moving calls it settled, and how many closed intents it deleted."""
 
     crashed_run: str | None
     released: tuple[ShipSymbol, ...]
     notes: tuple[str, ...]
     settled: tuple[str, ...] = ()
+    purged: int = 0
 
 
 def recover(player: str, *, runs: RunRepository, assignments: ShipAssignmentRepository, ledger: LedgerRepository,
-            game: GamePort, now: datetime, gate: MoneyGate | None = None,
-            log: logging.Logger | None = None) -> RecoveryReport:
+            game: GamePort, now: datetime, gate: MoneyGate | None = None, log: logging.Logger | None = None,
+            intent_retention: timedelta | None = None) -> RecoveryReport:
     """Close what the previous daemon of `player` left open (see the module docstring). Open intents that cannot
     be settled now (the game does not answer) stay open: the first money-moving call settles them before it sends
-    anything."""
+    anything. Intents closed before `now - intent_retention` are deleted (none when it is None)."""
     log = log or _log
     settled = _settle_intents(player, ledger, game, gate, log)
+    purged = 0 if intent_retention is None else ledger.purge_closed_intents(now - intent_retention)
+    if purged:
+        log.info("recovery: deleted %d ledger intent(s) closed more than %s ago", purged, intent_retention)
     crashed = None
     previous = runs.latest_run(player)
     if previous is not None and previous.state not in FINAL_STATES:
@@ -75,7 +82,7 @@ def recover(player: str, *, runs: RunRepository, assignments: ShipAssignmentRepo
         log.warning("recovery: released %s", note)
     if not held and crashed is None and not settled:
         log.info("recovery: nothing to recover")
-    return RecoveryReport(crashed, tuple(released), tuple(notes), tuple(settled))
+    return RecoveryReport(crashed, tuple(released), tuple(notes), tuple(settled), purged)
 
 
 def _settle_intents(player: str, ledger: LedgerRepository, game: GamePort, gate: MoneyGate | None,

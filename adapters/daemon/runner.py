@@ -21,7 +21,7 @@ from __future__ import annotations
 import logging
 import os
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from adapters.config.settings import Settings
@@ -85,7 +85,8 @@ def _serve(request: DaemonRequest, stop: SignalCancelToken) -> None:
     try:
         recover(request.player, runs=container.runs(), assignments=container.assignments(),
                 ledger=container.ledger(), game=container.game(), now=container.clock().now(),
-                gate=container.money_gate(), log=log)
+                gate=container.money_gate(), log=log,
+                intent_retention=timedelta(seconds=settings.database.closed_intent_retention))
         if settings.metrics.enabled:
             endpoint = bootstrap.metrics_endpoint(settings.metrics.host, settings.metrics.port)
         coordinator = container.coordinator()

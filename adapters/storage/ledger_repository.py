@@ -57,6 +57,10 @@ class SqlLedgerRepository:
                  .order_by(self._intents.opened_at))
         return [_intent(row) for row in query]
 
+    def purge_closed_intents(self, closed_before: datetime) -> int:
+        cutoff = ensure_aware(closed_before, "purge closed_before")
+        return self._intents.delete().where(self._intents.closed_at < cutoff).execute()
+
     def transactions_of_operation(self, operation_id: str) -> Sequence[LedgerTransaction]:
         query = self._ledger.select().where(self._ledger.operation_id == operation_id)
         return [_transaction(row) for row in query.order_by(self._ledger.occurred_at, self._ledger.id)]

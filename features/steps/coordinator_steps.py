@@ -59,12 +59,12 @@ class CoordinatorWorld:
             add_ship(self.game, f"AGENT-{number}", HOME, "hauler")
 
     def add_demand(self, good: TradeSymbol, market: str, price: int) -> None:
-        """`market` pays `price` for `good`; a factory makes it from IRON, which X1-S1 sells."""
+        """`market` pays `price` for `good`; a factory importing IRON, which X1-S1 sells, makes it."""
         factory = WaypointSymbol(f"X1-F{len(self.recipes) + 1}")
         self.recipes[good] = (INPUT,)
         self.markets.record(make_market(market, imports={good.value: price}, position=(len(self.recipes) * 10, 0)))
-        self.markets.record(make_market(factory, exports={good.value: price // 4}, supply=SupplyLevel.MODERATE,
-                                        position=(len(self.recipes) * 10, 10)))
+        self.markets.record(make_market(factory, exports={good.value: price // 4}, imports={INPUT.value: 150},
+                                        supply=SupplyLevel.MODERATE, position=(len(self.recipes) * 10, 10)))
 
     @property
     def coordinator(self) -> ManufacturingArbitrageCoordinator:

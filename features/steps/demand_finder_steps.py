@@ -1,10 +1,10 @@
 """Steps of manufacturing_demand_finder.feature, wired to the real demand finder, resolver and
 default ranking plugin, with in-memory fakes for markets, the supply-chain map and the clock.
 
-The feature names only the markets that import goods. A tree also needs a factory exporting
-the good and markets selling its inputs, so "<good> is in the supply chain map" adds the
-real recipe and those supporting markets, and "<good> requires [...]" adds the recipe and a
-factory (the inputs' sources are the scenario's to give). The finder itself stays honest: a
+The feature names only the markets that import goods. A tree also needs a factory (a market
+exporting the good and importing its inputs) and markets selling its inputs, so "<good> is in
+the supply chain map" adds the real recipe and those supporting markets, and "<good> requires
+[...]" adds the recipe and a factory (the inputs' sources are the scenario's to give). The finder itself stays honest: a
 good whose tree cannot be built from the markets is left out.
 
 Step texts are matched as full-line regular expressions so that they cannot swallow the
@@ -32,6 +32,9 @@ GOOD = r'"(?P<good>[A-Z0-9_]+)"'
 WAYPOINT = r"(?P<waypoint>[A-Z0-9]+(?:-[A-Z0-9]+)+)"
 FACTORY_ASK = 500
 SOURCE_ASK = 100
+# What a supporting factory pays for an input: far below any price the scenarios look for, so that an input it
+# imports never becomes an opportunity of its own.
+INPUT_BID = 50
 
 
 @cache
@@ -68,13 +71,22 @@ class DemandFinderWorld:
     def exported(self, good: TradeSymbol) -> bool:
         return any(good in goods for goods in self.exports.values())
 
-    def add_supporting_market(self, good: TradeSymbol, ask: int) -> None:
+    def add_source(self, good: TradeSymbol) -> None:
         """A market exporting `good`, unless one already does."""
-        if self.exported(good):
-            return
+        if not self.exported(good):
+            self.exports[self._supporting_market()] = {good: SOURCE_ASK}
+
+    def add_factory(self, good: TradeSymbol, inputs: tuple[TradeSymbol, ...]) -> None:
+        """A market exporting `good` and importing its inputs, unless one already does."""
+        if not any(good in self.exports[waypoint] and set(inputs) <= set(self.imports.get(waypoint, ()))
+                   for waypoint in self.exports):
+            waypoint = self._supporting_market()
+            self.exports[waypoint] = {good: FACTORY_ASK}
+            self.imports[waypoint] = {needed: INPUT_BID for needed in inputs}
+
+    def _supporting_market(self) -> WaypointSymbol:
         self._supporting += 1
-        waypoint = self.place(f"{self.system or 'X1'}-SUP{self._supporting}")
-        self.exports.setdefault(waypoint, {})[good] = ask
+        return self.place(f"{self.system or 'X1'}-SUP{self._supporting}")
 
     def markets(self) -> list[MarketSnapshot]:
         waypoints = sorted(set(self.imports) | set(self.exports))
@@ -127,9 +139,9 @@ def step_good_in_supply_chain_map(context, good):
     inputs = _real_map().inputs_of(product)
     assert inputs, f"{product} has no recipe in the real map"
     here.recipes[product] = inputs
-    here.add_supporting_market(product, FACTORY_ASK)
+    here.add_factory(product, inputs)
     for needed in inputs:
-        here.add_supporting_market(needed, SOURCE_ASK)
+        here.add_source(needed)
 
 
 @given(rf"{GOOD} is NOT in the supply chain map")
@@ -142,7 +154,7 @@ def step_good_requires(context, good, inputs):
     here = world(context)
     product = TradeSymbol.parse(good)
     here.recipes[product] = tuple(TradeSymbol.parse(name) for name in json.loads(f"[{inputs}]"))
-    here.add_supporting_market(product, FACTORY_ASK)
+    here.add_factory(product, here.recipes[product])
 
 
 @given(rf"{GOOD} is available at {WAYPOINT}")

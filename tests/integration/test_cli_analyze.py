@@ -34,11 +34,15 @@ from tests.fakes import bundled_supply_chain, make_market
 from tests.screen_text import table_rows
 
 NOW = datetime.now(UTC).replace(microsecond=0)
-# Factories and sources with the game's real recipes, and three markets paying for what they make.
+# Factories (importing their exports' inputs, at bids no route or opportunity could use) and sources with the
+# game's real recipes, and three markets paying for what they make.
 MARKETS = [
-    make_market("X1-T1-F1", exports={"ELECTRONICS": 900, "MACHINERY": 700}, position=(0, 0), observed_at=NOW),
-    make_market("X1-T1-F2", exports={"ADVANCED_CIRCUITRY": 2500, "MICROPROCESSORS": 800}, position=(50, 0),
-                observed_at=NOW),
+    make_market("X1-T1-F1", exports={"ELECTRONICS": 900, "MACHINERY": 700},
+                imports={"SILICON_CRYSTALS": 20, "COPPER": 20, "IRON": 20}, position=(0, 0), observed_at=NOW),
+    make_market("X1-T1-F2", exports={"ADVANCED_CIRCUITRY": 2500}, imports={"ELECTRONICS": 20, "MICROPROCESSORS": 20},
+                position=(50, 0), observed_at=NOW),
+    make_market("X1-T1-F4", exports={"MICROPROCESSORS": 800}, imports={"SILICON_CRYSTALS": 20, "COPPER": 20},
+                position=(50, 5), observed_at=NOW),
     make_market("X1-T1-S1", exports={"SILICON_CRYSTALS": 30, "COPPER": 60, "IRON": 40}, position=(10, 10),
                 observed_at=NOW),
     make_market("X1-T1-A1", imports={"ELECTRONICS": 3000}, position=(5, 5), observed_at=NOW),
@@ -121,9 +125,12 @@ def test_the_analysis_screen_from_stored_markets(stored: Path) -> None:
     assert ranked(out) == BEST_PAID_FIRST
     assert table_rows(out, "#")[0] == ["1", "ADVANCED_CIRCUITRY", "X1-T1-A3", "8,000", "1 level",
                                        "ELECTRONICS, MICROPROCESSORS"]
-    assert "Left Out (1 imported goods)" in out
-    assert table_rows(out, "pays less than the minimum price (1)") == [
-        ["SHIP_PARTS", "X1-T1-A2", "400", "pays 400 < 1000"]]
+    assert "Left Out (8 imported goods)" in out
+    factory_inputs = [("COPPER", "F1"), ("COPPER", "F4"), ("ELECTRONICS", "F2"), ("IRON", "F1"),
+                      ("MICROPROCESSORS", "F2"), ("SILICON_CRYSTALS", "F1"), ("SILICON_CRYSTALS", "F4")]
+    assert table_rows(out, "pays less than the minimum price (8)") == [
+        ["SHIP_PARTS", "X1-T1-A2", "400", "pays 400 < 1000"]] + [
+        [good, f"X1-T1-{factory}", "20", "pays 20 < 1000"] for good, factory in factory_inputs]
     routes = table_rows(out, "Trade Routes (arbitrage; ranking: default_trade_ranking)")
     assert [route[:8] for route in routes] == [  # from the same stored prices: export ask -> import bid
         ["1", "ADVANCED_CIRCUITRY", "X1-T1-F2", "2,500", "X1-T1-A3", "8,000", "+5,500", "+110,000"],

@@ -33,7 +33,7 @@ from adapters.game_server.storage import Store, outdated_world
 from adapters.game_server.world import World
 from tests.cli_support import cli_environment as environment
 from tests.cli_support import run_cli as run
-from application.repositories import RunInfo
+from application.repositories import LedgerIntent, RunInfo
 from application.worker_jobs import WorkerResult
 from domain.goods import TradeSymbol as T
 from domain.ledger import LedgerTransaction, TransactionCategory, TransactionType
@@ -383,6 +383,29 @@ def test_recovery_releases_every_held_ship_with_its_real_state(tmp_path: Path) -
     finally:
         storage.close()
 
+
+
+def test_recovery_deletes_the_intents_closed_before_the_retention_and_keeps_the_open_ones(tmp_path: Path) -> None:
+    clock = FakeClock()
+    now = clock.now()
+    storage = bootstrap.open_storage(f"sqlite:///{tmp_path / 'db.sqlite3'}")
+    try:
+        for intent_id in ("closed-long-ago", "closed-lately", "open-long-ago"):
+            storage.ledger.open_intent(LedgerIntent(intent_id, "ALPHA", TransactionCategory.CARGO_TRADE,
+                                                    TransactionType.DEBIT, 5_000, now - timedelta(days=60)))
+        for intent_id, age in (("closed-long-ago", timedelta(days=8)), ("closed-lately", timedelta(days=6))):
+            storage.ledger.close_intent(intent_id, LedgerTransaction(
+                TransactionType.DEBIT, TransactionCategory.CARGO_TRADE, 480, now - age, "mfg-7", T.IRON, 12,
+                "ALPHA-1", "X1-T1-A1"), "answered")
+
+        report = recover("ALPHA", runs=storage.runs, assignments=storage.assignments, ledger=storage.ledger,
+                         game=FakeGame(clock, agent="ALPHA"), now=now, intent_retention=timedelta(days=7))
+
+        assert report.purged == 1
+        assert [i.intent_id for i in storage.ledger.open_intents("ALPHA")] == ["open-long-ago"]
+        assert storage.ledger.purge_closed_intents(now) == 1  # the one closed lately is still there
+    finally:
+        storage.close()
 
 def test_the_activity_log_tells_each_change_once(tmp_path: Path) -> None:
     now = NOW

@@ -4,6 +4,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta, timezone
 
 from adapters.storage.ledger_repository import SqlLedgerRepository
+from application.repositories import LedgerIntent
 from domain.goods import TradeSymbol
 from domain.ledger import LedgerTransaction, TransactionCategory, TransactionType, net_credits
 from domain.symbols import ShipSymbol, WaypointSymbol
@@ -101,3 +102,26 @@ def test_large_amounts_stay_exact_integers(db) -> None:
     ledger.record(trade(TransactionType.DEBIT, 1, at=T0 + timedelta(seconds=1)))
     net = ledger.net_since(T0)
     assert net == 8_999_999_999_999 and type(net) is int
+
+
+def test_purging_deletes_the_intents_closed_before_the_cutoff_and_never_an_open_one(db) -> None:
+    ledger = SqlLedgerRepository(db)
+
+    def intent(intent_id: str, account: str = "AGENT") -> LedgerIntent:
+        return LedgerIntent(intent_id, account, TransactionCategory.CARGO_TRADE, TransactionType.DEBIT, 9_000,
+                            T0 - timedelta(days=90), "op-1", ShipSymbol("AGENT-1"), TradeSymbol.IRON, 10)
+
+    for intent_id, account in [("old", "AGENT"), ("other-account", "OTHER"), ("recent", "AGENT"),
+                               ("open", "AGENT")]:
+        ledger.open_intent(intent(intent_id, account))
+    assert ledger.close_intent("old", trade(TransactionType.DEBIT, 100, at=T0 - timedelta(days=40)), "answered")
+    assert ledger.close_intent("other-account", trade(TransactionType.DEBIT, 7, at=T0 - timedelta(days=31)), "ok")
+    assert ledger.close_intent("recent", trade(TransactionType.DEBIT, 200, at=T0 - timedelta(days=1)), "answered")
+
+    assert ledger.purge_closed_intents(T0 - timedelta(days=30)) == 2
+    assert ledger.purge_closed_intents(T0 - timedelta(days=30)) == 0
+    assert [i.intent_id for i in ledger.open_intents("AGENT")] == ["open"]  # 90 days old, but open
+    assert ledger.net_since(T0 - timedelta(days=50)) == -307  # the rows stay: only the intents go
+    assert not ledger.close_intent("old", None, "again")  # gone, so it cannot be closed twice either
+    assert ledger.purge_closed_intents(T0) == 1  # "recent"
+    assert [i.intent_id for i in ledger.open_intents("AGENT")] == ["open"]

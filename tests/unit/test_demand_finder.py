@@ -26,10 +26,15 @@ from tests.fakes import (
 
 REAL = bundled_supply_chain()
 
-# Factories and sources for ELECTRONICS, ADVANCED_CIRCUITRY and MACHINERY with the real recipes.
+# Factories (importing their exports' inputs, at bids far below any min price) and sources for ELECTRONICS,
+# ADVANCED_CIRCUITRY and MACHINERY with the real recipes.
 SUPPORT = [
-    make_market("X1-F1", exports={"ELECTRONICS": 900, "MACHINERY": 700}, position=(0, 0)),
-    make_market("X1-F2", exports={"ADVANCED_CIRCUITRY": 2500, "MICROPROCESSORS": 800}, position=(50, 0)),
+    make_market("X1-F1", exports={"ELECTRONICS": 900, "MACHINERY": 700},
+                imports={"SILICON_CRYSTALS": 20, "COPPER": 20, "IRON": 20}, position=(0, 0)),
+    make_market("X1-F2", exports={"ADVANCED_CIRCUITRY": 2500}, imports={"ELECTRONICS": 20, "MICROPROCESSORS": 20},
+                position=(50, 0)),
+    make_market("X1-F4", exports={"MICROPROCESSORS": 800}, imports={"SILICON_CRYSTALS": 20, "COPPER": 20},
+                position=(50, 5)),
     make_market("X1-S1", exports={"SILICON_CRYSTALS": 30, "COPPER": 60, "IRON": 40}, position=(10, 10)),
 ]
 
@@ -108,15 +113,17 @@ def test_imports_without_an_observed_price_or_a_tree_are_left_out_with_the_reaso
     unpriced = MarketSnapshot("X1-A1", DEFAULT_NOW, imports=frozenset({T.ELECTRONICS}))
     no_factory = make_market("X1-A2", imports={"JEWELRY": 5000})
     no_source = make_market("X1-A3", imports={"EQUIPMENT": 5000})
-    equipment_factory = make_market("X1-F9", exports={"EQUIPMENT": 100, "ALUMINUM": 10})  # no PLASTICS anywhere
+    equipment_factory = make_market("X1-F9", exports={"EQUIPMENT": 100}, imports={"ALUMINUM": 20, "PLASTICS": 20})
+    aluminum = make_market("X1-S9", exports={"ALUMINUM": 10})  # and no PLASTICS anywhere
 
-    report = finder(SUPPORT + [unpriced, no_factory, no_source, equipment_factory]).find("X1", explain=True)
+    report = finder(SUPPORT + [unpriced, no_factory, no_source, equipment_factory, aluminum]).find("X1", explain=True)
 
     assert report.opportunities == ()
-    reasons = {entry.good: (entry.reason, entry.tree_reason) for entry in report.left_out}
-    assert reasons[T.ELECTRONICS] == (LeftOutReason.NO_PRICE, None)
-    assert reasons[T.JEWELRY] == (LeftOutReason.NO_TREE, UnresolvableReason.NO_FACTORY)
-    assert reasons[T.EQUIPMENT] == (LeftOutReason.NO_TREE, UnresolvableReason.NO_SOURCE)
+    # By market too: the factories import some of these goods as well (at bids below the minimum).
+    reasons = {(entry.market, entry.good): (entry.reason, entry.tree_reason) for entry in report.left_out}
+    assert reasons["X1-A1", T.ELECTRONICS] == (LeftOutReason.NO_PRICE, None)
+    assert reasons["X1-A2", T.JEWELRY] == (LeftOutReason.NO_TREE, UnresolvableReason.NO_FACTORY)
+    assert reasons["X1-A3", T.EQUIPMENT] == (LeftOutReason.NO_TREE, UnresolvableReason.NO_SOURCE)
     assert "PLASTICS" in report.left_out_for(T.EQUIPMENT)[0].detail
 
 

@@ -17,10 +17,13 @@ def recipes(**inputs):
     return SupplyChainMap({good: tuple(goods) for good, goods in inputs.items()})
 
 
-def one_exporter_per_good(goods, ask=100):
-    """A market exporting each good (so each good has a factory and a source)."""
+def one_exporter_per_good(goods, supply_chain, ask=100):
+    """A market exporting each good and importing its inputs (so each good has a source, and each good with a
+    recipe a factory)."""
     return [
-        make_market(f"X1-M{index}", exports={good: ask}, position=(index * 10, 0))
+        make_market(f"X1-M{index}", exports={good: ask}, imports={str(needed): 20 for needed in
+                                                                  supply_chain.inputs_of(T.parse(good))},
+                    position=(index * 10, 0))
         for index, good in enumerate(sorted(goods))
     ]
 
@@ -36,7 +39,8 @@ def paths(node, prefix=()):
 
 def test_machinery_from_iron_is_a_depth_one_tree():
     resolver = SupplyChainResolver(recipes(MACHINERY=["IRON"]))
-    markets = [make_market("X1-F1", exports={"MACHINERY": 900}), make_market("X1-B1", exports={"IRON": 50})]
+    markets = [make_market("X1-F1", exports={"MACHINERY": 900}, imports={"IRON": 60}),
+               make_market("X1-B1", exports={"IRON": 50})]
 
     tree = resolver.resolve(T.MACHINERY, markets)
 
@@ -48,7 +52,7 @@ def test_machinery_from_iron_is_a_depth_one_tree():
 
 def test_the_cheapest_source_wins_then_the_nearest_to_the_factory():
     resolver = SupplyChainResolver(recipes(MACHINERY=["IRON"]))
-    factory = make_market("X1-F1", exports={"MACHINERY": 900}, position=(0, 0))
+    factory = make_market("X1-F1", exports={"MACHINERY": 900}, imports={"IRON": 60}, position=(0, 0))
     dear = make_market("X1-S1", exports={"IRON": 80}, position=(1, 0))
     cheap_far = make_market("X1-S2", exports={"IRON": 50}, position=(500, 0))
     cheap_near = make_market("X1-S3", exchange={"IRON": 50}, position=(0, 30))  # exchange counts as a source
@@ -65,8 +69,8 @@ def test_the_cheapest_source_wins_then_the_nearest_to_the_factory():
 def test_the_factory_is_the_exporter_with_the_cheapest_output():
     resolver = SupplyChainResolver(recipes(MACHINERY=["IRON"]))
     markets = [
-        make_market("X1-F1", exports={"MACHINERY": 900}),
-        make_market("X1-F2", exports={"MACHINERY": 700}),
+        make_market("X1-F1", exports={"MACHINERY": 900}, imports={"IRON": 60}),
+        make_market("X1-F2", exports={"MACHINERY": 700}, imports={"IRON": 60}),
         make_market("X1-B1", exports={"IRON": 50}),
     ]
     assert resolver.resolve(T.MACHINERY, markets).market == "X1-F2"
@@ -79,7 +83,8 @@ def test_the_factory_is_the_exporter_with_the_cheapest_output():
         (recipes(ELECTRONICS=["COPPER"]), [], UnresolvableReason.NO_FACTORY, (T.ELECTRONICS,)),
         (
             recipes(ELECTRONICS=["SILICON_CRYSTALS", "COPPER"]),
-            [make_market("X1-F1", exports={"ELECTRONICS": 1}), make_market("X1-S1", exports={"SILICON_CRYSTALS": 1})],
+            [make_market("X1-F1", exports={"ELECTRONICS": 1}, imports={"SILICON_CRYSTALS": 1, "COPPER": 1}),
+             make_market("X1-S1", exports={"SILICON_CRYSTALS": 1})],
             UnresolvableReason.NO_SOURCE,
             (T.ELECTRONICS, T.COPPER),
         ),
@@ -102,11 +107,18 @@ def test_an_input_that_is_only_imported_somewhere_is_no_source():
     assert caught.value.reason is UnresolvableReason.NO_SOURCE
 
 
-def test_a_good_needed_to_make_itself_is_a_cycle():
-    resolver = SupplyChainResolver(recipes(MACHINERY=["MACHINERY"]))
+def test_a_good_needed_to_make_itself_is_a_cycle_and_bought_instead():
+    # MACHINERY <- IRON <- MACHINERY: fabricating IRON would need the MACHINERY being made, so IRON is bought.
+    supply_chain = recipes(MACHINERY=["IRON"], IRON=["MACHINERY"])
+    resolver = SupplyChainResolver(supply_chain, ResolverConfig(strategy=AcquisitionStrategy.PREFER_FABRICATE))
+    tree = resolver.resolve(T.MACHINERY, one_exporter_per_good(["MACHINERY", "IRON"], supply_chain))
+    assert [(n.good, n.method) for n in tree.walk()] == [(T.MACHINERY, FABRICATE), (T.IRON, BUY)]
+
+    # A good that is its own input has no factory at all: no market imports what it exports.
     with pytest.raises(UnresolvableGood) as caught:
-        resolver.resolve(T.MACHINERY, one_exporter_per_good(["MACHINERY"]))
-    assert caught.value.reason is UnresolvableReason.CYCLE
+        SupplyChainResolver(recipes(MACHINERY=["MACHINERY"])).resolve(
+            T.MACHINERY, [make_market("X1-M0", exports={"MACHINERY": 100})])
+    assert caught.value.reason is UnresolvableReason.NO_FACTORY
 
 
 @pytest.mark.parametrize("strategy", list(AcquisitionStrategy))
@@ -114,7 +126,7 @@ def test_cycles_of_the_real_map_end_every_tree(strategy):
     real = bundled_supply_chain()
     everything = set(real.recipes) | {good for inputs in real.recipes.values() for good in inputs}
     resolver = SupplyChainResolver(real, ResolverConfig(max_depth=32, strategy=strategy))
-    trees = resolver.for_markets(one_exporter_per_good(everything))
+    trees = resolver.for_markets(one_exporter_per_good(everything, real))
 
     for good in real.recipes:
         tree = trees.tree(good)  # every good has a factory and every input a source: all resolve
@@ -129,7 +141,7 @@ def test_prefer_fabricate_stops_the_real_cycle_by_buying():
     real = bundled_supply_chain()
     everything = set(real.recipes) | {good for inputs in real.recipes.values() for good in inputs}
     resolver = SupplyChainResolver(real, ResolverConfig(max_depth=32, strategy=AcquisitionStrategy.PREFER_FABRICATE))
-    tree = resolver.resolve(T.ELECTRONICS, one_exporter_per_good(everything))
+    tree = resolver.resolve(T.ELECTRONICS, one_exporter_per_good(everything, real))
 
     chain = [T.COPPER, T.COPPER_ORE, T.EXPLOSIVES, T.LIQUID_HYDROGEN, T.MACHINERY, T.IRON, T.IRON_ORE]
     node = tree
@@ -147,7 +159,8 @@ def test_deep_trees_fabricate_every_level_when_preferred():
         COPPER=["COPPER_ORE"],
     )
     markets = one_exporter_per_good(
-        ["ADVANCED_CIRCUITRY", "ELECTRONICS", "MICROPROCESSORS", "SILICON_CRYSTALS", "COPPER", "COPPER_ORE"]
+        ["ADVANCED_CIRCUITRY", "ELECTRONICS", "MICROPROCESSORS", "SILICON_CRYSTALS", "COPPER", "COPPER_ORE"],
+        supply_chain,
     )
 
     deep = SupplyChainResolver(supply_chain, ResolverConfig(strategy=AcquisitionStrategy.PREFER_FABRICATE))
@@ -173,7 +186,7 @@ def test_deep_trees_fabricate_every_level_when_preferred():
 
 def test_the_depth_limit_cuts_fabrication_short_and_buys_instead():
     supply_chain = recipes(ELECTRONICS=["COPPER"], COPPER=["COPPER_ORE"], COPPER_ORE=["EXPLOSIVES"])
-    markets = one_exporter_per_good(["ELECTRONICS", "COPPER", "COPPER_ORE", "EXPLOSIVES"])
+    markets = one_exporter_per_good(["ELECTRONICS", "COPPER", "COPPER_ORE", "EXPLOSIVES"], supply_chain)
     config = ResolverConfig(max_depth=2, strategy=AcquisitionStrategy.PREFER_FABRICATE)
 
     tree = SupplyChainResolver(supply_chain, config).resolve(T.ELECTRONICS, markets)
@@ -187,9 +200,10 @@ def test_the_depth_limit_cuts_fabrication_short_and_buys_instead():
 
 
 def test_a_depth_limit_that_leaves_no_room_for_inputs_is_a_typed_outcome():
-    resolver = SupplyChainResolver(recipes(MACHINERY=["IRON"]), ResolverConfig(max_depth=0))
+    supply_chain = recipes(MACHINERY=["IRON"])
+    resolver = SupplyChainResolver(supply_chain, ResolverConfig(max_depth=0))
     with pytest.raises(UnresolvableGood) as caught:
-        resolver.resolve(T.MACHINERY, one_exporter_per_good(["MACHINERY", "IRON"]))
+        resolver.resolve(T.MACHINERY, one_exporter_per_good(["MACHINERY", "IRON"], supply_chain))
     assert caught.value.reason is UnresolvableReason.DEPTH_LIMIT
 
 
@@ -199,8 +213,8 @@ def test_smart_fabricates_around_thin_supply_and_buys_healthy_supply():
 
     def markets(iron_supply):
         return [
-            make_market("X1-F1", exports={"MACHINERY": 900}),
-            make_market("X1-F2", exports={"IRON": 50}, supply=iron_supply),
+            make_market("X1-F1", exports={"MACHINERY": 900}, imports={"IRON": 60}),
+            make_market("X1-F2", exports={"IRON": 50}, imports={"IRON_ORE": 15}, supply=iron_supply),
             make_market("X1-S1", exports={"IRON_ORE": 10}),
         ]
 
@@ -211,8 +225,9 @@ def test_smart_fabricates_around_thin_supply_and_buys_healthy_supply():
 
 
 def test_trees_are_built_once_per_good():
-    resolver = SupplyChainResolver(recipes(MACHINERY=["IRON"]))
-    trees = resolver.for_markets(one_exporter_per_good(["MACHINERY", "IRON"]))
+    supply_chain = recipes(MACHINERY=["IRON"])
+    resolver = SupplyChainResolver(supply_chain)
+    trees = resolver.for_markets(one_exporter_per_good(["MACHINERY", "IRON"], supply_chain))
     assert trees.tree(T.MACHINERY) is trees.tree(T.MACHINERY)
     failure = trees.outcome(T.ELECTRONICS)
     assert isinstance(failure, UnresolvableGood) and trees.outcome(T.ELECTRONICS) is failure
@@ -260,4 +275,10 @@ def test_a_market_that_imports_other_goods_but_not_the_inputs_is_no_factory_of_i
 
     with pytest.raises(UnresolvableGood) as refused:
         resolver.resolve(T.DRUGS, [reseller, ice])
+    assert refused.value.reason is UnresolvableReason.NO_FACTORY
+
+    # Nor is a market that lists no imports at all: nothing it makes could be delivered to it.
+    silent = make_market("X1-K1", exports={"DRUGS": 2000})
+    with pytest.raises(UnresolvableGood) as refused:
+        resolver.resolve(T.DRUGS, [silent, ice])
     assert refused.value.reason is UnresolvableReason.NO_FACTORY

@@ -7,7 +7,7 @@ from application.game_errors import GameUnavailable
 from application.navigation import Navigator
 from application.production_executor import ProductionConfig, ProductionExecutor
 from application.worker import ManufacturingArbitrageWorker
-from application.worker_jobs import WorkerJob, WorkerResult
+from application.worker_jobs import MAX_ERROR_LENGTH, WorkerJob, WorkerResult, failure_line, ledger_unreadable
 from domain.goods import TradeSymbol
 from domain.ledger import LedgerTransaction, TransactionCategory, TransactionType
 from domain.trade import TradeSide
@@ -168,3 +168,12 @@ def test_the_sell_market_is_looked_at_on_arrival_and_after_the_first_lot_only():
     assert result.quantity_sold == 40
     assert len(harness.game.trades_of(MACHINERY, TradeSide.SELL)) == 4
     assert len(harness.game.polls_of("X1-A1")) == 2
+
+
+def test_an_error_line_is_one_line_of_bounded_length_and_says_when_the_ledger_could_not_be_read():
+    long = RuntimeError("x" * 1000)
+    assert failure_line(RuntimeError("  ")) == "RuntimeError: no detail"
+    assert len(failure_line(long)) == MAX_ERROR_LENGTH
+    assert ledger_unreadable(None, OSError("disk\ngone")) == "OSError: disk gone; ledger unreadable, profit unknown"
+    assert ledger_unreadable("sold 3", OSError("disk")) == "sold 3; ledger unreadable, profit unknown"
+    assert len(ledger_unreadable(failure_line(long), OSError("disk"))) == MAX_ERROR_LENGTH

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 
 from adapters.game_server import catalog
 from adapters.game_server.economy import apply_purchase, apply_sale, quote
@@ -12,8 +13,22 @@ from adapters.game_server.rules.codes import (
     TRADE_VOLUME,
 )
 from adapters.game_server.rules.core import WorldCore
-from adapters.game_server.state import MarketGood, MarketState, ShipState, TransactionRecord
+from adapters.game_server.state import AgentState, MarketGood, MarketState, ShipState, TransactionRecord
 from adapters.wire import models as wire
+
+
+@dataclass(frozen=True)
+class _Side:
+    """What tells a purchase from a sale where they refuse alike: the record's kind and the error for a good the
+    market does not trade that way (`missing` takes {symbol} and {waypoint})."""
+    kind: str
+    missing_code: int
+    missing: str
+
+
+_PURCHASE = _Side("PURCHASE", NOT_SOLD_HERE,
+                  "Market purchase failed. Trade good {symbol} is not available at {waypoint}.")
+_SALE = _Side("SELL", NOT_BOUGHT_HERE, "Market sell failed. Trade good {symbol} is not listed at {waypoint}.")
 
 
 class TradeRules(WorldCore):
@@ -30,56 +45,55 @@ class TradeRules(WorldCore):
         return market
 
     def purchase_cargo(self, agent: str, ship: str, symbol: str, units: int) -> wire.TradeData:
-        units = self._units(units)
-        symbol = self._trade_symbol(symbol)
-        with self._lock:
-            now, owner, state, market, good = self._docked_good(
-                agent, ship, symbol, units, NOT_SOLD_HERE, "Market purchase failed. Trade good {symbol} is not "
-                                                           "available at {waypoint}.")
-            self._check_room(state, symbol, units)
-            self._market_now(market, now)
-            price, _ = quote(good, self._economy)
-            total = price * units
-            if total > owner.credits:
-                raise GameError(MARKET_CREDITS, f"Market purchase failed. Agent does not have sufficient credits "
-                                                f"to purchase {units} unit(s) of {symbol}",
-                                data={"agentCredits": owner.credits, "totalPrice": total, "tradeSymbol": symbol,
-                                      "units": units, "purchasePrice": price})
-            owner.credits -= total
-            state.cargo[symbol] = state.cargo.get(symbol, 0) + units
-            apply_purchase(good, units)
-            return self._settle_trade(owner, state, market,
-                                      self._record(market, state, symbol, "PURCHASE", units, price, now))
+        return self._trade(agent, ship, symbol, units, _PURCHASE)
 
     def sell_cargo(self, agent: str, ship: str, symbol: str, units: int) -> wire.TradeData:
+        return self._trade(agent, ship, symbol, units, _SALE)
+
+    def _trade(self, agent: str, ship: str, symbol: str, units: int, side: _Side) -> wire.TradeData:
+        """A purchase or a sale: the same checks in the same order, differing only in which way goods and credits
+        move, so the two cannot drift apart in what they refuse."""
         units = self._units(units)
         symbol = self._trade_symbol(symbol)
+        buying = side is _PURCHASE
         with self._lock:
-            now, owner, state, market, good = self._docked_good(
-                agent, ship, symbol, units, NOT_BOUGHT_HERE, "Market sell failed. Trade good {symbol} is not "
-                                                             "listed at {waypoint}.")
-            self._check_holds(state, symbol, units)
+            now = self._now()
+            owner = self._agent(agent)
+            state = self._own_ship(agent, ship, now)
+            market = self._docked_market(state, now)
+            good = market.goods.get(symbol)
+            if good is None:
+                raise GameError(side.missing_code, side.missing.format(symbol=symbol, waypoint=state.waypoint),
+                                data={"waypointSymbol": state.waypoint, "tradeSymbol": symbol})
+            self._check_volume(good, state.waypoint, units)
+            if buying:
+                self._check_room(state, symbol, units)
+            else:
+                self._check_holds(state, symbol, units)
             self._market_now(market, now)
-            _, price = quote(good, self._economy)
-            owner.credits += price * units
-            self._remove_cargo(state, symbol, units)
-            apply_sale(good, units)
+            purchase_price, sell_price = quote(good, self._economy)
+            if buying:
+                price = purchase_price
+                self._check_credits(owner, "Market purchase failed", symbol, units, price)
+                owner.credits -= price * units
+                state.cargo[symbol] = state.cargo.get(symbol, 0) + units
+                apply_purchase(good, units)
+            else:
+                price = sell_price
+                owner.credits += price * units
+                self._remove_cargo(state, symbol, units)
+                apply_sale(good, units)
             return self._settle_trade(owner, state, market,
-                                      self._record(market, state, symbol, "SELL", units, price, now))
+                                      self._record(market, state, symbol, side.kind, units, price, now))
 
-    def _docked_good(self, agent: str, ship: str, symbol: str, units: int, missing_code: int, missing: str):
-        """What a purchase or sale works on: the time, the agent, its docked ship, the market and the good (the
-        lot within the trade volume); `missing` (with {symbol} and {waypoint}) when the market lacks the good."""
-        now = self._now()
-        owner = self._agent(agent)
-        state = self._own_ship(agent, ship, now)
-        market = self._docked_market(state, now)
-        good = market.goods.get(symbol)
-        if good is None:
-            raise GameError(missing_code, missing.format(symbol=symbol, waypoint=state.waypoint),
-                            data={"waypointSymbol": state.waypoint, "tradeSymbol": symbol})
-        self._check_volume(good, state.waypoint, units)
-        return now, owner, state, market, good
+    @staticmethod
+    def _check_credits(owner: AgentState, failed: str, symbol: str, units: int, price: int) -> None:
+        total = price * units
+        if total > owner.credits:
+            raise GameError(MARKET_CREDITS, f"{failed}. Agent does not have sufficient credits to purchase {units} "
+                                            f"unit(s) of {symbol}",
+                            data={"agentCredits": owner.credits, "totalPrice": total, "tradeSymbol": symbol,
+                                  "units": units, "purchasePrice": price})
 
     def _settle_trade(self, owner, state: ShipState, market: MarketState, record) -> wire.TradeData:
         """Commit what a purchase or sale changed, in one transaction, then answer with it."""
@@ -118,17 +132,12 @@ class TradeRules(WorldCore):
             market = self._markets.get(state.waypoint)
             good = market.goods.get("FUEL") if market else None
             if market is None or good is None:
-                raise GameError(NOT_SOLD_HERE, f"Market purchase failed. Trade good FUEL is not available at "
-                                               f"{state.waypoint}.",
+                raise GameError(NOT_SOLD_HERE, _PURCHASE.missing.format(symbol="FUEL", waypoint=state.waypoint),
                                 data={"waypointSymbol": state.waypoint, "tradeSymbol": "FUEL"})
             self._market_now(market, now)
             price, _ = quote(good, self._economy)
             total = price * market_units
-            if total > owner.credits:
-                raise GameError(MARKET_CREDITS, f"Refuel failed. Agent does not have sufficient credits to "
-                                                f"purchase {market_units} unit(s) of FUEL",
-                                data={"agentCredits": owner.credits, "totalPrice": total, "tradeSymbol": "FUEL",
-                                      "units": market_units, "purchasePrice": price})
+            self._check_credits(owner, "Refuel failed", "FUEL", market_units, price)
             record = TransactionRecord(state.waypoint, state.symbol, "FUEL", "PURCHASE", market_units, price, total,
                                        now)
             if market_units:
