@@ -77,8 +77,9 @@ class BotRun:
 
     @classmethod
     def start(cls, base_url: str, root: Path, *, symbol: str = "E2E", speed: float = 1.0,
-              env: dict[str, str] | None = None) -> BotRun:
-        """`env`: ST_* settings of this bot (as the daemon would read them from its environment)."""
+              env: dict[str, str] | None = None, rate_limit_scaled: bool = False) -> BotRun:
+        """`env`: ST_* settings of this bot (as the daemon would read them from its environment).
+        `rate_limit_scaled`: the server runs `--rate-limit scaled` (its pools grow with the game speed)."""
         run_dir = root / "run"
         run_dir.mkdir(parents=True)
         with bootstrap.account_client(GameApiSettings(base_url=base_url), run_dir, symbol) as client:
@@ -88,7 +89,8 @@ class BotRun:
         runtime = bootstrap.Runtime(
             settings=settings, base_url=base_url, token=registered.token, player=symbol,
             system=registered.agent.headquarters.rsplit("-", 1)[0], run_dir=run_dir,
-            database_url=f"sqlite:///{root / 'bot.sqlite3'}", time_scale=speed)
+            database_url=f"sqlite:///{root / 'bot.sqlite3'}", time_scale=speed,
+            rate_limit_scaled=rate_limit_scaled)
         container = bootstrap.build(runtime)
         container.init_resources()
         return cls(container, symbol)
