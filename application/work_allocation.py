@@ -1,0 +1,228 @@
+"""Which idle ship does which work: the two kinds' ranked lists merged by expected profit per ship-hour (issue 16).
+
+Manufacturing opportunities and trade routes each come ranked by their own pluggy hook. The coordinator walks both
+lists at once and, at each step, gives the next ship to whichever list's next item is expected to earn more per hour
+of a ship's time; each list keeps its hook's order, only the interleaving is decided here. The expected figure is
+what the ledger recorded for the lane (or its good), else an estimate from the price signal: the margin times the
+units one trip can move, over the trip's game hours (flights from the ship's position at cruise, a pause at each
+stop, and for manufacturing the wait for the factory's output). Estimates of one kind are scaled by how far that
+kind's finished runs fell short of (or beat) their own estimates, so neither kind wins by a more hopeful formula.
+
+Also here: the markets each piece of work buys and sells a good at (`Claim`), which the coordinator keeps one worker
+per, whatever its kind (`MarketClaims`), so a manufacturing run and a trade lane do not push each other's prices.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from typing import Generic, TypeVar
+
+from application.travel import TravelModel, travel_distance
+from domain.fleet import ShipNavFlightMode, ShipSummary
+from domain.geometry import Position, distance
+from domain.goods import TradeSymbol
+from domain.opportunity import ManufacturingOpportunity
+from domain.supply_chain import AcquisitionMethod, SupplyChainNode
+from domain.symbols import WaypointSymbol
+from domain.trade_route import TradeRoute
+
+MarketGood = tuple[TradeSymbol, WaypointSymbol]
+_W = TypeVar("_W")
+
+
+@dataclass(frozen=True, slots=True)
+class EstimateConfig:
+    """The figures of the price-signal estimate (before each kind's record scales it).
+
+    `lots_per_visit`: lots of a market's trade volume one visit trades before its price has moved too far (the
+    workers stop at a bid drop or an ask rise of some tens of percent, a few lots). `stop_seconds`: game time at each
+    market (docking, looking, trading lot by lot). `production_seconds`: the wait for a fed factory's output (one
+    supply level takes 18-34 game minutes). `unknown_margin`: the share of the bid taken as the margin when the
+    factory's ask is unknown. `capacity` and `engine_speed`: the ship assumed when none is idle."""
+
+    lots_per_visit: int = 4
+    stop_seconds: float = 60.0
+    production_seconds: float = 1800.0
+    unknown_margin: float = 0.15
+    capacity: int = 40
+    engine_speed: int = 10
+    travel: TravelModel = TravelModel()
+
+
+def _flight_seconds(a: Position | None, b: Position | None, speed: int, travel: TravelModel) -> float:
+    """One cruise flight; unknown positions count as a short hop (the floor of the game's formula)."""
+    distance = travel_distance(a, b) if a is not None and b is not None else 0
+    return travel.flight_seconds(distance, ShipNavFlightMode.CRUISE, speed)
+
+
+def _trip_hours(start: Position | None, stops: Iterable[Position | None], ship: ShipSummary | None,
+                config: EstimateConfig, extra_seconds: float = 0.0) -> float:
+    speed = ship.engine_speed if ship is not None else config.engine_speed
+    seconds, here = extra_seconds, start
+    for stop in stops:
+        seconds += _flight_seconds(here, stop, speed, config.travel) + config.stop_seconds
+        here = stop if stop is not None else here
+    return max(seconds, 60.0) / 3600
+
+
+def _room(ship: ShipSummary | None, config: EstimateConfig) -> int:
+    return ship.cargo_capacity - ship.cargo_units if ship is not None else config.capacity
+
+
+def route_signal_per_hour(route: TradeRoute, ship: ShipSummary | None, buy_at: Position | None,
+                          sell_at: Position | None, config: EstimateConfig = EstimateConfig()) -> float:
+    """Credits per ship-hour the prices promise on `route` for `ship`: the margin on what one visit can buy (the
+    ship's room, at most `lots_per_visit` of the export's lots) over the flights ship -> export -> import."""
+    units = min(_room(ship, config), config.lots_per_visit * route.trade_volume)
+    start = ship.position if ship is not None else buy_at
+    return route.margin * units / _trip_hours(start, (buy_at, sell_at), ship, config)
+
+
+def manufacturing_signal_per_hour(opportunity: ManufacturingOpportunity, ship: ShipSummary | None,
+                                  config: EstimateConfig = EstimateConfig()) -> float:
+    """Credits per ship-hour the prices promise for making `opportunity` with `ship`: the sell market's bid over the
+    factory's ask (or `unknown_margin` of the bid) on what one run can sell (the ship's room, at most
+    `lots_per_visit` of the sell market's lots), over the flights to every input's source, the factory and the sell
+    market, plus the wait for the output."""
+    tree = opportunity.dependency_tree
+    margin = opportunity.bid - tree.ask if tree.ask is not None else opportunity.bid * config.unknown_margin
+    room = _room(ship, config)
+    units = min(room, config.lots_per_visit * opportunity.trade_volume) if opportunity.trade_volume else room
+    stops = [*_visits(tree), opportunity.sell_position]
+    start = ship.position if ship is not None else tree.position
+    return margin * units / _trip_hours(start, stops, ship, config, config.production_seconds)
+
+
+def _visits(node: SupplyChainNode) -> list[Position | None]:
+    """The markets a run visits for `node`, in the order the tree is executed: inputs first, then the factory."""
+    if node.method is not AcquisitionMethod.FABRICATE:
+        return [node.position]
+    return [position for child in node.children for position in _visits(child)] + [node.position]
+
+
+@dataclass(frozen=True, slots=True)
+class Footprint:
+    """The (good, market) pairs a piece of work buys at and sells into."""
+
+    buys: frozenset[MarketGood] = frozenset()
+    sells: frozenset[MarketGood] = frozenset()
+
+    def meets(self, other: Footprint) -> bool:
+        """Whether both buy one good at one market, or both sell one good into one market."""
+        return not (self.buys.isdisjoint(other.buys) and self.sells.isdisjoint(other.sells))
+
+
+@dataclass(frozen=True, slots=True)
+class Claim:
+    """What one worker holds: `whole`, every pair its run trades, kept from work of the other kind; `own`, the pairs
+    kept from work of its own kind (the per-kind rules the coordinator had before the kinds shared markets)."""
+
+    kind: str
+    whole: Footprint
+    own: Footprint
+
+
+def route_claim(kind: str, route: TradeRoute) -> Claim:
+    """A lane: its good bought at the export, sold into the import (one worker per export and per import)."""
+    whole = Footprint(frozenset({(route.good, route.buy_market)}), frozenset({(route.good, route.sell_market)}))
+    return Claim(kind, whole, whole)
+
+
+def manufacturing_claim(kind: str, opportunity: ManufacturingOpportunity, *, one_per_factory: bool) -> Claim:
+    """A run: the output bought at its factory and sold at the sell market, every input bought at its source and
+    delivered (sold) into the factory that consumes it. Against other manufacturing runs only the output counts
+    (runs of different goods may share an input's source), its factory only when `one_per_factory`."""
+    buys = {(opportunity.good, opportunity.factory)}
+    sells = {(opportunity.good, opportunity.sell_market)}
+    own = Footprint(frozenset(buys) if one_per_factory else frozenset(), frozenset(sells))
+    for node in opportunity.dependency_tree.walk():
+        for child in node.children:
+            sells.add((child.good, node.market))
+            if child.method is not AcquisitionMethod.FABRICATE:
+                buys.add((child.good, child.market))
+    return Claim(kind, Footprint(frozenset(buys), frozenset(sells)), own)
+
+
+class MarketClaims:
+    """The claims of the running workers: at most one worker buying a good at one market and one selling a good
+    into one market, whatever its kind (a second would meet the price the first one moved)."""
+
+    def __init__(self, claims: Iterable[Claim] = ()) -> None:
+        self._claims = list(claims)
+
+    def clashes(self, claim: Claim) -> bool:
+        return any((held.own.meets(claim.own) if held.kind == claim.kind else held.whole.meets(claim.whole))
+                   for held in self._claims)
+
+    def add(self, claim: Claim) -> None:
+        self._claims.append(claim)
+
+
+class KindRecord:
+    """How one kind of work's finished runs compared with the price-signal estimates they started on: the profit
+    they made over the profit their estimates promised for the hours they took."""
+
+    def __init__(self) -> None:
+        self._made = 0.0
+        self._promised = 0.0
+
+    def add(self, profit: int, estimate_per_hour: float, hours: float) -> None:
+        if estimate_per_hour > 0 and hours > 0:
+            self._made += profit
+            self._promised += estimate_per_hour * hours
+
+    @property
+    def ratio(self) -> float:
+        """Made over promised; 1 until a run of the kind finished."""
+        return self._made / self._promised if self._promised > 0 else 1.0
+
+
+@dataclass(slots=True)
+class RankedWork(Generic[_W]):
+    """One kind's work, in its hook's order. `open()`: whether the kind may start another worker (its cap);
+    `eligible(item)`: whether the item may be started now (not paused, its markets not claimed); `expected(item)`:
+    credits per ship-hour it is expected to earn."""
+
+    kind: str
+    items: Sequence[_W]
+    open: Callable[[], bool]
+    eligible: Callable[[_W], bool]
+    expected: Callable[[_W], float]
+    _next: int = 0
+
+    def head(self) -> _W | None:
+        """The first item still eligible, skipping those that are not (they stay out for this cycle: claims only
+        grow while it runs); None when the kind is closed or has nothing left."""
+        if not self.open():
+            return None
+        while self._next < len(self.items):
+            item = self.items[self._next]
+            if self.eligible(item):
+                return item
+            self._next += 1
+        return None
+
+    def take(self) -> None:
+        self._next += 1
+
+
+def interleave(queues: Sequence[RankedWork]) -> Iterator[tuple[str, object]]:
+    """Every eligible item of every queue, each queue in its own order (its ranking hook's), as (kind, item): at each
+    step the queue whose next item is expected to earn more per ship-hour goes first, the earlier queue on a tie.
+    Heads are judged again at each step, as the caller's starting work changes claims, caps and idle ships."""
+    while True:
+        heads = [(queue, item) for queue in queues if (item := queue.head()) is not None]
+        if not heads:
+            return
+        best = max(range(len(heads)), key=lambda i: (heads[i][0].expected(heads[i][1]), -i))
+        queue, item = heads[best]
+        queue.take()
+        yield queue.kind, item
+
+
+def nearest(ships: Sequence[ShipSummary], where: Position | None) -> ShipSummary | None:
+    """The idle ship with room nearest to `where` (the biggest hold on a tie), None when none has room."""
+    roomy = [ship for ship in ships if ship.cargo_capacity > ship.cargo_units]
+    if not roomy:
+        return None
+    return min(roomy, key=lambda ship: (distance(ship.position, where), -ship.cargo_capacity, ship.symbol))
