@@ -49,7 +49,7 @@ from application.stranded_cargo import CLEARANCE_PREFIX, StrandedCargoPass
 from application.trade_route_finder import TradeRouteFinder
 from application.wind_down import DRAINING
 from application.work_allocation import (
-    Claim, EstimateConfig, KindRecord, MarketClaims, RankedWork, interleave, manufacturing_claim,
+    Claim, EstimateConfig, KindRecord, calibration, MarketClaims, RankedWork, interleave, manufacturing_claim,
     manufacturing_signal_per_hour, nearest, route_claim, route_signal_per_hour,
 )
 from application.worker_jobs import (
@@ -508,7 +508,7 @@ class ManufacturingArbitrageCoordinator:
             return recorded, None
         ship = nearest(idle, opportunity.first_stop.position)
         signal = manufacturing_signal_per_hour(opportunity, ship, self._estimates)
-        return signal * self._kind_records[MANUFACTURING].ratio, signal
+        return signal * calibration(self._kind_records, MANUFACTURING), signal
 
     def _expected_route(self, route: TradeRoute, idle: list[ShipSummary],
                         positions: dict[WaypointSymbol, Position]) -> tuple[float, float | None]:
@@ -518,7 +518,7 @@ class ManufacturingArbitrageCoordinator:
             return recorded, None
         buy_at, sell_at = positions.get(route.buy_market), positions.get(route.sell_market)
         signal = route_signal_per_hour(route, nearest(idle, buy_at), buy_at, sell_at, self._estimates)
-        return signal * self._kind_records[ARBITRAGE].ratio, signal
+        return signal * calibration(self._kind_records, ARBITRAGE), signal
 
     def _claim_of_opportunity(self, opportunity: ManufacturingOpportunity) -> Claim:
         return manufacturing_claim(MANUFACTURING, opportunity, one_per_factory=self.config.one_worker_per_factory)

@@ -36,13 +36,13 @@ class EstimateConfig:
 
     `lots_per_visit`: lots of a market's trade volume one visit trades before its price has moved too far (the
     workers stop at a bid drop or an ask rise of some tens of percent, a few lots). `stop_seconds`: game time at each
-    market (docking, looking, trading lot by lot). `production_seconds`: the wait for a fed factory's output (one
-    supply level takes 18-34 game minutes). `unknown_margin`: the share of the bid taken as the margin when the
+    market (docking, looking, trading lot by lot). `production_seconds`: the wait for the factory's output (often
+    at hand; else one supply level of a fed factory takes 18-34 game minutes). `unknown_margin`: the share of the bid taken as the margin when the
     factory's ask is unknown. `capacity` and `engine_speed`: the ship assumed when none is idle."""
 
     lots_per_visit: int = 4
     stop_seconds: float = 60.0
-    production_seconds: float = 1800.0
+    production_seconds: float = 600.0
     unknown_margin: float = 0.15
     capacity: int = 40
     engine_speed: int = 10
@@ -163,18 +163,31 @@ class KindRecord:
     they made over the profit their estimates promised for the hours they took."""
 
     def __init__(self) -> None:
-        self._made = 0.0
-        self._promised = 0.0
+        self.made = 0.0
+        self.promised = 0.0
 
     def add(self, profit: int, estimate_per_hour: float, hours: float) -> None:
         if estimate_per_hour > 0 and hours > 0:
-            self._made += profit
-            self._promised += estimate_per_hour * hours
+            self.made += profit
+            self.promised += estimate_per_hour * hours
 
     @property
-    def ratio(self) -> float:
-        """Made over promised; 1 until a run of the kind finished."""
-        return self._made / self._promised if self._promised > 0 else 1.0
+    def ratio(self) -> float | None:
+        """Made over promised; None until a run of the kind with an estimate finished."""
+        return self.made / self.promised if self.promised > 0 else None
+
+
+def calibration(records: dict[str, KindRecord], kind: str) -> float:
+    """The factor for `kind`'s price-signal estimates: its own record's ratio; for a kind with no finished run yet,
+    the ratio of every kind's runs together (what the estimates miss in common, such as how prices move under a
+    load, applies to it too, so it is not judged by a formula the other kind has already been corrected from);
+    1 before any run finished."""
+    own = records[kind].ratio
+    if own is not None:
+        return own
+    made = sum(record.made for record in records.values())
+    promised = sum(record.promised for record in records.values())
+    return made / promised if promised > 0 else 1.0
 
 
 @dataclass(slots=True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from application.work_allocation import (
-    EstimateConfig, KindRecord, MarketClaims, RankedWork, interleave, manufacturing_claim, route_claim,
+    EstimateConfig, KindRecord, MarketClaims, calibration, RankedWork, interleave, manufacturing_claim, route_claim,
     route_signal_per_hour,
 )
 from domain.geometry import Position
@@ -60,12 +60,15 @@ def test_a_nearer_or_wider_lane_promises_more_per_ship_hour():
 
 
 def test_a_kind_record_scales_its_estimates_by_what_its_runs_made():
-    record = KindRecord()
-    assert record.ratio == 1.0
-    record.add(50_000, 200_000.0, 0.5)  # promised 100,000 in half an hour, made half of it
-    assert record.ratio == 0.5
-    record.add(-10_000, 0.0, 1.0)  # no estimate to compare with: ignored
-    assert record.ratio == 0.5
+    records = {"mfg": KindRecord(), "arb": KindRecord()}
+    assert calibration(records, "mfg") == calibration(records, "arb") == 1.0
+    records["arb"].add(50_000, 200_000.0, 0.5)  # promised 100,000 in half an hour, made half of it
+    records["arb"].add(-10_000, 0.0, 1.0)  # no estimate to compare with: ignored
+    assert calibration(records, "arb") == 0.5
+    # A kind never run borrows what every run so far made of its promise, until it has its own.
+    assert calibration(records, "mfg") == 0.5
+    records["mfg"].add(300_000, 100_000.0, 1.0)
+    assert calibration(records, "mfg") == 3.0 and calibration(records, "arb") == 0.5
 
 
 def test_claims_keep_one_buyer_and_one_seller_per_good_and_market_across_kinds():
