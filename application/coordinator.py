@@ -17,9 +17,10 @@ The plan's coordinator, as a loop on an injected Clock instead of Go tickers and
   ClearanceJob that sells it, so a full hold never keeps a ship out of work.
 
 Trade arbitrage is the second kind of work on the same idle pool (issue 16): with a TradeRouteFinder, discovery
-also ranks export -> import lanes (every `arbitrage_discovery_interval`), and assignment gives the ships that
-manufacturing (at most `max_workers`) left idle to the best lanes, one ship per lane and at most
-`arbitrage_max_workers`. Both kinds draw on one AccountBudget: each job is allotted its share of the credits above
+also ranks export -> import lanes (every `arbitrage_discovery_interval`), and assignment gives each idle ship to the
+work of either kind expected to earn more per ship-hour (the two ranked lists merged, application/work_allocation.py),
+at most `max_workers` manufacturing and `arbitrage_max_workers` trading, and, whatever the kind, one worker buying a
+good at one market and one selling a good into one market. Both kinds draw on one AccountBudget: each job is allotted its share of the credits above
 the reserve that running jobs have not been promised.
 
 `drain()` (a graceful stop) marks the run DRAINING, so workers buy nothing more and sell what they hold, and gives
@@ -49,7 +50,7 @@ from application.stranded_cargo import CLEARANCE_PREFIX, StrandedCargoPass
 from application.trade_route_finder import TradeRouteFinder
 from application.wind_down import DRAINING
 from application.work_allocation import (
-    Claim, EstimateConfig, KindRecord, calibration, MarketClaims, RankedWork, interleave, manufacturing_claim,
+    Claim, EstimateConfig, KindRecord, MarketClaims, RankedWork, calibration, interleave, manufacturing_claim,
     manufacturing_signal_per_hour, nearest, route_claim, route_signal_per_hour,
 )
 from application.worker_jobs import (
