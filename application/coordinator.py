@@ -50,7 +50,7 @@ from application.stranded_cargo import CLEARANCE_PREFIX, StrandedCargoPass
 from application.trade_route_finder import TradeRouteFinder
 from application.wind_down import DRAINING
 from application.work_allocation import (
-    Claim, EstimateConfig, KindRecord, MarketClaims, RankedWork, calibration, interleave, manufacturing_claim,
+    Claim, EstimateConfig, KindRecord, MarketClaims, RankedWork, RecentRates, calibration, interleave, manufacturing_claim,
     manufacturing_signal_per_hour, nearest, route_claim, route_signal_per_hour,
 )
 from application.worker_jobs import (
@@ -233,6 +233,7 @@ class ManufacturingArbitrageCoordinator:
         self._estimates = EstimateConfig()
         self._expected: dict[str, tuple[float, float | None]] = {}
         self._kind_records = {MANUFACTURING: KindRecord(), ARBITRAGE: KindRecord()}
+        self._recent = RecentRates()
         self._draining = False
         self._opportunities: list[ManufacturingOpportunity] = []
         self._active: dict[str, ActiveWork] = {}
@@ -501,10 +502,11 @@ class ManufacturingArbitrageCoordinator:
 
     def _expected_manufacturing(self, opportunity: ManufacturingOpportunity, idle: list[ShipSummary]
                                 ) -> tuple[float, float | None]:
-        """Credits per ship-hour `opportunity` is expected to earn: the ledger's record for its lane or good, else
+        """Credits per ship-hour `opportunity` is expected to earn: the ledger's record for its lane or good (recent
+        runs weighing most), else
         its price signal scaled by how manufacturing's finished runs compared with their own signals; and that
         signal unscaled (None when the record decided)."""
-        recorded = self.recorded_manufacturing_profit_per_hour(opportunity)
+        recorded = self._recent.rate((MANUFACTURING, opportunity_key(opportunity)), (MANUFACTURING, opportunity.good))
         if recorded is not None:
             return recorded, None
         ship = nearest(idle, opportunity.first_stop.position)
@@ -514,7 +516,7 @@ class ManufacturingArbitrageCoordinator:
     def _expected_route(self, route: TradeRoute, idle: list[ShipSummary],
                         positions: dict[WaypointSymbol, Position]) -> tuple[float, float | None]:
         """As `_expected_manufacturing`, for a trade route."""
-        recorded = self.recorded_profit_per_hour(route)
+        recorded = self._recent.rate((ARBITRAGE, route.key), (ARBITRAGE, route.good))
         if recorded is not None:
             return recorded, None
         buy_at, sell_at = positions.get(route.buy_market), positions.get(route.sell_market)
@@ -663,6 +665,7 @@ class ManufacturingArbitrageCoordinator:
             hours = max(0.0, (result.finished_at - work.started_at).total_seconds()) / 3600
             if signal is not None:
                 self._kind_records[work.job.kind].add(result.profit, signal, hours)
+            self._recent.add((work.job.kind, work.key), result.profit, hours)
             if work.job.route is not None:
                 self._record(self._lane_record, work.job.route.key, result.profit, hours)
             elif work.job.opportunity is not None:
@@ -712,6 +715,7 @@ class ManufacturingArbitrageCoordinator:
         if kind_of_operation(result.operation_id) in records:  # not stranded cargo cleared (of no lane)
             hours = max(0.0, (result.finished_at - result.started_at).total_seconds()) / 3600
             self._record(records[kind], result.good, result.profit, hours)
+            self._recent.add((kind, result.good), result.profit, hours)
         key = (kind, result.good)
         if result.profit > 0:
             self._loss_streak[key] = 0

@@ -3,7 +3,7 @@
 Manufacturing opportunities and trade routes each come ranked by their own pluggy hook. The coordinator walks both
 lists at once and, at each step, gives the next ship to whichever list's next item is expected to earn more per hour
 of a ship's time; each list keeps its hook's order, only the interleaving is decided here. The expected figure is
-what the ledger recorded for the lane (or its good), else an estimate from the price signal: the margin times the
+what the ledger recorded for the lane (or its good), recent runs weighing most, else an estimate from the price signal: the margin times the
 units one trip can move, over the trip's game hours (flights from the ship's position at cruise, a pause at each
 stop, and for manufacturing the wait for the factory's output). Estimates of one kind are scaled by how far that
 kind's finished runs fell short of (or beat) their own estimates, so neither kind wins by a more hopeful formula.
@@ -158,6 +158,31 @@ class MarketClaims:
         self._claims.append(claim)
 
 
+MIN_HOURS = 1 / 60  # a run shorter than a minute counts as a minute, as in the coordinator's records
+
+
+class RecentRates:
+    """Profit per ship-hour of the runs finished on each key (a lane, or a good), recent runs first: each run
+    halves the weight of those before it (`keep`), so work whose markets our own sales wore down is judged by what it
+    earns now rather than by its first runs."""
+
+    def __init__(self, keep: float = 0.5) -> None:
+        self._keep = keep
+        self._sums: dict[object, tuple[float, float]] = {}
+
+    def add(self, key: object, profit: int, hours: float) -> None:
+        made, spent = self._sums.get(key, (0.0, 0.0))
+        self._sums[key] = (made * self._keep + profit, spent * self._keep + max(hours, MIN_HOURS))
+
+    def rate(self, *keys: object) -> float | None:
+        """The rate of the first of `keys` with a finished run; None when none has one."""
+        for key in keys:
+            if key in self._sums:
+                made, spent = self._sums[key]
+                return made / spent
+        return None
+
+
 class KindRecord:
     """How one kind of work's finished runs compared with the price-signal estimates they started on: the profit
     they made over the profit their estimates promised for the hours they took."""
@@ -167,9 +192,9 @@ class KindRecord:
         self.promised = 0.0
 
     def add(self, profit: int, estimate_per_hour: float, hours: float) -> None:
-        if estimate_per_hour > 0 and hours > 0:
+        if estimate_per_hour > 0:
             self.made += profit
-            self.promised += estimate_per_hour * hours
+            self.promised += estimate_per_hour * max(hours, MIN_HOURS)
 
     @property
     def ratio(self) -> float | None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from application.work_allocation import (
-    EstimateConfig, KindRecord, MarketClaims, calibration, RankedWork, interleave, manufacturing_claim, route_claim,
+    EstimateConfig, KindRecord, MarketClaims, RecentRates, calibration, RankedWork, interleave, manufacturing_claim, route_claim,
     route_signal_per_hour,
 )
 from domain.geometry import Position
@@ -85,3 +85,14 @@ def test_claims_keep_one_buyer_and_one_seller_per_good_and_market_across_kinds()
     same_factory = make_opportunity("COPPER", f"{SYSTEM}-M3", 3000)
     assert claims.clashes(manufacturing_claim("mfg", same_factory, one_per_factory=True))
     assert not claims.clashes(manufacturing_claim("mfg", same_factory, one_per_factory=False))
+
+
+def test_recent_runs_weigh_most_in_a_lanes_rate():
+    rates = RecentRates()
+    assert rates.rate("lane") is None
+    rates.add("lane", 300_000, 1.0)
+    assert rates.rate("lane") == 300_000
+    rates.add("lane", 0, 1.0)  # the market is worn down: the lane now earns nothing
+    assert rates.rate("lane") == 150_000 / 1.5
+    rates.add("good", 10, 0.0)  # under a minute counts as a minute
+    assert rates.rate("other", "good") == 600
