@@ -31,6 +31,7 @@ stops them).
 from __future__ import annotations
 
 import logging
+import math
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
@@ -50,7 +51,7 @@ from application.stranded_cargo import CLEARANCE_PREFIX, StrandedCargoPass
 from application.trade_route_finder import TradeRouteFinder
 from application.wind_down import DRAINING
 from application.work_allocation import (
-    Claim, EstimateConfig, KindRecord, MarketClaims, RankedWork, RecentRates, calibration, interleave, manufacturing_claim,
+    Claim, EstimateConfig, KindRecord, MarketClaims, RankedWork, RecentRates, calibrated, interleave, manufacturing_claim,
     manufacturing_signal_per_hour, nearest, route_claim, route_signal_per_hour,
 )
 from application.worker_jobs import (
@@ -477,7 +478,7 @@ class ManufacturingArbitrageCoordinator:
         if spawned:
             self._log.info("assignment: started %s", "; ".join(
                 f"{job.ship} -> {job.kind} {job.good} @ {job.sell_market} (budget {job.budget}, expected "
-                f"{self._expected[job.operation_id][0]:,.0f}/h)" for job in spawned))
+                f"{_rate_text(self._expected[job.operation_id][0])})" for job in spawned))
         return spawned
 
     def _ranked_work(self, now: datetime, idle: list[ShipSummary], claims: MarketClaims,
@@ -504,14 +505,15 @@ class ManufacturingArbitrageCoordinator:
                                 ) -> tuple[float, float | None]:
         """Credits per ship-hour `opportunity` is expected to earn: the ledger's record for its lane or good (recent
         runs weighing most), else
-        its price signal scaled by how manufacturing's finished runs compared with their own signals; and that
+        its price signal scaled by how manufacturing's finished runs compared with their own signals (infinite
+        before any did: the kind is tried once); and that
         signal unscaled (None when the record decided)."""
         recorded = self._recent.rate((MANUFACTURING, opportunity_key(opportunity)), (MANUFACTURING, opportunity.good))
         if recorded is not None:
             return recorded, None
         ship = nearest(idle, opportunity.first_stop.position)
         signal = manufacturing_signal_per_hour(opportunity, ship, self._estimates)
-        return signal * calibration(self._kind_records, MANUFACTURING), signal
+        return calibrated(self._kind_records, MANUFACTURING, signal, tried=self._recent.any_of(MANUFACTURING)), signal
 
     def _expected_route(self, route: TradeRoute, idle: list[ShipSummary],
                         positions: dict[WaypointSymbol, Position]) -> tuple[float, float | None]:
@@ -521,7 +523,7 @@ class ManufacturingArbitrageCoordinator:
             return recorded, None
         buy_at, sell_at = positions.get(route.buy_market), positions.get(route.sell_market)
         signal = route_signal_per_hour(route, nearest(idle, buy_at), buy_at, sell_at, self._estimates)
-        return signal * calibration(self._kind_records, ARBITRAGE), signal
+        return calibrated(self._kind_records, ARBITRAGE, signal, tried=self._recent.any_of(ARBITRAGE)), signal
 
     def _claim_of_opportunity(self, opportunity: ManufacturingOpportunity) -> Claim:
         return manufacturing_claim(MANUFACTURING, opportunity, one_per_factory=self.config.one_worker_per_factory)
@@ -882,6 +884,10 @@ class ManufacturingArbitrageCoordinator:
             self._log.exception("%s failed", what)
             return None
 
+
+
+def _rate_text(per_hour: float) -> str:
+    return "untried kind" if math.isinf(per_hour) else f"{per_hour:,.0f}/h"
 
 
 def _per_hour(record: tuple[int, float] | None) -> float | None:

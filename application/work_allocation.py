@@ -6,13 +6,15 @@ of a ship's time; each list keeps its hook's order, only the interleaving is dec
 what the ledger recorded for the lane (or its good), recent runs weighing most, else an estimate from the price signal: the margin times the
 units one trip can move, over the trip's game hours (flights from the ship's position at cruise, a pause at each
 stop, and for manufacturing the wait for the factory's output). Estimates of one kind are scaled by how far that
-kind's finished runs fell short of (or beat) their own estimates, so neither kind wins by a more hopeful formula.
+kind's finished runs fell short of (or beat) their own estimates, so neither kind wins by a more hopeful formula;
+a kind never run is tried once first.
 
 Also here: the markets each piece of work buys and sells a good at (`Claim`), which the coordinator keeps one worker
 per, whatever its kind (`MarketClaims`), so a manufacturing run and a trade lane do not push each other's prices.
 """
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Generic, TypeVar
@@ -182,6 +184,10 @@ class RecentRates:
                 return made / spent
         return None
 
+    def any_of(self, kind: str) -> bool:
+        """Whether a run of `kind` finished (keys are (kind, lane or good))."""
+        return any(key[0] == kind for key in self._sums if isinstance(key, tuple))
+
 
 class KindRecord:
     """How one kind of work's finished runs compared with the price-signal estimates they started on: the profit
@@ -202,17 +208,20 @@ class KindRecord:
         return self.made / self.promised if self.promised > 0 else None
 
 
-def calibration(records: dict[str, KindRecord], kind: str) -> float:
-    """The factor for `kind`'s price-signal estimates: its own record's ratio; for a kind with no finished run yet,
-    the ratio of every kind's runs together (what the estimates miss in common, such as how prices move under a
-    load, applies to it too, so it is not judged by a formula the other kind has already been corrected from);
-    1 before any run finished."""
+def calibrated(records: dict[str, KindRecord], kind: str, signal: float, *, tried: bool) -> float:
+    """What `kind`'s price signal `signal` is expected to earn: scaled by the kind's own record (how its finished
+    runs compared with their signals). A kind that never ran (`tried` False) goes first once, whatever its signal
+    promises (infinite), so that its formula is checked against a real run instead of losing every ship to a kind
+    already measured; a kind known only from earlier processes' results borrows the ratio of every kind's runs
+    together (1 before any run)."""
     own = records[kind].ratio
     if own is not None:
-        return own
+        return signal * own
+    if not tried and signal > 0:
+        return math.inf
     made = sum(record.made for record in records.values())
     promised = sum(record.promised for record in records.values())
-    return made / promised if promised > 0 else 1.0
+    return signal * (made / promised if promised > 0 else 1.0)
 
 
 @dataclass(slots=True)

@@ -218,15 +218,25 @@ def test_the_ship_goes_to_manufacturing_when_manufacturing_earned_more_per_ship_
     assert job.kind == "manufacturing" and job.good == "ELECTRONICS"
 
 
+def test_a_kind_never_run_is_tried_once_first():
+    world = world_with_history(past("arbitrage", "COPPER", 400_000), ships=1,
+                               opportunities=[make_opportunity("ELECTRONICS", f"{SYSTEM}-M1", 3000)])
+    (job,) = world.cycle()
+    assert job.kind == "manufacturing"
+
+
 def test_untried_work_is_compared_by_its_price_signal_per_ship_hour():
-    # Never run: the routes' margin (200-500 a unit, minutes of flight) against a bid of 3,000 a unit with the
-    # factory's ask unknown and half an hour of production: trading earns more per ship-hour.
-    world = World(ships=1, opportunities=[make_opportunity("ELECTRONICS", f"{SYSTEM}-M1", 3000)])
+    # Both kinds ran before, other goods: the routes' margin (200-500 a unit, minutes of flight) against a bid of
+    # 3,000 a unit with the factory's ask unknown and the wait for production: trading earns more per ship-hour.
+    history = (past("manufacturing", "MACHINERY", 100_000), past("arbitrage", "QUARTZ_SAND", 100_000))
+    world = world_with_history(*history, ships=1,
+                               opportunities=[make_opportunity("ELECTRONICS", f"{SYSTEM}-M1", 3000)])
     (job,) = world.cycle()
     assert job.kind == "arbitrage" and job.route.good == IRON
 
     # A bid so high that even with the wait for the factory it beats the lanes.
-    rich = World(ships=1, opportunities=[make_opportunity("ELECTRONICS", f"{SYSTEM}-M1", 300_000)])
+    rich = world_with_history(*history, ships=1,
+                              opportunities=[make_opportunity("ELECTRONICS", f"{SYSTEM}-M1", 300_000)])
     (job,) = rich.cycle()
     assert job.kind == "manufacturing"
 
@@ -258,8 +268,8 @@ def test_an_import_one_kind_sells_into_is_not_given_to_the_other():
 
 def test_a_market_one_kind_buys_at_is_not_given_to_the_other():
     # The run buys its input IRON at A2, where the lane IRON A2 -> B3 buys: only one of them may.
-    world = world_with_history(past("manufacturing", "ELECTRONICS", 900_000), ships=3,
-                               opportunities=[make_opportunity("ELECTRONICS", f"{SYSTEM}-M1", 3000,
+    world = world_with_history(past("manufacturing", "ELECTRONICS", 900_000), past("arbitrage", "QUARTZ_SAND", 1),
+                               ships=3, opportunities=[make_opportunity("ELECTRONICS", f"{SYSTEM}-M1", 3000,
                                                                source=f"{SYSTEM}-A2")])
 
     jobs = world.cycle()

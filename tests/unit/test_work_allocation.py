@@ -2,10 +2,11 @@
 market claims both kinds share (application/work_allocation.py)."""
 from __future__ import annotations
 
+import math
 from datetime import UTC, datetime
 
 from application.work_allocation import (
-    EstimateConfig, KindRecord, MarketClaims, RecentRates, calibration, RankedWork, interleave, manufacturing_claim, route_claim,
+    EstimateConfig, KindRecord, MarketClaims, RecentRates, calibrated, RankedWork, interleave, manufacturing_claim, route_claim,
     route_signal_per_hour,
 )
 from domain.geometry import Position
@@ -61,14 +62,17 @@ def test_a_nearer_or_wider_lane_promises_more_per_ship_hour():
 
 def test_a_kind_record_scales_its_estimates_by_what_its_runs_made():
     records = {"mfg": KindRecord(), "arb": KindRecord()}
-    assert calibration(records, "mfg") == calibration(records, "arb") == 1.0
+    # Before any run: each kind is tried once first; a kind known from earlier processes takes its signal as is.
+    assert calibrated(records, "mfg", 1000.0, tried=False) == math.inf
+    assert calibrated(records, "mfg", 0.0, tried=False) == 0.0
+    assert calibrated(records, "mfg", 1000.0, tried=True) == 1000.0
     records["arb"].add(50_000, 200_000.0, 0.5)  # promised 100,000 in half an hour, made half of it
     records["arb"].add(-10_000, 0.0, 1.0)  # no estimate to compare with: ignored
-    assert calibration(records, "arb") == 0.5
-    # A kind never run borrows what every run so far made of its promise, until it has its own.
-    assert calibration(records, "mfg") == 0.5
+    assert calibrated(records, "arb", 1000.0, tried=True) == 500.0
+    # A kind with a record but no run of this process borrows what every run so far made of its promise.
+    assert calibrated(records, "mfg", 1000.0, tried=True) == 500.0
     records["mfg"].add(300_000, 100_000.0, 1.0)
-    assert calibration(records, "mfg") == 3.0 and calibration(records, "arb") == 0.5
+    assert calibrated(records, "mfg", 1000.0, tried=False) == 3000.0
 
 
 def test_claims_keep_one_buyer_and_one_seller_per_good_and_market_across_kinds():
