@@ -160,7 +160,10 @@ class MarketClaims:
         self._claims.append(claim)
 
 
-MIN_HOURS = 1 / 60  # a run shorter than a minute counts as a minute, as in the coordinator's records
+# A run counts as at least a second (no division by zero). Not a minute: where game time runs faster than the bot's
+# clock (the embedded server at --speed 20) every run lasts seconds by that clock, and a minute's floor would rank
+# work by profit per run instead of per hour, the longer runs first.
+MIN_HOURS = 1 / 3600
 
 
 class RecentRates:

@@ -98,5 +98,5 @@ def test_recent_runs_weigh_most_in_a_lanes_rate():
     assert rates.rate("lane") == 300_000
     rates.add("lane", 0, 1.0)  # the market is worn down: the lane now earns nothing
     assert rates.rate("lane") == 150_000 / 1.5
-    rates.add("good", 10, 0.0)  # under a minute counts as a minute
-    assert rates.rate("other", "good") == 600
+    rates.add("good", 10, 0.0)  # a run of no time counts as a second
+    assert rates.rate("other", "good") == 36_000
