@@ -3,9 +3,9 @@
 Manufacturing opportunities and trade routes each come ranked by their own pluggy hook. The coordinator walks both
 lists at once and, at each step, gives the next ship to whichever list's next item is expected to earn more per hour
 of a ship's time; each list keeps its hook's order, only the interleaving is decided here. The expected figure is
-what the ledger recorded for the lane (or its good), recent runs weighing most, else an estimate from the price signal: the margin times the
-units one trip can move, over the trip's game hours (flights from the ship's position at cruise, a pause at each
-stop, and for manufacturing the wait for the factory's output). Estimates of one kind are scaled by how far that
+what the ledger recorded for the lane (or its good), recent runs weighing most, else an estimate from the price
+signal: the margin times the units one trip can move, over the trip's game hours (flights from the ship's position at
+cruise, a pause at each stop, and for manufacturing the wait for the factory's output). Estimates of one kind are scaled by how far that
 kind's finished runs fell short of (or beat) their own estimates, so neither kind wins by a more hopeful formula;
 a kind never run is tried once first.
 
@@ -39,8 +39,9 @@ class EstimateConfig:
     `lots_per_visit`: lots of a market's trade volume one visit trades before its price has moved too far (the
     workers stop at a bid drop or an ask rise of some tens of percent, a few lots). `stop_seconds`: game time at each
     market (docking, looking, trading lot by lot). `production_seconds`: the wait for the factory's output (often
-    at hand; else one supply level of a fed factory takes 18-34 game minutes). `unknown_margin`: the share of the bid taken as the margin when the
-    factory's ask is unknown. `capacity` and `engine_speed`: the ship assumed when none is idle."""
+    at hand; else one supply level of a fed factory takes 18-34 game minutes). `unknown_margin`: the share of the bid
+    taken as the margin when the factory's ask is unknown. `capacity` and `engine_speed`: the ship assumed when none
+    is idle. The scale of these figures matters less than their proportions: each kind's record rescales them."""
 
     lots_per_visit: int = 4
     stop_seconds: float = 60.0
@@ -53,8 +54,8 @@ class EstimateConfig:
 
 def _flight_seconds(a: Position | None, b: Position | None, speed: int, travel: TravelModel) -> float:
     """One cruise flight; unknown positions count as a short hop (the floor of the game's formula)."""
-    distance = travel_distance(a, b) if a is not None and b is not None else 0
-    return travel.flight_seconds(distance, ShipNavFlightMode.CRUISE, speed)
+    apart = travel_distance(a, b) if a is not None and b is not None else 0
+    return travel.flight_seconds(apart, ShipNavFlightMode.CRUISE, speed)
 
 
 def _trip_hours(start: Position | None, stops: Iterable[Position | None], ship: ShipSummary | None,
