@@ -16,12 +16,12 @@ The plan's coordinator, as a loop on an injected Clock instead of Go tickers and
 - the stranded-cargo pass (application/stranded_cargo.py): an idle ship holding cargo no run owns gets a
   ClearanceJob that sells it, so a full hold never keeps a ship out of work.
 
-Trade arbitrage is the second kind of work on the same idle pool (issue 16): with a TradeRouteFinder, discovery
-also ranks export -> import lanes (every `arbitrage_discovery_interval`), and assignment gives each idle ship to the
-work of either kind expected to earn more per ship-hour (the two ranked lists merged, application/work_allocation.py),
-at most `max_workers` manufacturing and `arbitrage_max_workers` trading, and, whatever the kind, one worker buying a
-good at one market and one selling a good into one market. Both kinds draw on one AccountBudget: each job is allotted its share of the credits above
-the reserve that running jobs have not been promised.
+Trade arbitrage is the second kind of work on the same idle pool (issue 16): with a TradeRouteFinder, discovery also
+ranks export -> import lanes (every `arbitrage_discovery_interval`), and assignment gives each idle ship to the work
+of either kind expected to earn more per ship-hour (the two ranked lists merged, application/work_allocation.py), at
+most `max_workers` manufacturing and `arbitrage_max_workers` trading, and, whatever the kind, one worker buying a
+good at one market and one selling a good into one market. Both kinds draw on one AccountBudget: each job is
+allotted its share of the credits above the reserve that running jobs have not been promised.
 
 `drain()` (a graceful stop) marks the run DRAINING, so workers buy nothing more and sell what they hold, and gives
 out no new work; `shutdown()` cancels every worker, waits for them (bounded), records their results and releases
@@ -51,8 +51,8 @@ from application.stranded_cargo import CLEARANCE_PREFIX, StrandedCargoPass
 from application.trade_route_finder import TradeRouteFinder
 from application.wind_down import DRAINING
 from application.work_allocation import (
-    Claim, EstimateConfig, KindRecord, MarketClaims, RankedWork, RecentRates, calibrated, interleave, manufacturing_claim,
-    manufacturing_signal_per_hour, nearest, route_claim, route_signal_per_hour,
+    Claim, EstimateConfig, KindRecord, MarketClaims, RankedWork, RecentRates, calibrated, interleave,
+    manufacturing_claim, manufacturing_signal_per_hour, nearest, route_claim, route_signal_per_hour,
 )
 from application.worker_jobs import (
     ARBITRAGE, MANUFACTURING, OPERATION_PREFIX, CancelToken, ClearanceJob, WorkerJob, WorkerPool, WorkerResult,

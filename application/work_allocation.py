@@ -4,10 +4,10 @@ Manufacturing opportunities and trade routes each come ranked by their own plugg
 lists at once and, at each step, gives the next ship to whichever list's next item is expected to earn more per hour
 of a ship's time; each list keeps its hook's order, only the interleaving is decided here. The expected figure is
 what the ledger recorded for the lane (or its good), recent runs weighing most, else an estimate from the price
-signal: the margin times the units one trip can move, over the trip's game hours (flights from the ship's position at
-cruise, a pause at each stop, and for manufacturing the wait for the factory's output). Estimates of one kind are scaled by how far that
-kind's finished runs fell short of (or beat) their own estimates, so neither kind wins by a more hopeful formula;
-a kind never run is tried once first.
+signal: the margin times the units one trip can move, over the trip's game hours (flights from the ship's position
+at cruise, a pause at each stop, and for manufacturing the wait for the factory's output). Estimates of one kind are
+scaled by how far that kind's finished runs fell short of (or beat) their own estimates, so neither kind wins by a
+more hopeful formula; a kind never run is tried once first.
 
 Also here: the markets each piece of work buys and sells a good at (`Claim`), which the coordinator keeps one worker
 per, whatever its kind (`MarketClaims`), so a manufacturing run and a trade lane do not push each other's prices.

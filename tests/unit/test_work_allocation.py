@@ -6,8 +6,8 @@ import math
 from datetime import UTC, datetime
 
 from application.work_allocation import (
-    EstimateConfig, KindRecord, MarketClaims, RecentRates, calibrated, RankedWork, interleave, manufacturing_claim, route_claim,
-    route_signal_per_hour,
+    EstimateConfig, KindRecord, MarketClaims, RankedWork, RecentRates, calibrated, interleave,
+    manufacturing_claim, route_claim, route_signal_per_hour,
 )
 from domain.geometry import Position
 from domain.goods import SupplyLevel, TradeSymbol
