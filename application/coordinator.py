@@ -489,14 +489,14 @@ class ManufacturingArbitrageCoordinator:
             paused = self._paused_goods(now)
             queues.append(RankedWork(
                 MANUFACTURING, self._opportunities,
-                open=lambda: self.active_of(MANUFACTURING) < self.config.max_workers,
+                has_room=lambda: self.active_of(MANUFACTURING) < self.config.max_workers,
                 eligible=lambda o: o.good not in paused and not claims.clashes(self._claim_of_opportunity(o)),
                 expected=lambda o: self._expected_manufacturing(o, idle)[0]))
         if self.arbitrage_enabled:
             paused_trades = {good for good, until in self._paused_trades.items() if until > now}
             queues.append(RankedWork(
                 ARBITRAGE, self._routes,
-                open=lambda: self.active_of(ARBITRAGE) < self.config.arbitrage_max_workers,
+                has_room=lambda: self.active_of(ARBITRAGE) < self.config.arbitrage_max_workers,
                 eligible=lambda r: r.good not in paused_trades and not claims.clashes(route_claim(ARBITRAGE, r)),
                 expected=lambda r: self._expected_route(r, idle, positions)[0]))
         return queues

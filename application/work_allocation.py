@@ -230,13 +230,13 @@ def calibrated(records: dict[str, KindRecord], kind: str, signal: float, *, trie
 
 @dataclass(slots=True)
 class RankedWork(Generic[_W]):
-    """One kind's work, in its hook's order. `open()`: whether the kind may start another worker (its cap);
+    """One kind's work, in its hook's order. `has_room()`: whether the kind may start another worker (its cap);
     `eligible(item)`: whether the item may be started now (not paused, its markets not claimed); `expected(item)`:
     credits per ship-hour it is expected to earn."""
 
     kind: str
     items: Sequence[_W]
-    open: Callable[[], bool]
+    has_room: Callable[[], bool]
     eligible: Callable[[_W], bool]
     expected: Callable[[_W], float]
     _next: int = 0
@@ -244,7 +244,7 @@ class RankedWork(Generic[_W]):
     def head(self) -> _W | None:
         """The first item still eligible, skipping those that are not (they stay out for this cycle: claims only
         grow while it runs); None when the kind is closed or has nothing left."""
-        if not self.open():
+        if not self.has_room():
             return None
         while self._next < len(self.items):
             item = self.items[self._next]

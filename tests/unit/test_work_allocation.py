@@ -25,7 +25,7 @@ def route(good="IRON", buy="A2", sell="B3", ask=100, bid=300, volume=10):
 
 def queue(kind, items, expected, cap=99, started=None):
     started = started if started is not None else []
-    return RankedWork(kind, items, open=lambda: sum(1 for k, _ in started if k == kind) < cap,
+    return RankedWork(kind, items, has_room=lambda: sum(1 for k, _ in started if k == kind) < cap,
                       eligible=lambda item: True, expected=lambda item: expected[item])
 
 
