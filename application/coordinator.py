@@ -16,11 +16,12 @@ The plan's coordinator, as a loop on an injected Clock instead of Go tickers and
 - the stranded-cargo pass (application/stranded_cargo.py): an idle ship holding cargo no run owns gets a
   ClearanceJob that sells it, so a full hold never keeps a ship out of work.
 
-Trade arbitrage is the second kind of work on the same idle pool (issue 16): with a TradeRouteFinder, discovery
-also ranks export -> import lanes (every `arbitrage_discovery_interval`), and assignment gives the ships that
-manufacturing (at most `max_workers`) left idle to the best lanes, one ship per lane and at most
-`arbitrage_max_workers`. Both kinds draw on one AccountBudget: each job is allotted its share of the credits above
-the reserve that running jobs have not been promised.
+Trade arbitrage is the second kind of work on the same idle pool (issue 16): with a TradeRouteFinder, discovery also
+ranks export -> import lanes (every `arbitrage_discovery_interval`), and assignment gives each idle ship to the work
+of either kind expected to earn more per ship-hour (the two ranked lists merged, application/work_allocation.py), at
+most `max_workers` manufacturing and `arbitrage_max_workers` trading, and, whatever the kind, one worker buying a
+good at one market and one selling a good into one market. Both kinds draw on one AccountBudget: each job is
+allotted its share of the credits above the reserve that running jobs have not been promised.
 
 `drain()` (a graceful stop) marks the run DRAINING, so workers buy nothing more and sell what they hold, and gives
 out no new work; `shutdown()` cancels every worker, waits for them (bounded), records their results and releases
@@ -30,6 +31,7 @@ stops them).
 from __future__ import annotations
 
 import logging
+import math
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
@@ -48,13 +50,17 @@ from application.repositories import LedgerRepository, RunInfo, RunRepository, S
 from application.stranded_cargo import CLEARANCE_PREFIX, StrandedCargoPass
 from application.trade_route_finder import TradeRouteFinder
 from application.wind_down import DRAINING
+from application.work_allocation import (
+    Claim, EstimateConfig, KindRecord, MarketClaims, RankedWork, RecentRates, calibrated, interleave,
+    manufacturing_claim, manufacturing_signal_per_hour, nearest, route_claim, route_signal_per_hour,
+)
 from application.worker_jobs import (
     ARBITRAGE, MANUFACTURING, OPERATION_PREFIX, CancelToken, ClearanceJob, WorkerJob, WorkerPool, WorkerResult,
     kind_of_operation,
 )
 from domain.errors import DomainError, InvalidValue
 from domain.fleet import ShipSummary
-from domain.geometry import distance
+from domain.geometry import Position, distance
 from domain.goods import TradeSymbol
 from domain.ledger import credits_and_debits, net_credits
 from domain.opportunity import ManufacturingOpportunity
@@ -223,6 +229,12 @@ class ManufacturingArbitrageCoordinator:
         self._made_lane_record: dict[OpportunityKey, tuple[int, float]] = {}
         self._made_good_record: dict[TradeSymbol, tuple[int, float]] = {}
         self._next_route_discovery: datetime | None = None
+        # Expected profit per ship-hour of each started job (and its unscaled price signal, None when a record
+        # decided), and per kind how finished runs compared with their signals (work_allocation.KindRecord).
+        self._estimates = EstimateConfig()
+        self._expected: dict[str, tuple[float, float | None]] = {}
+        self._kind_records = {MANUFACTURING: KindRecord(), ARBITRAGE: KindRecord()}
+        self._recent = RecentRates()
         self._draining = False
         self._opportunities: list[ManufacturingOpportunity] = []
         self._active: dict[str, ActiveWork] = {}
@@ -423,36 +435,34 @@ class ManufacturingArbitrageCoordinator:
     # --- assignment ----------------------------------------------------------------------------
 
     def assignment_cycle(self) -> list[WorkerJob]:
-        """Give idle ships to the best opportunities without a worker, up to `max_workers`; returns the jobs."""
+        """Give idle ships to the work without a worker, of either kind: manufacturing opportunities (at most
+        `max_workers`) and trade routes (at most `arbitrage_max_workers`). The two ranked lists (each in its own
+        ranking hook's order) are merged by expected profit per ship-hour (application/work_allocation.py): the
+        next ship goes to the kind whose next item is expected to earn more, from what the ledger recorded for its
+        lane or good, else from its price signal. Whatever its kind, at most one worker buys a good at one market
+        and one sells a good into one market. Returns the jobs started."""
         now = self._clock.now()
         ships = self._ships(now)
         idle = self._fleet.idle_ships(ships, now)
         self._guarded("clearing stranded cargo", lambda: self._clear_stranded(ships, idle, now))
-        busy = {work.key for work in self._active.values()}
-        making = {(work.job.opportunity.good, work.job.opportunity.factory) for work in self._active.values()
-                  if work.job.opportunity is not None}
-        paused = self._paused_goods(now)
+        claims = MarketClaims(self._claim(work.job) for work in self._active.values())
         spawned: list[WorkerJob] = []
         waiting = 0
         budgets = _Budgets(self, idle) if not self._draining else None
-        for opportunity in self._opportunities if self.config.manufacturing_enabled and budgets else ():
-            if self.active_of(MANUFACTURING) >= self.config.max_workers:
-                break
-            if opportunity_key(opportunity) in busy or opportunity.good in paused:
-                continue
-            if self.config.one_worker_per_factory and (opportunity.good, opportunity.factory) in making:
-                continue
-            job = self._assign(opportunity, idle, now, budgets)
+        positions = self._positions() if budgets else {}
+        for kind, work in interleave(self._ranked_work(now, idle, claims, positions) if budgets else ()):
+            if kind == MANUFACTURING:
+                expected = self._expected_manufacturing(work, idle)
+                job = self._assign(work, idle, now, budgets)
+            else:
+                expected = self._expected_route(work, idle, positions)
+                job = self._assign_route(work, idle, now, budgets)
             if job is None:
                 waiting += 1
                 continue
+            self._expected[job.operation_id] = expected
             spawned.append(job)
-            busy.add(opportunity_key(opportunity))
-            making.add((opportunity.good, opportunity.factory))
-        if self.arbitrage_enabled and budgets:
-            jobs, short = self._assign_routes(idle, now, budgets)
-            spawned += jobs
-            waiting += short
+            claims.add(self._claim(job))
         probes_useful = 0
         if self._scout is not None:
             probes_useful = self._guarded("counting markets", lambda: self._scout.probes_useful(ships)) or 0
@@ -467,33 +477,68 @@ class ManufacturingArbitrageCoordinator:
                              "probes": sum(1 for ship in ships if is_probe(ship))})
         if spawned:
             self._log.info("assignment: started %s", "; ".join(
-                f"{job.ship} -> {job.kind} {job.good} @ {job.sell_market} (budget {job.budget})" for job in spawned))
+                f"{job.ship} -> {job.kind} {job.good} @ {job.sell_market} (budget {job.budget}, expected "
+                f"{_rate_text(self._expected[job.operation_id][0])})" for job in spawned))
         return spawned
 
-    def _assign_routes(self, idle: list[ShipSummary], now: datetime, budgets: _Budgets
-                       ) -> tuple[list[WorkerJob], int]:
-        """One ship per lane, and one per export and per import of a good (a second would find the price the
-        first one moved), nearest idle ship first, up to `arbitrage_max_workers`."""
-        trading = [work.job.route for work in self._active.values() if work.job.route is not None]
-        buying = {(r.good, r.buy_market) for r in trading}
-        selling = {(r.good, r.sell_market) for r in trading}
-        paused = {good for good, until in self._paused_trades.items() if until > now}
-        spawned: list[WorkerJob] = []
-        short = 0
-        for route in self._routes:
-            if self.active_of(ARBITRAGE) >= self.config.arbitrage_max_workers:
-                break
-            if route.good in paused or (route.good, route.buy_market) in buying or (
-                    route.good, route.sell_market) in selling:
-                continue
-            job = self._assign_route(route, idle, now, budgets)
-            if job is None:
-                short += 1
-                continue
-            spawned.append(job)
-            buying.add((route.good, route.buy_market))
-            selling.add((route.good, route.sell_market))
-        return spawned, short
+    def _ranked_work(self, now: datetime, idle: list[ShipSummary], claims: MarketClaims,
+                     positions: dict[WaypointSymbol, Position]) -> list[RankedWork]:
+        """Each enabled kind's ranked list, with its cap, what keeps an item out now, and its expected figure."""
+        queues: list[RankedWork] = []
+        if self.config.manufacturing_enabled:
+            paused = self._paused_goods(now)
+            queues.append(RankedWork(
+                MANUFACTURING, self._opportunities,
+                has_room=lambda: self.active_of(MANUFACTURING) < self.config.max_workers,
+                eligible=lambda o: o.good not in paused and not claims.clashes(self._claim_of_opportunity(o)),
+                expected=lambda o: self._expected_manufacturing(o, idle)[0]))
+        if self.arbitrage_enabled:
+            paused_trades = {good for good, until in self._paused_trades.items() if until > now}
+            queues.append(RankedWork(
+                ARBITRAGE, self._routes,
+                has_room=lambda: self.active_of(ARBITRAGE) < self.config.arbitrage_max_workers,
+                eligible=lambda r: r.good not in paused_trades and not claims.clashes(route_claim(ARBITRAGE, r)),
+                expected=lambda r: self._expected_route(r, idle, positions)[0]))
+        return queues
+
+    def _expected_manufacturing(self, opportunity: ManufacturingOpportunity, idle: list[ShipSummary]
+                                ) -> tuple[float, float | None]:
+        """Credits per ship-hour `opportunity` is expected to earn: the ledger's record for its lane or good (recent
+        runs weighing most), else
+        its price signal scaled by how manufacturing's finished runs compared with their own signals (infinite
+        before any did: the kind is tried once); and that
+        signal unscaled (None when the record decided)."""
+        recorded = self._recent.rate((MANUFACTURING, opportunity_key(opportunity)), (MANUFACTURING, opportunity.good))
+        if recorded is not None:
+            return recorded, None
+        ship = nearest(idle, opportunity.first_stop.position)
+        signal = manufacturing_signal_per_hour(opportunity, ship, self._estimates)
+        return calibrated(self._kind_records, MANUFACTURING, signal, tried=self._recent.any_of(MANUFACTURING)), signal
+
+    def _expected_route(self, route: TradeRoute, idle: list[ShipSummary],
+                        positions: dict[WaypointSymbol, Position]) -> tuple[float, float | None]:
+        """As `_expected_manufacturing`, for a trade route."""
+        recorded = self._recent.rate((ARBITRAGE, route.key), (ARBITRAGE, route.good))
+        if recorded is not None:
+            return recorded, None
+        buy_at, sell_at = positions.get(route.buy_market), positions.get(route.sell_market)
+        signal = route_signal_per_hour(route, nearest(idle, buy_at), buy_at, sell_at, self._estimates)
+        return calibrated(self._kind_records, ARBITRAGE, signal, tried=self._recent.any_of(ARBITRAGE)), signal
+
+    def _claim_of_opportunity(self, opportunity: ManufacturingOpportunity) -> Claim:
+        return manufacturing_claim(MANUFACTURING, opportunity, one_per_factory=self.config.one_worker_per_factory)
+
+    def _claim(self, job: WorkerJob) -> Claim:
+        if job.route is not None:
+            return route_claim(ARBITRAGE, job.route)
+        return self._claim_of_opportunity(job.opportunity)
+
+    def _positions(self) -> dict[WaypointSymbol, Position]:
+        """Every known market's position, read once per assignment cycle."""
+        if self._markets is None:
+            return {}
+        snapshots = self._guarded("reading markets", lambda: self._markets.markets_in_system(self.system)) or []
+        return {s.waypoint: s.position for s in snapshots if s.position is not None}
 
     def _assign_route(self, route: TradeRoute, idle: list[ShipSummary], now: datetime, budgets: _Budgets
                       ) -> WorkerJob | None:
@@ -617,8 +662,12 @@ class ManufacturingArbitrageCoordinator:
         work = self._active.pop(result.operation_id, None)
         clearing = self._clearing.pop(result.operation_id, None)
         self._allotted.pop(result.operation_id, None)
+        _, signal = self._expected.pop(result.operation_id, (0.0, None))
         if work is not None and not result.cancelled:
             hours = max(0.0, (result.finished_at - work.started_at).total_seconds()) / 3600
+            if signal is not None:
+                self._kind_records[work.job.kind].add(result.profit, signal, hours)
+            self._recent.add((work.job.kind, work.key), result.profit, hours)
             if work.job.route is not None:
                 self._record(self._lane_record, work.job.route.key, result.profit, hours)
             elif work.job.opportunity is not None:
@@ -668,6 +717,7 @@ class ManufacturingArbitrageCoordinator:
         if kind_of_operation(result.operation_id) in records:  # not stranded cargo cleared (of no lane)
             hours = max(0.0, (result.finished_at - result.started_at).total_seconds()) / 3600
             self._record(records[kind], result.good, result.profit, hours)
+            self._recent.add((kind, result.good), result.profit, hours)
         key = (kind, result.good)
         if result.profit > 0:
             self._loss_streak[key] = 0
@@ -834,6 +884,10 @@ class ManufacturingArbitrageCoordinator:
             self._log.exception("%s failed", what)
             return None
 
+
+
+def _rate_text(per_hour: float) -> str:
+    return "untried kind" if math.isinf(per_hour) else f"{per_hour:,.0f}/h"
 
 
 def _per_hour(record: tuple[int, float] | None) -> float | None:

@@ -8,6 +8,7 @@ from application.coordinator import CoordinatorConfig, ManufacturingArbitrageCoo
 from application.fleet_manager import FleetConfig, FleetManager
 from application.trade_route_finder import TradeRouteFinder
 from application.wind_down import DRAINING, RunWindDown
+from application.worker_jobs import WorkerResult
 from domain.geometry import Position
 from domain.goods import SupplyLevel, TradeGoodType, TradeSymbol
 from domain.market import MarketSnapshot, MarketTradeGood
@@ -75,9 +76,9 @@ def test_manufacturing_takes_at_most_its_maximum_and_arbitrage_gets_the_other_id
 
     jobs = world.cycle()
 
-    assert [job.kind for job in jobs] == ["manufacturing", "arbitrage", "arbitrage"]
-    assert [job.operation_id[:4] for job in jobs] == ["mfg-", "arb-", "arb-"]
-    assert [str(job.route.good) for job in jobs[1:]] == ["IRON", "COPPER"]
+    assert sorted(job.kind for job in jobs) == ["arbitrage", "arbitrage", "manufacturing"]
+    assert sorted(job.operation_id[:4] for job in jobs) == ["arb-", "arb-", "mfg-"]
+    assert [str(job.route.good) for job in jobs if job.route is not None] == ["IRON", "COPPER"]
     assert len({job.ship for job in jobs}) == 3
     assert world.coordinator.assignment_cycle() == []  # one ship per lane: the fourth ship waits
 
@@ -177,3 +178,101 @@ def test_drain_waits_for_the_workers_until_abandoned():
     assert abandon.asked == 4
     assert world.clock.now() - world.runs.runs["run-test"].started_at < timedelta(hours=1)
     assert len(world.pool.running) == 2  # abandoning leaves the rest to shutdown, which cancels them
+
+
+# --- one idle pool, two kinds: the better expected profit per ship-hour gets the ship ---------------------------
+
+
+def past(kind: str, good: str, profit: int, hours: float = 1.0):
+    """A finished run of an earlier process (its kind from its operation id), `profit` over `hours` of a ship."""
+    finished = FakeClock().now() - timedelta(minutes=5)
+    prefix = "mfg-" if kind == "manufacturing" else "arb-"
+    return WorkerResult(operation_id=f"{prefix}{good}-{profit}", ship="AGENT-9", good=good,
+                        started_at=finished - timedelta(hours=hours), finished_at=finished,
+                        revenue=max(profit, 0) + 1_000, cost=1_000 - min(profit, 0), success=True)
+
+
+def world_with_history(*results, **config):
+    world = World(**config)
+    world.runs.recorded += [(None, result) for result in results]
+    return world
+
+
+def test_the_ship_goes_to_trading_when_trading_earned_more_per_ship_hour():
+    world = world_with_history(past("manufacturing", "ELECTRONICS", 50_000), past("arbitrage", "COPPER", 400_000),
+                               ships=1, opportunities=[make_opportunity("ELECTRONICS", f"{SYSTEM}-M1", 3000)])
+
+    (job,) = world.cycle()
+
+    # The lanes in their ranking's order (untried IRON scored above COPPER by COPPER's record).
+    assert job.kind == "arbitrage" and job.route.good == IRON
+
+
+def test_the_ship_goes_to_manufacturing_when_manufacturing_earned_more_per_ship_hour():
+    world = world_with_history(past("manufacturing", "ELECTRONICS", 900_000), past("arbitrage", "COPPER", 400_000),
+                               past("arbitrage", "IRON", 300_000),
+                               ships=1, opportunities=[make_opportunity("ELECTRONICS", f"{SYSTEM}-M1", 3000)])
+
+    (job,) = world.cycle()
+
+    assert job.kind == "manufacturing" and job.good == "ELECTRONICS"
+
+
+def test_a_kind_never_run_is_tried_once_first():
+    world = world_with_history(past("arbitrage", "COPPER", 400_000), ships=1,
+                               opportunities=[make_opportunity("ELECTRONICS", f"{SYSTEM}-M1", 3000)])
+    (job,) = world.cycle()
+    assert job.kind == "manufacturing"
+
+
+def test_untried_work_is_compared_by_its_price_signal_per_ship_hour():
+    # Both kinds ran before, other goods: the routes' margin (200-500 a unit, minutes of flight) against a bid of
+    # 3,000 a unit with the factory's ask unknown and the wait for production: trading earns more per ship-hour.
+    history = (past("manufacturing", "MACHINERY", 100_000), past("arbitrage", "QUARTZ_SAND", 100_000))
+    world = world_with_history(*history, ships=1,
+                               opportunities=[make_opportunity("ELECTRONICS", f"{SYSTEM}-M1", 3000)])
+    (job,) = world.cycle()
+    assert job.kind == "arbitrage" and job.route.good == IRON
+
+    # A bid so high that even with the wait for the factory it beats the lanes.
+    rich = world_with_history(*history, ships=1,
+                              opportunities=[make_opportunity("ELECTRONICS", f"{SYSTEM}-M1", 300_000)])
+    (job,) = rich.cycle()
+    assert job.kind == "manufacturing"
+
+
+def test_each_kind_keeps_its_cap_whatever_it_earns():
+    world = world_with_history(
+        past("manufacturing", "ELECTRONICS", 900_000), past("manufacturing", "MACHINERY", 800_000),
+        ships=4, max_workers=1, arbitrage_max_workers=1,
+        opportunities=[make_opportunity("ELECTRONICS", f"{SYSTEM}-M1", 3000),
+                       make_opportunity("MACHINERY", f"{SYSTEM}-M2", 2900, factory=f"{SYSTEM}-F2")])
+
+    jobs = world.cycle()
+
+    assert sorted(job.kind for job in jobs) == ["arbitrage", "manufacturing"]
+    assert world.coordinator.assignment_cycle() == []  # two idle ships, both kinds at their caps
+
+
+def test_an_import_one_kind_sells_into_is_not_given_to_the_other():
+    # Making COPPER for C4 and the lane COPPER A2 -> C4 would both sell COPPER into C4.
+    world = World(ships=3, opportunities=[make_opportunity("COPPER", f"{SYSTEM}-C4", 3000)])
+
+    jobs = world.cycle()
+
+    sold_into_c4 = [job for job in jobs if job.good == COPPER and job.sell_market == f"{SYSTEM}-C4"]
+    assert len(sold_into_c4) == 1
+    assert [job.route.good for job in jobs if job.route is not None and job.good == IRON] == [IRON]
+    assert world.coordinator.assignment_cycle() == []  # the third ship waits rather than share C4
+
+
+def test_a_market_one_kind_buys_at_is_not_given_to_the_other():
+    # The run buys its input IRON at A2, where the lane IRON A2 -> B3 buys: only one of them may.
+    world = world_with_history(past("manufacturing", "ELECTRONICS", 900_000), past("arbitrage", "QUARTZ_SAND", 1),
+                               ships=3, opportunities=[make_opportunity("ELECTRONICS", f"{SYSTEM}-M1", 3000,
+                                                               source=f"{SYSTEM}-A2")])
+
+    jobs = world.cycle()
+
+    assert [job.kind for job in jobs][:1] == ["manufacturing"]
+    assert [str(job.route.good) for job in jobs if job.route is not None] == ["COPPER"]

@@ -1,0 +1,279 @@
+"""Which idle ship does which work: the two kinds' ranked lists merged by expected profit per ship-hour (issue 16).
+
+Manufacturing opportunities and trade routes each come ranked by their own pluggy hook. The coordinator walks both
+lists at once and, at each step, gives the next ship to whichever list's next item is expected to earn more per hour
+of a ship's time; each list keeps its hook's order, only the interleaving is decided here. The expected figure is
+what the ledger recorded for the lane (or its good), recent runs weighing most, else an estimate from the price
+signal: the margin times the units one trip can move, over the trip's game hours (flights from the ship's position
+at cruise, a pause at each stop, and for manufacturing the wait for the factory's output). Estimates of one kind are
+scaled by how far that kind's finished runs fell short of (or beat) their own estimates, so neither kind wins by a
+more hopeful formula; a kind never run is tried once first.
+
+Also here: the markets each piece of work buys and sells a good at (`Claim`), which the coordinator keeps one worker
+per, whatever its kind (`MarketClaims`), so a manufacturing run and a trade lane do not push each other's prices.
+"""
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from typing import Generic, TypeVar
+
+from application.travel import TravelModel, travel_distance
+from domain.fleet import ShipNavFlightMode, ShipSummary
+from domain.geometry import Position, distance
+from domain.goods import TradeSymbol
+from domain.opportunity import ManufacturingOpportunity
+from domain.supply_chain import AcquisitionMethod, SupplyChainNode
+from domain.symbols import WaypointSymbol
+from domain.trade_route import TradeRoute
+
+MarketGood = tuple[TradeSymbol, WaypointSymbol]
+_W = TypeVar("_W")
+
+
+@dataclass(frozen=True, slots=True)
+class EstimateConfig:
+    """The figures of the price-signal estimate (before each kind's record scales it).
+
+    `lots_per_visit`: lots of a market's trade volume one visit trades before its price has moved too far (the
+    workers stop at a bid drop or an ask rise of some tens of percent, a few lots). `stop_seconds`: game time at each
+    market (docking, looking, trading lot by lot). `production_seconds`: the wait for the factory's output (often
+    at hand; else one supply level of a fed factory takes 18-34 game minutes). `unknown_margin`: the share of the bid
+    taken as the margin when the factory's ask is unknown. `capacity` and `engine_speed`: the ship assumed when none
+    is idle. The scale of these figures matters less than their proportions: each kind's record rescales them."""
+
+    lots_per_visit: int = 4
+    stop_seconds: float = 60.0
+    production_seconds: float = 600.0
+    unknown_margin: float = 0.15
+    capacity: int = 40
+    engine_speed: int = 10
+    travel: TravelModel = TravelModel()
+
+
+def _flight_seconds(a: Position | None, b: Position | None, speed: int, travel: TravelModel) -> float:
+    """One cruise flight; unknown positions count as a short hop (the floor of the game's formula)."""
+    apart = travel_distance(a, b) if a is not None and b is not None else 0
+    return travel.flight_seconds(apart, ShipNavFlightMode.CRUISE, speed)
+
+
+def _trip_hours(start: Position | None, stops: Iterable[Position | None], ship: ShipSummary | None,
+                config: EstimateConfig, extra_seconds: float = 0.0) -> float:
+    speed = ship.engine_speed if ship is not None else config.engine_speed
+    seconds, here = extra_seconds, start
+    for stop in stops:
+        seconds += _flight_seconds(here, stop, speed, config.travel) + config.stop_seconds
+        here = stop if stop is not None else here
+    return max(seconds, 60.0) / 3600
+
+
+def _room(ship: ShipSummary | None, config: EstimateConfig) -> int:
+    return ship.cargo_capacity - ship.cargo_units if ship is not None else config.capacity
+
+
+def route_signal_per_hour(route: TradeRoute, ship: ShipSummary | None, buy_at: Position | None,
+                          sell_at: Position | None, config: EstimateConfig = EstimateConfig()) -> float:
+    """Credits per ship-hour the prices promise on `route` for `ship`: the margin on what one visit can buy (the
+    ship's room, at most `lots_per_visit` of the export's lots) over the flights ship -> export -> import."""
+    units = min(_room(ship, config), config.lots_per_visit * route.trade_volume)
+    start = ship.position if ship is not None else buy_at
+    return route.margin * units / _trip_hours(start, (buy_at, sell_at), ship, config)
+
+
+def manufacturing_signal_per_hour(opportunity: ManufacturingOpportunity, ship: ShipSummary | None,
+                                  config: EstimateConfig = EstimateConfig()) -> float:
+    """Credits per ship-hour the prices promise for making `opportunity` with `ship`: the sell market's bid over the
+    factory's ask (or `unknown_margin` of the bid) on what one run can sell (the ship's room, at most
+    `lots_per_visit` of the sell market's lots), over the flights to every input's source, the factory and the sell
+    market, plus the wait for the output."""
+    tree = opportunity.dependency_tree
+    margin = opportunity.bid - tree.ask if tree.ask is not None else opportunity.bid * config.unknown_margin
+    room = _room(ship, config)
+    units = min(room, config.lots_per_visit * opportunity.trade_volume) if opportunity.trade_volume else room
+    stops = [*_visits(tree), opportunity.sell_position]
+    start = ship.position if ship is not None else tree.position
+    return margin * units / _trip_hours(start, stops, ship, config, config.production_seconds)
+
+
+def _visits(node: SupplyChainNode) -> list[Position | None]:
+    """The markets a run visits for `node`, in the order the tree is executed: inputs first, then the factory."""
+    if node.method is not AcquisitionMethod.FABRICATE:
+        return [node.position]
+    return [position for child in node.children for position in _visits(child)] + [node.position]
+
+
+@dataclass(frozen=True, slots=True)
+class Footprint:
+    """The (good, market) pairs a piece of work buys at and sells into."""
+
+    buys: frozenset[MarketGood] = frozenset()
+    sells: frozenset[MarketGood] = frozenset()
+
+    def meets(self, other: Footprint) -> bool:
+        """Whether both buy one good at one market, or both sell one good into one market."""
+        return not (self.buys.isdisjoint(other.buys) and self.sells.isdisjoint(other.sells))
+
+
+@dataclass(frozen=True, slots=True)
+class Claim:
+    """What one worker holds: `whole`, every pair its run trades, kept from work of the other kind; `own`, the pairs
+    kept from work of its own kind (the per-kind rules the coordinator had before the kinds shared markets)."""
+
+    kind: str
+    whole: Footprint
+    own: Footprint
+
+
+def route_claim(kind: str, route: TradeRoute) -> Claim:
+    """A lane: its good bought at the export, sold into the import (one worker per export and per import)."""
+    whole = Footprint(frozenset({(route.good, route.buy_market)}), frozenset({(route.good, route.sell_market)}))
+    return Claim(kind, whole, whole)
+
+
+def manufacturing_claim(kind: str, opportunity: ManufacturingOpportunity, *, one_per_factory: bool) -> Claim:
+    """A run: the output bought at its factory and sold at the sell market, every input bought at its source and
+    delivered (sold) into the factory that consumes it. Against other manufacturing runs only the output counts
+    (runs of different goods may share an input's source), its factory only when `one_per_factory`."""
+    buys = {(opportunity.good, opportunity.factory)}
+    sells = {(opportunity.good, opportunity.sell_market)}
+    own = Footprint(frozenset(buys) if one_per_factory else frozenset(), frozenset(sells))
+    for node in opportunity.dependency_tree.walk():
+        for child in node.children:
+            sells.add((child.good, node.market))
+            if child.method is not AcquisitionMethod.FABRICATE:
+                buys.add((child.good, child.market))
+    return Claim(kind, Footprint(frozenset(buys), frozenset(sells)), own)
+
+
+class MarketClaims:
+    """The claims of the running workers: at most one worker buying a good at one market and one selling a good
+    into one market, whatever its kind (a second would meet the price the first one moved)."""
+
+    def __init__(self, claims: Iterable[Claim] = ()) -> None:
+        self._claims = list(claims)
+
+    def clashes(self, claim: Claim) -> bool:
+        return any((held.own.meets(claim.own) if held.kind == claim.kind else held.whole.meets(claim.whole))
+                   for held in self._claims)
+
+    def add(self, claim: Claim) -> None:
+        self._claims.append(claim)
+
+
+# A run counts as at least a second (no division by zero). Not a minute: where game time runs faster than the bot's
+# clock (the embedded server at --speed 20) every run lasts seconds by that clock, and a minute's floor would rank
+# work by profit per run instead of per hour, the longer runs first.
+MIN_HOURS = 1 / 3600
+
+
+class RecentRates:
+    """Profit per ship-hour of the runs finished on each key (a lane, or a good), recent runs first: each run
+    halves the weight of those before it (`keep`), so work whose markets our own sales wore down is judged by what it
+    earns now rather than by its first runs."""
+
+    def __init__(self, keep: float = 0.5) -> None:
+        self._keep = keep
+        self._sums: dict[object, tuple[float, float]] = {}
+
+    def add(self, key: object, profit: int, hours: float) -> None:
+        made, spent = self._sums.get(key, (0.0, 0.0))
+        self._sums[key] = (made * self._keep + profit, spent * self._keep + max(hours, MIN_HOURS))
+
+    def rate(self, *keys: object) -> float | None:
+        """The rate of the first of `keys` with a finished run; None when none has one."""
+        for key in keys:
+            if key in self._sums:
+                made, spent = self._sums[key]
+                return made / spent
+        return None
+
+    def any_of(self, kind: str) -> bool:
+        """Whether a run of `kind` finished (keys are (kind, lane or good))."""
+        return any(key[0] == kind for key in self._sums if isinstance(key, tuple))
+
+
+class KindRecord:
+    """How one kind of work's finished runs compared with the price-signal estimates they started on: the profit
+    they made over the profit their estimates promised for the hours they took."""
+
+    def __init__(self) -> None:
+        self.made = 0.0
+        self.promised = 0.0
+
+    def add(self, profit: int, estimate_per_hour: float, hours: float) -> None:
+        if estimate_per_hour > 0:
+            self.made += profit
+            self.promised += estimate_per_hour * max(hours, MIN_HOURS)
+
+    @property
+    def ratio(self) -> float | None:
+        """Made over promised; None until a run of the kind with an estimate finished."""
+        return self.made / self.promised if self.promised > 0 else None
+
+
+def calibrated(records: dict[str, KindRecord], kind: str, signal: float, *, tried: bool) -> float:
+    """What `kind`'s price signal `signal` is expected to earn: scaled by the kind's own record (how its finished
+    runs compared with their signals). A kind that never ran (`tried` False) goes first once, whatever its signal
+    promises (infinite), so that its formula is checked against a real run instead of losing every ship to a kind
+    already measured; a kind known only from earlier processes' results borrows the ratio of every kind's runs
+    together (1 before any run)."""
+    own = records[kind].ratio
+    if own is not None:
+        return signal * own
+    if not tried and signal > 0:
+        return math.inf
+    made = sum(record.made for record in records.values())
+    promised = sum(record.promised for record in records.values())
+    return signal * (made / promised if promised > 0 else 1.0)
+
+
+@dataclass(slots=True)
+class RankedWork(Generic[_W]):
+    """One kind's work, in its hook's order. `has_room()`: whether the kind may start another worker (its cap);
+    `eligible(item)`: whether the item may be started now (not paused, its markets not claimed); `expected(item)`:
+    credits per ship-hour it is expected to earn."""
+
+    kind: str
+    items: Sequence[_W]
+    has_room: Callable[[], bool]
+    eligible: Callable[[_W], bool]
+    expected: Callable[[_W], float]
+    _next: int = 0
+
+    def head(self) -> _W | None:
+        """The first item still eligible, skipping those that are not (they stay out for this cycle: claims only
+        grow while it runs); None when the kind is closed or has nothing left."""
+        if not self.has_room():
+            return None
+        while self._next < len(self.items):
+            item = self.items[self._next]
+            if self.eligible(item):
+                return item
+            self._next += 1
+        return None
+
+    def take(self) -> None:
+        self._next += 1
+
+
+def interleave(queues: Sequence[RankedWork]) -> Iterator[tuple[str, object]]:
+    """Every eligible item of every queue, each queue in its own order (its ranking hook's), as (kind, item): at each
+    step the queue whose next item is expected to earn more per ship-hour goes first, the earlier queue on a tie.
+    Heads are judged again at each step, as the caller's starting work changes claims, caps and idle ships."""
+    while True:
+        heads = [(queue, item) for queue in queues if (item := queue.head()) is not None]
+        if not heads:
+            return
+        best = max(range(len(heads)), key=lambda i: (heads[i][0].expected(heads[i][1]), -i))
+        queue, item = heads[best]
+        queue.take()
+        yield queue.kind, item
+
+
+def nearest(ships: Sequence[ShipSummary], where: Position | None) -> ShipSummary | None:
+    """The idle ship with room nearest to `where` (the biggest hold on a tie), None when none has room."""
+    roomy = [ship for ship in ships if ship.cargo_capacity > ship.cargo_units]
+    if not roomy:
+        return None
+    return min(roomy, key=lambda ship: (distance(ship.position, where), -ship.cargo_capacity, ship.symbol))

@@ -1,0 +1,102 @@
+"""The merge of the two kinds' ranked lists by expected profit per ship-hour, the price-signal estimates, and the
+market claims both kinds share (application/work_allocation.py)."""
+from __future__ import annotations
+
+import math
+from datetime import UTC, datetime
+
+from application.work_allocation import (
+    EstimateConfig, KindRecord, MarketClaims, RankedWork, RecentRates, calibrated, interleave,
+    manufacturing_claim, route_claim, route_signal_per_hour,
+)
+from domain.geometry import Position
+from domain.goods import SupplyLevel, TradeSymbol
+from domain.trade_route import TradeRoute
+from tests.fake_coordination import SYSTEM, make_opportunity
+
+NOW = datetime(2026, 1, 1, tzinfo=UTC)
+
+
+def route(good="IRON", buy="A2", sell="B3", ask=100, bid=300, volume=10):
+    return TradeRoute(good=TradeSymbol(good), buy_market=f"{SYSTEM}-{buy}", sell_market=f"{SYSTEM}-{sell}", ask=ask,
+                      bid=bid, trade_volume=volume, buy_supply=SupplyLevel.MODERATE, observed_at=NOW,
+                      discovered_at=NOW)
+
+
+def queue(kind, items, expected, cap=99, started=None):
+    started = started if started is not None else []
+    return RankedWork(kind, items, has_room=lambda: sum(1 for k, _ in started if k == kind) < cap,
+                      eligible=lambda item: True, expected=lambda item: expected[item])
+
+
+def test_the_lists_are_merged_by_expected_profit_each_keeping_its_own_order():
+    expected = {"m1": 50.0, "m2": 300.0, "r1": 100.0, "r2": 10.0}
+    taken = list(interleave([queue("mfg", ["m1", "m2"], expected), queue("arb", ["r1", "r2"], expected)]))
+    # m2 is expected to earn most but its ranking put it after m1: the hook's order holds within a kind.
+    assert taken == [("arb", "r1"), ("mfg", "m1"), ("mfg", "m2"), ("arb", "r2")]
+
+
+def test_a_kind_at_its_cap_gives_way_to_the_other():
+    expected = {"m1": 500.0, "m2": 400.0, "r1": 1.0}
+    started: list = []
+    queues = [queue("mfg", ["m1", "m2"], expected, cap=1, started=started), queue("arb", ["r1"], expected)]
+    for taken in interleave(queues):
+        started.append(taken)
+    assert started == [("mfg", "m1"), ("arb", "r1")]
+
+
+def test_the_earlier_list_wins_a_tie():
+    expected = {"m": 1.0, "r": 1.0}
+    assert [kind for kind, _ in interleave([queue("mfg", ["m"], expected), queue("arb", ["r"], expected)])] == [
+        "mfg", "arb"]
+
+
+def test_a_nearer_or_wider_lane_promises_more_per_ship_hour():
+    config = EstimateConfig()
+    near = route_signal_per_hour(route(), None, Position(0, 0), Position(10, 0), config)
+    far = route_signal_per_hour(route(), None, Position(0, 0), Position(500, 0), config)
+    wide = route_signal_per_hour(route(bid=500), None, Position(0, 0), Position(10, 0), config)
+    assert far < near < wide
+    assert route_signal_per_hour(route(bid=100), None, Position(0, 0), Position(10, 0), config) == 0
+
+
+def test_a_kind_record_scales_its_estimates_by_what_its_runs_made():
+    records = {"mfg": KindRecord(), "arb": KindRecord()}
+    # Before any run: each kind is tried once first; a kind known from earlier processes takes its signal as is.
+    assert calibrated(records, "mfg", 1000.0, tried=False) == math.inf
+    assert calibrated(records, "mfg", 0.0, tried=False) == 0.0
+    assert calibrated(records, "mfg", 1000.0, tried=True) == 1000.0
+    records["arb"].add(50_000, 200_000.0, 0.5)  # promised 100,000 in half an hour, made half of it
+    records["arb"].add(-10_000, 0.0, 1.0)  # no estimate to compare with: ignored
+    assert calibrated(records, "arb", 1000.0, tried=True) == 500.0
+    # A kind with a record but no run of this process borrows what every run so far made of its promise.
+    assert calibrated(records, "mfg", 1000.0, tried=True) == 500.0
+    records["mfg"].add(300_000, 100_000.0, 1.0)
+    assert calibrated(records, "mfg", 1000.0, tried=False) == 3000.0
+
+
+def test_claims_keep_one_buyer_and_one_seller_per_good_and_market_across_kinds():
+    making = make_opportunity("COPPER", f"{SYSTEM}-C4", 3000, source=f"{SYSTEM}-A2")
+    claims = MarketClaims([manufacturing_claim("mfg", making, one_per_factory=True)])
+
+    assert claims.clashes(route_claim("arb", route("COPPER", "D5", "C4")))  # sells COPPER into C4 too
+    assert claims.clashes(route_claim("arb", route("IRON", "A2", "B3")))  # buys the run's input at its source
+    assert claims.clashes(route_claim("arb", route("IRON", "D5", "F1")))  # delivers the input to its factory
+    assert not claims.clashes(route_claim("arb", route("COPPER", "A2", "B3")))
+    # Another run of a different good may share the input's source, as before the kinds shared markets.
+    other = make_opportunity("MACHINERY", f"{SYSTEM}-M2", 3000, factory=f"{SYSTEM}-F2", source=f"{SYSTEM}-A2")
+    assert not claims.clashes(manufacturing_claim("mfg", other, one_per_factory=True))
+    same_factory = make_opportunity("COPPER", f"{SYSTEM}-M3", 3000)
+    assert claims.clashes(manufacturing_claim("mfg", same_factory, one_per_factory=True))
+    assert not claims.clashes(manufacturing_claim("mfg", same_factory, one_per_factory=False))
+
+
+def test_recent_runs_weigh_most_in_a_lanes_rate():
+    rates = RecentRates()
+    assert rates.rate("lane") is None
+    rates.add("lane", 300_000, 1.0)
+    assert rates.rate("lane") == 300_000
+    rates.add("lane", 0, 1.0)  # the market is worn down: the lane now earns nothing
+    assert rates.rate("lane") == 150_000 / 1.5
+    rates.add("good", 10, 0.0)  # a run of no time counts as a second
+    assert rates.rate("other", "good") == 36_000
