@@ -51,7 +51,7 @@ from application.stranded_cargo import CLEARANCE_PREFIX, StrandedCargoPass
 from application.trade_route_finder import TradeRouteFinder
 from application.wind_down import DRAINING
 from application.work_allocation import (
-    Claim, EstimateConfig, KindRecord, MarketClaims, RankedWork, RecentRates, calibrated, interleave,
+    MIN_HOURS, Claim, EstimateConfig, KindRecord, MarketClaims, RankedWork, RecentRates, calibrated, interleave,
     manufacturing_claim, manufacturing_signal_per_hour, nearest, route_claim, route_signal_per_hour,
 )
 from application.worker_jobs import (
@@ -891,11 +891,12 @@ def _rate_text(per_hour: float) -> str:
 
 
 def _per_hour(record: tuple[int, float] | None) -> float | None:
-    """A (profit, hours) record as credits per hour; a run shorter than a minute counts as a minute."""
+    """A (profit, hours) record as credits per hour; a run counts as at least MIN_HOURS (see there: the learned
+    ranking must compare profit per hour, not per run, whatever the game's speed)."""
     if record is None:
         return None
     profit, hours = record
-    return profit / max(hours, 1 / 60)
+    return profit / max(hours, MIN_HOURS)
 
 
 class _Budgets:
