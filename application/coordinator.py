@@ -42,6 +42,7 @@ from application.account_budget import AccountBudget, Commitment
 from application.demand_finder import DemandFinderConfig, ManufacturingDemandFinder
 from application.errors import ApplicationError, StrategyError
 from application.fleet_manager import FleetManager
+from application.fleet_returns import waiting_lot_profit
 from application.game_port import GamePort
 from application.market_scout import MarketScout, is_probe
 from application.metrics_port import Metrics, NullMetrics
@@ -242,6 +243,7 @@ class ManufacturingArbitrageCoordinator:
         self._clearing: dict[str, ClearanceJob] = {}
         self._maybe_running: set[str] = set()
         self._results: list[WorkerResult] = []
+        self._past_results: list[WorkerResult] = []  # of earlier runs, replayed at start (the fleet's return)
         self._loss_streak: dict[TradeSymbol, int] = {}
         self._paused_until: dict[TradeSymbol, datetime] = {}
         self._next_discovery: datetime | None = None
@@ -467,7 +469,8 @@ class ManufacturingArbitrageCoordinator:
         if self._scout is not None:
             probes_useful = self._guarded("counting markets", lambda: self._scout.probes_useful(ships)) or 0
         self._guarded("fleet purchase", lambda: self._fleet.consider_purchase(
-            ships, waiting_opportunities=waiting, probes_useful=probes_useful, cargo_value=self._cargo_value(ships)))
+            ships, waiting_opportunities=waiting, probes_useful=probes_useful, cargo_value=self._cargo_value(ships),
+            results=[*self._past_results, *self._results], waiting_lot_profit=self._waiting_lot_profit()))
         if self._scout is not None:
             # After the fleet manager: a probe it just took to a shipyard is held, and the scout leaves it alone.
             self._guarded("scouting", lambda: self._scout.step(ships))
@@ -750,6 +753,7 @@ class ManufacturingArbitrageCoordinator:
     def _restore_loss_history(self) -> None:
         """Replay recent results (of earlier runs too) so a restart does not forget a good's losses."""
         recent = self._guarded("reading past results", lambda: self._runs.results(None, limit=200)) or []
+        self._past_results = list(recent)  # this run has none yet: it starts just now
         for result in sorted(recent, key=lambda r: r.finished_at):
             self._account(result, result.finished_at)
 
@@ -818,6 +822,12 @@ class ManufacturingArbitrageCoordinator:
             for good, entry in snapshot.trade_goods.items():
                 best[good] = max(best.get(good, 0), entry.bid)
         return sum(units * best.get(good, 0) for ship in ships for good, units in ship.inventory.items())
+
+    def _waiting_lot_profit(self) -> int | None:
+        """The price signal of the work no ship does now (for a first hauler, before any run is measured)."""
+        busy = {work.key for work in self._active.values()}
+        return waiting_lot_profit([route for route in self._routes if route.key not in busy],
+                                  [o for o in self._opportunities if opportunity_key(o) not in busy])
 
     def _position_of(self, waypoint: WaypointSymbol):
         if self._markets is None:

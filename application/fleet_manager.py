@@ -1,34 +1,47 @@
 """FleetManager: the shared idle pool, and buying light haulers and probes when that pays.
 
 A new agent has a frigate and a probe. Haulers make the money, probes keep prices fresh; both cost credits that
-trading needs, so a purchase happens only when all of these hold:
+trading needs. A hauler is wanted when all of these hold:
 
-- the agent keeps at least `credit_reserve` credits after paying the price seen at the shipyard, and at least
-  `probe_min_credits` after paying for a probe: trading money comes first, a probe only watches prices;
-- the fleet has fewer than `max_haulers` haulers (resp. `max_probes` probes);
-- a hauler is bought only while opportunities wait for a ship, a probe only while a market lacks one;
-- one of our ships is at a shipyard selling that type (prices are visible only then). When none is, the
-  manager sends one there (a probe if one is free, else an idle ship whose fuel reaches it) and holds it with a
-  lease until the purchase is done or no longer wanted.
+- opportunities wait for a ship (the coordinator counts them) and the fleet has fewer than `max_haulers` haulers
+  (a safety cap; the return decides);
+- it pays back: its price over the measured return (profit per hour of a ship's time over the runs finished in
+  the last `return_window`, see application/fleet_returns.py) is at most `payback`. An agent with no run finished
+  in that window buys its first hauler on the price signal instead: the best lot margin of the work no ship does,
+  counted as earned once per `signal_run_time`; with a hauler already and nothing measured, it waits for results.
+
+A probe is wanted while a market worth watching lacks one (the scout counts them) and the fleet has fewer than
+`max_probes`. While a hauler is wanted but its price cannot be paid yet, a probe is bought meanwhile only while the
+fleet has fewer than `saving_probes_per_ship` probes per cargo ship: the first probes are cheap and make every run
+better informed, more of them would keep delaying the hauler that earns.
+
+Money: the agent keeps at least `credit_reserve` after paying the price seen at the shipyard, and at least
+`probe_min_credits` after paying for a probe (trading money comes first, a probe only watches prices). Prices are
+visible only where one of our ships is at a shipyard selling that type; when none is, the manager sends one there
+(a probe if one is free, else an idle ship whose fuel reaches it) and holds it with a lease until the purchase is
+done or no longer wanted. Each purchase raises the next price; the payback test sees the price of the moment.
 
 Every purchase goes through the LedgerRecorder, which writes it to the ledger as SHIP_PURCHASE at once, so the
-ledger's net keeps matching the change of the agent's credits. Like the scout, the manager never waits: the coordinator calls it every assignment cycle.
+ledger's net keeps matching the change of the agent's credits. Like the scout, the manager never waits: the
+coordinator calls it every assignment cycle. Each check's decision is logged as one sentence saying why.
 """
 from __future__ import annotations
 
 import logging
 import uuid
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from application.game_errors import GameError, InsufficientCredits
+from application.fleet_returns import measured_return
 from application.game_port import GamePort
 from application.ledger_recorder import LedgerRecorder
 from application.market_scout import is_probe
 from application.metrics_port import Metrics, NullMetrics
 from application.ports import Clock
 from application.repositories import LedgerRepository, MoneyGate, ShipAssignmentRepository
+from application.worker_jobs import WorkerResult
 from domain.agent import ShipyardOffer
 from domain.errors import InvalidValue
 from domain.fleet import ShipNavStatus, ShipRole, ShipSummary, ShipType
@@ -52,8 +65,13 @@ def is_hauler(ship: ShipState) -> bool:
 
 @dataclass(frozen=True, slots=True)
 class FleetConfig:
-    """Defaults follow adapters/config/settings.py FleetSettings.
+    """Defaults follow adapters/config/settings.py FleetSettings. Durations are seconds of the injected clock.
 
+    `payback`: the longest a hauler may take to earn its price back at the measured return.
+    `return_window`: runs finished this long ago or less make the measured return.
+    `signal_run_time`: how often the price signal's lot is assumed earned before any run is measured (one game
+      hour: longer than a buy-and-sell trip at the median distance, two legs of ~7 minutes, so it errs low).
+    `saving_probes_per_ship`: probes per cargo ship bought while a hauler that would pay is wanted but unaffordable.
     `check_interval`: seconds between purchase checks (each reads the agent and a shipyard).
     `lease_seconds`: how long a ship sent to a shipyard is held before the lease must be renewed.
     `fuel_margin`: fuel a non-probe ship must keep beyond the direct hop to a shipyard.
@@ -61,9 +79,13 @@ class FleetConfig:
     """
 
     credit_reserve: int = 60_000
-    probe_min_credits: int = 250_000
-    max_haulers: int = 4
-    max_probes: int = 3
+    probe_min_credits: int = 100_000
+    max_haulers: int = 30
+    max_probes: int = 40
+    payback: float = 3 * 3600.0
+    return_window: float = 3 * 3600.0
+    signal_run_time: float = 3600.0
+    saving_probes_per_ship: int = 2
     hauler_type: ShipType = ShipType.SHIP_LIGHT_HAULER
     probe_type: ShipType = ShipType.SHIP_PROBE
     check_interval: float = 300.0
@@ -71,8 +93,11 @@ class FleetConfig:
     fuel_margin: int = 10
 
     def __post_init__(self) -> None:
-        if min(self.credit_reserve, self.max_haulers, self.max_probes, self.probe_min_credits) < 0:
+        if min(self.credit_reserve, self.max_haulers, self.max_probes, self.probe_min_credits,
+               self.saving_probes_per_ship) < 0:
             raise InvalidValue(f"fleet limits cannot be negative: {self}")
+        if min(self.payback, self.return_window, self.signal_run_time) <= 0:
+            raise InvalidValue(f"fleet spans must be positive: {self}")
         object.__setattr__(self, "hauler_type", ShipType(self.hauler_type))
         object.__setattr__(self, "probe_type", ShipType(self.probe_type))
 
@@ -82,9 +107,30 @@ class FleetDecision:
     """What one purchase check concluded (for logs, status and tests)."""
 
     wanted: ShipType | None
-    action: str  # "none", "bought", "positioning", "waiting", "too_expensive", "no_shipyard", "failed"
+    # "none", "bought", "positioning", "waiting", "too_expensive", "poor_return", "no_shipyard", "failed"
+    action: str
     detail: str = ""
     purchase: ShipPurchase | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class _HaulerReturn:
+    """What a hauler would earn per second of its time: measured, or else the price signal's estimate."""
+
+    per_second: float
+    source: str  # a phrase for the log: where the figure comes from
+
+    def payback_seconds(self, price: int) -> float:
+        return price / self.per_second if self.per_second > 0 else float("inf")
+
+
+@dataclass(frozen=True, slots=True)
+class _Want:
+    """A ship type a check may buy, and what the hauler's payback test needs (None for a probe)."""
+
+    ship_type: ShipType
+    why: str
+    returns: _HaulerReturn | None = None
 
 
 class FleetManager:
@@ -139,13 +185,15 @@ class FleetManager:
 
     def consider_purchase(
         self, ships: Sequence[ShipState], *, waiting_opportunities: int, probes_useful: int,
-        cargo_value: int = 0,
+        cargo_value: int = 0, results: Iterable[WorkerResult] = (), waiting_lot_profit: int | None = None,
     ) -> FleetDecision:
         """Buy one ship if the rules allow it now, or get a ship to a shipyard so a later call can.
 
         A ship is paid from net worth: the credits plus `cargo_value` (the cargo in the holds at known bids, money
         on its way back) must keep the reserve after the price, and the credits must cover the price itself.
-        Runs at most once per `check_interval`; calls in between answer "none".
+        `results` are the runs the coordinator collected (older ones too: the return window picks), and
+        `waiting_lot_profit` the price signal of the work no ship does (application/fleet_returns.py); they decide
+        whether a hauler pays back. Runs at most once per `check_interval`; calls in between answer "none".
         """
         self._cargo_value = max(0, cargo_value)
         now = self._clock.now()
@@ -153,26 +201,92 @@ class FleetManager:
             return FleetDecision(None, "none", "checked recently")
         self._next_check = now + timedelta(seconds=self.config.check_interval)
         self._forget_positioning_done()
-        wanted = self._wanted(ships, waiting_opportunities, probes_useful)
-        if wanted is None:
+        wants, why_not = self._wants(ships, waiting_opportunities, probes_useful, results, waiting_lot_profit, now)
+        if not wants:
             self._release_positioning()
-            return FleetDecision(None, "none", "no ship wanted")
-        try:
-            return self._acquire(wanted, ships, now)
-        except GameError as error:
-            self._log.warning("fleet: buying a %s failed: %s", wanted, error)
-            return FleetDecision(wanted, "failed", str(error))
+            self._log.info("fleet: buying no ship: %s", why_not)
+            return FleetDecision(None, "none", why_not)
+        decision = self._try_wants(wants, ships, now)
+        if why_not:
+            decision = replace(decision, detail=f"{decision.detail}; {why_not}")
+        self._log.info("fleet: %s", decision.detail)
+        return decision
 
-    def _wanted(self, ships: Sequence[ShipState], waiting: int, probes_useful: int) -> ShipType | None:
+    def _try_wants(self, wants: list[_Want], ships: Sequence[ShipState], now: datetime) -> FleetDecision:
+        """The first want that can go ahead; a probe after a hauler too dear yet only within the saving limit."""
+        decision: FleetDecision | None = None
+        for want in wants:
+            if want.ship_type == self.config.probe_type and decision is not None \
+                    and decision.action == "too_expensive":
+                cargo_ships = sum(1 for ship in ships if ship.cargo_capacity > 0)
+                probes = sum(1 for ship in ships if is_probe(ship))
+                if probes >= self.config.saving_probes_per_ship * cargo_ships:
+                    return replace(decision, detail=f"{decision.detail}; no probe meanwhile: {probes} probe(s) "
+                                                    f"for {cargo_ships} cargo ship(s) while saving for the hauler")
+            try:
+                attempt = self._acquire(want, ships, now)
+            except GameError as error:
+                self._log.warning("fleet: buying a %s failed: %s", want.ship_type, error)
+                return FleetDecision(want.ship_type, "failed", f"buying a {want.ship_type} failed: {error}")
+            if decision is not None:
+                attempt = replace(attempt, detail=f"{decision.detail}; {attempt.detail}")
+            decision = attempt
+            if attempt.action not in ("too_expensive", "poor_return"):
+                break
+        assert decision is not None  # wants is never empty here
+        return decision
+
+    def _wants(
+        self, ships: Sequence[ShipState], waiting: int, probes_useful: int, results: Iterable[WorkerResult],
+        signal: int | None, now: datetime,
+    ) -> tuple[list[_Want], str]:
+        """The ship types worth buying, hauler first, and a sentence on those that are not."""
         haulers = sum(1 for ship in ships if is_hauler(ship))
         probes = sum(1 for ship in ships if is_probe(ship))
-        if waiting > 0 and haulers < self.config.max_haulers:
-            return self.config.hauler_type
-        if probes_useful > 0 and probes < self.config.max_probes:
-            return self.config.probe_type
-        return None
+        wants: list[_Want] = []
+        reasons: list[str] = []
+        if waiting <= 0:
+            reasons.append("no hauler: no work waits for a ship")
+        elif haulers >= self.config.max_haulers:
+            reasons.append(f"no hauler: {haulers} already, the most allowed")
+        else:
+            returns, why = self._hauler_return(haulers, results, signal, now)
+            if returns is None:
+                reasons.append(f"no hauler: {why}")
+            else:
+                wants.append(_Want(self.config.hauler_type, f"{waiting} opportunities wait for a ship", returns))
+        if probes_useful <= 0:
+            reasons.append("no probe: every market worth watching has one")
+        elif probes >= self.config.max_probes:
+            reasons.append(f"no probe: {probes} already, the most allowed")
+        else:
+            wants.append(_Want(self.config.probe_type, f"{probes_useful} market(s) worth watching lack a probe"))
+        return wants, "; ".join(reasons)
 
-    def _acquire(self, wanted: ShipType, ships: Sequence[ShipState], now: datetime) -> FleetDecision:
+    def _hauler_return(
+        self, haulers: int, results: Iterable[WorkerResult], signal: int | None, now: datetime
+    ) -> tuple[_HaulerReturn | None, str]:
+        """What another hauler would earn per second: measured over the return window, else (first hauler only)
+        the price signal; None with the reason when there is nothing to pay it back with."""
+        window = self.config.return_window
+        measured = measured_return(results, since=now - timedelta(seconds=window))
+        if measured is not None:
+            source = (f"{measured.runs} run(s) finished in the last {window / 3600:.2f} h earned "
+                      f"{measured.per_ship_hour:,.0f} per ship-hour")
+            if measured.profit <= 0:
+                return None, source
+            return _HaulerReturn(measured.per_ship_second, source), ""
+        if haulers > 0:
+            return None, f"no run finished in the last {window / 3600:.2f} h to measure a hauler's return by"
+        if signal is None or signal <= 0:
+            return None, "no run measured yet and no waiting work with a known margin"
+        per_run = self.config.signal_run_time
+        source = (f"no run measured yet, so the first hauler goes by the price signal: the best waiting lot earns "
+                  f"{signal:,}, counted once per {per_run / 3600:.2f} h")
+        return _HaulerReturn(signal / per_run, source), ""
+
+    def _acquire(self, want: _Want, ships: Sequence[ShipState], now: datetime) -> FleetDecision:
+        wanted = want.ship_type
         yards = self._yards_selling(wanted)
         if not yards:
             return FleetDecision(wanted, "no_shipyard", f"no shipyard in {self.system} sells {wanted}")
@@ -181,16 +295,35 @@ class FleetManager:
                   if (offer := self._offer(yard, wanted)) is not None and offer.price > 0]
         if offers:
             yard, offer = min(offers, key=lambda pair: (pair[1].price, pair[0]))
-            return self._buy_if_affordable(wanted, yard, offer.price)
+            self._last_price[wanted] = offer.price
+            poor = self._poor_return(want, offer.price)
+            if poor is not None:
+                self._release_positioning()
+                return FleetDecision(wanted, "poor_return", poor)
+            return self._buy_if_affordable(want, yard, offer.price)
         self._release_positioning(unless_at=yards)
         if self._positioning:
-            return FleetDecision(wanted, "waiting", "a ship is on its way to a shipyard")
+            return FleetDecision(wanted, "waiting", f"a ship is on its way to a shipyard to buy a {wanted}")
+        last = self._last_price.get(wanted)
+        if last is not None and (poor := self._poor_return(want, last)) is not None:
+            return FleetDecision(wanted, "poor_return", poor)
         credits = self._credits()
-        floor = self.reserve_for(wanted) + self._last_price.get(wanted, 0)
-        if credits + self._cargo_value <= floor or credits < self._last_price.get(wanted, 0):
-            return FleetDecision(wanted, "too_expensive",
-                                 f"{credits} credits, keeping {self.reserve_for(wanted)} in reserve")
+        floor = self.reserve_for(wanted) + (last or 0)
+        if credits + self._cargo_value <= floor or credits < (last or 0):
+            after = f" after its last seen price of {last:,}" if last else ""
+            return FleetDecision(wanted, "too_expensive", f"not buying a {wanted} yet: {credits:,} credits, keeping "
+                                                          f"{self.reserve_for(wanted):,} in reserve{after}")
         return self._send_ship_to(yards, wanted, ships, now)
+
+    def _poor_return(self, want: _Want, price: int) -> str | None:
+        """Why `want` does not pay back at `price` (None when it does, or is a probe)."""
+        if want.returns is None:
+            return None
+        payback = want.returns.payback_seconds(price)
+        if payback <= self.config.payback:
+            return None
+        return (f"not buying a {want.ship_type}: at {price:,} it would pay back in {payback / 3600:.2f} h, more than "
+                f"the {self.config.payback / 3600:.2f} h allowed ({want.returns.source})")
 
     def reserve_for(self, wanted: ShipType) -> int:
         """The credits that must be left after buying a ship of type `wanted`."""
@@ -198,14 +331,13 @@ class FleetManager:
             return max(self.config.credit_reserve, self.config.probe_min_credits)
         return self.config.credit_reserve
 
-    def _buy_if_affordable(self, wanted: ShipType, yard: WaypointSymbol, price: int) -> FleetDecision:
-        self._last_price[wanted] = price
+    def _buy_if_affordable(self, want: _Want, yard: WaypointSymbol, price: int) -> FleetDecision:
+        wanted = want.ship_type
         credits = self._credits()
         reserve = self.reserve_for(wanted)
         if credits + self._cargo_value - price < reserve or credits < price:
-            detail = (f"{wanted} costs {price} at {yard}; {credits} credits and {self._cargo_value} in cargo would "
-                      f"leave less than the reserve of {reserve}")
-            self._log.info("fleet: not buying: %s", detail)
+            detail = (f"not buying a {wanted} yet: it costs {price:,} at {yard}; {credits:,} credits and "
+                      f"{self._cargo_value:,} in cargo would leave less than the reserve of {reserve:,}")
             self._release_positioning()
             return FleetDecision(wanted, "too_expensive", detail)
         recorder = LedgerRecorder(self._game, self._ledger, PURCHASE_PREFIX + uuid.uuid4().hex[:12], self._metrics,
@@ -215,8 +347,12 @@ class FleetManager:
         except InsufficientCredits as error:
             return FleetDecision(wanted, "too_expensive", str(error))
         self._release_positioning()
-        self._log.info("fleet: bought %s %s at %s for %d credits", wanted, purchase.ship, yard, purchase.price)
-        return FleetDecision(wanted, "bought", f"{purchase.ship} for {purchase.price}", purchase)
+        why = want.why
+        if want.returns is not None:
+            payback = want.returns.payback_seconds(purchase.price) / 3600
+            why += f", and at {purchase.price:,} it pays back in {payback:.2f} h ({want.returns.source})"
+        detail = f"bought {wanted} {purchase.ship} at {yard} for {purchase.price:,} credits: {why}"
+        return FleetDecision(wanted, "bought", detail, purchase)
 
     def _credits(self) -> int:
         credits = self._game.agent().credits

@@ -24,6 +24,7 @@ from application.repositories import ShipAssignmentRepository
 from domain.errors import InvalidValue
 from domain.fleet import ShipNavStatus, ShipRole
 from domain.geometry import distance
+from domain.goods import TradeSymbol
 from domain.market import MarketSnapshot
 from domain.opportunity import ManufacturingOpportunity
 from domain.ship_state import ShipState
@@ -219,9 +220,17 @@ class MarketScout:
         self._focus = focus
 
     def probes_useful(self, ships: Iterable[ShipState]) -> int:
-        """How many more probes would have a market of their own to watch."""
+        """How many more probes would have a market worth watching of their own (see `markets_worth_watching`)."""
         probes = sum(1 for ship in ships if is_probe(ship))
-        return max(0, len(self.marketplaces()) - probes)
+        return max(0, len(self.markets_worth_watching()) - probes)
+
+    def markets_worth_watching(self) -> list[WaypointSymbol]:
+        """Every marketplace but those seen trading nothing but fuel (fuel stations): no run buys or sells there,
+        so a probe of its own would watch one price no one trades on. A market never seen counts: it may trade."""
+        known = self._known_snapshots()
+        return sorted(market for market in self.marketplaces()
+                      if (snapshot := known.get(market)) is None or not snapshot.trade_goods
+                      or set(snapshot.trade_goods) != {TradeSymbol.FUEL})
 
     def deploy_probes(self, ships: Sequence[ShipState]) -> list[ProbeOrder]:
         """Send idle probes where they are needed; returns the orders given this call.

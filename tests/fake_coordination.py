@@ -111,16 +111,19 @@ class ScriptedPool:
         return next(job for job in self.running.values() if job.ship == ship)
 
     def end(self, operation_id: str, *, revenue: int = 0, cost: int = 0, sold: int = 0, success: bool = False,
-            cancelled: bool = False, error: str | None = None) -> WorkerResult:
+            cancelled: bool = False, error: str | None = None, started_at: datetime | None = None) -> WorkerResult:
+        """`started_at`: when the worker says it started (now unless given)."""
         job = self.running.pop(operation_id)
         result = WorkerResult(operation_id=operation_id, ship=job.ship, good=job.good,
-                              started_at=self.clock.now(), finished_at=self.clock.now(), quantity_sold=sold,
+                              started_at=started_at or self.clock.now(), finished_at=self.clock.now(),
+                              quantity_sold=sold,
                               revenue=revenue, cost=cost, success=success, cancelled=cancelled, error=error)
         self.finished.append(result)
         return result
 
-    def complete(self, operation_id: str, *, revenue: int, cost: int, sold: int = 10) -> WorkerResult:
-        return self.end(operation_id, revenue=revenue, cost=cost, sold=sold, success=True)
+    def complete(self, operation_id: str, *, revenue: int, cost: int, sold: int = 10,
+                 started_at: datetime | None = None) -> WorkerResult:
+        return self.end(operation_id, revenue=revenue, cost=cost, sold=sold, success=True, started_at=started_at)
 
     def fail(self, operation_id: str, *, cost: int = 0, error: str = "boom") -> WorkerResult:
         return self.end(operation_id, cost=cost, error=error)

@@ -103,12 +103,21 @@ class ArbitrageSettings:
 
 @dataclass(frozen=True)
 class FleetSettings:
-    """Buying ships: never spend below the reserve kept for trading."""
+    """Buying ships: a hauler when work waits for one and it pays its price back, a probe per market worth
+    watching; never spending below the reserve kept for trading. Durations are game time."""
     credit_reserve: int = at_least(60_000, 0)
-    max_haulers: int = at_least(4, 0)
-    max_probes: int = at_least(3, 0)
+    # Safety caps: the measured return decides how many haulers, the markets worth watching how many probes.
+    max_haulers: int = at_least(30, 0)
+    max_probes: int = at_least(40, 0)
+    # A hauler is bought only if the profit per ship-hour of the runs finished in the last return_window pays its
+    # price back within payback (an agent with no run measured buys its first on the waiting work's lot margin).
+    payback: float = duration(3 * 3600.0)
+    return_window: float = duration(3 * 3600.0)
     # A probe is bought only if at least this many credits are left after it (trading money comes first).
-    probe_min_credits: int = at_least(250_000, 0)
+    probe_min_credits: int = at_least(100_000, 0)
+    # While a hauler that would pay is wanted but cannot be paid yet, probes are bought only up to this many per
+    # cargo ship (the first ones are cheap and inform every run; more would keep delaying the hauler).
+    saving_probes_per_ship: int = at_least(2, 0)
     # Credits no worker may commit to cargo, whatever the kind of work (fuel money; the one account budget's floor).
     trading_reserve: int = at_least(2_000, 0)
 

@@ -314,25 +314,57 @@ def test_with_scout_and_fleet_it_reports_coverage_records_markets_and_buys_a_hau
     assignments, ledger, markets = InMemoryShipAssignmentRepository(), InMemoryLedgerRepository(), \
         InMemoryMarketRepository()
     fleet = FleetManager(game, assignments, ledger, clock, SYSTEM, holder="run-test",
-                         config=FleetConfig(max_haulers=1, max_probes=0, check_interval=1))
+                         config=FleetConfig(max_haulers=1, max_probes=0, check_interval=1, payback=3 * 3600))
     scout = MarketScout(game, markets, clock, SYSTEM, assignments=assignments)
     pool = ScriptedPool(clock)
     coordinator = ManufacturingArbitrageCoordinator(
         player="AGENT", system=SYSTEM, game=game, demand_finder=FixedDemand(clock, opportunities(2)),
         ship_selector=FirstShipSelector(), assignments=assignments, runs=InMemoryRuns(), pool=pool, clock=clock,
         fleet=fleet, scout=scout, run_id="run-test")
-    with caplog.at_level("WARNING"):
+    with caplog.at_level("INFO"):
         coordinator.tick()
     assert "never seen (no prices): X1-TEST-A2, X1-TEST-B7" in caplog.text
     assert {snapshot.waypoint for snapshot in markets.markets_in_system(SYSTEM)} == {yard}
-    # The frigate took the best opportunity; the second waited, so a hauler was bought (and put in the ledger).
+    # The frigate took the best opportunity; the second waits, but with no run measured and no factory ask known
+    # there is nothing to pay a hauler back with.
     assert [job.ship for job in pool.submitted] == ["AGENT-1"]
+    assert game.ship_purchases == []
+    assert "no hauler: no run measured yet and no waiting work with a known margin" in caplog.text
+    # The frigate's run earns 150,000 in half an hour: a hauler pays back in 0.91 h, so one is bought (in the ledger).
+    started = clock.now()
+    clock.advance(1800)
+    pool.complete(pool.job_of("AGENT-1").operation_id, revenue=200_000, cost=50_000, started_at=started)
+    with caplog.at_level("INFO"):
+        coordinator.tick()
     (purchase,) = game.ship_purchases
     assert [row.category for row in ledger.rows] == [TransactionCategory.SHIP_PURCHASE]
+    assert "pays back in 0.91 h (1 run(s) finished in the last 3.00 h earned 300,000 per ship-hour)" in caplog.text
     clock.advance(30)
     coordinator.tick()
-    assert [job.ship for job in pool.submitted] == ["AGENT-1", purchase.ship]
+    assert [job.ship for job in pool.submitted] == ["AGENT-1", "AGENT-1", purchase.ship]
     assert {job.opportunity.good for job in pool.submitted} == {TradeSymbol.ELECTRONICS, TradeSymbol.MACHINERY}
+
+
+def test_a_fresh_agent_buys_its_first_hauler_on_the_price_signal_of_the_work_waiting():
+    clock = FakeClock()
+    game = FakeGame(clock, credits=1_000_000)
+    yard = f"{SYSTEM}-A2"
+    game.add_waypoint(yard, 0, 0)
+    game.add_shipyard(yard, {ShipType.SHIP_LIGHT_HAULER: 272_775})
+    add_ship(game, "AGENT-1", yard, "frigate")
+    assignments, ledger = InMemoryShipAssignmentRepository(), InMemoryLedgerRepository()
+    fleet = FleetManager(game, assignments, ledger, clock, SYSTEM, holder="run-test",
+                         config=FleetConfig(max_probes=0, check_interval=1, payback=3 * 3600, signal_run_time=3600))
+    # The waiting opportunity sells 40 units at 3,000 over a factory ask of 700: 92,000 a lot, 2.96 lots pay it.
+    found = [replace(with_factory_ask(opportunity, 700), trade_volume=40) for opportunity in opportunities(2)]
+    pool = ScriptedPool(clock)
+    coordinator = ManufacturingArbitrageCoordinator(
+        player="AGENT", system=SYSTEM, game=game, demand_finder=FixedDemand(clock, found),
+        ship_selector=FirstShipSelector(), assignments=assignments, runs=InMemoryRuns(), pool=pool, clock=clock,
+        fleet=fleet, run_id="run-test")
+    coordinator.tick()
+    (purchase,) = game.ship_purchases
+    assert purchase.ship_type == ShipType.SHIP_LIGHT_HAULER and [job.ship for job in pool.submitted] == ["AGENT-1"]
 
 
 def with_factory_ask(opportunity, ask: int | None):

@@ -5,9 +5,10 @@ from datetime import timedelta
 
 from application.fleet_manager import PURCHASE_PREFIX, FleetConfig, FleetManager
 from application.repositories import ShipAssignment
+from application.worker_jobs import OPERATION_PREFIX, WorkerResult
 from domain.fleet import ShipNavStatus, ShipType
 from domain.ledger import TransactionCategory, TransactionType, net_credits
-from domain.symbols import ShipSymbol
+from domain.symbols import ShipSymbol, WaypointSymbol
 from tests.fake_coordination import SYSTEM, RecordingMetrics, add_ship
 from tests.fake_game import FakeGame
 from tests.fake_repositories import InMemoryLedgerRepository, InMemoryShipAssignmentRepository
@@ -35,9 +36,23 @@ class Fleet:
         self.manager = FleetManager(self.game, self.assignments, self.ledger, self.clock, SYSTEM, holder="run-1",
                                     config=FleetConfig(**config), metrics=self.metrics)
 
-    def consider(self, *, waiting: int = 0, probes_useful: int = 0):
+    def consider(self, *, waiting: int = 0, probes_useful: int = 0, earned_per_hour: int | None = 400_000,
+                 signal: int | None = None, cargo_value: int = 0):
+        """`earned_per_hour`: the profit of one arbitrage run that held its ship the last hour (None: no run)."""
+        results = [] if earned_per_hour is None else [self.run(earned_per_hour, hours=1.0)]
         return self.manager.consider_purchase(self.game.ships(), waiting_opportunities=waiting,
-                                              probes_useful=probes_useful)
+                                              probes_useful=probes_useful, cargo_value=cargo_value,
+                                              results=results, waiting_lot_profit=signal)
+
+    def run(self, profit: int, *, hours: float, ended_ago: float = 0.0, kind: str = "arbitrage",
+            cancelled: bool = False, operation: str | None = None) -> WorkerResult:
+        """A finished run of `hours` ending `ended_ago` seconds before now, with `profit`."""
+        finished = self.clock.now() - timedelta(seconds=ended_ago)
+        return WorkerResult(operation_id=operation or f"{OPERATION_PREFIX[kind]}{len(self.ledger.rows)}",
+                            ship=ShipSymbol("AGENT-1"), good="FABRICS",
+                            started_at=finished - timedelta(hours=hours), finished_at=finished,
+                            revenue=max(profit, 0) + 1_000, cost=1_000 - min(profit, 0), success=not cancelled,
+                            cancelled=cancelled)
 
 
 def test_the_idle_pool_is_every_ship_with_cargo_that_no_live_lease_holds():
@@ -155,7 +170,7 @@ def test_a_probe_only_while_the_money_to_trade_stays():
     fleet = Fleet(credits=170_000, credit_reserve=60_000, probe_min_credits=150_000)
     add_ship(fleet.game, "AGENT-1", YARD, "frigate")
     decision = fleet.consider(probes_useful=5)
-    assert decision.action == "too_expensive" and "150000" in decision.detail
+    assert decision.action == "too_expensive" and "150,000" in decision.detail
     fleet.game.credits = 171_627  # exactly 150,000 left after the probe
     fleet.clock.advance(61)
     assert fleet.consider(probes_useful=5).purchase.ship_type == ShipType.SHIP_PROBE
@@ -164,17 +179,159 @@ def test_a_probe_only_while_the_money_to_trade_stays():
 def test_a_hauler_is_paid_from_net_worth_cargo_at_known_bids_counting_toward_the_reserve():
     fleet = Fleet(credit_reserve=60_000, credits=HAULER_PRICE + 10_000)
     add_ship(fleet.game, "AGENT-1", YARD, "frigate")
-    assert fleet.manager.consider_purchase(fleet.game.ships(), waiting_opportunities=1, probes_useful=0,
-                                           cargo_value=49_999).action == "too_expensive"
+    assert fleet.consider(waiting=1, cargo_value=49_999).action == "too_expensive"
     fleet.clock.advance(61)
-    decision = fleet.manager.consider_purchase(fleet.game.ships(), waiting_opportunities=1, probes_useful=0,
-                                               cargo_value=50_000)
+    decision = fleet.consider(waiting=1, cargo_value=50_000)
     assert decision.action == "bought" and fleet.game.credits == 10_000
 
 
 def test_cargo_never_pays_for_a_ship_the_cash_cannot_cover():
     fleet = Fleet(credit_reserve=0, credits=HAULER_PRICE - 1)
     add_ship(fleet.game, "AGENT-1", YARD, "frigate")
-    decision = fleet.manager.consider_purchase(fleet.game.ships(), waiting_opportunities=1, probes_useful=0,
-                                               cargo_value=1_000_000)
+    decision = fleet.consider(waiting=1, cargo_value=1_000_000)
     assert decision.action == "too_expensive" and fleet.game.ship_purchases == []
+
+
+# --- growing the fleet by measured return -------------------------------------------------------------------------
+
+
+def test_a_hauler_whose_price_the_measured_return_pays_back_within_the_span_is_bought():
+    fleet = Fleet(payback=3 * 3600)
+    add_ship(fleet.game, "AGENT-1", YARD, "frigate")
+    decision = fleet.consider(waiting=1, earned_per_hour=100_000)  # 272,775 back in 2.73 h
+    assert decision.action == "bought" and decision.wanted == ShipType.SHIP_LIGHT_HAULER
+    assert "pays back in 2.73 h" in decision.detail and "1 run(s)" in decision.detail
+
+
+def test_no_hauler_when_the_measured_return_pays_it_back_too_slowly_and_a_probe_goes_ahead():
+    fleet = Fleet(payback=3 * 3600)
+    add_ship(fleet.game, "AGENT-1", YARD, "frigate")
+    add_ship(fleet.game, "AGENT-2", YARD, "probe")
+    decision = fleet.consider(waiting=3, earned_per_hour=90_000)  # 3.03 h
+    assert decision.action == "poor_return" and decision.wanted == ShipType.SHIP_LIGHT_HAULER
+    assert "pay back in 3.03 h, more than the 3.00 h allowed" in decision.detail
+    assert fleet.game.ship_purchases == []
+    fleet.clock.advance(61)
+    decision = fleet.consider(waiting=3, earned_per_hour=90_000, probes_useful=4)
+    assert decision.action == "bought" and decision.wanted == ShipType.SHIP_PROBE
+    assert [p.ship_type for p in fleet.game.ship_purchases] == [ShipType.SHIP_PROBE]
+
+
+def test_no_hauler_when_recent_runs_lost_money():
+    fleet = Fleet()
+    add_ship(fleet.game, "AGENT-1", YARD, "frigate")
+    decision = fleet.consider(waiting=2, earned_per_hour=-5_000)
+    assert decision.action == "none" and "earned -5,000 per ship-hour" in decision.detail
+    assert fleet.game.ship_purchases == []
+
+
+def test_the_return_is_measured_over_the_window_each_run_weighed_by_its_ship_time():
+    fleet = Fleet(return_window=3 * 3600, payback=3 * 3600)
+    add_ship(fleet.game, "AGENT-1", YARD, "frigate")
+    add_ship(fleet.game, "AGENT-2", YARD, "hauler")
+    results = [
+        fleet.run(3_000_000, hours=1.0, ended_ago=3 * 3600 + 1),  # before the window: left out
+        fleet.run(-30_000, hours=3.0, ended_ago=600),
+        fleet.run(100_000, hours=0.5),
+        fleet.run(500_000, hours=1.0, cancelled=True),  # a stop cut it short: left out
+        fleet.run(500_000, hours=1.0, operation="clear-1"),  # stranded cargo sold: no lane's work
+    ]
+    # 70,000 over 3.5 ship-hours: 20,000 an hour, 13.6 h to pay back a hauler (a mean of the runs would say 2.9 h)
+    decision = fleet.manager.consider_purchase(fleet.game.ships(), waiting_opportunities=1, probes_useful=0,
+                                               results=results)
+    assert decision.action == "poor_return"
+    assert "2 run(s) finished in the last 3.00 h earned 20,000 per ship-hour" in decision.detail
+    assert fleet.game.ship_purchases == []
+
+
+def test_a_fleet_with_haulers_and_no_recent_run_waits_for_results():
+    fleet = Fleet()
+    add_ship(fleet.game, "AGENT-1", YARD, "hauler")
+    decision = fleet.consider(waiting=2, earned_per_hour=None, signal=1_000_000)
+    assert decision.action == "none" and "no run finished in the last 3.00 h" in decision.detail
+
+
+def test_the_first_hauler_is_bought_on_the_price_signal_when_no_run_is_measured_yet():
+    fleet = Fleet(signal_run_time=3600, payback=3 * 3600)
+    add_ship(fleet.game, "AGENT-1", YARD, "frigate")
+    assert fleet.consider(waiting=1, earned_per_hour=None, signal=None).action == "none"
+    fleet.clock.advance(61)
+    decision = fleet.consider(waiting=1, earned_per_hour=None, signal=90_000)  # 272,775 / 90,000 = 3.03 runs
+    assert decision.action == "poor_return" and "price signal" in decision.detail
+    fleet.clock.advance(61)
+    decision = fleet.consider(waiting=1, earned_per_hour=None, signal=91_000)
+    assert decision.action == "bought" and decision.wanted == ShipType.SHIP_LIGHT_HAULER
+
+
+def test_the_fleet_grows_past_the_old_cap_of_four_until_the_rising_price_no_longer_pays_back():
+    fleet = Fleet(credits=10_000_000, payback=3 * 3600)
+    add_ship(fleet.game, "AGENT-1", YARD, "frigate")
+    bought = []
+    for _ in range(8):
+        decision = fleet.consider(waiting=5, earned_per_hour=100_000)  # pays back a price up to 300,000
+        fleet.clock.advance(61)
+        if decision.action == "bought":
+            bought.append(decision.purchase.price)
+    # 272,775 then +3% a purchase (the fake game's price impact): 280,958, 289,387, 298,069; 307,011 is too dear.
+    assert bought == [272_775, 280_958, 289_387, 298_069]
+    assert decision.action == "poor_return" and "at 307,011 it would pay back in 3.07 h" in decision.detail
+
+
+def test_max_haulers_stays_a_safety_cap_whatever_the_return():
+    fleet = Fleet(max_haulers=2)
+    add_ship(fleet.game, "AGENT-1", YARD, "frigate")
+    for _ in range(3):
+        fleet.consider(waiting=5, earned_per_hour=10_000_000)
+        fleet.clock.advance(61)
+    assert len(fleet.game.ship_purchases) == 2
+    assert "no hauler: 2 already, the most allowed" in fleet.consider(waiting=5).detail
+
+
+def test_a_fresh_agent_with_175k_buys_its_first_probes_at_once_keeping_the_money_to_trade():
+    fleet = Fleet(credits=175_000, check_interval=60)  # the default reserves: 60,000, and 100,000 after a probe
+    add_ship(fleet.game, "AGENT-1", YARD, "frigate")
+    add_ship(fleet.game, "AGENT-2", YARD, "probe")
+    actions = []
+    for _ in range(4):
+        actions.append(fleet.consider(waiting=2, probes_useful=20, earned_per_hour=None).action)
+        fleet.clock.advance(60)
+    # 21,627, 22,276, 22,944 leave 108,153; a fourth (23,633) would leave less than 100,000.
+    assert actions == ["bought", "bought", "bought", "too_expensive"]
+    assert fleet.game.credits == 108_153
+    assert all(p.ship_type == ShipType.SHIP_PROBE for p in fleet.game.ship_purchases)
+
+
+def test_while_saving_for_a_hauler_that_pays_only_the_first_probes_are_bought():
+    fleet = Fleet(credits=175_000, check_interval=60, saving_probes_per_ship=2)
+    add_ship(fleet.game, "AGENT-1", YARD, "frigate")
+    add_ship(fleet.game, "AGENT-2", YARD, "probe")
+    first = fleet.consider(waiting=2, probes_useful=20)  # the hauler pays back but 175,000 cannot buy it
+    assert first.action == "bought" and first.wanted == ShipType.SHIP_PROBE
+    assert "not buying a SHIP_LIGHT_HAULER yet" in first.detail
+    fleet.clock.advance(60)
+    second = fleet.consider(waiting=2, probes_useful=19)
+    assert second.action == "too_expensive" and "no probe meanwhile: 2 probe(s) for 1 cargo ship(s)" in second.detail
+    assert len(fleet.game.ship_purchases) == 1
+
+
+def test_probes_stop_at_the_markets_worth_watching_and_at_the_cap():
+    fleet = Fleet(credits=5_000_000, max_probes=4)
+    add_ship(fleet.game, "AGENT-1", YARD, "frigate")
+    add_ship(fleet.game, "AGENT-2", YARD, "probe")
+    assert fleet.consider(probes_useful=0).action == "none"
+    for useful in (5, 4, 3, 2):
+        fleet.clock.advance(61)
+        fleet.consider(probes_useful=useful)
+    assert len(fleet.game.ship_purchases) == 3
+    fleet.clock.advance(61)
+    assert "no probe: 4 already, the most allowed" in fleet.consider(probes_useful=2).detail
+
+
+def test_a_known_price_that_does_not_pay_back_sends_no_ship_to_the_shipyard():
+    fleet = Fleet(payback=3 * 3600)
+    add_ship(fleet.game, "AGENT-1", YARD, "frigate")
+    assert fleet.consider(waiting=1, earned_per_hour=50_000).action == "poor_return"  # price seen: 272,775
+    fleet.game.fleet[ShipSymbol("AGENT-1")].waypoint = WaypointSymbol(FAR)
+    fleet.clock.advance(61)
+    decision = fleet.consider(waiting=1, earned_per_hour=50_000)
+    assert decision.action == "poor_return" and fleet.game.calls.count("navigate") == 0

@@ -158,6 +158,19 @@ def test_probes_useful_counts_markets_without_a_probe():
     assert isinstance(next(iter(world.scout.marketplaces())), WaypointSymbol)
 
 
+def test_a_market_seen_trading_nothing_but_fuel_is_not_worth_a_probe_of_its_own():
+    world = Scouting()
+    add_ship(world.game, "AGENT-1", A1, "probe")
+    fuel = f"{SYSTEM}-F5"
+    world.game.add_waypoint(fuel, 300, 300)
+    add_market(world.game, fuel, exports={"FUEL": 56})
+    assert world.scout.probes_useful(world.ships()) == 4  # never seen: it may trade something
+    world.markets.record(make_market(fuel, exports={"FUEL": 56}, observed_at=world.clock.now()))
+    world.markets.record(make_market(D4, imports={"FUEL": 70}, exports={"IRON": 80}, observed_at=world.clock.now()))
+    assert world.scout.markets_worth_watching() == [A1, B7, C3, D4]
+    assert world.scout.probes_useful(world.ships()) == 3
+
+
 def test_the_scout_says_when_its_next_probe_arrives():
     world = Scouting(refresh_after=0)
     add_ship(world.game, "AGENT-1", A1, "probe")
