@@ -148,9 +148,23 @@ def parse_ops(text: str) -> frozenset[str]:
     return ops
 
 
-def settings_for(ops: frozenset[str]) -> Settings:
-    """The default settings with metrics off and only the chosen operations on."""
-    settings = load_settings({})
+def parse_overrides(pairs: list[str]) -> dict[str, str]:
+    """`--set manufacturing.max_workers=8` pairs as the dotted overrides the settings loader takes."""
+    overrides = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep or not key.strip():
+            raise BenchError(f"--set takes SECTION.NAME=VALUE; got {pair!r}")
+        overrides[key.strip()] = value.strip()
+    return overrides
+
+
+def settings_for(ops: frozenset[str], overrides: dict[str, str] | None = None) -> Settings:
+    """The default settings (with `overrides`) with metrics off and only the chosen operations on."""
+    try:
+        settings = load_settings({}, overrides=overrides or {})
+    except ValueError as error:  # the loader's own one-line message names the setting
+        raise BenchError(str(error)) from error
     settings = dataclasses.replace(settings, metrics=dataclasses.replace(settings.metrics, enabled=False))
     settings = dataclasses.replace(settings, manufacturing=dataclasses.replace(
         settings.manufacturing, arbitrage_enabled="manufacturing" in ops))
@@ -164,9 +178,9 @@ def settings_for(ops: frozenset[str]) -> Settings:
 
 
 def run_once(*, game_hours: float, speed: float, seed: int, rate_limit: str, ops: frozenset[str],
-             drain: float) -> Figures:
+             drain: float, overrides: dict[str, str] | None = None) -> Figures:
     """One fresh agent for `game_hours` of game time on a new embedded server; the figures of that run."""
-    settings = settings_for(ops)
+    settings = settings_for(ops, overrides)
     with tempfile.TemporaryDirectory(prefix="bench-run-") as scratch:
         root = Path(scratch)
         with GameServerProcess(data_dir=root / "server", seed=seed, speed=speed, rate_limit=rate_limit) as server:
@@ -242,7 +256,7 @@ def regime_check(args: argparse.Namespace, ops: frozenset[str]) -> list[str]:
     for speed in (args.speed, 1.0):
         # The same drain in GAME time for both legs: the drain counts in the game hours divided by.
         measured = run_once(game_hours=args.game_hours, speed=speed, seed=args.seed, rate_limit="scaled", ops=ops,
-                            drain=args.drain * args.speed / speed)
+                            drain=args.drain * args.speed / speed, overrides=parse_overrides(args.set))
         figures.append(measured)
         lines += [f"--- speed {speed:g} ---", *measured.lines()]
     fast, real = (f.net / f.game_hours for f in figures)
@@ -269,6 +283,8 @@ def main() -> int:
     parser.add_argument("--drain", type=float, default=60.0, help="wall seconds to let workers finish at the end")
     parser.add_argument("--regime-check", action="store_true",
                         help="run the span at --speed and at speed 1 and compare credits per game hour")
+    parser.add_argument("--set", action="append", default=[], metavar="SECTION.NAME=VALUE",
+                        help="a setting other than its default, e.g. arbitrage.max_workers=8 (repeatable)")
     parser.add_argument("--verbose", action="store_true", help="log the coordinator's decisions")
     args = parser.parse_args()
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
@@ -276,15 +292,17 @@ def main() -> int:
     logging.getLogger("httpx").setLevel(logging.WARNING)
     try:
         ops = parse_ops(args.ops)
-        settings_for(ops)  # fail before starting anything
+        settings_for(ops, parse_overrides(args.set))  # fail before starting anything
         if args.regime_check:
             # Shorter spans end before a first run completes (0.15 game hours earned nothing at either speed).
             args.game_hours = 1.0 if args.game_hours is None else args.game_hours
             lines = regime_check(args, ops)
         else:
             figures = run_once(game_hours=8.0 if args.game_hours is None else args.game_hours, speed=args.speed,
-                               seed=args.seed, rate_limit=args.rate_limit, ops=ops, drain=args.drain)
-            lines = [f"operations: {', '.join(sorted(ops))}; seed {args.seed}", *figures.lines()]
+                               seed=args.seed, rate_limit=args.rate_limit, ops=ops, drain=args.drain,
+                               overrides=parse_overrides(args.set))
+            changed = "".join(f"; {pair}" for pair in args.set)
+            lines = [f"operations: {', '.join(sorted(ops))}; seed {args.seed}{changed}", *figures.lines()]
     except BenchError as exc:
         print(f"bench/run.py: {exc}", file=sys.stderr)
         return 2

@@ -37,6 +37,7 @@ def load_settings(env: Mapping[str, str], toml_path: Path | None = None,
     for dotted, value in (overrides or {}).items():
         if value is not None:
             option = "--" + dotted.split(".")[-1].replace("_", "-")
+            _check_known(dotted.split("."), shown=f"{option} {value}")
             _put(values, dotted.split("."), value, shown=f"{option} {value}")
     return _build(Settings, values, prefix=[])
 
@@ -55,6 +56,16 @@ def _read_toml(path: Path) -> dict[str, Any]:
         raise ConfigError(f"{path}: not valid TOML ({exc})") from None
     except OSError as exc:
         raise ConfigError(f"{path}: cannot read ({exc.strerror})") from None
+
+
+def _check_known(path: list[str], shown: str) -> None:
+    """An override must name a setting that exists (a misspelt one would be ignored without a word)."""
+    cls: Any = Settings
+    for depth, key in enumerate(path):
+        fields = {f.name: f for f in dataclasses.fields(cls)} if dataclasses.is_dataclass(cls) else {}
+        if key not in fields:
+            raise ConfigError(f"{shown}: unknown setting {'.'.join(path[:depth + 1])!r}")
+        cls = get_type_hints(cls)[key]
 
 
 def _merge_toml(values: dict[str, Any], data: Mapping[str, Any], source: str,

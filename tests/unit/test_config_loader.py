@@ -79,3 +79,10 @@ def test_bad_toml(tmp_path: Path):
 def test_config_path_from_env(tmp_path: Path):
     assert config_path({}, tmp_path / "d.toml") == tmp_path / "d.toml"
     assert config_path({"ST_CONFIG": str(tmp_path / "e.toml")}, tmp_path / "d.toml") == tmp_path / "e.toml"
+
+
+def test_an_override_naming_no_setting_is_refused_in_one_line() -> None:
+    assert load_settings({}, overrides={"arbitrage.max_workers": "8"}).arbitrage.max_workers == 8
+    for dotted in ("arbitrage.nothing", "nowhere.max_workers", "arbitrage.max_workers.deeper"):
+        with pytest.raises(ConfigError, match=f"unknown setting '{dotted}'"):
+            load_settings({}, overrides={dotted: "3"})
