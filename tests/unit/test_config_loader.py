@@ -83,6 +83,7 @@ def test_config_path_from_env(tmp_path: Path):
 
 def test_an_override_naming_no_setting_is_refused_in_one_line() -> None:
     assert load_settings({}, overrides={"arbitrage.max_workers": "8"}).arbitrage.max_workers == 8
-    for dotted in ("arbitrage.nothing", "nowhere.max_workers", "arbitrage.max_workers.deeper"):
-        with pytest.raises(ConfigError, match=f"unknown setting '{dotted}'"):
+    for dotted, unknown in (("arbitrage.nothing", "arbitrage.nothing"), ("nowhere.max_workers", "nowhere"),
+                            ("arbitrage.max_workers.deeper", "arbitrage.max_workers.deeper")):
+        with pytest.raises(ConfigError, match=f"unknown setting '{unknown}'"):
             load_settings({}, overrides={dotted: "3"})
