@@ -385,8 +385,9 @@ class FleetManager:
         if not self._assignments.try_assign(ship.symbol, operation_id, self.holder, lease_until, now):
             return FleetDecision(wanted, "waiting", f"{ship.symbol} was taken meanwhile")
         try:
-            if ship.nav_status is ShipNavStatus.DOCKED:
-                self._game.orbit(ship.symbol)
+            # Orbit whatever the listing said: a worker that just let the ship go may have docked it since (orbit
+            # is a no-op in orbit), and a refused navigation would leave the purchase waiting a whole check.
+            self._game.orbit(ship.symbol)
             departure = self._game.navigate(ship.symbol, yard)
         except GameError:
             self._assignments.release(ship.symbol, operation_id)

@@ -335,3 +335,16 @@ def test_a_known_price_that_does_not_pay_back_sends_no_ship_to_the_shipyard():
     fleet.clock.advance(61)
     decision = fleet.consider(waiting=1, earned_per_hour=50_000)
     assert decision.action == "poor_return" and fleet.game.calls.count("navigate") == 0
+
+
+def test_a_ship_listed_in_orbit_that_docked_since_is_still_sent_to_the_shipyard():
+    fleet = Fleet()
+    add_ship(fleet.game, "AGENT-2", FAR, "probe")
+    fleet.game.orbit(ShipSymbol("AGENT-2"))
+    listed = fleet.game.ships()  # the coordinator's listing: the probe in orbit
+    assert next(s for s in listed if s.symbol == "AGENT-2").nav_status is ShipNavStatus.IN_ORBIT
+    fleet.game.dock(ShipSymbol("AGENT-2"))  # a worker letting it go docked it meanwhile
+    decision = fleet.manager.consider_purchase(listed, waiting_opportunities=1, probes_useful=0, results=[
+        fleet.run(400_000, hours=1.0)])
+    assert decision.action == "positioning", decision
+    assert fleet.game.ship(ShipSymbol("AGENT-2")).nav_status is ShipNavStatus.IN_TRANSIT
