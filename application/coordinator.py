@@ -675,6 +675,13 @@ class ManufacturingArbitrageCoordinator:
                 self._record(self._lane_record, work.job.route.key, result.profit, hours)
             elif work.job.opportunity is not None:
                 self._record(self._made_lane_record, opportunity_key(work.job.opportunity), result.profit, hours)
+        if work is not None and work.job.route is not None:
+            # The lane's prices are not what the route said any more (the run traded them, or found them moved and
+            # did nothing): it waits for a route discovery from what the run saw, which is due at once. Without this
+            # a route whose ask had run away went straight back to the ship still parked at its export, to fail
+            # again every few seconds.
+            self._routes = [route for route in self._routes if route.key != work.job.route.key]
+            self._next_route_discovery = None
         if result.may_still_run:
             # Its worker may still trade: the ship stays held until the lease (no longer renewed) runs out.
             self._maybe_running.add(result.operation_id)

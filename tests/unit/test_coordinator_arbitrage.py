@@ -276,3 +276,19 @@ def test_a_market_one_kind_buys_at_is_not_given_to_the_other():
 
     assert [job.kind for job in jobs][:1] == ["manufacturing"]
     assert [str(job.route.good) for job in jobs if job.route is not None] == ["COPPER"]
+
+
+def test_a_finished_lane_waits_for_a_route_found_from_what_its_run_saw():
+    world = World(ships=2, manufacturing_enabled=False, arbitrage_max_workers=1)
+    (job,) = world.cycle()
+    assert job.route.good == IRON and job.route.ask == 100
+    # The run bought IRON at A2 (its ask is up) and sold it at B3; what it saw is recorded.
+    world.market("A2", entry(IRON, TradeGoodType.EXPORT, 125, 60), entry(COPPER, TradeGoodType.EXPORT, 100, 50))
+    world.pool.end(job.operation_id, revenue=6_000, cost=2_500, sold=20, success=True)
+    world.coordinator.collect_completions()
+
+    assert [r.good for r in world.coordinator.routes] == [COPPER]  # the IRON route at ask 100 is gone
+    (started,) = world.coordinator.assignment_cycle()
+    assert started.route.good == COPPER
+    world.coordinator.tick()  # the next turn finds the lane again, at the ask the run left
+    assert [r.ask for r in world.coordinator.routes if r.good == IRON] == [125]
