@@ -2,6 +2,7 @@
 
 `with GameServerProcess(data_dir=...) as server:` starts `spacetraders server` in a subprocess, waits until it
 answers `GET /v2/`, and stops it on exit (SIGTERM, then SIGKILL). `server.kill()` sends SIGKILL, as a crash would.
+A server whose starting process dies without stopping it exits by itself within a second.
 """
 from __future__ import annotations
 
@@ -21,7 +22,9 @@ import psutil
 
 from adapters.game_server.serve import find_free_port
 
-_LAUNCH = ("import sys; from adapters.cli.server_command import server; "
+# The first argument is the starting process's pid: the server exits once that process is gone, however it died.
+_LAUNCH = ("import sys; from adapters.game_server.serve import exit_when_orphaned; "
+           "exit_when_orphaned(int(sys.argv.pop(1))); from adapters.cli.server_command import server; "
            "sys.exit(server.main(prog_name='spacetraders server'))")
 
 
@@ -58,7 +61,7 @@ class GameServerProcess:
         return self._process.pid if self._process else None
 
     def command(self) -> list[str]:
-        args = [sys.executable, "-c", _LAUNCH, "--host", "127.0.0.1", "--port", str(self.port),
+        args = [sys.executable, "-c", _LAUNCH, str(os.getpid()), "--host", "127.0.0.1", "--port", str(self.port),
                 "--seed", str(self.seed), "--speed", str(self.speed), "--rate-limit", self.rate_limit]
         if self.data_dir is not None:
             args += ["--data", str(self.data_dir)]

@@ -163,6 +163,18 @@ def _die_with_parent(parent_pid: int) -> None:
         except (OSError, AttributeError):
             pass
 
+    exit_when_orphaned(parent_pid)
+
+
+def exit_when_orphaned(parent_pid: int) -> None:
+    """Exit this process (at once, without clean-up) once `parent_pid` is no longer its parent.
+
+    For a server started by a test or a bench (http_server_process.py): when that process dies without stopping it
+    (SIGKILL, a SIGTERM without handler), the server must not live on holding its port and data. Polled by a
+    thread rather than PR_SET_PDEATHSIG, which fires when the THREAD that started the child ends."""
+    if os.getppid() != parent_pid:
+        os._exit(1)
+
     def watch() -> None:
         while os.getppid() == parent_pid:
             time.sleep(0.5)
