@@ -32,6 +32,13 @@ def recorded(tmp_path: Path) -> dict[str, str]:
     return env
 
 
+def _ctrl_c_reaches_it() -> None:
+    """In the child before it runs: Ctrl-C as on a user's terminal. A suite started in the background of a shell
+    without job control (`.ci/run &`, nohup) hands its children SIGINT ignored, and Python then installs no
+    KeyboardInterrupt handler: the command would never see the test's Ctrl-C."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def command(*extra: str) -> list[str]:
     return [str(SPACETRADERS), "manufacturing", "status", "--watch", "--interval", "0.2s", *extra]
 
@@ -46,7 +53,7 @@ def wait_until(what: str, done, timeout: float = 60.0) -> None:  # type: ignore[
 def test_watch_into_a_file_prints_each_refresh_until_ctrl_c(recorded: dict[str, str], tmp_path: Path) -> None:
     out_file, err_file = tmp_path / "watch.out", tmp_path / "watch.err"
     with out_file.open("w") as out, err_file.open("w") as err:
-        process = subprocess.Popen(command(), env=recorded, stdout=out, stderr=err)
+        process = subprocess.Popen(command(), env=recorded, stdout=out, stderr=err, preexec_fn=_ctrl_c_reaches_it)
         try:
             wait_until("three refreshes", lambda: out_file.read_text().count(REFRESH) >= 3)
             process.send_signal(signal.SIGINT)
@@ -69,7 +76,7 @@ def test_watch_on_a_terminal_redraws_in_place_until_ctrl_c(recorded: dict[str, s
     master, slave = os.openpty()
     fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 60, 150, 0, 0))
     process = subprocess.Popen(command(), env={**recorded, "TERM": "xterm-256color"}, stdin=slave, stdout=slave,
-                               stderr=slave, start_new_session=True)
+                               stderr=slave, start_new_session=True, preexec_fn=_ctrl_c_reaches_it)
     os.close(slave)
     seen = b""
 
