@@ -53,7 +53,7 @@ from application.trade_route_finder import TradeRouteFinder
 from application.wind_down import DRAINING
 from application.work_allocation import (
     MIN_HOURS, Claim, EstimateConfig, KindRecord, MarketClaims, RankedWork, RecentRates, calibrated, interleave,
-    manufacturing_claim, manufacturing_signal_per_hour, nearest, route_claim, route_signal_per_hour,
+    manufacturing_claim, manufacturing_signal_per_hour, nearest, nearest_first, route_claim, route_signal_per_hour,
 )
 from application.worker_jobs import (
     ARBITRAGE, MANUFACTURING, OPERATION_PREFIX, CancelToken, ClearanceJob, WorkerJob, WorkerPool, WorkerResult,
@@ -61,7 +61,7 @@ from application.worker_jobs import (
 )
 from domain.errors import DomainError, InvalidValue
 from domain.fleet import ShipSummary
-from domain.geometry import Position, distance
+from domain.geometry import Position
 from domain.goods import TradeSymbol
 from domain.ledger import credits_and_debits, net_credits
 from domain.opportunity import ManufacturingOpportunity
@@ -458,7 +458,7 @@ class ManufacturingArbitrageCoordinator:
                 job = self._assign(work, idle, now, budgets)
             else:
                 expected = self._expected_route(work, idle, positions)
-                job = self._assign_route(work, idle, now, budgets)
+                job = self._assign_route(work, idle, now, budgets, positions)
             if job is None:
                 waiting += 1
                 continue
@@ -543,12 +543,9 @@ class ManufacturingArbitrageCoordinator:
         snapshots = self._guarded("reading markets", lambda: self._markets.markets_in_system(self.system)) or []
         return {s.waypoint: s.position for s in snapshots if s.position is not None}
 
-    def _assign_route(self, route: TradeRoute, idle: list[ShipSummary], now: datetime, budgets: _Budgets
-                      ) -> WorkerJob | None:
-        where = self._position_of(route.buy_market)
-        candidates = sorted((ship for ship in idle if ship.cargo_capacity - ship.cargo_units > 0),
-                            key=lambda ship: (distance(ship.position, where), -ship.cargo_capacity, ship.symbol))
-        for ship in candidates:
+    def _assign_route(self, route: TradeRoute, idle: list[ShipSummary], now: datetime, budgets: _Budgets,
+                      positions: dict[WaypointSymbol, Position]) -> WorkerJob | None:
+        for ship in nearest_first(idle, positions.get(route.buy_market)):
             budget = budgets.next()
             if budget is None:
                 return None
@@ -835,12 +832,6 @@ class ManufacturingArbitrageCoordinator:
         busy = {work.key for work in self._active.values()}
         return waiting_lot_profit([route for route in self._routes if route.key not in busy],
                                   [o for o in self._opportunities if opportunity_key(o) not in busy])
-
-    def _position_of(self, waypoint: WaypointSymbol):
-        if self._markets is None:
-            return None
-        snapshots = self._guarded("reading markets", lambda: self._markets.markets_in_system(self.system)) or []
-        return next((s.position for s in snapshots if s.waypoint == waypoint), None)
 
     def _paused_goods(self, now: datetime) -> set[TradeSymbol]:
         return {good for good, until in self._paused_until.items() if until > now}

@@ -271,9 +271,13 @@ def interleave(queues: Sequence[RankedWork]) -> Iterator[tuple[str, object]]:
         yield queue.kind, item
 
 
+def nearest_first(ships: Iterable[ShipSummary], where: Position | None) -> list[ShipSummary]:
+    """The idle ships with room, nearest to `where` first (the biggest hold on a tie)."""
+    return sorted((ship for ship in ships if ship.cargo_capacity > ship.cargo_units),
+                  key=lambda ship: (distance(ship.position, where), -ship.cargo_capacity, ship.symbol))
+
+
 def nearest(ships: Sequence[ShipSummary], where: Position | None) -> ShipSummary | None:
     """The idle ship with room nearest to `where` (the biggest hold on a tie), None when none has room."""
-    roomy = [ship for ship in ships if ship.cargo_capacity > ship.cargo_units]
-    if not roomy:
-        return None
-    return min(roomy, key=lambda ship: (distance(ship.position, where), -ship.cargo_capacity, ship.symbol))
+    ordered = nearest_first(ships, where)
+    return ordered[0] if ordered else None
