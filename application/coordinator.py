@@ -409,7 +409,7 @@ class ManufacturingArbitrageCoordinator:
         if self._route_finder is None:
             return []
         now = self._clock.now()
-        paused = {good for good, until in self._paused_trades.items() if until > now}
+        paused = self._paused_trades_at(now)
         routes = [r for r in self._route_finder.find(self.system, history=self.recorded_profit_per_hour)
                   if r.good not in paused]
         self._routes = routes
@@ -496,7 +496,7 @@ class ManufacturingArbitrageCoordinator:
                 eligible=lambda o: o.good not in paused and not claims.clashes(self._claim_of_opportunity(o)),
                 expected=lambda o: self._expected_manufacturing(o, idle)[0]))
         if self.arbitrage_enabled:
-            paused_trades = {good for good, until in self._paused_trades.items() if until > now}
+            paused_trades = self._paused_trades_at(now)
             queues.append(RankedWork(
                 ARBITRAGE, self._routes,
                 has_room=lambda: self.active_of(ARBITRAGE) < self.config.arbitrage_max_workers,
@@ -791,8 +791,9 @@ class ManufacturingArbitrageCoordinator:
         """Goods paused now, with the time each pause ends."""
         return self._still_paused(self._paused_until)
 
-    def _still_paused(self, pauses: dict[TradeSymbol, datetime]) -> dict[TradeSymbol, datetime]:
-        now = self._clock.now()
+    def _still_paused(self, pauses: dict[TradeSymbol, datetime], now: datetime | None = None
+                      ) -> dict[TradeSymbol, datetime]:
+        now = self._clock.now() if now is None else now
         return {good: until for good, until in pauses.items() if until > now}
 
     def status(self) -> CoordinatorStatus:
@@ -834,7 +835,10 @@ class ManufacturingArbitrageCoordinator:
                                   [o for o in self._opportunities if opportunity_key(o) not in busy])
 
     def _paused_goods(self, now: datetime) -> set[TradeSymbol]:
-        return {good for good, until in self._paused_until.items() if until > now}
+        return set(self._still_paused(self._paused_until, now))
+
+    def _paused_trades_at(self, now: datetime) -> set[TradeSymbol]:
+        return set(self._still_paused(self._paused_trades, now))
 
     def _ships(self, now: datetime) -> list[ShipState]:
         """The fleet, listed at most once a second (discovery and assignment of one turn share it); a worker's
