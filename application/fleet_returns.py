@@ -32,11 +32,6 @@ class MeasuredReturn:
     def per_ship_hour(self) -> float:
         return self.per_ship_second * 3600
 
-    def payback_seconds(self, price: int) -> float:
-        """How long one more ship earning this much takes to earn `price` (infinite when it earns nothing)."""
-        rate = self.per_ship_second
-        return price / rate if rate > 0 else float("inf")
-
 
 def measured_return(results: Iterable[WorkerResult], *, since: datetime) -> MeasuredReturn | None:
     """The return of the manufacturing and trade runs that finished at `since` or later; None when there is none.

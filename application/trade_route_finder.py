@@ -71,7 +71,6 @@ class TradeRouteFinder:
         self._saturated = saturated
         # The imports the last search left out as dumped into by someone, with why (`analyze demand` shows them).
         self.left_out: tuple[SaturatedImport, ...] = ()
-        self._down: set[tuple[WaypointSymbol, TradeSymbol]] = set()
         self.config = config or RouteFinderConfig()
         # (market, good) -> (usual ask, when that was last updated): "what probes saw before".
         self._usual_ask: dict[tuple[WaypointSymbol, TradeSymbol], tuple[float, datetime]] = {}
@@ -169,11 +168,11 @@ class TradeRouteFinder:
         if self._saturated is None:
             return set()
         found = self._saturated.among(snapshots)
-        for key in found.keys() - self._down:
+        before = {(down.market, down.good) for down in self.left_out}
+        for key in found.keys() - before:
             _log.info("%s at %s left out: %s", key[1], key[0], found[key].describe())
-        for market, good in self._down - found.keys():
+        for market, good in before - found.keys():
             _log.info("%s at %s taken back: its bid is no longer far below its usual one", good, market)
-        self._down = set(found)
         self.left_out = tuple(found[key] for key in sorted(found))
         return set(found)
 
