@@ -225,13 +225,9 @@ def _route_finder(runtime: Runtime, markets: Any, clock: Any, dumps: Any, satura
 
 def _usual_bid_rule(runtime: Runtime) -> UsualBidRule:
     """The saturation rule; its times are game time, so they shrink with the game's speed like the other ones."""
-    from adapters.config.loader import ConfigError
     from domain.usual_bid import FOLLOW_TIME
 
     a = runtime.settings.arbitrage
-    if not a.saturated_bid_share < 1:
-        raise ConfigError(f"arbitrage.saturated_bid_share = {a.saturated_bid_share} (ST_ARBITRAGE_SATURATED_BID_SHARE):"
-                          " must be below 1")
     return UsualBidRule(saturated_share=a.saturated_bid_share, dumped_time=runtime.scaled(a.usual_bid_memory, 60.0),
                         warmup=runtime.scaled(a.usual_bid_warmup, 0.0),
                         follow_time=runtime.scaled(FOLLOW_TIME, 30.0))

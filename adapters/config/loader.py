@@ -147,6 +147,9 @@ def _coerce(raw: Any, kind: type, meta: Mapping[str, Any], shown: str) -> Any:
     minimum = meta.get("minimum")
     if minimum is not None and value < minimum:
         raise ConfigError(f"{shown}: must be at least {minimum:g}")
+    below = meta.get("below")
+    if below is not None and value >= below:
+        raise ConfigError(f"{shown}: must be below {below:g}")
     return value
 
 

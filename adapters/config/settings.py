@@ -2,7 +2,7 @@
 
 Plain frozen dataclasses, one per section. The loader (loader.py) fills them from, in rising precedence:
 these defaults, a TOML file (`[section] key = value`), and environment variables `ST_<SECTION>_<KEY>`.
-Field metadata marks durations (given as "30s", "2m", "1h" or seconds) and lower bounds.
+Field metadata marks durations (given as "30s", "2m", "1h" or seconds) and bounds.
 """
 from __future__ import annotations
 
@@ -16,6 +16,11 @@ def duration(default: float, *, minimum: float = 0.001) -> float:
 
 def at_least(default: int | float, minimum: int | float) -> int | float:
     return field(default=default, metadata={"minimum": minimum})
+
+
+def share(default: float, minimum: float) -> float:
+    """A share of something, at least `minimum` and below 1."""
+    return field(default=default, metadata={"minimum": minimum, "below": 1.0})
 
 
 @dataclass(frozen=True)
@@ -94,7 +99,7 @@ class ArbitrageSettings:
     # manufacturing sale goes there until it recovers. The usual bid is the centre the bid keeps around (background
     # traffic alone swings it to about 0.67-1.5 of that, hence 0.6); a bid this far down moves it only over
     # usual_bid_memory, and nothing is judged before usual_bid_warmup of observations.
-    saturated_bid_share: float = at_least(0.6, 0.05)
+    saturated_bid_share: float = share(0.6, 0.05)
     usual_bid_memory: float = duration(48 * 3600.0)
     usual_bid_warmup: float = duration(2 * 3600.0, minimum=0.0)
     # Prices older than this are not traded on.

@@ -87,3 +87,9 @@ def test_an_override_naming_no_setting_is_refused_in_one_line() -> None:
                             ("arbitrage.max_workers.deeper", "arbitrage.max_workers.deeper")):
         with pytest.raises(ConfigError, match=f"unknown setting '{unknown}'"):
             load_settings({}, overrides={dotted: "3"})
+
+
+def test_a_share_must_be_below_one() -> None:
+    assert load_settings({"ST_ARBITRAGE_SATURATED_BID_SHARE": "0.5"}).arbitrage.saturated_bid_share == 0.5
+    with pytest.raises(ConfigError, match="ST_ARBITRAGE_SATURATED_BID_SHARE.*must be below 1"):
+        load_settings({"ST_ARBITRAGE_SATURATED_BID_SHARE": "1"})
