@@ -55,7 +55,7 @@ def advance(market: MarketState, minutes: float, settings: EconomySettings, at: 
     for good in goods:
         if at is not None:
             good.noise = factor(good.noise_key, at, good.kind, settings,
-                                good.base / (good.equilibrium * good.template_ratio))
+                                good.base / (good.template_stock))
         good.stock = good.shown = good.base * good.noise
     refresh_feeds(market)
 
@@ -78,7 +78,7 @@ def _evolve(market: MarketState, minutes: float, settings: EconomySettings) -> N
         if lines:
             _run_lines(lines, h, settings)
         for good in goods:
-            target = good.equilibrium * good.template_ratio
+            target = good.template_stock
             deviation = good.stock - target
             if deviation:
                 good.stock = target if abs(deviation) <= _AT_TEMPLATE * target + 1e-9 else target + deviation * keep
@@ -91,7 +91,7 @@ def at_rest(market: MarketState) -> bool:
     """Whether the market's base sits exactly at its template (the dynamics' fixed point: time changes nothing but
     the background traffic). Valid once `advance` has derived the bases."""
     for good in market.goods.values():
-        if good.pressure or good.volume != good.tier or good.base != good.equilibrium * good.template_ratio:
+        if good.pressure or good.volume != good.tier or good.base != good.template_stock:
             return False
     return True
 
@@ -166,7 +166,7 @@ def settle(market: MarketState, settings: EconomySettings) -> None:
         good.pressure = 0.0
         good.volume = float(good.tier)
         _show_volume(good, good.tier, settings)
-        good.stock = good.equilibrium * good.template_ratio
+        good.stock = good.template_stock
     refresh_feeds(market)
 
 
