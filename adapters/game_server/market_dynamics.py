@@ -55,7 +55,7 @@ def advance(market: MarketState, minutes: float, settings: EconomySettings, at: 
     for good in goods:
         if at is not None:
             good.noise = factor(good.noise_key, at, good.kind, settings,
-                                good.base / (good.template_stock))
+                                good.base / good.template_stock)
         good.stock = good.shown = good.base * good.noise
     refresh_feeds(market)
 
