@@ -36,6 +36,7 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
+from itertools import chain
 from typing import TypeVar
 
 from application.account_budget import AccountBudget, Commitment
@@ -470,7 +471,7 @@ class ManufacturingArbitrageCoordinator:
             probes_useful = self._guarded("counting markets", lambda: self._scout.probes_useful(ships)) or 0
         self._guarded("fleet purchase", lambda: self._fleet.consider_purchase(
             ships, waiting_opportunities=waiting, probes_useful=probes_useful, cargo_value=self._cargo_value(ships),
-            results=[*self._past_results, *self._results], waiting_lot_profit=self._waiting_lot_profit()))
+            results=chain(self._past_results, self._results), waiting_lot_profit=self._waiting_lot_profit()))
         if self._scout is not None:
             # After the fleet manager: a probe it just took to a shipyard is held, and the scout leaves it alone.
             self._guarded("scouting", lambda: self._scout.step(ships))
