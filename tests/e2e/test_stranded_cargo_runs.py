@@ -1,6 +1,6 @@
 """No cargo stays stranded: a run stopped while its ship holds what it bought, or cut off by a game server outage,
 leaves the cargo on an idle ship; the next run of the bot sells it (its stranded-cargo pass, or a run on that ship
-that sells its leftovers first), and every credit of every run is in the ledger."""
+that sells its leftovers first), and every credit of both runs is in the ledger."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -19,15 +19,12 @@ SPEED = 120.0
 
 def bought(bot: BotRun) -> bool:
     """A worker has bought goods it still holds (a purchase of a run, before any sale of that run)."""
-    return bool(buyers(bot))
-
-
-def buyers(bot: BotRun) -> list[str]:
-    """The ships of the running manufacturing operations that bought goods."""
     ledger = bot.container.ledger()
-    return [ship for ship, operation in _running(bot)
-            if any(r.category is TransactionCategory.CARGO_TRADE and r.type is TransactionType.DEBIT
-                   for r in ledger.transactions_of_operation(operation))]
+    for result_ship, operation in _running(bot):
+        rows = ledger.transactions_of_operation(operation)
+        if any(r.category is TransactionCategory.CARGO_TRADE and r.type is TransactionType.DEBIT for r in rows):
+            return True
+    return False
 
 
 def _running(bot: BotRun):
@@ -52,58 +49,52 @@ def assert_exact(record: RunRecord) -> None:
     assert record.assigned == ()
 
 
-def test_cargo_left_by_a_stopped_run_or_a_server_outage_is_sold_by_the_next_run(tmp_path: Path):
-    # One agent for both cases, one after the other: the first run (a fresh agent scouting its system until a worker
-    # buys) is the same for both, and the outage then strikes a run that starts from what the bot already knows.
-    # Few attempts per call: once the server is gone, every retry only waits for a game that is not there.
-    data = tmp_path / "server"
-    server = GameServerProcess(data_dir=data, seed=1, speed=SPEED, rate_limit="on").start()
-    port = server.port
-    try:
-        first = BotRun.start(server.base_url, tmp_path / "bot", symbol="STRANDED", speed=SPEED,
-                             env={"ST_API_MAX_ATTEMPTS": "3"})
-        before = first.container.game().agent().credits
-        started = first.container.clock().now()
-
-        # A stopped run.
+def test_cargo_left_by_a_stopped_run_is_sold_by_the_next_run(tmp_path: Path):
+    with GameServerProcess(data_dir=tmp_path / "server", seed=1, speed=SPEED, rate_limit="on") as server:
+        first = BotRun.start(server.base_url, tmp_path / "bot", symbol="STOPPED", speed=SPEED)
         assert_exact(first.run(lambda: bought(first), limit=240, drain=0))
+
         second = first.next_run()
         stranded = held_cargo(second)
         assert stranded, "the stop left nothing in a hold"
         record = second.run(lambda: bool(sold_after_now(second, stranded)), limit=240, drain=60)
-        assert sold_after(record, stranded), (stranded, record.results)
-        assert_exact(record)
 
-        # A server outage.
-        third = second.next_run()
-        cut_off: list[str] = []
+    assert sold_after(record, stranded), (stranded, record.results)
+    assert_exact(record)
 
+
+def test_cargo_left_by_a_server_outage_is_sold_by_the_next_run(tmp_path: Path):
+    data = tmp_path / "server"
+    server = GameServerProcess(data_dir=data, seed=1, speed=SPEED, rate_limit="on").start()
+    port = server.port
+    first = BotRun.start(server.base_url, tmp_path / "bot", symbol="OUTAGE", speed=SPEED)
+    before = first.container.game().agent().credits
+    started = first.container.clock().now()
+    try:
         def outage() -> bool:
-            cut_off.extend(buyers(third))
-            if cut_off:
+            if bought(first):
                 server.kill()  # the game goes away under the running workers
                 return True
             return False
 
         with pytest.raises(GameUnavailable):  # the run ends; its last look at the credits finds no game
-            third.run(outage, limit=240, drain=0)
+            first.run(outage, limit=240, drain=0)
     finally:
         server.kill()
     with GameServerProcess(data_dir=data, seed=1, speed=SPEED, rate_limit="on", port=port):
-        fourth = third.next_run()  # recovery settles what the outage left open
-        # (only what the outage cut off: a hold left over from the runs before is no proof)
-        stranded = {ship: goods for ship, goods in held_cargo(fourth).items() if ship in cut_off}
+        second = first.next_run()  # recovery settles what the outage left open
+        stranded = held_cargo(second)
         assert stranded, "the outage left nothing in a hold"
-        record = fourth.run(lambda: bool(sold_after_now(fourth, stranded)), limit=240, drain=60)
-        after = fourth.next_run().container  # (recovery finds nothing left to repair)
+        record = second.run(lambda: bool(sold_after_now(second, stranded)), limit=240, drain=60)
+        after = first.next_run().container  # (recovery finds nothing left to repair)
         rows = after.ledger().transactions_since(started)
         credits = after.game().agent().credits
-        open_intents = after.ledger().open_intents("STRANDED")
+        open_intents = after.ledger().open_intents("OUTAGE")
         after.shutdown_resources()
 
     assert sold_after(record, stranded), (stranded, record.results)
     assert_exact(record)
-    # All four runs, the outage between them included: every credit is in the ledger.
+    # Both runs, the outage between them included: every credit is in the ledger.
     assert net_credits(rows) == credits - before
     assert open_intents == []
 
