@@ -8,7 +8,11 @@ buyer's bid is what each purchase is judged against.
 Which inputs are carried. The embedded game, like the real one, runs its factories on its own (its imports are
 resupplied whether we deliver or not), so the inputs are worth carrying for two reasons only:
 - the output is not on offer at a price worth paying (SCARCE, or its ask eats the margin): the factory needs
-  feeding, and every input is bought and delivered (the plan's default, also when the factory was never seen);
+  feeding, and every input is bought and delivered (the plan's default, also when the factory was never seen),
+  while what the feeding is expected to lose (inputs bought at their ask, sold to the factory at its bid) stays
+  within what the output can earn (its margin over the ask the opportunity was chosen on, for the units the hold
+  takes): feeding a factory whose imports are full costs more than its output ever earns back (a bench lost 200k
+  credits a run that way);
 - an input leg pays on its own: the factory's known bid for it beats its known ask by `min_margin`, by at least
   `min_input_profit` credits for the input's share of the hold (a leg costs a handful of requests; below that it
   earns less than the requests are worth).
@@ -128,6 +132,10 @@ class _Run:
     outstanding: int = 0  # credits spent minus credits earned back in this run
     first_ask: dict[TradeSymbol, int] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
+    # What feeding a factory may lose in this run (None: no limit, the run's sale bid being unknown) and what the
+    # feeding bought so far is expected to lose: inputs bought at their ask and sold to the factory at its bid.
+    feed_allowance: float | None = None
+    feed_loss: float = 0.0
 
     @property
     def free(self) -> int:
@@ -238,6 +246,8 @@ class ProductionExecutor:
             return held + bought
         known = self._known(node.market)
         needed = not self._offered(run, known, node.good, buyer, held)
+        if needed and run.feed_allowance is None and buyer.guarded:
+            run.feed_allowance = self._feed_allowance(node, known, buyer, room - held)
         carried = [(child, leg) for child in node.children
                    if (leg := self._input_leg(known, child, room - held, len(node.children), needed)) is not None]
         self._acquire_inputs(run, node, carried, room - held)
@@ -290,6 +300,32 @@ class ProductionExecutor:
             return None
         return Buyer(bid=entry.bid, trade_volume=entry.trade_volume, guarded=True)
 
+    def _feed_allowance(self, node: SupplyChainNode, factory: MarketSnapshot | None, buyer: Buyer,
+                        units: int) -> float | None:
+        """What feeding `node`'s factory may lose, at most: what `units` of its output are expected to earn sold to
+        `buyer` (the margin kept) at the ask the opportunity was chosen on, else the latest seen unless SCARCE (a
+        scarce ask is what feeding brings down). None, no limit, when neither is known (the plan's default for a
+        factory never seen). Feeding that loses more than that cannot be earned back by the output it brings."""
+        entry = factory.trade_good(node.good) if factory is not None else None
+        ask = node.ask
+        if ask is None and entry is not None and entry.supply is not SupplyLevel.SCARCE:
+            ask = entry.ask
+        if ask is None or buyer.bid is None or units <= 0:
+            return None
+        volume = entry.trade_volume if entry is not None else units
+        bids = [buyer.expected_bid(unit, volume, self.config.sale_impact_per_lot) or 0.0
+                for unit in range(1, units + 1)]
+        margin = sum(bids) / len(bids) / (1 + self.config.min_margin) - ask
+        return max(0.0, margin * units)
+
+    def _feed_loss(self, run: _Run, buyer: Buyer, ask: int, units_after: int, volume: int, lot: int) -> float:
+        """What `lot` units bought at `ask` for a factory (an unguarded buyer) are expected to lose when
+        delivered: the ask over the factory's expected bid for them (all of it when that bid is unknown)."""
+        if buyer.guarded or run.feed_allowance is None:
+            return 0.0
+        expected = buyer.expected_bid(units_after, volume, self.config.sale_impact_per_lot)
+        return max(0.0, ask - (expected or 0.0)) * lot
+
     def _offered(self, run: _Run, snapshot: MarketSnapshot | None, good: TradeSymbol, buyer: Buyer,
                  held: int) -> bool:
         """Whether `snapshot` shows `good` on offer at a price worth paying for its first lot."""
@@ -322,6 +358,12 @@ class ProductionExecutor:
                 run.notes.append(f"stopped buying {good} at {market}: "
                                  + ("hold full" if run.free <= 0 else f"credits or budget short of {ask}/unit"))
                 break
+            loss = self._feed_loss(run, buyer, ask, run.held(good) + lot, entry.trade_volume, lot)
+            if loss and run.feed_loss + loss > run.feed_allowance:
+                run.notes.append(f"stopped buying {good} at {market}: feeding would lose "
+                                 f"{run.feed_loss + loss:.0f}, more than the {run.feed_allowance:.0f} its output "
+                                 f"can earn")
+                break
             try:
                 trade = run.recorder.purchase(run.ship, good, lot)
             except (InsufficientCredits, CargoFull, TradeVolumeExceeded) as refused:
@@ -331,6 +373,7 @@ class ProductionExecutor:
                 break
             bought += trade.units
             run.traded(trade, bought=True)
+            run.feed_loss += loss * trade.units / lot
             if bought >= wanted:
                 break
             # One fresh look shows what a lot does to the price; later lots are priced from it. An output near

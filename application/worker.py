@@ -20,7 +20,7 @@ from application.ship_activity import release_ship, show_activity
 from application.waiting import NEVER, OperationCancelled, check_cancelled
 from application.wind_down import EitherToken
 from application.worker_jobs import CancelToken, WorkerJob, WorkerResult, failure_line, ledger_unreadable
-from domain.ledger import credits_and_debits, net_credits
+from domain.ledger import credits_and_debits, output_unit_cost
 from domain.market import MarketSnapshot
 from domain.opportunity import ManufacturingOpportunity
 from domain.symbols import ShipSymbol, WaypointSymbol
@@ -123,6 +123,10 @@ class ManufacturingArbitrageWorker:
               sale: _Sale) -> tuple[int, str]:
         """Sell the `held` units of the good while the bid covers their cost; returns the units left and why.
 
+        Their cost is what the output itself was bought for: what feeding the factory lost is spent whatever the
+        sale does (keeping the goods does not earn it back, and a bench run held 25 units for a bid above their
+        price because the feeding was counted in).
+
         The market is looked at on arrival and once more after the first lot, which shows what a lot does to the
         bid; later lots are priced from the previous lot's own price and that step, and the market is looked at
         again only when the predicted bid is below the floor."""
@@ -131,8 +135,7 @@ class ManufacturingArbitrageWorker:
         if held <= 0:
             return 0, ""
         config = self._executor.config
-        spent = -net_credits(self._ledger.transactions_of_operation(job.operation_id))
-        unit_cost = max(0, spent) / held
+        unit_cost = output_unit_cost(self._ledger.transactions_of_operation(job.operation_id), good, held)
         floor = config.min_sell_to_cost * unit_cost
         show_activity(self._assignments, job.ship, f"selling {good} at {market}")
         entry = self._look(market).trade_good(good)
@@ -184,4 +187,5 @@ class ManufacturingArbitrageWorker:
         if not inventory:
             return ""
         return "; hold: " + ", ".join(f"{units} {good}" for good, units in sorted(inventory.items()))
+
 

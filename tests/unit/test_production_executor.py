@@ -380,3 +380,37 @@ def test_a_market_seen_without_its_position_keeps_the_one_recorded_before():
     markets.record(replace(world.game.snapshot("X1-C1"), position=None))
     [kept] = [m for m in markets.markets_in_system(world.game.snapshot("X1-C1").system) if m.waypoint == "X1-C1"]
     assert kept.position == world.game.snapshot("X1-C1").position
+
+
+def feeding_world(iron_ask: int):
+    """The MACHINERY world with the tree's ask known (900, the ask the opportunity was chosen on): 40 units sold at
+    2000 less 6% a lot earn 761 a unit over it with the 10% margin kept, 30,440 credits for the hold."""
+    world = machinery_world(FakeClock(), iron_ask=iron_ask)
+    tree = replace(world.opportunity().dependency_tree, ask=900)
+    return world, tree
+
+
+def test_feeding_stops_before_it_loses_more_than_the_output_can_earn():
+    world, tree = feeding_world(iron_ask=1500)  # IRON 1500 a unit, sold to the factory at 420: ~1,100 lost a unit
+    outcome = Harness(world.game).produce(tree, max_output_ask=2000)
+
+    iron = world.game.trades_of(IRON, PURCHASE)
+    assert units(iron) == [10, 10]
+    assert any("feeding would lose" in note and "more than the 30440 its output can earn" in note
+               for note in outcome.notes)
+    lost = sum(t.total for t in iron) - sum(t.total for t in world.game.trades_of(IRON, SELL))
+    assert lost <= 30440
+    assert outcome.units == 40  # the output is still bought: what was fed was worth it
+
+
+def test_feeding_that_costs_less_than_the_output_earns_fills_the_hold():
+    world, tree = feeding_world(iron_ask=500)  # sold to the factory at 420: 80 lost a unit, 3,200 for the hold
+    outcome = Harness(world.game).produce(tree, max_output_ask=2000)
+    assert sum(units(world.game.trades_of(IRON, PURCHASE))) == 40
+    assert not any("feeding" in note for note in outcome.notes)
+
+
+def test_feeding_is_not_limited_when_no_ask_of_the_output_is_known():
+    world = machinery_world(FakeClock(), iron_ask=1500)  # the factory's only ask is SCARCE's: what feeding lowers
+    Harness(world.game).produce(world.opportunity().dependency_tree, max_output_ask=2000)
+    assert sum(units(world.game.trades_of(IRON, PURCHASE))) == 40

@@ -15,7 +15,7 @@ from tests.fake_game import CancelAfter, CancelFlag, MachineryWorld, machinery_w
 from tests.fake_repositories import InMemoryLedgerRepository, InMemoryShipAssignmentRepository
 from tests.fakes import FakeClock, InMemoryMarketRepository
 
-MACHINERY = TradeSymbol.MACHINERY
+MACHINERY, IRON = TradeSymbol.MACHINERY, TradeSymbol.IRON
 OPERATION = "op-42"
 
 
@@ -126,15 +126,31 @@ def test_a_production_timeout_is_reported():
 
 def test_selling_stops_when_the_bid_falls_below_the_cost_and_the_rest_is_reported():
     harness = Harness(machinery_world(FakeClock()))
-    harness.game.markets[harness.world.sell_market][MACHINERY].impact = 0.5  # 2000, then 1000: below cost
+    harness.game.markets[harness.world.sell_market][MACHINERY].impact = 0.6  # 2000, then 800: below cost
 
     result = harness.run()
 
     sales = harness.game.trades_of(MACHINERY, TradeSide.SELL)
     assert [t.price_per_unit for t in sales] == [2000]
     assert result.quantity_sold == 10 and not result.success
-    assert result.error.startswith("30 MACHINERY left unsold at X1-A1: bid 1000 below")
+    assert result.error.startswith("30 MACHINERY left unsold at X1-A1: bid 800 below")
     assert harness.game.ship(harness.world.ship).inventory == {MACHINERY: 30}
+
+
+def test_the_sale_floor_is_what_the_output_was_bought_for_not_what_feeding_lost():
+    # MACHINERY bought at 900-984 a unit, IRON fed at a loss of 80 a unit (1,022 a unit in all): a bid of 1000
+    # covers what the output costs to buy again, and the feeding is spent whether the goods are sold or kept.
+    harness = Harness(machinery_world(FakeClock()))
+    harness.game.markets[harness.world.sell_market][MACHINERY].impact = 0.5  # 2000, 1000, then 500
+
+    result = harness.run()
+
+    bought = harness.game.trades_of(MACHINERY, TradeSide.PURCHASE)
+    spent = -sum(t.total for t in harness.game.trades_of(IRON, TradeSide.SELL)) + sum(
+        t.total for t in harness.game.trades_of(IRON, TradeSide.PURCHASE)) + sum(t.total for t in bought)
+    assert spent / 40 > 1000 > max(t.price_per_unit for t in bought)
+    assert [t.price_per_unit for t in harness.game.trades_of(MACHINERY, TradeSide.SELL)] == [2000, 1000]
+    assert result.error.startswith("20 MACHINERY left unsold at X1-A1: bid 500 below 942 (1 x cost 942/unit)")
 
 
 def test_the_latest_observed_sale_bid_caps_the_output_price():
