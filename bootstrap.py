@@ -157,6 +157,7 @@ def _coordinator_config(runtime: Runtime) -> CoordinatorConfig:
         assignment_interval=runtime.scaled(m.assignment_interval, _MIN_INTERVAL["assignment"]),
         pause_after_losses=m.pause_after_losses,
         pause_after_losses_for=runtime.scaled(m.pause_after_losses_for, 60.0),
+        pause_after_loss_over=m.pause_after_loss_over,
         manufacturing_enabled=m.arbitrage_enabled, arbitrage_max_workers=a.max_workers if a.enabled else 0,
         arbitrage_discovery_interval=runtime.scaled(a.discovery_interval, _MIN_INTERVAL["discovery"]),
         credit_reserve=runtime.settings.fleet.trading_reserve, run_budget_share=m.run_budget_share)

@@ -112,6 +112,7 @@ class CoordinatorConfig:
     lease_seconds: float = 300.0
     pause_after_losses: int = 2
     pause_after_losses_for: float = 3600.0
+    pause_after_loss_over: int = 20_000
     tick_seconds: float = 1.0
     shutdown_timeout: float = 60.0
     manufacturing_enabled: bool = True
@@ -245,7 +246,8 @@ class ManufacturingArbitrageCoordinator:
         self._maybe_running: set[str] = set()
         self._results: list[WorkerResult] = []
         self._past_results: list[WorkerResult] = []  # of earlier runs, replayed at start (the fleet's return)
-        self._loss_streak: dict[TradeSymbol, int] = {}
+        self._loss_streak: dict[tuple[str, TradeSymbol], int] = {}
+        self._pauses: dict[tuple[str, TradeSymbol], int] = {}  # pauses in a row, per kind of work and good
         self._paused_until: dict[TradeSymbol, datetime] = {}
         self._next_discovery: datetime | None = None
         self._next_assignment: datetime | None = None
@@ -716,8 +718,9 @@ class ManufacturingArbitrageCoordinator:
         return replace(result, revenue=revenue, cost=cost)
 
     def _account(self, result: WorkerResult, at: datetime) -> None:
-        """Loss bookkeeping, per kind of work: `pause_after_losses` losing runs of a good in a row pause it (for
-        manufacturing, or for trading)."""
+        """Loss bookkeeping, per kind of work: `pause_after_losses` losing runs of a good in a row, or one run that
+        lost more than `pause_after_loss_over` credits, pause it (for manufacturing, or for trading);
+        each pause before the good earns again is twice as long as the one before."""
         if result.cancelled:
             return
         kind = result.kind
@@ -729,15 +732,20 @@ class ManufacturingArbitrageCoordinator:
         key = (kind, result.good)
         if result.profit > 0:
             self._loss_streak[key] = 0
+            self._pauses.pop(key, None)
             return
         if result.profit == 0:
             return
         streak = self._loss_streak.get(key, 0) + 1
-        if streak < self.config.pause_after_losses:
+        big = -result.profit > self.config.pause_after_loss_over
+        if streak < self.config.pause_after_losses and not big:
             self._loss_streak[key] = streak
             return
         self._loss_streak[key] = 0
-        until = at + timedelta(seconds=self.config.pause_after_losses_for)
+        # A good paused again before any run of it earned is paused twice as long each time (up to 8 times).
+        pauses = self._pauses[key] = self._pauses.get(key, 0) + 1
+        until = at + timedelta(seconds=self.config.pause_after_losses_for * min(8, 2 ** (pauses - 1)))
+        why = f"a run lost {-result.profit:,} credits" if big else f"{streak} losing runs in a row"
         if kind == ARBITRAGE:
             self._paused_trades[result.good] = until
             if until > self._clock.now():
@@ -747,8 +755,7 @@ class ManufacturingArbitrageCoordinator:
             if until > self._clock.now():
                 self._opportunities = [o for o in self._opportunities if o.good != result.good]
         if until > self._clock.now():
-            self._log.warning("pausing %s of %s until %s: %d losing runs in a row", kind, result.good,
-                              until.isoformat(), streak)
+            self._log.warning("pausing %s of %s until %s: %s", kind, result.good, until.isoformat(), why)
 
     @staticmethod
     def _record(records: dict, key: object, profit: int, hours: float) -> None:

@@ -59,9 +59,11 @@ class ManufacturingSettings:
     max_input_price_rise: float = at_least(1.3, 1.0)
     # Stop selling into an import once its bid falls below this share of the units' cost.
     min_sell_to_cost: float = at_least(1.0, 0.0)
-    # Pause a good after this many losing runs in a row, for pause_after_losses_for.
+    # Pause a good after this many losing runs in a row, or after one run that lost more than pause_after_loss_over
+    # credits, for pause_after_losses_for (twice as long each pause before the good earns again).
     pause_after_losses: int = at_least(2, 1)
     pause_after_losses_for: float = duration(3600.0)
+    pause_after_loss_over: int = at_least(20_000, 0)
     production_poll_interval: float = duration(30.0)
     production_timeout: float = duration(3 * 3600.0)
     # An output lot is bought, and an opportunity taken, only when the buyer's bid beats the ask by this share.

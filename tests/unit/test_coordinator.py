@@ -225,6 +225,39 @@ def test_a_profitable_run_between_losses_resets_the_count():
     assert world.coordinator.paused_goods() == {}
 
 
+def test_one_run_that_lost_more_than_the_big_loss_pauses_its_good_at_once():
+    world = World(ships=1, opportunities=opportunities(2), pause_after_losses=3, pause_after_losses_for=600,
+                  pause_after_loss_over=20_000)
+    (job,) = world.cycle()
+    world.pool.complete(job.operation_id, revenue=10_000, cost=29_000)  # one loss under 20,000: not yet
+    world.coordinator.collect_completions()
+    assert world.coordinator.paused_goods() == {}
+    world.pool.complete(world.coordinator.assignment_cycle()[0].operation_id, revenue=10_000, cost=31_000)
+    world.coordinator.collect_completions()
+    assert set(world.coordinator.paused_goods()) == {job.opportunity.good}
+
+
+def test_a_good_paused_again_before_it_earned_is_paused_twice_as_long():
+    world = World(ships=1, opportunities=opportunities(1), pause_after_losses=1, pause_after_losses_for=600)
+    pauses = []
+    for _ in range(3):
+        (job,) = world.cycle()
+        world.pool.complete(job.operation_id, revenue=1_000, cost=5_000)
+        world.coordinator.collect_completions()
+        (until,) = world.coordinator.paused_goods().values()
+        pauses.append((until - world.clock.now()).total_seconds())
+        world.clock.advance(pauses[-1] + 1)
+    assert pauses == [600, 1200, 2400]
+    (job,) = world.cycle()
+    world.pool.complete(job.operation_id, revenue=9_000, cost=5_000)
+    world.coordinator.collect_completions()
+    (job,) = world.cycle()
+    world.pool.complete(job.operation_id, revenue=1_000, cost=5_000)
+    world.coordinator.collect_completions()
+    (until,) = world.coordinator.paused_goods().values()
+    assert (until - world.clock.now()).total_seconds() == 600  # a run that earned started the count again
+
+
 def test_cancelled_runs_do_not_count_as_losses():
     world = World(ships=1, opportunities=opportunities(1), pause_after_losses=1)
     (job,) = world.cycle()
