@@ -45,6 +45,7 @@ from adapters.config.loader import load_settings
 from adapters.config.settings import Settings
 from adapters.game_api.settings import GameApiSettings
 from adapters.game_server.http_server_process import GameServerProcess
+from application.worker_jobs import kind_of_operation
 from domain.ledger import TransactionCategory, TransactionType, net_credits
 
 import bootstrap
@@ -88,6 +89,7 @@ class Figures:
     sold: int
     runs: Counter[str]
     completed_profit: int
+    by_kind: dict[str, tuple[int, int]]  # kind of work -> (profit of its finished runs, how many)
     ledger_net: int
     still_assigned: int
 
@@ -137,6 +139,8 @@ class Figures:
             f"ships still assigned: {self.still_assigned}",
             f"runs: {sum(self.runs.values())} ({', '.join(f'{n} {o}' for o, n in sorted(self.runs.items()))}); "
             f"units sold: {self.sold}; profit of completed runs: {self.completed_profit:,}",
+            "profit by kind of work (failed runs included, their unsold cargo at cost): " + (", ".join(
+                f"{kind} {profit:+,} in {n} runs" for kind, (profit, n) in sorted(self.by_kind.items())) or "none"),
         ]
 
 
@@ -229,7 +233,18 @@ def _run_bot(base_url: str, root: Path, settings: Settings, *, game_hours: float
         refused=after.pauses - before.pauses, sold=sum(r.quantity_sold for r in results),
         runs=Counter(r.outcome for r in results),
         completed_profit=sum(r.profit for r in results if r.outcome == "completed"),
+        by_kind=_profit_by_kind(results),
         ledger_net=net_credits(rows), still_assigned=len(assigned))
+
+
+def _profit_by_kind(results: Any) -> dict[str, tuple[int, int]]:
+    by_kind: dict[str, tuple[int, int]] = {}
+    for result in results:
+        kind = kind_of_operation(result.operation_id)
+        if kind is not None and not result.cancelled:
+            profit, n = by_kind.get(kind, (0, 0))
+            by_kind[kind] = (profit + result.profit, n + 1)
+    return by_kind
 
 
 def _cargo_value(ships: Any, markets: Any, system: Any) -> tuple[int, int]:
