@@ -682,6 +682,13 @@ class ManufacturingArbitrageCoordinator:
             # again every few seconds.
             self._routes = [route for route in self._routes if route.key != work.job.route.key]
             self._next_route_discovery = None
+        elif work is not None and work.job.opportunity is not None:
+            # Likewise an opportunity: its run moved the factory's ask and the sell market's bid (or found them
+            # moved); it waits for a discovery from what the run saw. Without this a failed one went straight back
+            # to the ship at its factory three times in two seconds.
+            key = opportunity_key(work.job.opportunity)
+            self._opportunities = [o for o in self._opportunities if opportunity_key(o) != key]
+            self._next_discovery = None
         if result.may_still_run:
             # Its worker may still trade: the ship stays held until the lease (no longer renewed) runs out.
             self._maybe_running.add(result.operation_id)

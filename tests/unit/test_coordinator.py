@@ -136,8 +136,9 @@ def test_a_finished_worker_gives_its_ship_back_and_its_result_is_recorded(outcom
     assert world.runs.results("run-test") == [result]
     assert world.metrics.cycles[-1][:2] == ("ELECTRONICS", outcome)
     assert world.coordinator.active_workers() == 0
-    # Free again: the next cycle hands it out again.
-    assert [j.ship for j in world.coordinator.assignment_cycle()] == ["AGENT-1"]
+    # Free again; the opportunity waits for a discovery from what the run saw (due at once), then goes out again.
+    assert world.coordinator.assignment_cycle() == []
+    assert [j.ship for j in world.cycle()] == ["AGENT-1"]
 
 
 def test_expired_leases_are_reclaimed_at_start_and_live_ones_respected():
@@ -199,7 +200,7 @@ def test_a_good_is_paused_after_losing_runs_in_a_row_and_comes_back_later():
         assert job.opportunity.good == TradeSymbol.ELECTRONICS
         world.pool.complete(job.operation_id, revenue=1_000, cost=5_000)
         world.coordinator.collect_completions()
-        world.coordinator.assignment_cycle()
+        world.cycle()
     assert set(world.coordinator.paused_goods()) == {TradeSymbol.ELECTRONICS}
     # The pause took effect at once: the free ship went to the next good.
     (job,) = world.pool.running.values()
@@ -221,7 +222,7 @@ def test_a_profitable_run_between_losses_resets_the_count():
         (job,) = world.pool.running.values()
         world.pool.complete(job.operation_id, revenue=revenue, cost=5_000)
         world.coordinator.collect_completions()
-        world.coordinator.assignment_cycle()
+        world.cycle()
     assert world.coordinator.paused_goods() == {}
 
 
@@ -232,7 +233,7 @@ def test_one_run_that_lost_more_than_the_big_loss_pauses_its_good_at_once():
     world.pool.complete(job.operation_id, revenue=10_000, cost=29_000)  # one loss under 20,000: not yet
     world.coordinator.collect_completions()
     assert world.coordinator.paused_goods() == {}
-    world.pool.complete(world.coordinator.assignment_cycle()[0].operation_id, revenue=10_000, cost=31_000)
+    world.pool.complete(world.cycle()[0].operation_id, revenue=10_000, cost=31_000)
     world.coordinator.collect_completions()
     assert set(world.coordinator.paused_goods()) == {job.opportunity.good}
 
