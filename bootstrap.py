@@ -357,7 +357,7 @@ class WorkerContainer(containers.DeclarativeContainer):
     stranded_config = providers.Callable(_stranded_config, runtime)
     stranded_seller = providers.Singleton(StrandedCargoSeller, game, ledger, navigator, clock, markets=markets,
                                           assignments=assignments, gate=money_gate, metrics=metrics,
-                                          config=stranded_config)
+                                          config=stranded_config, saturated=saturated)
     stranded_pass = providers.Singleton(StrandedCargoPass, stranded_config)
 
     arbitrage_worker = providers.Singleton(
