@@ -353,11 +353,12 @@ class WorkerContainer(containers.DeclarativeContainer):
     executor = providers.Singleton(ProductionExecutor, game, navigator, clock, markets, assignments,
                                    providers.Callable(_production_config, runtime))
     worker = providers.Singleton(ManufacturingArbitrageWorker, game, ledger, navigator, executor, clock,
-                                 assignments=assignments, markets=markets, metrics=metrics, gate=money_gate)
+                                 assignments=assignments, markets=markets, metrics=metrics, gate=money_gate,
+                                 saturated=saturated)
     stranded_config = providers.Callable(_stranded_config, runtime)
     stranded_seller = providers.Singleton(StrandedCargoSeller, game, ledger, navigator, clock, markets=markets,
                                           assignments=assignments, gate=money_gate, metrics=metrics,
-                                          config=stranded_config)
+                                          config=stranded_config, saturated=saturated)
     stranded_pass = providers.Singleton(StrandedCargoPass, stranded_config)
 
     arbitrage_worker = providers.Singleton(

@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 from application.game_port import GamePort
+from application.import_spread import ImportSpread, SpreadOutcome
 from application.ledger_recorder import LedgerRecorder, lease_check
 from application.metrics_port import Metrics
 from application.navigation import Navigator
@@ -85,7 +86,7 @@ class ArbitrageWorker:
         self._assignments = assignments
         self._metrics = metrics
         self._gate = gate
-        self._saturated = saturated
+        self._spread = ImportSpread(game, markets, saturated)
         self.config = config or ArbitrageWorkerConfig()
 
     def run(self, job: WorkerJob, cancel: CancelToken = NEVER, wind_down: CancelToken = NEVER) -> WorkerResult:
@@ -181,27 +182,19 @@ class ArbitrageWorker:
               load: _Load) -> None:
         unit_cost = load.spent / load.bought
         floor = self.config.min_sell_to_cost * unit_cost
-        for market in route.sell_markets:
-            if load.held <= 0:
-                return
-            known = self._known_bid(market, route)
-            if market != route.sell_market and known is not None and known < floor:
-                load.notes.append(f"{market} pays {known}, below cost {unit_cost:.0f}")
-                continue
-            if market != route.sell_market and known is not None and self._dumped_into(market, route, known, load):
-                continue
+
+        def go(market: WaypointSymbol) -> None:
             show_activity(self._assignments, job.ship, f"selling {route.good} at {market}")
             self._navigator.go(job.ship, market, recorder, cancel)
-            self._sell_at(job, route, market, recorder, cancel, load, floor)
 
-    def _sell_at(self, job: WorkerJob, route: TradeRoute, market: WaypointSymbol, recorder: LedgerRecorder,
-                 cancel: CancelToken, load: _Load, floor: float) -> None:
-        entry = self._entry(market, route)
-        if entry is None:
-            load.notes.append(f"{market} does not buy {route.good}")
-            return
-        if self._dumped_into(market, route, entry.bid, load):
-            return
+        def sell_at(market: WaypointSymbol, entry: MarketTradeGood) -> None:
+            self._sell_at(job, route, market, entry, recorder, cancel, load, floor)
+
+        self._spread.sell(route.good, route.sell_markets, floor, held=lambda: load.held, go=go, sell_at=sell_at,
+                          chosen=route.sell_market, outcome=SpreadOutcome(load.notes))
+
+    def _sell_at(self, job: WorkerJob, route: TradeRoute, market: WaypointSymbol, entry: MarketTradeGood,
+                 recorder: LedgerRecorder, cancel: CancelToken, load: _Load, floor: float) -> None:
         first_bid = entry.bid
         stop_at = max(floor, first_bid * (1 - self.config.max_bid_drop))
         bid = first_bid
@@ -228,22 +221,7 @@ class ArbitrageWorker:
         except Exception:
             pass  # a memory, not money: the next discovery sees the low bid anyway
 
-    def _dumped_into(self, market: WaypointSymbol, route: TradeRoute, bid: int, load: _Load) -> bool:
-        found = None if self._saturated is None else self._saturated.at(market, route.good, bid)
-        if found is not None:
-            load.notes.append(f"{market} passed over: {found.describe()}")
-        return found is not None
-
     # --- helpers -------------------------------------------------------------------------------
 
     def _entry(self, market: WaypointSymbol, route: TradeRoute) -> MarketTradeGood | None:
         return look(self._game, self._markets, market).trade_good(route.good)
-
-    def _known_bid(self, market: WaypointSymbol, route: TradeRoute) -> int | None:
-        if self._markets is None:
-            return None
-        for snapshot in self._markets.markets_in_system(market.system):
-            if snapshot.waypoint == market:
-                return snapshot.bid(route.good)
-        return None
-

@@ -6,10 +6,13 @@ only until some run picks it. The coordinator's stranded-cargo pass (`StrandedCa
 ships that should be cleared now: a hold too full for a run (`min_free_cargo`), or cargo that sat idle for
 `idle_for` seconds. Each gets a ClearanceJob, run in the worker pool by `StrandedCargoSeller`:
 
-- for each good held, the market to sell at is the known market paying most for it (the nearest on a tie);
+- for each good held, the market to sell at is the known market paying most for it (the nearest on a tie),
+  leaving out the imports someone dumped it into (their bid far below their usual one, SaturatedImports): a
+  stranded load must not deepen a dump; when that leaves no market, the good is kept, with the reason;
   its cost is what the ship last paid for it according to the ledger; the bid beating that cost is the goal, and
   when no known bid does, the good is sold at the best bid anyway (a ship must not stay stranded) and the reason
   is logged; a good no known market buys is left, with the reason;
+- on arrival the market is looked at, and passed over if it is saturated now (ImportSpread, as the workers do);
 - it is sold in trade-volume lots, looking at the market after each lot, and stops once the bid fell below
   `min_bid_share` of the first one (the rest waits for the next pass).
 
@@ -18,11 +21,12 @@ Every sale goes through the LedgerRecorder of the job's operation (and its lease
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from application.game_port import GamePort
+from application.import_spread import ImportSpread
 from application.ledger_recorder import LedgerRecorder
 from application.metrics_port import Metrics
 from application.navigation import Navigator
@@ -30,12 +34,13 @@ from application.ports import Clock, MarketRepository
 from application.production_executor import look
 from application.repositories import LedgerRepository, MoneyGate, ShipAssignmentRepository
 from application.ship_activity import release_ship, show_activity
+from application.usual_bids import SaturatedImport, SaturatedImports
 from application.waiting import NEVER, OperationCancelled, check_cancelled
 from application.worker_jobs import CancelToken, ClearanceJob, WorkerResult
 from domain.geometry import distance
 from domain.goods import TradeSymbol
 from domain.ledger import TransactionCategory, TransactionType, credits_and_debits
-from domain.market import MarketSnapshot
+from domain.market import MarketSnapshot, MarketTradeGood
 from domain.ship_state import ShipState
 from domain.symbols import ShipSymbol, WaypointSymbol
 
@@ -75,11 +80,25 @@ class SalePlan:
 
 
 def plan_sale(good: TradeSymbol, units: int, unit_cost: float | None, ship: ShipState,
-              markets: Iterable[MarketSnapshot]) -> SalePlan:
-    """The market paying most for `good` among those known (nearest first on a tie), and why."""
-    offers = [(snapshot.bid(good), snapshot) for snapshot in markets if snapshot.bid(good)]
+              markets: Iterable[MarketSnapshot],
+              down: Mapping[tuple[WaypointSymbol, TradeSymbol], SaturatedImport] | None = None) -> SalePlan:
+    """The market paying most for `good` among those known (nearest first on a tie), and why; an import in
+    `down` (someone dumped `good` into it: SaturatedImports) is left out."""
+    down = down or {}
+    offers, passed = [], []
+    for snapshot in markets:
+        paying = snapshot.bid(good)
+        if not paying:
+            continue
+        if (saturated := down.get((snapshot.waypoint, good))) is not None:
+            passed.append(f"{snapshot.waypoint} passed over: {saturated.describe()}")
+        else:
+            offers.append((paying, snapshot))
+    passed.sort()
     if not offers:
-        return SalePlan(good, units, None, None, unit_cost, f"no known market buys {good}")
+        reason = f"no known market buys {good}" if not passed else (
+            f"every known market buying {good} is saturated ({'; '.join(passed)}); kept until one recovers")
+        return SalePlan(good, units, None, None, unit_cost, reason)
     bid, best = max(offers, key=lambda offer: (offer[0], -distance(ship.position, offer[1].position)))
     cost = "unknown cost" if unit_cost is None else f"cost {unit_cost:.0f}/unit"
     if unit_cost is None or bid >= unit_cost:
@@ -87,6 +106,8 @@ def plan_sale(good: TradeSymbol, units: int, unit_cost: float | None, ship: Ship
     else:
         reason = (f"best known bid {bid} at {best.waypoint} is below its {cost}: sold at a loss so that the ship "
                   "can work again")
+    if passed:
+        reason += f" ({'; '.join(passed)})"
     return SalePlan(good, units, best.waypoint, bid, unit_cost, reason)
 
 
@@ -151,7 +172,8 @@ class StrandedCargoSeller:
     def __init__(self, game: GamePort, ledger: LedgerRepository, navigator: Navigator, clock: Clock, *,
                  markets: MarketRepository, assignments: ShipAssignmentRepository | None = None,
                  gate: MoneyGate | None = None, metrics: Metrics | None = None,
-                 config: StrandedCargoConfig | None = None, logger: logging.Logger | None = None) -> None:
+                 config: StrandedCargoConfig | None = None, logger: logging.Logger | None = None,
+                 saturated: SaturatedImports | None = None) -> None:
         self._game = game
         self._ledger = ledger
         self._navigator = navigator
@@ -162,6 +184,8 @@ class StrandedCargoSeller:
         self._metrics = metrics
         self.config = config or StrandedCargoConfig()
         self._log = logger or _log
+        self._saturated = saturated
+        self._spread = ImportSpread(game, markets, saturated)
 
     def run(self, job: ClearanceJob, cancel: CancelToken = NEVER) -> WorkerResult:
         """Sell what `job.ship` holds; never raises."""
@@ -176,9 +200,10 @@ class StrandedCargoSeller:
             ship = self._game.ship(job.ship)
             costs = unit_costs(self._ledger, job.ship, started - _COST_LOOKBACK)
             system_markets = self._markets.markets_in_system(ship.system)
+            down = {} if self._saturated is None else self._saturated.among(system_markets)
             for good, units in sorted(ship.inventory.items()):
                 check_cancelled(cancel)
-                plan = plan_sale(good, units, costs.get(good), ship, system_markets)
+                plan = plan_sale(good, units, costs.get(good), ship, system_markets, down)
                 if plan.market is None:
                     left.append(f"{units} {good}: {plan.reason}")
                     self._log.warning("stranded cargo on %s: keeping %d %s: %s", job.ship, units, good, plan.reason)
@@ -186,11 +211,11 @@ class StrandedCargoSeller:
                 log = self._log.info if plan.above_cost else self._log.warning
                 log("stranded cargo on %s: selling %d %s: %s", job.ship, units, good, plan.reason)
                 show_activity(self._assignments, job.ship, f"selling stranded {units} {good} at {plan.market}")
-                self._navigator.go(job.ship, plan.market, recorder, cancel)
                 done, why = self._sell(job.ship, good, units, plan.market, recorder, cancel)
                 sold += done
                 if done < units:
                     left.append(f"{units - done} {good}: {why}")
+                    self._log.warning("stranded cargo on %s: keeping %d %s: %s", job.ship, units - done, good, why)
         except OperationCancelled:
             cancelled = True
         except Exception as failure:  # run() hands back a result whatever went wrong
@@ -211,10 +236,24 @@ class StrandedCargoSeller:
 
     def _sell(self, ship: ShipSymbol, good: TradeSymbol, units: int, market: WaypointSymbol,
               recorder: LedgerRecorder, cancel: CancelToken) -> tuple[int, str]:
+        """Fly to `market` and sell there, unless it turned out saturated on arrival; the units sold and why not
+        all. No floor: a stranded ship sells at a loss rather than stay out of work."""
+        sold, why = 0, ""
+
+        def sell_at(at: WaypointSymbol, entry: MarketTradeGood) -> None:
+            nonlocal sold, why
+            sold, why = self._sell_lots(ship, good, units, at, entry, recorder, cancel)
+
+        outcome = self._spread.sell(good, (market,), 0, held=lambda: units - sold,
+                                    go=lambda at: self._navigator.go(ship, at, recorder, cancel), sell_at=sell_at,
+                                    chosen=market)
+        return sold, "; ".join([*outcome.notes, why] if why else outcome.notes)
+
+    def _sell_lots(self, ship: ShipSymbol, good: TradeSymbol, units: int, market: WaypointSymbol,
+                   entry: MarketTradeGood | None, recorder: LedgerRecorder, cancel: CancelToken) -> tuple[int, str]:
         sold, first_bid = 0, None
         while sold < units:
             check_cancelled(cancel)
-            entry = look(self._game, self._markets, market).trade_good(good)
             if entry is None or entry.bid <= 0:
                 return sold, f"{market} does not buy {good}"
             first_bid = first_bid or entry.bid
@@ -222,5 +261,6 @@ class StrandedCargoSeller:
                 return sold, f"the bid fell to {entry.bid} from {first_bid}; the rest waits for the next pass"
             trade = recorder.sell(ship, good, min(units - sold, entry.trade_volume))
             sold += trade.units
+            if sold < units:
+                entry = look(self._game, self._markets, market).trade_good(good)
         return sold, ""
-

@@ -7,9 +7,11 @@ cancellation ends the run quietly (cancelled, no error), any other failure becom
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from application.game_port import GamePort
+from application.import_spread import ImportSpread, SpreadOutcome
 from application.ledger_recorder import LedgerRecorder, lease_check
 from application.metrics_port import Metrics
 from application.navigation import Navigator
@@ -17,11 +19,12 @@ from application.ports import Clock, MarketRepository
 from application.production_executor import ProductionExecutor, look
 from application.repositories import LedgerRepository, MoneyGate, ShipAssignmentRepository
 from application.ship_activity import release_ship, show_activity
+from application.usual_bids import SaturatedImports
 from application.waiting import NEVER, OperationCancelled, check_cancelled
 from application.wind_down import EitherToken
 from application.worker_jobs import CancelToken, WorkerJob, WorkerResult, failure_line, ledger_unreadable
 from domain.ledger import credits_and_debits, output_unit_cost
-from domain.market import MarketSnapshot
+from domain.market import MarketSnapshot, MarketTradeGood
 from domain.opportunity import ManufacturingOpportunity
 from domain.symbols import ShipSymbol, WaypointSymbol
 
@@ -52,6 +55,7 @@ class ManufacturingArbitrageWorker:
         markets: MarketRepository | None = None,
         metrics: Metrics | None = None,
         gate: MoneyGate | None = None,
+        saturated: SaturatedImports | None = None,
     ) -> None:
         self._game = game
         self._ledger = ledger
@@ -62,6 +66,8 @@ class ManufacturingArbitrageWorker:
         self._markets = markets
         self._metrics = metrics
         self._gate = gate
+        # Where the load goes when the sell market was dumped into; `saturated` None judges no market dumped.
+        self._spread = ImportSpread(game, markets, saturated)
 
     def run(self, job: WorkerJob, cancel: CancelToken = NEVER, wind_down: CancelToken = NEVER) -> WorkerResult:
         """Manufacture and sell `job.opportunity.good` with `job.ship`; never raises.
@@ -129,7 +135,9 @@ class ManufacturingArbitrageWorker:
 
         The market is looked at on arrival and once more after the first lot, which shows what a lot does to the
         bid; later lots are priced from the previous lot's own price and that step, and the market is looked at
-        again only when the predicted bid is below the floor."""
+        again only when the predicted bid is below the floor. A sell market someone dumped into (its bid on arrival
+        far below its usual one) gets nothing: the load goes to the next-best known imports of the good in the
+        system that are not saturated and pay at least the floor (ImportSpread), or is kept."""
         opportunity = job.opportunity
         good, market = opportunity.good, opportunity.sell_market
         if held <= 0:
@@ -137,10 +145,40 @@ class ManufacturingArbitrageWorker:
         config = self._executor.config
         unit_cost = output_unit_cost(self._ledger.transactions_of_operation(job.operation_id), good, held)
         floor = config.min_sell_to_cost * unit_cost
-        show_activity(self._assignments, job.ship, f"selling {good} at {market}")
-        entry = self._look(market).trade_good(good)
-        if entry is None:
-            return held, f"{market} does not buy {good}"
+
+        def below(bid: int) -> str:
+            return f"bid {bid} below {floor:.0f} ({config.min_sell_to_cost:g} x cost {unit_cost:.0f}/unit)"
+
+        left = held
+        notes: list[str] = []
+
+        def go(at: WaypointSymbol) -> None:
+            show_activity(self._assignments, job.ship, f"selling {good} at {at}")
+            self._navigator.go(job.ship, at, recorder, cancel)
+
+        def sell_at(at: WaypointSymbol, entry: MarketTradeGood) -> None:
+            nonlocal left
+            left, why = self._sell_lots(job, at, entry, left, floor, below, recorder, cancel, sale)
+            if why:
+                notes.append(why)
+
+        spread = self._spread.sell(good, (market,), floor, held=lambda: left, go=go, sell_at=sell_at, chosen=market,
+                                   outcome=SpreadOutcome(notes))
+        if left > 0 and market in spread.saturated:
+            others = self._spread.next_imports(market.system, good, floor, exclude={market})
+            if others:
+                self._spread.sell(good, others, floor, held=lambda: left, go=go, sell_at=sell_at, outcome=spread)
+            else:
+                notes.append(f"no other known import of {good} in {market.system} pays {floor:.0f} or more "
+                             "and is not saturated")
+        return left, "; ".join(notes) if left > 0 else ""
+
+    def _sell_lots(self, job: WorkerJob, market: WaypointSymbol, entry: MarketTradeGood, held: int, floor: float,
+                   below: Callable[[int], str], recorder: LedgerRecorder, cancel: CancelToken,
+                   sale: _Sale) -> tuple[int, str]:
+        """Sell lots at `market`, from the `entry` seen on arrival, while the bid is not below `floor`; returns the
+        units left and why (`below` says it for a bid)."""
+        good = job.opportunity.good
         bid, step = entry.bid, None
         while held > 0:
             check_cancelled(cancel)
@@ -148,8 +186,7 @@ class ManufacturingArbitrageWorker:
                 entry = self._look(market).trade_good(good) or entry
                 bid = entry.bid
             if bid < floor:
-                return held, (f"bid {bid} below {floor:.0f} "
-                              f"({config.min_sell_to_cost:g} x cost {unit_cost:.0f}/unit)")
+                return held, below(bid)
             trade = recorder.sell(job.ship, good, min(held, entry.trade_volume))
             held -= trade.units
             sale.units += trade.units
@@ -187,5 +224,3 @@ class ManufacturingArbitrageWorker:
         if not inventory:
             return ""
         return "; hold: " + ", ".join(f"{units} {good}" for good, units in sorted(inventory.items()))
-
-

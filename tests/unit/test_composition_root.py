@@ -186,3 +186,13 @@ def test_a_worker_process_builds_no_pool_and_no_coordinator() -> None:
     assert worker_providers <= set(bootstrap.Container.providers)
     container = bootstrap.Container(runtime=None)
     assert container.coordinator.kwargs["ledger"] is container.ledger  # one ledger per process, not two
+
+
+def test_every_seller_judges_saturated_imports_by_the_one_rule() -> None:
+    """The manufacturing worker, the trade worker and the stranded-cargo seller pass over the same dumped imports
+    the route and demand finders leave out."""
+    import bootstrap
+
+    container = bootstrap.WorkerContainer(runtime=None)
+    for seller in (container.worker, container.arbitrage_worker, container.stranded_seller):
+        assert seller.kwargs["saturated"] is container.saturated

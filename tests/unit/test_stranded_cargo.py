@@ -1,11 +1,13 @@
 """Cargo no run owns: which idle ships the pass clears, where their goods are sold, and the coordinator's hook."""
 from __future__ import annotations
 
+import logging
 from datetime import timedelta
 
 from application.coordinator import CoordinatorConfig, ManufacturingArbitrageCoordinator
 from application.fleet_manager import FleetConfig, FleetManager
 from application.navigation import Navigator
+from application.usual_bids import SaturatedImports
 from application.stranded_cargo import (
     StrandedCargoConfig, StrandedCargoPass, StrandedCargoSeller, plan_sale, unit_costs,
 )
@@ -13,9 +15,10 @@ from application.worker_jobs import ClearanceJob
 from domain.goods import TradeGoodType, TradeSymbol
 from domain.ledger import LedgerTransaction, TransactionCategory, TransactionType
 from domain.symbols import ShipSymbol
+from domain.usual_bid import UsualBid, UsualBidRule
 from tests.fake_coordination import SYSTEM, FixedDemand, InMemoryRuns, ScriptedPool, add_ship
 from tests.fake_game import FakeGame
-from tests.fake_repositories import InMemoryLedgerRepository, InMemoryShipAssignmentRepository
+from tests.fake_repositories import InMemoryLedgerRepository, InMemoryShipAssignmentRepository, InMemoryUsualBids
 from tests.fakes import FakeClock, FirstShipSelector, InMemoryMarketRepository
 
 HOME = f"{SYSTEM}-A1"
@@ -62,6 +65,76 @@ def test_the_market_paying_most_is_chosen_and_a_loss_is_said():
     assert below.market == FAR and not below.above_cost and "at a loss" in below.reason
     nowhere = plan_sale(TradeSymbol.GOLD, 3, None, ship, markets)
     assert nowhere.market is None and "no known market buys GOLD" in nowhere.reason
+
+
+def saturated_imports(clock: FakeClock, **usual: int) -> SaturatedImports:
+    """The saturation rule over what the imports usually paid for IRON (waypoint suffix: bid), from a day of
+    observations."""
+    bids = InMemoryUsualBids()
+    bids.save([UsualBid(f"{SYSTEM}-{suffix}", IRON, float(bid), clock.now(), clock.now() - timedelta(days=1))
+               for suffix, bid in usual.items()])
+    return SaturatedImports(bids, UsualBidRule())
+
+
+def test_an_import_someone_dumped_into_is_not_chosen_and_the_plan_says_so():
+    game, clock = world(IRON=40)
+    ship = game.ship(ShipSymbol("AGENT-1"))
+    markets = game.snapshots()
+
+    far_down = saturated_imports(clock, C3=600).among(markets)  # FAR pays 260, 43% of its usual 600
+    plan = plan_sale(IRON, 40, 150.0, ship, markets, far_down)
+    assert (plan.market, plan.bid) == (NEAR, 200)
+    assert f"{FAR} passed over: saturated: bid 260 is 43% of its usual 600" in plan.reason
+
+    both_down = saturated_imports(clock, B2=500, C3=600).among(markets)
+    nowhere = plan_sale(IRON, 40, 150.0, ship, markets, both_down)
+    assert nowhere.market is None and nowhere.reason.startswith("every known market buying IRON is saturated")
+
+
+def seller(game: FakeGame, clock: FakeClock, saturated: SaturatedImports | None = None, **kwargs):
+    ledger, assignments = InMemoryLedgerRepository(), InMemoryShipAssignmentRepository()
+    markets = InMemoryMarketRepository(game.snapshots())
+    assignments.try_assign(ShipSymbol("AGENT-1"), "clear-1", "run-1", clock.now() + timedelta(hours=1), clock.now())
+    return StrandedCargoSeller(game, ledger, Navigator(game, clock, markets, assignments), clock, markets=markets,
+                               assignments=assignments, saturated=saturated, **kwargs)
+
+
+def test_the_seller_sells_at_the_best_import_nobody_dumped_into():
+    game, clock = world(IRON=25)
+
+    result = seller(game, clock, saturated_imports(clock, C3=600)).run(
+        ClearanceJob("clear-1", ShipSymbol("AGENT-1"), (IRON,), "run-1"))
+
+    assert (result.success, result.quantity_sold) == (True, 25)
+    assert {t.waypoint for t in game.trades} == {NEAR}
+
+
+def test_cargo_only_dumped_imports_buy_is_kept_and_the_reason_logged(caplog):
+    game, clock = world(IRON=25)
+
+    with caplog.at_level(logging.WARNING):
+        result = seller(game, clock, saturated_imports(clock, B2=500, C3=600)).run(
+            ClearanceJob("clear-1", ShipSymbol("AGENT-1"), (IRON,), "run-1"))
+
+    assert game.trades == [] and game.ship(ShipSymbol("AGENT-1")).inventory == {IRON: 25}
+    assert not result.success and "25 IRON: every known market buying IRON is saturated" in result.error
+    assert "keeping 25 IRON: every known market buying IRON is saturated" in caplog.text
+
+
+def test_an_import_dumped_into_on_the_way_is_passed_over_on_arrival_and_the_reason_logged(caplog):
+    game, clock = world(IRON=25)
+    saturated = saturated_imports(clock, C3=260)
+    clearance = seller(game, clock, saturated)
+    game.markets[FAR][IRON].bid = 120  # someone sold IRON into FAR after it was last seen: 46% of its usual 260
+
+    with caplog.at_level(logging.WARNING):
+        result = clearance.run(ClearanceJob("clear-1", ShipSymbol("AGENT-1"), (IRON,), "run-1"))
+
+    assert game.trades == [] and game.ship(ShipSymbol("AGENT-1")).inventory == {IRON: 25}
+    assert game.ship(ShipSymbol("AGENT-1")).waypoint == FAR
+    why = f"{FAR} passed over: saturated: bid 120 is 46% of its usual 260"
+    assert not result.success and f"25 IRON: {why}" in result.error
+    assert f"keeping 25 IRON: {why}" in caplog.text
 
 
 def test_the_cost_is_what_the_ship_last_paid():

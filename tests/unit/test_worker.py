@@ -6,13 +6,15 @@ from datetime import timedelta
 from application.game_errors import GameUnavailable
 from application.navigation import Navigator
 from application.production_executor import ProductionConfig, ProductionExecutor
+from application.usual_bids import SaturatedImports
 from application.worker import ManufacturingArbitrageWorker
 from application.worker_jobs import MAX_ERROR_LENGTH, WorkerJob, WorkerResult, failure_line, ledger_unreadable
-from domain.goods import TradeSymbol
+from domain.goods import TradeGoodType, TradeSymbol
 from domain.ledger import LedgerTransaction, TransactionCategory, TransactionType
 from domain.trade import TradeSide
-from tests.fake_game import CancelAfter, CancelFlag, MachineryWorld, machinery_world
-from tests.fake_repositories import InMemoryLedgerRepository, InMemoryShipAssignmentRepository
+from domain.usual_bid import UsualBid, UsualBidRule
+from tests.fake_game import CancelAfter, CancelFlag, MachineryWorld, fuel_everywhere, machinery_world
+from tests.fake_repositories import InMemoryLedgerRepository, InMemoryShipAssignmentRepository, InMemoryUsualBids
 from tests.fakes import FakeClock, InMemoryMarketRepository
 
 MACHINERY, IRON = TradeSymbol.MACHINERY, TradeSymbol.IRON
@@ -22,7 +24,8 @@ OPERATION = "op-42"
 class Harness:
     """A worker on a MachineryWorld with in-memory repositories; the ship is held by OPERATION."""
 
-    def __init__(self, world: MachineryWorld, ledger: InMemoryLedgerRepository | None = None, **config) -> None:
+    def __init__(self, world: MachineryWorld, ledger: InMemoryLedgerRepository | None = None, *,
+                 usual: dict[str, int] | None = None, **config) -> None:
         self.world, self.game, self.clock = world, world.game, world.game.clock
         self.ledger = ledger or InMemoryLedgerRepository()
         self.assignments = InMemoryShipAssignmentRepository()
@@ -30,8 +33,15 @@ class Harness:
         navigator = Navigator(self.game, self.clock, self.markets, self.assignments)
         executor = ProductionExecutor(self.game, navigator, self.clock, self.markets, self.assignments,
                                       ProductionConfig(**config))
+        # What each MACHINERY import usually paid, from a day of observations before this run.
+        self.usual = InMemoryUsualBids()
+        day_ago = self.clock.now() - timedelta(days=1)
+        self.usual.save([UsualBid(market, MACHINERY, float(bid), self.clock.now(), day_ago)
+                         for market, bid in (usual or {}).items()])
+        saturated = SaturatedImports(self.usual, UsualBidRule()) if usual is not None else None
         self.worker = ManufacturingArbitrageWorker(self.game, self.ledger, navigator, executor, self.clock,
-                                                   assignments=self.assignments, markets=self.markets)
+                                                   assignments=self.assignments, markets=self.markets,
+                                                   saturated=saturated)
         self.assignments.try_assign(world.ship, OPERATION, "coordinator-1", self.clock.now() + timedelta(hours=6),
                                     self.clock.now())
         self.opportunity = world.opportunity()
@@ -163,6 +173,50 @@ def test_the_latest_observed_sale_bid_caps_the_output_price():
     harness.run()
 
     assert [t.price_per_unit for t in harness.game.trades_of(MACHINERY, TradeSide.PURCHASE)] == [900, 927]
+
+
+def with_other_imports(world: MachineryWorld, **bids: int) -> MachineryWorld:
+    """`world` with further MACHINERY imports near the sell market X1-A1, paying `bids` (waypoint suffix: bid)."""
+    for n, (suffix, bid) in enumerate(sorted(bids.items())):
+        world.game.add_waypoint(f"X1-{suffix}", 230 + 30 * n, -60)
+        world.game.add_good(f"X1-{suffix}", "MACHINERY", TradeGoodType.IMPORT, ask=4000, bid=bid, trade_volume=10)
+    fuel_everywhere(world.game)
+    return world
+
+
+def test_a_sell_market_dumped_into_meanwhile_gets_nothing_and_the_load_goes_to_the_next_best_imports():
+    world = with_other_imports(machinery_world(FakeClock()), D1=1500, E1=1300, F1=1200)
+    harness = Harness(world, usual={"X1-A1": 2000})
+    # Another agent sold MACHINERY into X1-A1 while ours was being made: 57% of its usual bid, still above the cost.
+    harness.game.markets[world.sell_market][MACHINERY].bid = 1150
+    harness.game.markets["X1-D1"][MACHINERY].impact = 0.5  # 1500, then 750: the rest goes on to the next import
+
+    result = harness.run()
+
+    sold = {where: sum(t.units for t in harness.game.trades_of(MACHINERY, TradeSide.SELL) if t.waypoint == where)
+            for where in ("X1-A1", "X1-D1", "X1-E1", "X1-F1")}
+    assert sold == {"X1-A1": 0, "X1-D1": 10, "X1-E1": 30, "X1-F1": 0}
+    assert (result.success, result.error, result.quantity_sold) == (True, None, 40)
+    assert result.profit == harness.credit_change
+    shown = [a for a in harness.assignments.activities[world.ship] if a.startswith("selling")]
+    assert shown == ["selling MACHINERY at X1-A1", "selling MACHINERY at X1-D1", "selling MACHINERY at X1-E1"]
+
+
+def test_a_dumped_sell_market_with_no_other_import_worth_the_trip_keeps_the_goods_and_says_why():
+    # X1-D1 is dumped into as well (known: 50% of its usual 3000); X1-E1 pays less than the units cost.
+    world = with_other_imports(machinery_world(FakeClock()), D1=1500, E1=900)
+    harness = Harness(world, usual={"X1-A1": 2000, "X1-D1": 3000})
+    harness.game.markets[world.sell_market][MACHINERY].bid = 1150
+
+    result = harness.run()
+
+    assert harness.game.trades_of(MACHINERY, TradeSide.SELL) == []
+    assert harness.game.ship(world.ship).inventory == {MACHINERY: 40}
+    assert harness.game.ship(world.ship).waypoint == world.sell_market  # no trip for nothing
+    assert not result.success and result.error.startswith(
+        "40 MACHINERY left unsold at X1-A1: X1-A1 passed over: saturated: bid 1150 is 57% of its usual 2000; "
+        "no other known import of MACHINERY in X1 pays ")
+    assert result.profit == harness.credit_change < 0
 
 
 class UnreadableLedger(InMemoryLedgerRepository):

@@ -1,0 +1,96 @@
+"""Selling one load over several imports in turn, passing over those someone dumped into (SaturatedImports).
+
+Both workers sell this way: the arbitrage worker over its route's import and the route's alternatives, the
+manufacturing worker over the next-best known imports of its good when its sell market turns out saturated on
+arrival. While units are left, each import is tried in turn:
+- before the trip (not for a market already chosen for the run), one whose known bid is below the sale floor, or
+  whose known bid is already a saturated one, is skipped: a trip there would sell nothing;
+- on arrival the market is looked at: one that does not buy the good, or whose bid now is saturated, is passed
+  over (dumping more there would sell far under what it usually pays);
+- else the worker's own lot-by-lot sale runs there, and decides when to stop.
+Every skip leaves a note, so that a run that keeps its goods says why.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable, Collection, Iterable
+from dataclasses import dataclass, field
+
+from application.game_port import GamePort
+from application.ports import MarketRepository
+from application.production_executor import look
+from application.usual_bids import SaturatedImports
+from domain.goods import TradeSymbol
+from domain.market import MarketTradeGood
+from domain.symbols import SystemSymbol, WaypointSymbol
+
+
+@dataclass(slots=True)
+class SpreadOutcome:
+    """What a spread did: `notes` say why markets were skipped, `saturated` which were passed over as dumped into."""
+
+    notes: list[str] = field(default_factory=list)
+    saturated: list[WaypointSymbol] = field(default_factory=list)
+
+
+class ImportSpread:
+    """Tries imports in turn for one load (see the module docstring); `saturated` None judges no import dumped."""
+
+    def __init__(self, game: GamePort, markets: MarketRepository | None,
+                 saturated: SaturatedImports | None = None) -> None:
+        self._game = game
+        self._markets = markets
+        self._saturated = saturated
+
+    def sell(self, good: TradeSymbol, markets: Iterable[WaypointSymbol], floor: float, *,
+             held: Callable[[], int], go: Callable[[WaypointSymbol], None],
+             sell_at: Callable[[WaypointSymbol, MarketTradeGood], None],
+             chosen: WaypointSymbol | None = None, outcome: SpreadOutcome | None = None) -> SpreadOutcome:
+        """Take the load to each of `markets` in turn while `held()` is above zero: `go` flies there, `sell_at`
+        sells lots at a market that buys `good` and is not saturated now, from the entry seen on arrival.
+        `chosen` is the market the run was planned for: it is flown to without judging its known bid first."""
+        outcome = outcome if outcome is not None else SpreadOutcome()
+        for market in markets:
+            if held() <= 0:
+                break
+            known = None if market == chosen else self.known_bid(market, good)
+            if known is not None and known < floor:
+                outcome.notes.append(f"{market} pays {known}, below the floor {floor:.0f}")
+                continue
+            if known is not None and self._passed_over(market, good, known, outcome):
+                continue
+            go(market)
+            entry = look(self._game, self._markets, market).trade_good(good)
+            if entry is None:
+                outcome.notes.append(f"{market} does not buy {good}")
+                continue
+            if self._passed_over(market, good, entry.bid, outcome):
+                continue
+            sell_at(market, entry)
+        return outcome
+
+    def next_imports(self, system: SystemSymbol, good: TradeSymbol, floor: float, *,
+                     exclude: Collection[WaypointSymbol] = ()) -> tuple[WaypointSymbol, ...]:
+        """The known imports of `good` in `system` worth a trip, best known bid first: not in `exclude`, a known
+        bid not below `floor`, and not saturated as last seen."""
+        if self._markets is None:
+            return ()
+        snapshots = [s for s in self._markets.markets_in_system(system)
+                     if good in s.imports and s.waypoint not in exclude]
+        down = {} if self._saturated is None else self._saturated.among(snapshots)
+        offers = [(entry.bid, snapshot.waypoint) for snapshot in snapshots
+                  if (entry := snapshot.trade_good(good)) is not None and entry.bid >= floor
+                  and (snapshot.waypoint, good) not in down]
+        return tuple(market for _, market in sorted(offers, key=lambda offer: (-offer[0], offer[1])))
+
+    def known_bid(self, market: WaypointSymbol, good: TradeSymbol) -> int | None:
+        """What `market` paid for `good` when last seen, if known."""
+        snapshot = None if self._markets is None else self._markets.market(market)
+        return None if snapshot is None else snapshot.bid(good)
+
+    def _passed_over(self, market: WaypointSymbol, good: TradeSymbol, bid: int, outcome: SpreadOutcome) -> bool:
+        found = None if self._saturated is None else self._saturated.at(market, good, bid)
+        if found is None:
+            return False
+        outcome.notes.append(f"{market} passed over: {found.describe()}")
+        outcome.saturated.append(market)
+        return True
