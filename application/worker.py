@@ -136,8 +136,9 @@ class ManufacturingArbitrageWorker:
         The market is looked at on arrival and once more after the first lot, which shows what a lot does to the
         bid; later lots are priced from the previous lot's own price and that step, and the market is looked at
         again only when the predicted bid is below the floor. A sell market someone dumped into (its bid on arrival
-        far below its usual one) gets nothing: the load goes to the next-best known imports of the good in the
-        system that are not saturated and pay at least the floor (ImportSpread), or is kept."""
+        far below its usual one) gets nothing. What the sell market does not take (dumped into, or its bid at the
+        floor) goes to the next-best known imports of the good in the system that are not saturated and pay at least
+        the floor (ImportSpread), or is kept."""
         opportunity = job.opportunity
         good, market = opportunity.good, opportunity.sell_market
         if held <= 0:
@@ -164,7 +165,7 @@ class ManufacturingArbitrageWorker:
 
         spread = self._spread.sell(good, (market,), floor, held=lambda: left, go=go, sell_at=sell_at, chosen=market,
                                    outcome=SpreadOutcome(notes))
-        if left > 0 and market in spread.saturated:
+        if left > 0:  # dumped into, or its bid fell below the floor: the rest goes where it still pays
             others = self._spread.next_imports(market.system, good, floor, exclude={market})
             if others:
                 self._spread.sell(good, others, floor, held=lambda: left, go=go, sell_at=sell_at, outcome=spread)

@@ -202,6 +202,19 @@ def test_a_sell_market_dumped_into_meanwhile_gets_nothing_and_the_load_goes_to_t
     assert shown == ["selling MACHINERY at X1-A1", "selling MACHINERY at X1-D1", "selling MACHINERY at X1-E1"]
 
 
+def test_what_the_sell_market_no_longer_takes_above_the_cost_goes_on_to_the_next_best_import():
+    world = with_other_imports(machinery_world(FakeClock()), D1=1500, E1=900)
+    harness = Harness(world)
+    harness.game.markets[world.sell_market][MACHINERY].impact = 0.6  # 2000, then 800: below the ~940 paid
+
+    result = harness.run()
+
+    sold = {where: sum(t.units for t in harness.game.trades_of(MACHINERY, TradeSide.SELL) if t.waypoint == where)
+            for where in ("X1-A1", "X1-D1", "X1-E1")}
+    assert sold == {"X1-A1": 10, "X1-D1": 30, "X1-E1": 0}  # X1-E1 pays less than the units cost: no trip
+    assert (result.success, result.quantity_sold) == (True, 40)
+
+
 def test_a_dumped_sell_market_with_no_other_import_worth_the_trip_keeps_the_goods_and_says_why():
     # X1-D1 is dumped into as well (known: 50% of its usual 3000); X1-E1 pays less than the units cost.
     world = with_other_imports(machinery_world(FakeClock()), D1=1500, E1=900)
