@@ -725,9 +725,9 @@ class ManufacturingArbitrageCoordinator:
         return replace(result, revenue=revenue, cost=cost)
 
     def _account(self, result: WorkerResult, at: datetime) -> None:
-        """Loss bookkeeping, per kind of work: `pause_after_losses` losing runs of a good in a row, or one run that
-        lost more than `pause_after_loss_over` credits, pause it (for manufacturing, or for trading);
-        each pause before the good earns again is twice as long as the one before."""
+        """Loss bookkeeping, per kind of work: `pause_after_losses` losing or failed runs of a good in a row, or one
+        run that lost more than `pause_after_loss_over` credits, pause it (for manufacturing, or for trading); each
+        pause before the good earns again is twice as long as the one before."""
         if result.cancelled:
             return
         kind = result.kind
@@ -741,8 +741,10 @@ class ManufacturingArbitrageCoordinator:
             self._loss_streak[key] = 0
             self._pauses.pop(key, None)
             return
-        if result.profit == 0:
+        if result.profit == 0 and result.success:
             return
+        # A failed run counts even when it spent nothing: an opportunity that fails at once (its factory needs
+        # feeding that would not pay) comes straight back from the next discovery, which is due at once.
         streak = self._loss_streak.get(key, 0) + 1
         big = -result.profit > self.config.pause_after_loss_over
         if streak < self.config.pause_after_losses and not big:

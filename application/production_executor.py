@@ -302,8 +302,8 @@ class ProductionExecutor:
 
     def _feed_allowance(self, node: SupplyChainNode, factory: MarketSnapshot | None, buyer: Buyer,
                         units: int) -> float | None:
-        """What feeding `node`'s factory may lose, at most: what `units` of its output are expected to earn sold to
-        `buyer` (the margin kept) at the ask the opportunity was chosen on, else the latest seen unless SCARCE (a
+        """What feeding `node`'s factory may lose, at most: what up to `units` of its output are expected to earn
+        sold to `buyer` (the margin kept) at the ask the opportunity was chosen on, else the latest seen unless SCARCE (a
         scarce ask is what feeding brings down). None, no limit, when neither is known (the plan's default for a
         factory never seen). Feeding that loses more than that cannot be earned back by the output it brings."""
         entry = factory.trade_good(node.good) if factory is not None else None
@@ -313,10 +313,10 @@ class ProductionExecutor:
         if ask is None or buyer.bid is None or units <= 0:
             return None
         volume = entry.trade_volume if entry is not None else units
-        bids = [buyer.expected_bid(unit, volume, self.config.sale_impact_per_lot) or 0.0
-                for unit in range(1, units + 1)]
-        margin = sum(bids) / len(bids) / (1 + self.config.min_margin) - ask
-        return max(0.0, margin * units)
+        # Only the units whose expected bid leaves the margin over the ask are bought (the output guard), so only
+        # they earn: a unit past that point adds nothing rather than a loss.
+        return sum(max(0.0, (buyer.expected_bid(unit, volume, self.config.sale_impact_per_lot) or 0.0)
+                        / (1 + self.config.min_margin) - ask) for unit in range(1, units + 1))
 
     def _feed_loss(self, run: _Run, buyer: Buyer, ask: int, units_after: int, volume: int, lot: int) -> float:
         """What `lot` units bought at `ask` for a factory (an unguarded buyer) are expected to lose when

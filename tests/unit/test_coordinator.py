@@ -259,6 +259,18 @@ def test_a_good_paused_again_before_it_earned_is_paused_twice_as_long():
     assert (until - world.clock.now()).total_seconds() == 600  # a run that earned started the count again
 
 
+def test_runs_that_failed_without_spending_count_as_losing_runs():
+    world = World(ships=1, opportunities=opportunities(2), pause_after_losses=2)
+    (job,) = world.cycle()
+    for _ in range(2):
+        world.pool.fail(job.operation_id, cost=0, error="feeding would lose more than the output can earn")
+        world.coordinator.collect_completions()
+        jobs = world.cycle()
+        if jobs:
+            (job,) = jobs
+    assert set(world.coordinator.paused_goods()) == {TradeSymbol.ELECTRONICS}
+
+
 def test_cancelled_runs_do_not_count_as_losses():
     world = World(ships=1, opportunities=opportunities(1), pause_after_losses=1)
     (job,) = world.cycle()

@@ -403,6 +403,15 @@ def test_feeding_stops_before_it_loses_more_than_the_output_can_earn():
     assert outcome.units == 40  # the output is still bought: what was fed was worth it
 
 
+def test_only_the_output_lots_that_leave_the_margin_count_in_what_feeding_may_lose():
+    # At an ask of 1600 the lots sold at 2000, 1880, 1767 leave 218, 109 and 7 a unit over the margin; the fourth
+    # (1661) would lose and is not bought, so it counts for nothing, not against the others.
+    world, tree = feeding_world(iron_ask=1500)
+    with pytest.raises(InputUnavailable, match="more than the 3338 its output can earn"):
+        Harness(world.game).produce(replace(tree, ask=1600), max_output_ask=2000)
+    assert world.game.trades_of(IRON, PURCHASE) == []
+
+
 def test_feeding_that_costs_less_than_the_output_earns_fills_the_hold():
     world, tree = feeding_world(iron_ask=500)  # sold to the factory at 420: 80 lost a unit, 3,200 for the hold
     outcome = Harness(world.game).produce(tree, max_output_ask=2000)
