@@ -20,9 +20,9 @@ Inputs already in the hold are always delivered. An output already on offer at a
 without waiting.
 
 Goods left in the hold by an earlier run that are not part of this tree are sold first, at the known market paying
-most for them. Quantities: the hold is shared out between the inputs carried (a FABRICATE node gets the whole share of its
-parent, since its inputs leave the hold before its output comes in); every purchase and sale is split into lots of
-the market's trade volume and sized by the free hold, the credits at hand and the run's budget (`run_budget_share`
+most for them. Quantities: the hold is shared out between the inputs carried (a FABRICATE node gets the whole
+share of its parent, since its inputs leave the hold before its output comes in); every purchase and sale is split
+into lots of the market's trade volume and sized by the free hold, the credits at hand and the run's budget (`run_budget_share`
 of the agent's credits at the start, so that no single run commits most of the money). Units of a tree good
 already in the hold count as acquired, so a ship that brings inputs along starts with the delivery.
 
@@ -187,8 +187,8 @@ class ProductionExecutor:
         """Acquire as much of `tree.good` as the hold, the budget and the guards allow. `max_output_ask` is the bid
         the good will be sold at (with `sale_trade_volume`, its lot size there): every output lot must leave the
         margin below it. `budget`: the most the run may have outstanding (its share of the account's one budget);
-        without it, `run_budget_share` of the credits at the start. Raises ProductionError subclasses, OperationCancelled, or the GamePort's errors; whatever
-        was bought is in the ledger either way."""
+        without it, `run_budget_share` of the credits at the start. Raises ProductionError subclasses,
+        OperationCancelled, or the GamePort's errors; whatever was bought is in the ledger either way."""
         state = self._game.ship(ship)
         self._navigator.remember(state)
         run = _Run(ship=ship, recorder=recorder, cancel=cancel, capacity=state.cargo_capacity,
@@ -303,9 +303,9 @@ class ProductionExecutor:
     def _feed_allowance(self, node: SupplyChainNode, factory: MarketSnapshot | None, buyer: Buyer,
                         units: int) -> float | None:
         """What feeding `node`'s factory may lose, at most: what up to `units` of its output are expected to earn
-        sold to `buyer` (the margin kept) at the ask the opportunity was chosen on, else the latest seen unless SCARCE (a
-        scarce ask is what feeding brings down). None, no limit, when neither is known (the plan's default for a
-        factory never seen). Feeding that loses more than that cannot be earned back by the output it brings."""
+        sold to `buyer` (the margin kept) at the ask the opportunity was chosen on, else the latest seen unless
+        SCARCE (a scarce ask is what feeding brings down). None, no limit, when neither is known (the plan's default
+        for a factory never seen). Feeding that loses more than that cannot be earned back by the output it brings."""
         entry = factory.trade_good(node.good) if factory is not None else None
         ask = node.ask
         if ask is None and entry is not None and entry.supply is not SupplyLevel.SCARCE:
