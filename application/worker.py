@@ -66,7 +66,7 @@ class ManufacturingArbitrageWorker:
         self._markets = markets
         self._metrics = metrics
         self._gate = gate
-        # Where the load goes when the sell market was dumped into; `saturated` None judges no market dumped.
+        # Where the load goes when the sell market does not take it all; `saturated` None judges no market dumped.
         self._spread = ImportSpread(game, markets, saturated)
 
     def run(self, job: WorkerJob, cancel: CancelToken = NEVER, wind_down: CancelToken = NEVER) -> WorkerResult:
