@@ -684,8 +684,9 @@ class ManufacturingArbitrageCoordinator:
             self._next_route_discovery = None
         elif work is not None and work.job.opportunity is not None:
             # Likewise an opportunity: its run moved the factory's ask and the sell market's bid (or found them
-            # moved); it waits for a discovery from what the run saw. Without this a failed one went straight back
-            # to the ship at its factory three times in two seconds.
+            # moved), so it is listed again only by a discovery from what the run saw (due at once). That alone does
+            # not stop one failing at once from coming back (a failed CLOTHING went back to the ship at its factory
+            # ten times): _account counts such failures as losing runs, which pauses the good.
             key = opportunity_key(work.job.opportunity)
             self._opportunities = [o for o in self._opportunities if opportunity_key(o) != key]
             self._next_discovery = None
@@ -725,9 +726,11 @@ class ManufacturingArbitrageCoordinator:
         return replace(result, revenue=revenue, cost=cost)
 
     def _account(self, result: WorkerResult, at: datetime) -> None:
-        """Loss bookkeeping, per kind of work: `pause_after_losses` losing or failed runs of a good in a row, or one
-        run that lost more than `pause_after_loss_over` credits, pause it (for manufacturing, or for trading); each
-        pause before the good earns again is twice as long as the one before."""
+        """Loss bookkeeping, per kind of work: `pause_after_losses` losing runs of a good in a row (a failed
+        manufacturing run counts even when it spent nothing), or one run that lost more than `pause_after_loss_over`
+        credits, pause it (for manufacturing, or for trading); each pause before the good earns again is twice as
+        long as the one before. Unsold cargo counts at its cost: a run that kept its goods found no known import
+        paying what they cost, which is reason enough to stop buying them for a while."""
         if result.cancelled:
             return
         kind = result.kind
@@ -741,10 +744,12 @@ class ManufacturingArbitrageCoordinator:
             self._loss_streak[key] = 0
             self._pauses.pop(key, None)
             return
-        if result.profit == 0 and result.success:
+        if result.profit == 0 and (result.success or kind == ARBITRAGE):
             return
-        # A failed run counts even when it spent nothing: an opportunity that fails at once (its factory needs
-        # feeding that would not pay) comes straight back from the next discovery, which is due at once.
+        # A failed manufacturing run counts even when it spent nothing: an opportunity that fails at once (its
+        # factory needs feeding that would not pay, which the demand finder cannot see) comes straight back from the
+        # discovery due at once. A trade that bought nothing does not count: its lane comes back only if the prices
+        # its run saw still make it one.
         streak = self._loss_streak.get(key, 0) + 1
         big = -result.profit > self.config.pause_after_loss_over
         if streak < self.config.pause_after_losses and not big:

@@ -22,9 +22,9 @@ without waiting.
 Goods left in the hold by an earlier run that are not part of this tree are sold first, at the known market paying
 most for them. Quantities: the hold is shared out between the inputs carried (a FABRICATE node gets the whole
 share of its parent, since its inputs leave the hold before its output comes in); every purchase and sale is split
-into lots of the market's trade volume and sized by the free hold, the credits at hand and the run's budget (`run_budget_share`
-of the agent's credits at the start, so that no single run commits most of the money). Units of a tree good
-already in the hold count as acquired, so a ship that brings inputs along starts with the delivery.
+into lots of the market's trade volume and sized by the free hold, the credits at hand and the run's budget
+(`run_budget_share` of the agent's credits at the start, so that no single run commits most of the money). Units of
+a tree good already in the hold count as acquired, so a ship that brings inputs along starts with the delivery.
 
 Requests are the scarce resource (about 2.5 a second for the whole account), so a market is looked at on arrival
 and once more after the first lot, which shows what a lot does to the price; later lots are priced from the
@@ -313,10 +313,12 @@ class ProductionExecutor:
         if ask is None or buyer.bid is None or units <= 0:
             return None
         volume = entry.trade_volume if entry is not None else units
-        # Only the units whose expected bid leaves the margin over the ask are bought (the output guard), so only
-        # they earn: a unit past that point adds nothing rather than a loss.
-        return sum(max(0.0, (buyer.expected_bid(unit, volume, self.config.sale_impact_per_lot) or 0.0)
-                        / (1 + self.config.min_margin) - ask) for unit in range(1, units + 1))
+        impact = self.config.sale_impact_per_lot
+        # Only the units whose expected bid leaves the margin over their ask are bought (the output guard), so only
+        # they earn: a unit past that point adds nothing rather than a loss. The output's ask rises lot after lot as
+        # it is bought; the sale's impact per lot stands in for that rise (facts: 3-13% a tranche at an export).
+        return sum(max(0.0, (buyer.expected_bid(unit, volume, impact) or 0.0) / (1 + self.config.min_margin)
+                       - ask * (1 + impact) ** ((unit - 1) // volume)) for unit in range(1, units + 1))
 
     def _feed_loss(self, run: _Run, buyer: Buyer, ask: int, units_after: int, volume: int, lot: int) -> float:
         """What `lot` units bought at `ask` for a factory (an unguarded buyer) are expected to lose when

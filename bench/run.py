@@ -139,7 +139,8 @@ class Figures:
             f"ships still assigned: {self.still_assigned}",
             f"runs: {sum(self.runs.values())} ({', '.join(f'{n} {o}' for o, n in sorted(self.runs.items()))}); "
             f"units sold: {self.sold}; profit of completed runs: {self.completed_profit:,}",
-            "profit by kind of work (failed runs included, their unsold cargo at cost): " + (", ".join(
+            "profit by kind of work (failed runs included, their unsold cargo counted at its cost; what clearing it "
+            "fetched later counts under no kind): " + (", ".join(
                 f"{kind} {profit:+,} in {n} runs" for kind, (profit, n) in sorted(self.by_kind.items())) or "none"),
         ]
 

@@ -261,14 +261,15 @@ def test_a_good_paused_again_before_it_earned_is_paused_twice_as_long():
 
 def test_runs_that_failed_without_spending_count_as_losing_runs():
     world = World(ships=1, opportunities=opportunities(2), pause_after_losses=2)
-    (job,) = world.cycle()
+    goods = []
     for _ in range(2):
+        (job,) = world.cycle()
+        goods.append(job.opportunity.good)
         world.pool.fail(job.operation_id, cost=0, error="feeding would lose more than the output can earn")
         world.coordinator.collect_completions()
-        jobs = world.cycle()
-        if jobs:
-            (job,) = jobs
+    assert goods == [TradeSymbol.ELECTRONICS, TradeSymbol.ELECTRONICS]  # it came straight back
     assert set(world.coordinator.paused_goods()) == {TradeSymbol.ELECTRONICS}
+    assert world.cycle()[0].opportunity.good != TradeSymbol.ELECTRONICS
 
 
 def test_cancelled_runs_do_not_count_as_losses():
