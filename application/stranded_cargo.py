@@ -8,7 +8,8 @@ ships that should be cleared now: a hold too full for a run (`min_free_cargo`), 
 
 - for each good held, the market to sell at is the known market paying most for it (the nearest on a tie),
   leaving out the imports someone dumped it into (their bid far below their usual one, SaturatedImports): a
-  stranded load must not deepen a dump; when that leaves no market, the good is kept, with the reason;
+  stranded load must not deepen a dump; when that leaves no market, the good is kept, with the reason, unless the
+  hold is too full for the ship to work (`min_free_cargo`): then it is sold at the best of them anyway, as said;
   its cost is what the ship last paid for it according to the ledger; the bid beating that cost is the goal, and
   when no known bid does, the good is sold at the best bid anyway (a ship must not stay stranded) and the reason
   is logged; a good no known market buys is left, with the reason;
@@ -73,6 +74,7 @@ class SalePlan:
     bid: int | None
     unit_cost: float | None
     reason: str
+    into_saturated: bool = False  # every buyer is saturated and the hold too full to wait for one to recover
 
     @property
     def above_cost(self) -> bool:
@@ -81,25 +83,34 @@ class SalePlan:
 
 def plan_sale(good: TradeSymbol, units: int, unit_cost: float | None, ship: ShipState,
               markets: Iterable[MarketSnapshot],
-              down: Mapping[tuple[WaypointSymbol, TradeSymbol], SaturatedImport] | None = None) -> SalePlan:
+              down: Mapping[tuple[WaypointSymbol, TradeSymbol], SaturatedImport] | None = None,
+              *, hold_full: bool = False) -> SalePlan:
     """The market paying most for `good` among those known (nearest first on a tie), and why; an import in
-    `down` (someone dumped `good` into it: SaturatedImports) is left out."""
+    `down` (someone dumped `good` into it: SaturatedImports) is left out, unless every buyer is and the hold is
+    too full for the ship to work (`hold_full`): then the ship is worth more at work than the dump it deepens."""
     down = down or {}
-    offers, passed = [], []
+    offers, saturated_offers, passed = [], [], []
     for snapshot in markets:
         paying = snapshot.bid(good)
         if not paying:
             continue
         if (saturated := down.get((snapshot.waypoint, good))) is not None:
             passed.append(f"{snapshot.waypoint} passed over: {saturated.describe()}")
+            saturated_offers.append((paying, snapshot))
         else:
             offers.append((paying, snapshot))
     passed.sort()
-    if not offers:
+    anyway = not offers and hold_full and saturated_offers
+    if not offers and not anyway:
         reason = f"no known market buys {good}" if not passed else (
             f"every known market buying {good} is saturated ({'; '.join(passed)}); kept until one recovers")
         return SalePlan(good, units, None, None, unit_cost, reason)
-    bid, best = max(offers, key=lambda offer: (offer[0], -distance(ship.position, offer[1].position)))
+    bid, best = max(offers or saturated_offers,
+                    key=lambda offer: (offer[0], -distance(ship.position, offer[1].position)))
+    if anyway:
+        return SalePlan(good, units, best.waypoint, bid, unit_cost,
+                        f"every known market buying {good} is saturated ({'; '.join(passed)}); sold at "
+                        f"{best.waypoint} anyway: the hold is too full for the ship to work", into_saturated=True)
     cost = "unknown cost" if unit_cost is None else f"cost {unit_cost:.0f}/unit"
     if unit_cost is None or bid >= unit_cost:
         reason = f"best known bid {bid} at {best.waypoint} ({cost})"
@@ -186,6 +197,7 @@ class StrandedCargoSeller:
         self._log = logger or _log
         self._saturated = saturated
         self._spread = ImportSpread(game, markets, saturated)
+        self._spread_anyway = ImportSpread(game, markets)  # for a plan that sells into a saturated import
 
     def run(self, job: ClearanceJob, cancel: CancelToken = NEVER) -> WorkerResult:
         """Sell what `job.ship` holds; never raises."""
@@ -201,17 +213,19 @@ class StrandedCargoSeller:
             costs = unit_costs(self._ledger, job.ship, started - _COST_LOOKBACK)
             system_markets = self._markets.markets_in_system(ship.system)
             down = {} if self._saturated is None else self._saturated.among(system_markets)
+            hold_full = ship.cargo_capacity - ship.cargo_units < self.config.min_free_cargo
             for good, units in sorted(ship.inventory.items()):
                 check_cancelled(cancel)
-                plan = plan_sale(good, units, costs.get(good), ship, system_markets, down)
+                plan = plan_sale(good, units, costs.get(good), ship, system_markets, down, hold_full=hold_full)
                 if plan.market is None:
                     left.append(f"{units} {good}: {plan.reason}")
                     self._log.warning("stranded cargo on %s: keeping %d %s: %s", job.ship, units, good, plan.reason)
                     continue
-                log = self._log.info if plan.above_cost else self._log.warning
+                log = self._log.info if plan.above_cost and not plan.into_saturated else self._log.warning
                 log("stranded cargo on %s: selling %d %s: %s", job.ship, units, good, plan.reason)
                 show_activity(self._assignments, job.ship, f"selling stranded {units} {good} at {plan.market}")
-                done, why = self._sell(job.ship, good, units, plan.market, recorder, cancel)
+                spread = self._spread_anyway if plan.into_saturated else self._spread
+                done, why = self._sell(spread, job.ship, good, units, plan.market, recorder, cancel)
                 sold += done
                 if done < units:
                     left.append(f"{units - done} {good}: {why}")
@@ -234,7 +248,7 @@ class StrandedCargoSeller:
                             success=error is None and not cancelled, cancelled=cancelled,
                             error=None if cancelled else error)
 
-    def _sell(self, ship: ShipSymbol, good: TradeSymbol, units: int, market: WaypointSymbol,
+    def _sell(self, spread: ImportSpread, ship: ShipSymbol, good: TradeSymbol, units: int, market: WaypointSymbol,
               recorder: LedgerRecorder, cancel: CancelToken) -> tuple[int, str]:
         """Fly to `market` and sell there, unless it turned out saturated on arrival; the units sold and why not
         all. No floor: a stranded ship sells at a loss rather than stay out of work."""
@@ -244,7 +258,7 @@ class StrandedCargoSeller:
             nonlocal sold, why
             sold, why = self._sell_lots(ship, good, units, at, entry, recorder, cancel)
 
-        outcome = self._spread.sell(good, (market,), 0, held=lambda: units - sold,
+        outcome = spread.sell(good, (market,), 0, held=lambda: units - sold,
                                     go=lambda at: self._navigator.go(ship, at, recorder, cancel), sell_at=sell_at,
                                     chosen=market)
         return sold, "; ".join([*outcome.notes, why] if why else outcome.notes)

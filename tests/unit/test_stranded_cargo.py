@@ -121,6 +121,18 @@ def test_cargo_only_dumped_imports_buy_is_kept_and_the_reason_logged(caplog):
     assert "keeping 25 IRON: every known market buying IRON is saturated" in caplog.text
 
 
+def test_a_hold_too_full_to_work_is_sold_into_the_best_saturated_import_and_the_reason_logged(caplog):
+    game, clock = world(IRON=40)  # a full hold: the ship cannot take a run until it is cleared
+
+    with caplog.at_level(logging.WARNING):
+        result = seller(game, clock, saturated_imports(clock, B2=500, C3=600)).run(
+            ClearanceJob("clear-1", ShipSymbol("AGENT-1"), (IRON,), "run-1"))
+
+    assert {t.waypoint for t in game.trades} == {FAR}  # 260 beats 200, both dumped into
+    assert result.quantity_sold > 0
+    assert "anyway: the hold is too full for the ship to work" in caplog.text
+
+
 def test_an_import_dumped_into_on_the_way_is_passed_over_on_arrival_and_the_reason_logged(caplog):
     game, clock = world(IRON=25)
     saturated = saturated_imports(clock, C3=260)
