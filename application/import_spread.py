@@ -52,7 +52,7 @@ class ImportSpread:
         for market in markets:
             if held() <= 0:
                 break
-            known = None if market == chosen else self.known_bid(market, good)
+            known = None if market == chosen else self._known_bid(market, good)
             if known is not None and known < floor:
                 outcome.notes.append(f"{market} pays {known}, below the floor {floor:.0f}")
                 continue
@@ -82,7 +82,7 @@ class ImportSpread:
                   and (snapshot.waypoint, good) not in down]
         return tuple(market for _, market in sorted(offers, key=lambda offer: (-offer[0], offer[1])))
 
-    def known_bid(self, market: WaypointSymbol, good: TradeSymbol) -> int | None:
+    def _known_bid(self, market: WaypointSymbol, good: TradeSymbol) -> int | None:
         """What `market` paid for `good` when last seen, if known."""
         snapshot = None if self._markets is None else self._markets.market(market)
         return None if snapshot is None else snapshot.bid(good)
