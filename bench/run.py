@@ -80,6 +80,7 @@ class Figures:
     credits_after: int
     ships_bought: int
     ships_spent: int
+    fleet: dict[str, int]  # ship role -> how many the agent owns at the end
     cargo_value: int
     cargo_unpriced: int
     requests: int
@@ -127,7 +128,8 @@ class Figures:
             f"span: {hours:.2f} game hours = {self.wall:.0f} s wall (trading + drain); credits "
             f"{self.credits_before:,} -> {self.credits_after:,}, {self.ships_bought} ship(s) bought for "
             f"{self.ships_spent:,}, cargo held worth {self.cargo_value:,} at known bids"
-            f"{f' ({self.cargo_unpriced} units with no known bid)' if self.cargo_unpriced else ''}",
+            f"{f' ({self.cargo_unpriced} units with no known bid)' if self.cargo_unpriced else ''}; fleet at the end: "
+            + ", ".join(f"{n} {role.lower()}" for role, n in sorted(self.fleet.items())),
             f"credits per game hour: {self.net / hours:,.0f}",
             f"net worth per game hour: {self.net_worth_change / hours:,.0f}",
             f"net credits per request: {self.net / max(1, self.requests):,.0f}",
@@ -216,7 +218,8 @@ def _run_bot(base_url: str, root: Path, settings: Settings, *, game_hours: float
         wall = time.time() - wall_started
         after = limiter.stats()
         credits_after = game.agent().credits
-        cargo_after = _cargo_value(game.ships(), container.markets(), runtime.system)
+        ships = game.ships()
+        cargo_after = _cargo_value(ships, container.markets(), runtime.system)
         rows = container.ledger().transactions_since(started)
         results = container.runs().results(limit=100_000)
         assigned = container.assignments().assigned()
@@ -229,6 +232,7 @@ def _run_bot(base_url: str, root: Path, settings: Settings, *, game_hours: float
         speed=speed, rate_limit=rate_limit, game_hours=wall * speed / 3600, wall=wall,
         credits_before=credits_before, credits_after=credits_after,
         ships_bought=sum(1 for row in purchases if row.type is TransactionType.DEBIT), ships_spent=spent_on_ships,
+        fleet=dict(Counter(str(ship.role) for ship in ships)),
         cargo_value=cargo_after[0] - cargo_before[0], cargo_unpriced=cargo_after[1],
         requests=after.requests - before.requests, per_second=after.per_second, burst=after.burst,
         refused=after.pauses - before.pauses, sold=sum(r.quantity_sold for r in results),
