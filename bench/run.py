@@ -90,7 +90,8 @@ class Figures:
     sold: int
     runs: Counter[str]
     completed_profit: int
-    by_kind: dict[str, tuple[int, int]]  # kind of work -> (profit of its finished runs, how many)
+    # kind of work -> (profit of its finished runs, how many, the game seconds of ship time they took)
+    by_kind: dict[str, tuple[int, int, float]]
     ledger_net: int
     still_assigned: int
 
@@ -143,7 +144,8 @@ class Figures:
             f"units sold: {self.sold}; profit of completed runs: {self.completed_profit:,}",
             "profit by kind of work (failed runs included, their unsold cargo counted at its cost; what clearing it "
             "fetched later counts under no kind): " + (", ".join(
-                f"{kind} {profit:+,} in {n} runs" for kind, (profit, n) in sorted(self.by_kind.items())) or "none"),
+                f"{kind} {profit:+,} in {n} runs ({profit * 3600 / seconds if seconds else 0:+,.0f} per ship-hour)"
+                for kind, (profit, n, seconds) in sorted(self.by_kind.items())) or "none"),
         ]
 
 
@@ -242,13 +244,14 @@ def _run_bot(base_url: str, root: Path, settings: Settings, *, game_hours: float
         ledger_net=net_credits(rows), still_assigned=len(assigned))
 
 
-def _profit_by_kind(results: Any) -> dict[str, tuple[int, int]]:
-    by_kind: dict[str, tuple[int, int]] = {}
+def _profit_by_kind(results: Any) -> dict[str, tuple[int, int, float]]:
+    by_kind: dict[str, tuple[int, int, float]] = {}
     for result in results:
         kind = kind_of_operation(result.operation_id)
         if kind is not None and not result.cancelled:
-            profit, n = by_kind.get(kind, (0, 0))
-            by_kind[kind] = (profit + result.profit, n + 1)
+            profit, n, seconds = by_kind.get(kind, (0, 0, 0.0))
+            took = max(0.0, (result.finished_at - result.started_at).total_seconds())
+            by_kind[kind] = (profit + result.profit, n + 1, seconds + took)
     return by_kind
 
 
