@@ -90,7 +90,8 @@ class Figures:
     sold: int
     runs: Counter[str]
     completed_profit: int
-    # kind of work -> (profit of its finished runs, how many, the game seconds of ship time they took)
+    # kind of work -> (profit of its finished runs, how many, the seconds of ship time they took on the bot's
+    # clock, which is the wall clock: the game's own times are `speed` times longer)
     by_kind: dict[str, tuple[int, int, float]]
     ledger_net: int
     still_assigned: int
@@ -144,7 +145,8 @@ class Figures:
             f"units sold: {self.sold}; profit of completed runs: {self.completed_profit:,}",
             "profit by kind of work (failed runs included, their unsold cargo counted at its cost; what clearing it "
             "fetched later counts under no kind): " + (", ".join(
-                f"{kind} {profit:+,} in {n} runs ({profit * 3600 / seconds if seconds else 0:+,.0f} per ship-hour)"
+                f"{kind} {profit:+,} in {n} runs ({profit * 3600 / (seconds * self.speed) if seconds else 0:+,.0f} per "
+                f"ship-hour)"
                 for kind, (profit, n, seconds) in sorted(self.by_kind.items())) or "none"),
         ]
 
