@@ -10,7 +10,9 @@ The plan's coordinator, as a loop on an injected Clock instead of Go tickers and
   each opportunity in rank order, the ShipSelector picks a ship, `try_assign` holds it under a lease owned by this
   run, and a WorkerJob goes to the WorkerPool. At most `max_workers` run at once, at most one worker per
   opportunity (good + sell market) and, unless configured otherwise, one per good made at one factory;
-- completions, every turn of the loop: release the ship, record the result, report metrics, count losses;
+- completions, every turn of the loop: release the ship, record the result (what each lane and good earned per
+  ship-hour, kept in application/run_records.py and replayed from earlier runs at start), report metrics, count
+  losses;
 - lease renewal of this run's live operations only (a worker the coordinator no longer hears from keeps no
   ship), so a crashed coordinator's ships come back once its leases run out;
 - the stranded-cargo pass (application/stranded_cargo.py): an idle ship holding cargo no run owns gets a
@@ -36,7 +38,6 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
-from itertools import chain
 from typing import TypeVar
 
 from application.account_budget import AccountBudget, Commitment
@@ -49,16 +50,16 @@ from application.market_scout import MarketScout, is_probe
 from application.metrics_port import Metrics, NullMetrics
 from application.ports import Clock, MarketRepository, ShipSelector
 from application.repositories import LedgerRepository, RunInfo, RunRepository, ShipAssignmentRepository
+from application.run_records import RunRecords
 from application.stranded_cargo import CLEARANCE_PREFIX, StrandedCargoPass
 from application.trade_route_finder import TradeRouteFinder
 from application.wind_down import DRAINING
 from application.work_allocation import (
-    MIN_HOURS, Claim, EstimateConfig, KindRecord, MarketClaims, RankedWork, RecentRates, calibrated, interleave,
+    Claim, EstimateConfig, KindRecord, MarketClaims, RankedWork, calibrated, interleave,
     manufacturing_claim, manufacturing_signal_per_hour, nearest, nearest_first, route_claim, route_signal_per_hour,
 )
 from application.worker_jobs import (
     ARBITRAGE, MANUFACTURING, OPERATION_PREFIX, CancelToken, ClearanceJob, WorkerJob, WorkerPool, WorkerResult,
-    kind_of_operation,
 )
 from domain.errors import DomainError, InvalidValue
 from domain.fleet import ShipSummary
@@ -225,27 +226,19 @@ class ManufacturingArbitrageCoordinator:
         self._allotted: dict[str, int] = {}  # operation -> budget given at its start
         self._routes: list[TradeRoute] = []
         self._paused_trades: dict[TradeSymbol, datetime] = {}
-        # Recorded (profit, hours of a ship's time) per lane, and per good for lanes not seen in this process
-        # (a restart replays results, which name the good but not the lane): trade routes, then manufacturing.
-        self._lane_record: dict[LaneKey, tuple[int, float]] = {}
-        self._good_record: dict[TradeSymbol, tuple[int, float]] = {}
-        self._made_lane_record: dict[OpportunityKey, tuple[int, float]] = {}
-        self._made_good_record: dict[TradeSymbol, tuple[int, float]] = {}
+        self._records = RunRecords()  # what finished runs earned, and the results themselves
         self._next_route_discovery: datetime | None = None
         # Expected profit per ship-hour of each started job (and its unscaled price signal, None when a record
         # decided), and per kind how finished runs compared with their signals (work_allocation.KindRecord).
         self._estimates = EstimateConfig()
         self._expected: dict[str, tuple[float, float | None]] = {}
         self._kind_records = {MANUFACTURING: KindRecord(), ARBITRAGE: KindRecord()}
-        self._recent = RecentRates()
         self._draining = False
         self._opportunities: list[ManufacturingOpportunity] = []
         self._active: dict[str, ActiveWork] = {}
         self._stranded = stranded
         self._clearing: dict[str, ClearanceJob] = {}
         self._maybe_running: set[str] = set()
-        self._results: list[WorkerResult] = []
-        self._past_results: list[WorkerResult] = []  # of earlier runs, replayed at start (the fleet's return)
         self._loss_streak: dict[tuple[str, TradeSymbol], int] = {}
         self._pauses: dict[tuple[str, TradeSymbol], int] = {}  # pauses in a row, per kind of work and good
         self._paused_until: dict[TradeSymbol, datetime] = {}
@@ -423,13 +416,12 @@ class ManufacturingArbitrageCoordinator:
     def recorded_profit_per_hour(self, route: TradeRoute) -> float | None:
         """Credits per hour of a ship's time the ledger recorded on `route`'s lane (or, for a lane not run in this
         process, on its good); None when never tried."""
-        return _per_hour(self._lane_record.get(route.key) or self._good_record.get(route.good))
+        return self._records.per_hour(ARBITRAGE, route.key, route.good)
 
     def recorded_manufacturing_profit_per_hour(self, opportunity: ManufacturingOpportunity) -> float | None:
         """Credits per hour of a ship's time the ledger recorded from manufacturing `opportunity`'s good for its sell
         market (or, for a lane not run in this process, for its good); None when never made."""
-        key = opportunity_key(opportunity)
-        return _per_hour(self._made_lane_record.get(key) or self._made_good_record.get(opportunity.good))
+        return self._records.per_hour(MANUFACTURING, opportunity_key(opportunity), opportunity.good)
 
     def has_margin(self, opportunity: ManufacturingOpportunity) -> bool:
         """Whether the sell market's bid beats the factory's known ask for the good by `min_margin` (True when
@@ -473,7 +465,7 @@ class ManufacturingArbitrageCoordinator:
             probes_useful = self._guarded("counting markets", lambda: self._scout.probes_useful(ships)) or 0
         self._guarded("fleet purchase", lambda: self._fleet.consider_purchase(
             ships, waiting_opportunities=waiting, probes_useful=probes_useful, cargo_value=self._cargo_value(ships),
-            results=chain(self._past_results, self._results), waiting_lot_profit=self._waiting_lot_profit()))
+            results=self._records.all_results(), waiting_lot_profit=self._waiting_lot_profit()))
         if self._scout is not None:
             # After the fleet manager: a probe it just took to a shipyard is held, and the scout leaves it alone.
             self._guarded("scouting", lambda: self._scout.step(ships))
@@ -514,22 +506,22 @@ class ManufacturingArbitrageCoordinator:
         its price signal scaled by how manufacturing's finished runs compared with their own signals (infinite
         before any did: the kind is tried once); and that
         signal unscaled (None when the record decided)."""
-        recorded = self._recent.rate((MANUFACTURING, opportunity_key(opportunity)), (MANUFACTURING, opportunity.good))
+        recorded = self._records.recent_per_hour(MANUFACTURING, opportunity_key(opportunity), opportunity.good)
         if recorded is not None:
             return recorded, None
         ship = nearest(idle, opportunity.first_stop.position)
         signal = manufacturing_signal_per_hour(opportunity, ship, self._estimates)
-        return calibrated(self._kind_records, MANUFACTURING, signal, tried=self._recent.any_of(MANUFACTURING)), signal
+        return calibrated(self._kind_records, MANUFACTURING, signal, tried=self._records.tried(MANUFACTURING)), signal
 
     def _expected_route(self, route: TradeRoute, idle: list[ShipSummary],
                         positions: dict[WaypointSymbol, Position]) -> tuple[float, float | None]:
         """As `_expected_manufacturing`, for a trade route."""
-        recorded = self._recent.rate((ARBITRAGE, route.key), (ARBITRAGE, route.good))
+        recorded = self._records.recent_per_hour(ARBITRAGE, route.key, route.good)
         if recorded is not None:
             return recorded, None
         buy_at, sell_at = positions.get(route.buy_market), positions.get(route.sell_market)
         signal = route_signal_per_hour(route, nearest(idle, buy_at), buy_at, sell_at, self._estimates)
-        return calibrated(self._kind_records, ARBITRAGE, signal, tried=self._recent.any_of(ARBITRAGE)), signal
+        return calibrated(self._kind_records, ARBITRAGE, signal, tried=self._records.tried(ARBITRAGE)), signal
 
     def _claim_of_opportunity(self, opportunity: ManufacturingOpportunity) -> Claim:
         return manufacturing_claim(MANUFACTURING, opportunity, one_per_factory=self.config.one_worker_per_factory)
@@ -666,15 +658,9 @@ class ManufacturingArbitrageCoordinator:
         clearing = self._clearing.pop(result.operation_id, None)
         self._allotted.pop(result.operation_id, None)
         _, signal = self._expected.pop(result.operation_id, (0.0, None))
-        if work is not None and not result.cancelled:
+        if work is not None and not result.cancelled and signal is not None:
             hours = max(0.0, (result.finished_at - work.started_at).total_seconds()) / 3600
-            if signal is not None:
-                self._kind_records[work.job.kind].add(result.profit, signal, hours)
-            self._recent.add((work.job.kind, work.key), result.profit, hours)
-            if work.job.route is not None:
-                self._record(self._lane_record, work.job.route.key, result.profit, hours)
-            elif work.job.opportunity is not None:
-                self._record(self._made_lane_record, opportunity_key(work.job.opportunity), result.profit, hours)
+            self._kind_records[work.job.kind].add(result.profit, signal, hours)
         if work is not None and work.job.route is not None:
             # The lane's prices are not what the route said any more (the run traded them, or found them moved and
             # did nothing): it waits for a route discovery from what the run saw, which is due at once. Without this
@@ -696,7 +682,10 @@ class ManufacturingArbitrageCoordinator:
         else:
             self._assignments.release(result.ship, result.operation_id)
         self._runs.record_result(self.run_id, result)
-        self._results.append(result)
+        if work is None:
+            self._records.add(result)
+        else:
+            self._records.add(result, work.key, work.started_at)
         self._metrics.cycle_finished(result.good, result.outcome, result.revenue, result.cost)
         if clearing is not None:
             if self._stranded is not None:
@@ -734,11 +723,6 @@ class ManufacturingArbitrageCoordinator:
         if result.cancelled:
             return
         kind = result.kind
-        records = {ARBITRAGE: self._good_record, MANUFACTURING: self._made_good_record}
-        if kind_of_operation(result.operation_id) in records:  # not stranded cargo cleared (of no lane)
-            hours = max(0.0, (result.finished_at - result.started_at).total_seconds()) / 3600
-            self._record(records[kind], result.good, result.profit, hours)
-            self._recent.add((kind, result.good), result.profit, hours)
         key = (kind, result.good)
         if result.profit > 0:
             self._loss_streak[key] = 0
@@ -771,15 +755,10 @@ class ManufacturingArbitrageCoordinator:
         if until > self._clock.now():
             self._log.warning("pausing %s of %s until %s: %s", kind, result.good, until.isoformat(), why)
 
-    @staticmethod
-    def _record(records: dict, key: object, profit: int, hours: float) -> None:
-        total, spent = records.get(key, (0, 0.0))
-        records[key] = (total + profit, spent + hours)
-
     def _restore_loss_history(self) -> None:
         """Replay recent results (of earlier runs too) so a restart does not forget a good's losses."""
         recent = self._guarded("reading past results", lambda: self._runs.results(None, limit=200)) or []
-        self._past_results = list(recent)  # this run has none yet: it starts just now
+        self._records.replay(recent)  # this run has none yet: it starts just now
         for result in sorted(recent, key=lambda r: r.finished_at):
             self._account(result, result.finished_at)
 
@@ -807,7 +786,7 @@ class ManufacturingArbitrageCoordinator:
     @property
     def results(self) -> list[WorkerResult]:
         """Every result this coordinator collected, oldest first."""
-        return list(self._results)
+        return self._records.results
 
     def paused_goods(self) -> dict[TradeSymbol, datetime]:
         """Goods paused now, with the time each pause ends."""
@@ -823,7 +802,7 @@ class ManufacturingArbitrageCoordinator:
             run_id=self.run_id, system=self.system, active_workers=self.active_workers(),
             max_workers=self.config.max_workers,
             assigned={work.job.ship: work.job.good for work in self._active.values()},
-            opportunities=tuple(self._opportunities), paused=self.paused_goods(), results=tuple(self._results),
+            opportunities=tuple(self._opportunities), paused=self.paused_goods(), results=tuple(self._records.results),
             routes=tuple(self._routes), paused_trades=self.paused_trades())
 
     # --- helpers -------------------------------------------------------------------------------
@@ -922,15 +901,6 @@ class ManufacturingArbitrageCoordinator:
 
 def _rate_text(per_hour: float) -> str:
     return "untried kind" if math.isinf(per_hour) else f"{per_hour:,.0f}/h"
-
-
-def _per_hour(record: tuple[int, float] | None) -> float | None:
-    """A (profit, hours) record as credits per hour; a run counts as at least MIN_HOURS (see there: the learned
-    ranking must compare profit per hour, not per run, whatever the game's speed)."""
-    if record is None:
-        return None
-    profit, hours = record
-    return profit / max(hours, MIN_HOURS)
 
 
 class _Budgets:

@@ -1,10 +1,11 @@
 """Selling one load over several imports in turn, passing over those someone dumped into (SaturatedImports).
 
 Both workers sell this way: the arbitrage worker over its route's import and the route's alternatives, the
-manufacturing worker over the next-best known imports of its good when its sell market turns out saturated on
-arrival. While units are left, each import is tried in turn:
-- before the trip (not for a market already chosen for the run), one whose known bid is below the sale floor, or
-  whose known bid is already a saturated one, is skipped: a trip there would sell nothing;
+manufacturing worker over the next-best known buyers of its good (`next_markets`) when its sell market turns out
+saturated on arrival. While units are left, each import is tried in turn:
+- before the trip (not for a market already chosen for the run), one the sellers' one rule leaves out as last
+  seen (application/sale_markets.py: its known bid is none, below the sale floor, or a saturated one) is
+  skipped: a trip there would sell nothing;
 - on arrival the market is looked at: one that does not buy the good, or whose bid now is saturated, is passed
   over (dumping more there would sell far under what it usually pays);
 - else the worker's own lot-by-lot sale runs there, and decides when to stop.
@@ -18,9 +19,10 @@ from dataclasses import dataclass, field
 from application.game_port import GamePort
 from application.ports import MarketRepository
 from application.production_executor import look
+from application.sale_markets import Down, sale_markets
 from application.usual_bids import SaturatedImports
 from domain.goods import TradeSymbol
-from domain.market import MarketTradeGood
+from domain.market import MarketSnapshot, MarketTradeGood
 from domain.symbols import SystemSymbol, WaypointSymbol
 
 
@@ -52,11 +54,7 @@ class ImportSpread:
         for market in markets:
             if held() <= 0:
                 break
-            known = None if market == chosen else self._known_bid(market, good)
-            if known is not None and known < floor:
-                outcome.notes.append(f"{market} pays {known}, below the floor {floor:.0f}")
-                continue
-            if known is not None and self._passed_over(market, good, known, outcome):
+            if market != chosen and self._left_out(market, good, floor, outcome):
                 continue
             go(market)
             entry = look(self._game, self._markets, market).trade_good(good)
@@ -68,24 +66,30 @@ class ImportSpread:
             sell_at(market, entry)
         return outcome
 
-    def next_imports(self, system: SystemSymbol, good: TradeSymbol, floor: float, *,
+    def next_markets(self, system: SystemSymbol, good: TradeSymbol, floor: float, *,
                      exclude: Collection[WaypointSymbol] = ()) -> tuple[WaypointSymbol, ...]:
-        """The known imports of `good` in `system` worth a trip, best known bid first: not in `exclude`, a known
-        bid not below `floor`, and not saturated as last seen."""
+        """The known buyers of `good` in `system` worth a trip, best known bid first, by the sellers' one rule
+        (`sale_markets`): not in `exclude`, a known bid not below `floor`, and not saturated as last seen."""
         if self._markets is None:
             return ()
-        snapshots = [s for s in self._markets.markets_in_system(system)
-                     if good in s.imports and s.waypoint not in exclude]
-        down = {} if self._saturated is None else self._saturated.among(snapshots)
-        offers = [(entry.bid, snapshot.waypoint) for snapshot in snapshots
-                  if (entry := snapshot.trade_good(good)) is not None and entry.bid >= floor
-                  and (snapshot.waypoint, good) not in down]
-        return tuple(market for _, market in sorted(offers, key=lambda offer: (-offer[0], offer[1])))
+        snapshots = self._markets.markets_in_system(system)
+        return sale_markets(good, snapshots, self._down(snapshots), floor=floor, exclude=exclude).markets
 
-    def _known_bid(self, market: WaypointSymbol, good: TradeSymbol) -> int | None:
-        """What `market` paid for `good` when last seen, if known."""
+    def _left_out(self, market: WaypointSymbol, good: TradeSymbol, floor: float, outcome: SpreadOutcome) -> bool:
+        """Whether the sellers' one rule (`sale_markets`) leaves `market` out as last seen, with the note why; a
+        market whose bid for `good` is not known yet is flown to and looked at."""
         snapshot = None if self._markets is None else self._markets.market(market)
-        return None if snapshot is None else snapshot.bid(good)
+        if snapshot is None or snapshot.bid(good) is None:
+            return False
+        found = sale_markets(good, (snapshot,), self._down((snapshot,)), floor=floor)
+        if found.offers:
+            return False
+        outcome.notes.extend(found.notes() or [f"{market} does not buy {good}"])
+        outcome.saturated.extend(offer.market for offer in found.saturated)
+        return True
+
+    def _down(self, snapshots: Iterable[MarketSnapshot]) -> Down:
+        return {} if self._saturated is None else self._saturated.among(snapshots)
 
     def _passed_over(self, market: WaypointSymbol, good: TradeSymbol, bid: int, outcome: SpreadOutcome) -> bool:
         found = None if self._saturated is None else self._saturated.at(market, good, bid)

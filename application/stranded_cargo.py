@@ -6,8 +6,8 @@ only until some run picks it. The coordinator's stranded-cargo pass (`StrandedCa
 ships that should be cleared now: a hold too full for a run (`min_free_cargo`), or cargo that sat idle for
 `idle_for` seconds. Each gets a ClearanceJob, run in the worker pool by `StrandedCargoSeller`:
 
-- for each good held, the market to sell at is the known market paying most for it (the nearest on a tie),
-  leaving out the imports someone dumped it into (their bid far below their usual one, SaturatedImports): a
+- for each good held, the market to sell at is the known market paying most for it (the nearest on a tie: the
+  sellers' one rule, application/sale_markets.py), leaving out the imports someone dumped it into (their bid far below their usual one, SaturatedImports): a
   stranded load must not deepen a dump; when that leaves no market, the good is kept, with the reason, unless the
   hold is too full for the ship to work (`min_free_cargo`): then it is sold at the best of them anyway, as said;
   its cost is what the ship last paid for it according to the ledger; the bid beating that cost is the goal, and
@@ -22,7 +22,7 @@ Every sale goes through the LedgerRecorder of the job's operation (and its lease
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -34,11 +34,11 @@ from application.navigation import Navigator
 from application.ports import Clock, MarketRepository
 from application.production_executor import look
 from application.repositories import LedgerRepository, MoneyGate, ShipAssignmentRepository
+from application.sale_markets import Down, sale_markets
 from application.ship_activity import release_ship, show_activity
-from application.usual_bids import SaturatedImport, SaturatedImports
+from application.usual_bids import SaturatedImports
 from application.waiting import NEVER, OperationCancelled, check_cancelled
 from application.worker_jobs import CancelToken, ClearanceJob, WorkerResult
-from domain.geometry import distance
 from domain.goods import TradeSymbol
 from domain.ledger import TransactionCategory, TransactionType, credits_and_debits
 from domain.market import MarketSnapshot, MarketTradeGood
@@ -82,44 +82,32 @@ class SalePlan:
 
 
 def plan_sale(good: TradeSymbol, units: int, unit_cost: float | None, ship: ShipState,
-              markets: Iterable[MarketSnapshot],
-              down: Mapping[tuple[WaypointSymbol, TradeSymbol], SaturatedImport] | None = None,
-              *, hold_full: bool = False) -> SalePlan:
-    """The market paying most for `good` among those known (nearest first on a tie), and why; an import in
-    `down` (someone dumped `good` into it: SaturatedImports) is left out, unless every buyer is and the hold is
-    too full for the ship to work (`hold_full`): then the ship is worth more at work than the dump it deepens."""
-    down = down or {}
-    offers, saturated_offers, passed = [], [], []
-    for snapshot in markets:
-        paying = snapshot.bid(good)
-        if not paying:
-            continue
-        if (saturated := down.get((snapshot.waypoint, good))) is not None:
-            passed.append(f"{snapshot.waypoint} passed over: {saturated.describe()}")
-            saturated_offers.append((paying, snapshot))
-        else:
-            offers.append((paying, snapshot))
-    passed.sort()
-    anyway = not offers and hold_full and saturated_offers
-    if not offers and not anyway:
+              markets: Iterable[MarketSnapshot], down: Down | None = None, *, hold_full: bool = False) -> SalePlan:
+    """The best market for `good` by the sellers' one rule (`sale_markets`: best known bid, the nearest on a
+    tie, no floor), and why; an import in `down` (someone dumped `good` into it: SaturatedImports) is left out,
+    unless every buyer is and the hold is too full for the ship to work (`hold_full`): then the ship is worth
+    more at work than the dump it deepens."""
+    found = sale_markets(good, markets, down, near=ship.position)
+    passed = found.notes()
+    anyway = not found.offers and hold_full and found.saturated
+    if not found.offers and not anyway:
         reason = f"no known market buys {good}" if not passed else (
             f"every known market buying {good} is saturated ({'; '.join(passed)}); kept until one recovers")
         return SalePlan(good, units, None, None, unit_cost, reason)
-    bid, best = max(offers or saturated_offers,
-                    key=lambda offer: (offer[0], -distance(ship.position, offer[1].position)))
+    best = (found.offers or found.saturated)[0]
     if anyway:
-        return SalePlan(good, units, best.waypoint, bid, unit_cost,
+        return SalePlan(good, units, best.market, best.bid, unit_cost,
                         f"every known market buying {good} is saturated ({'; '.join(passed)}); sold at "
-                        f"{best.waypoint} anyway: the hold is too full for the ship to work", into_saturated=True)
+                        f"{best.market} anyway: the hold is too full for the ship to work", into_saturated=True)
     cost = "unknown cost" if unit_cost is None else f"cost {unit_cost:.0f}/unit"
-    if unit_cost is None or bid >= unit_cost:
-        reason = f"best known bid {bid} at {best.waypoint} ({cost})"
+    if unit_cost is None or best.bid >= unit_cost:
+        reason = f"best known bid {best.bid} at {best.market} ({cost})"
     else:
-        reason = (f"best known bid {bid} at {best.waypoint} is below its {cost}: sold at a loss so that the ship "
-                  "can work again")
+        reason = (f"best known bid {best.bid} at {best.market} is below its {cost}: sold at a loss so that the "
+                  "ship can work again")
     if passed:
         reason += f" ({'; '.join(passed)})"
-    return SalePlan(good, units, best.waypoint, bid, unit_cost, reason)
+    return SalePlan(good, units, best.market, best.bid, unit_cost, reason)
 
 
 def unit_costs(ledger: LedgerRepository, ship: ShipSymbol, since: datetime) -> dict[TradeSymbol, float]:

@@ -137,8 +137,8 @@ class ManufacturingArbitrageWorker:
         bid; later lots are priced from the previous lot's own price and that step, and the market is looked at
         again only when the predicted bid is below the floor. A sell market someone dumped into (its bid on arrival
         far below its usual one) gets nothing. What the sell market does not take (dumped into, or its bid at the
-        floor) goes to the next-best known imports of the good in the system that are not saturated and pay at least
-        the floor (ImportSpread), or is kept."""
+        floor) goes to the next-best known buyers of the good in the system that are not saturated and pay at least
+        the floor (ImportSpread.next_markets, the sellers' one rule), or is kept."""
         opportunity = job.opportunity
         good, market = opportunity.good, opportunity.sell_market
         if held <= 0:
@@ -166,11 +166,11 @@ class ManufacturingArbitrageWorker:
         spread = self._spread.sell(good, (market,), floor, held=lambda: left, go=go, sell_at=sell_at, chosen=market,
                                    outcome=SpreadOutcome(notes))
         if left > 0:  # dumped into, or its bid fell below the floor: the rest goes where it still pays
-            others = self._spread.next_imports(market.system, good, floor, exclude={market})
+            others = self._spread.next_markets(market.system, good, floor, exclude={market})
             if others:
                 self._spread.sell(good, others, floor, held=lambda: left, go=go, sell_at=sell_at, outcome=spread)
             else:
-                notes.append(f"no other known import of {good} in {market.system} pays {floor:.0f} or more "
+                notes.append(f"no other known market in {market.system} pays {floor:.0f} or more for {good} "
                              "and is not saturated")
         return left, "; ".join(notes) if left > 0 else ""
 

@@ -228,7 +228,7 @@ def test_a_dumped_sell_market_with_no_other_import_worth_the_trip_keeps_the_good
     assert harness.game.ship(world.ship).waypoint == world.sell_market  # no trip for nothing
     assert not result.success and result.error.startswith(
         "40 MACHINERY left unsold at X1-A1: X1-A1 passed over: saturated: bid 1150 is 57% of its usual 2000; "
-        "no other known import of MACHINERY in X1 pays ")
+        "no other known market in X1 pays ")
     assert result.profit == harness.credit_change < 0
 
 

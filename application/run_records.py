@@ -1,0 +1,93 @@
+"""What finished runs earned, kept for the coordinator: per kind of work, per lane and per good, per ship-hour.
+
+The coordinator owns one RunRecords and tells it of each result it collects (`add`) and, at start, of the results
+of earlier runs the RunRepository still holds (`replay`). From them it answers:
+- `per_hour`: credits per hour of a ship's time over every run of a lane (a trade route's export -> import, or a
+  good made for one sell market), else over every run of its good: the learned rankings' history;
+- `recent_per_hour`: the same with recent runs weighing most (RecentRates), which the work allocation expects a
+  lane to earn next; `tried`: whether a run of a kind finished at all;
+- `results` (this process's, for status) and `all_results` (earlier runs' too: the fleet's return).
+
+A replayed result names its good but not its lane, so it feeds the good's records only. A cancelled run, or a
+stranded-cargo clearance (of no kind of work), is kept among the results but earns no record. A run counts as at
+least MIN_HOURS: the rankings compare profit per hour, not per run, whatever the game's speed.
+"""
+from __future__ import annotations
+
+from collections.abc import Hashable, Iterable, Iterator
+from datetime import datetime
+from itertools import chain
+
+from application.work_allocation import MIN_HOURS, RecentRates
+from application.worker_jobs import WorkerResult, kind_of_operation
+from domain.goods import TradeSymbol
+
+
+def _hours(started_at: datetime, finished_at: datetime) -> float:
+    return max(0.0, (finished_at - started_at).total_seconds()) / 3600
+
+
+class RunRecords:
+    """Profit and ship-hours of finished runs per (kind, lane) and (kind, good), and the results themselves."""
+
+    def __init__(self) -> None:
+        self._totals: dict[tuple[str, Hashable], tuple[int, float]] = {}
+        self._recent = RecentRates()
+        self._results: list[WorkerResult] = []
+        self._past_results: list[WorkerResult] = []
+
+    def replay(self, results: Iterable[WorkerResult]) -> None:
+        """Results of earlier coordinator runs (this one has none yet): they feed the goods' records, oldest
+        first, and the fleet's return."""
+        self._past_results = list(results)
+        for result in sorted(self._past_results, key=lambda r: r.finished_at):
+            self._add_good(result)
+
+    def add(self, result: WorkerResult, lane: Hashable | None = None, started_at: datetime | None = None) -> None:
+        """A result collected in this process; `lane` is its work's lane, which the coordinator started at
+        `started_at` (the lane's ship time runs from then)."""
+        self._results.append(result)
+        kind = kind_of_operation(result.operation_id)
+        if result.cancelled or kind is None:
+            return
+        if lane is not None and started_at is not None:
+            hours = _hours(started_at, result.finished_at)
+            self._add((kind, lane), result.profit, hours)
+        self._add_good(result)
+
+    def per_hour(self, kind: str, lane: Hashable, good: TradeSymbol) -> float | None:
+        """Credits per ship-hour of every run of `kind` on `lane`, else of every run of `good` (a lane not run in
+        this process); None when neither ran."""
+        record = self._totals.get((kind, lane)) or self._totals.get((kind, good))
+        if record is None:
+            return None
+        profit, hours = record
+        return profit / max(hours, MIN_HOURS)
+
+    def recent_per_hour(self, kind: str, lane: Hashable, good: TradeSymbol) -> float | None:
+        """As `per_hour`, recent runs weighing most (RecentRates)."""
+        return self._recent.rate((kind, lane), (kind, good))
+
+    def tried(self, kind: str) -> bool:
+        """Whether a run of `kind` finished (in this process, or replayed)."""
+        return self._recent.any_of(kind)
+
+    @property
+    def results(self) -> list[WorkerResult]:
+        """Every result collected in this process, oldest first."""
+        return list(self._results)
+
+    def all_results(self) -> Iterator[WorkerResult]:
+        """The replayed results of earlier runs, then this process's."""
+        return chain(self._past_results, self._results)
+
+    def _add_good(self, result: WorkerResult) -> None:
+        kind = kind_of_operation(result.operation_id)
+        if result.cancelled or kind is None:
+            return
+        self._add((kind, result.good), result.profit, _hours(result.started_at, result.finished_at))
+
+    def _add(self, key: tuple[str, Hashable], profit: int, hours: float) -> None:
+        total, spent = self._totals.get(key, (0, 0.0))
+        self._totals[key] = (total + profit, spent + hours)
+        self._recent.add(key, profit, hours)

@@ -1,0 +1,81 @@
+"""RunRecords: what finished runs earned per kind, lane and good, per ship-hour, and the results kept."""
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+from application.run_records import RunRecords
+from application.worker_jobs import ARBITRAGE, MANUFACTURING, WorkerResult
+from domain.goods import TradeSymbol
+from domain.symbols import ShipSymbol, WaypointSymbol
+
+T0 = datetime(2026, 1, 1, tzinfo=timezone.utc)
+IRON, GOLD = TradeSymbol.IRON, TradeSymbol.GOLD
+A, B, C = (WaypointSymbol(f"X1-T1-{name}") for name in ("A", "B", "C"))
+LANE, OTHER_LANE = (IRON, A, B), (IRON, A, C)
+
+
+def result(operation: str, profit: int, hours: float, *, good: TradeSymbol = IRON, at: float = 0.0,
+           cancelled: bool = False) -> WorkerResult:
+    started = T0 + timedelta(hours=at)
+    return WorkerResult(operation_id=operation, ship=ShipSymbol("AGENT-1"), good=good, started_at=started,
+                        finished_at=started + timedelta(hours=hours), revenue=max(profit, 0), cost=max(-profit, 0),
+                        success=not cancelled, cancelled=cancelled)
+
+
+def test_a_lane_answers_from_its_own_runs_and_an_unrun_lane_from_its_goods():
+    records = RunRecords()
+    records.add(result("arb-1", 6_000, 2.0), LANE, T0)
+    records.add(result("arb-2", 1_000, 1.0, at=3), OTHER_LANE, T0 + timedelta(hours=3))
+
+    assert records.per_hour(ARBITRAGE, LANE, IRON) == 3_000
+    assert records.per_hour(ARBITRAGE, (IRON, B, C), IRON) == 7_000 / 3  # every IRON trade
+    assert records.per_hour(ARBITRAGE, (GOLD, A, B), GOLD) is None
+    assert records.per_hour(MANUFACTURING, (IRON, B), IRON) is None  # a kind's records are its own
+    assert [r.operation_id for r in records.results] == ["arb-1", "arb-2"]
+
+
+def test_the_lanes_ship_time_runs_from_when_the_coordinator_started_it():
+    records = RunRecords()
+    records.add(result("mfg-1", 4_000, 1.0, at=1), (IRON, B), T0)  # started an hour before the worker began
+
+    assert records.per_hour(MANUFACTURING, (IRON, B), IRON) == 2_000
+    assert records.per_hour(MANUFACTURING, (IRON, C), IRON) == 4_000
+
+
+def test_a_run_of_no_time_counts_as_a_second():
+    records = RunRecords()
+    records.add(result("arb-1", 10, 0.0), LANE, T0)
+    assert records.per_hour(ARBITRAGE, LANE, IRON) == 36_000
+
+
+def test_cancelled_runs_and_stranded_cargo_are_kept_but_earn_no_record():
+    records = RunRecords()
+    records.add(result("arb-1", -5_000, 1.0, cancelled=True), LANE, T0)
+    records.add(result("clear-1", 900, 1.0))
+
+    assert records.per_hour(ARBITRAGE, LANE, IRON) is None
+    assert records.per_hour(MANUFACTURING, (IRON, B), IRON) is None
+    assert not records.tried(ARBITRAGE) and not records.tried(MANUFACTURING)
+    assert [r.operation_id for r in records.results] == ["arb-1", "clear-1"]
+
+
+def test_replayed_results_feed_the_goods_records_and_the_fleet_but_not_this_runs_results():
+    records = RunRecords()
+    records.replay([result("mfg-2", 3_000, 1.0, at=5), result("mfg-1", 1_000, 1.0)])
+    records.add(result("arb-9", 500, 1.0, at=7), LANE, T0 + timedelta(hours=7))
+
+    assert records.per_hour(MANUFACTURING, (IRON, B), IRON) == 2_000
+    assert records.tried(MANUFACTURING)
+    assert [r.operation_id for r in records.results] == ["arb-9"]
+    assert [r.operation_id for r in records.all_results()] == ["mfg-2", "mfg-1", "arb-9"]
+
+
+def test_the_recent_rate_weighs_the_latest_runs_most_and_the_total_does_not():
+    records = RunRecords()
+    records.add(result("arb-1", 300_000, 1.0), LANE, T0)
+    records.add(result("arb-2", 0, 1.0, at=1), LANE, T0 + timedelta(hours=1))  # the market is worn down
+
+    assert records.per_hour(ARBITRAGE, LANE, IRON) == 150_000
+    assert records.recent_per_hour(ARBITRAGE, LANE, IRON) == 150_000 / 1.5
+    assert records.recent_per_hour(ARBITRAGE, OTHER_LANE, IRON) == 150_000 / 1.5  # its good's
+    assert records.recent_per_hour(ARBITRAGE, (GOLD, A, B), GOLD) is None
