@@ -25,35 +25,39 @@ AGENT = "BADGER"
 FRIGATE = f"{AGENT}-1"
 
 
-def import_good(trade_volume: int, ratio: float, consumed: bool) -> MarketGood:
-    """An import at `ratio` of its equilibrium stock; when `consumed`, it is the only input of a line here."""
+def import_good(trade_volume: int, ratio: float, consumed: bool, held_at: float | None = None) -> MarketGood:
+    """An import at `ratio` of its equilibrium stock; when `consumed`, an input of a line here: its only one, or
+    one beside another input that holds the line's feed at `held_at`."""
     equilibrium = SETTINGS.equilibrium_stock("IMPORT", trade_volume)
     g = MarketGood(symbol="GOOD", kind="IMPORT", trade_volume=trade_volume, base_price=1000.0,
                    equilibrium=equilibrium, stock=equilibrium * ratio)
     if consumed:
-        g.consumed, g.feed = True, ratio
+        g.consumed, g.feed = True, ratio if held_at is None else min(ratio, held_at)
     return g
 
 
-def sell_tranche(g: MarketGood) -> tuple[str, str | None, float]:
+def sell_tranche(g: MarketGood, held_at: float | None = None) -> tuple[str, str | None, float]:
     """(supply, activity) before one tranche sold into `g`, and the bid's multiplier from it."""
     labels = supply_level(g, SETTINGS), activity_level(g, SETTINGS)
     before = mid_price(g, SETTINGS)
     apply_sale(g, g.trade_volume)
     if g.consumed:
-        g.feed = g.stock / g.equilibrium
+        ratio = g.stock / g.equilibrium
+        g.feed = ratio if held_at is None else min(ratio, held_at)
     return labels[0], labels[1], mid_price(g, SETTINGS) / before
 
 
 @pytest.mark.parametrize("trade_volume", TIERS)
 def test_a_tranche_into_a_weak_import_costs_one_to_four_percent_at_any_supply(trade_volume: int) -> None:
+    # consumed (its line WEAK), consumed beside an input holding its line WEAK, consumed by no line
     seen = set()
-    for consumed, ratios in ((True, (0.7, 1.0, 1.3, 1.5, 1.7)), (False, (0.5, 1.0, 1.6, 2.2, 2.8, 3.5, 4.5))):
+    for consumed, held_at, ratios in ((True, None, (0.7, 1.0, 1.3, 1.5, 1.7)), (True, 1.0, (2.0, 2.8, 3.5)),
+                                      (False, None, (0.5, 1.0, 1.6, 2.2, 2.8, 3.5, 4.5))):
         for ratio in ratios:
-            supply, activity, step = sell_tranche(import_good(trade_volume, ratio, consumed))
+            supply, activity, step = sell_tranche(import_good(trade_volume, ratio, consumed, held_at), held_at)
             assert activity == "WEAK", (consumed, ratio)
             seen.add(supply)
-            assert 0.96 <= step <= 0.99, (trade_volume, consumed, ratio, supply, step)
+            assert 0.96 <= step <= 0.99, (trade_volume, consumed, held_at, ratio, supply, step)
     assert seen == {"SCARCE", "LIMITED", "MODERATE", "HIGH", "ABUNDANT"}
 
 
@@ -96,8 +100,8 @@ def dock_at(world: World, clock: ManualClock, waypoint: str) -> None:
 
 
 def dumped_imports(world: World) -> list[tuple[str, str]]:
-    """(waypoint, good) of the starter system's deepest import that a one-input line consumes (a dump turns that
-    line GROWING), of its deepest import that a line of several inputs consumes (the others hold the line WEAK), and
+    """(waypoint, good) of the starter system's deepest import that a one-input line consumes (that line shows
+    GROWING here, so the bid falls steeply), of its deepest import that a line of several inputs consumes (the others hold the line WEAK), and
     of the headquarters' deepest import (which nothing consumes)."""
     hq = world.universe.headquarters
     free = max((g for g in world.universe.markets[hq].goods if g.kind == "IMPORT"),
@@ -134,4 +138,4 @@ def test_a_dumped_import_bounces_back_with_a_half_life_of_one_to_one_and_a_half_
         assert 0.33 <= recovered[1.0] <= 0.55, (symbol, recovered)
         assert 0.45 <= recovered[1.5] <= 0.70, (symbol, recovered)
         assert recovered[8.0] >= 0.93, (symbol, recovered)                       # fully back in about 8-9 h
-    assert activities == ["GROWING", "WEAK", "WEAK"]                   # the line's input, dumped, drives it
+    assert activities == ["GROWING", "WEAK", "WEAK"]           # each case is the one meant: a GROWING line's input
