@@ -162,6 +162,33 @@ def import_log_bid(good: MarketGood, stock: float, settings: EconomySettings) ->
     return max(math.log(settings.import_floor), _import_log_price(good, ratio, settings))
 
 
+_BISECTIONS = 24
+
+
+def import_bounce(good: MarketGood, stock: float, target: float, keep: float, settings: EconomySettings) -> float:
+    """The stock of an import holding `stock`, a surplus over its `target`, after one step of its bounce: its log
+    bid comes back toward the target's by 1 - `keep`, as the facts time it (a half-life of the bid, not of the
+    stock). Where its bid falls steeply (a consumed import whose line shows GROWING) that is less stock than a drift
+    of the stock by the same share would drain; where the bid lies flat at its floor, the stock drifts by that share
+    instead, so the bid moves once the stock is back to where the floor starts. On the WEAK curve, linear in the
+    stock, the two are the same."""
+    by_stock = target + (stock - target) * keep
+    if not good.consumed or good.feed <= settings.level_ratio:
+        return by_stock
+    start, goal = import_log_bid(good, stock, settings), import_log_bid(good, target, settings)
+    if start >= goal:
+        return by_stock
+    wanted = goal + (start - goal) * keep
+    low, high = target, stock                # the bid at `low` is at or above `wanted`, at `high` below it
+    for _ in range(_BISECTIONS):
+        middle = (low + high) / 2
+        if import_log_bid(good, middle, settings) >= wanted:
+            low = middle
+        else:
+            high = middle
+    return high if high > by_stock else by_stock
+
+
 def _import_log_price(good: MarketGood, ratio: float, settings: EconomySettings) -> float:
     """An import's log bid over its base at `ratio` (stock over equilibrium).
 

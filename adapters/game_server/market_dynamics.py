@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import math
 
-from adapters.game_server.economy import GROWING_KINDS, EconomySettings, import_log_bid
+from adapters.game_server.economy import GROWING_KINDS, EconomySettings, import_bounce
 from adapters.game_server.market_noise import factor
 from adapters.game_server.production import extra_output, feed_of, line_capacity
 from adapters.game_server.recovery import retention
@@ -89,37 +89,13 @@ def _evolve(market: MarketState, minutes: float, settings: EconomySettings) -> N
                 elif good.kind == "IMPORT" and stock_before > target:
                     # What a line consuming the import took in this step is part of its bounce, not on top of it
                     # (facts: the bid's half-life is 1-1.5 h either way), unless the line alone took more.
-                    drained = _bounce(good, stock_before, target, keep_surplus, settings)
+                    drained = import_bounce(good, stock_before, target, keep_surplus, settings)
                     good.stock = drained if drained < good.stock else good.stock
                 else:
                     good.stock = target + deviation * keep
             if good.pressure or good.volume != good.tier:
                 _evolve_volume(good, h, settings)
     refresh_feeds(market)
-
-
-_BISECTIONS = 30
-
-
-def _bounce(good: MarketGood, stock: float, target: float, keep: float, settings: EconomySettings) -> float:
-    """The stock of an import holding a surplus sold into it after one step of its bounce: its log bid comes back
-    toward the template's by 1 - `keep`, as the facts time it (a half-life of the bid, not of the stock). Where its
-    bid falls steeply (a consumed import fed up to GROWING) that is less stock than a drift in the stock would drain;
-    where the bid lies flat at its floor, the stock drains by the same share instead, so the bid moves once the
-    stock is back to where the floor starts."""
-    by_stock = target + (stock - target) * keep
-    start, goal = import_log_bid(good, stock, settings), import_log_bid(good, target, settings)
-    if start >= goal:
-        return by_stock
-    wanted = goal + (start - goal) * keep
-    low, high = target, stock                # the bid at `low` is above `wanted`, at `high` below it
-    for _ in range(_BISECTIONS):
-        middle = (low + high) / 2
-        if import_log_bid(good, middle, settings) >= wanted:
-            low = middle
-        else:
-            high = middle
-    return high if high > by_stock else by_stock
 
 
 def at_rest(market: MarketState) -> bool:

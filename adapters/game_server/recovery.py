@@ -2,7 +2,7 @@
 
 The real game's markets are traded by NPCs too: a dumped import's bid and a bought-down export's price come back
 by themselves (EconomySettings.recovery_half_life_minutes; a surplus sold into an import faster,
-import_surplus_half_life_minutes, timed on its bid: market_dynamics._bounce), toward the state the market had
+import_surplus_half_life_minutes, timed on its bid: economy.import_bounce), toward the state the market had
 before anyone traded. This module is that drift alone, as a pure function.
 """
 from __future__ import annotations
