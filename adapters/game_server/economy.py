@@ -8,9 +8,10 @@ EXCHANGE, facts universe §1). A trade of u units moves the stock by u (buy: dow
 The equilibrium grows as tradeVolume^1.5, so one tranche of tradeVolume units moves the price by about
 `elasticity / (depth * sqrt(tradeVolume))`: ~11% at tradeVolume 6, ~6% at 20, ~3% at 60, under 1% at an exchange
 (facts universe §5: 1.03-1.13 per tranche at exports, <=2.5% at exchanges). Imports follow their own curve
-(`mid_price`): ~2.5% per tranche at tradeVolume 20 up to the top of LIMITED, rising to 8-15% at HIGH supply. The band and the depths are chosen so
-that no single trade moves the mid price by as much as the spread, hence a buy-then-sell round trip at one market
-always loses money (tested).
+(`mid_price`), keyed by their labels as the real fits are: 1-4% per tranche at WEAK activity, whatever the supply,
+and 10-13% once a consumed import is fed up to HIGH (its line GROWING). The band and the depths are chosen so that no
+single trade moves the mid price by as much as the spread, hence a buy-then-sell round trip at one market always
+loses money (tested).
 
 Time is the business of market_dynamics.py (and the pure functions it composes: production.py, recovery.py,
 trade_volume.py); this module is arithmetic on one MarketGood.
@@ -37,11 +38,17 @@ def _frozen(mapping: dict[str, float]) -> Mapping[str, float]:
 @dataclass(frozen=True)
 class EconomySettings:
     """Every tunable of the economy, durations in GAME minutes; the World scales wall time by its speed."""
-    # Half-life of every good's return to its template state through the background (NPC) trade: how fast a dumped
-    # import's bid or a bought-down export's price recovers. Facts universe §5 give 1-1.5 h (reported bounce) to
-    # 27-47 h (fitted on 20k ladders); 6 h is their geometric middle and makes a 40-60% dump leave the lane poor for
-    # 12-24 h (within 20% of its start after ~12 h, within 10% after ~20 h), as reported.
+    # Half-life of every good's return to its template state through the background (NPC) trade, but for an import's
+    # surplus: how fast a bought-down export's price recovers, and a bought-out import refills (so a line whose input
+    # an agent took stays RESTRICTED for hours, as 41% of real exports show). Facts universe §5 give 1-1.5 h
+    # (reported, for dumped bids) to 27-47 h (fitted on 20k ladders); 6 h is their geometric middle.
     recovery_half_life_minutes: float = 360.0
+    # Half-life of the surplus an agent sold into an import (drained by the NPC trade and by any line consuming it,
+    # together): a dumped-into import's bid bounces back with a half-life of about 1-1.5 game hours and is back in
+    # full in about 8-9 h (facts universe §5, REPORT S4), whether a line consumes it or not. The bid falls
+    # exponentially in the stock, so it comes back slower than the stock at first: a stock half-life of 1 h is a
+    # bid half-life of 1.1-1.3 h after a 40-60% dump.
+    import_surplus_half_life_minutes: float = 60.0
     # A factory line at capacity consumes its shallowest input's equilibrium stock in this time (so it makes a third
     # of that in export units). It runs at 1/line_headroom of what its feed allows by itself: an intermediate good
     # fed from the tier below (MACHINERY from IRON) then rises one supply level in about 25 game minutes when its
@@ -79,44 +86,46 @@ class EconomySettings:
     # Half-life of a shipyard's markup after purchases.
     shipyard_half_life_minutes: float = 120.0
     elasticity: float = 0.8
-    # An import's bid follows its own curve (see `mid_price`): up to the top of LIMITED (its equilibrium label) one
-    # tranche sold moves it by import_slope / (depth * sqrt(tradeVolume)) (2.5% at tradeVolume 20, 4.6% at 6, 1.4%
-    # at 60; facts universe §5: 0.96-0.99 per tranche at WEAK activity, where three imports in four sit); above, by
-    # that times (ratio / knee)^import_steepening, so an import fed up to HIGH supply (where its line shows
-    # GROWING) loses 8-15% per tranche (facts: 0.87-0.90 at HIGH|GROWING). A 40-60% dump (facts §5) is then
-    # some 10-25 tranches.
+    # An import's bid follows its own curve (see `mid_price`), set by what one tranche (tradeVolume units) sold does
+    # to it, by the labels the facts key it by (facts universe §5, fit on ~20k ladders; not by tradeVolume): with
+    # WEAK activity (every import no line consumes, and a consumed one below GROWING) the bid falls import_slope per
+    # equilibrium stock, 2.5% a tranche at tradeVolume 20 and 1.4% at 60, at most import_weak_step (facts:
+    # 0.96-0.99); an import a line consumes, fed up to HIGH (its line GROWING), loses import_fed_step a tranche
+    # (facts: 0.87-0.90 at HIGH|GROWING), ramping from the WEAK figure across MODERATE|GROWING, which no fact gives.
+    # A 40-60% dump (facts §5) is then some 15-50 tranches at WEAK, fewer once the line shows GROWING.
     import_slope: float = 0.335
-    import_steepening: float = 2.0
+    import_weak_step: float = 0.035
+    import_fed_step: float = 0.122          # ln(1 / 0.885)
+    # An import's lowest bid, as a share of its base. No fact gives one; without it a long dump took a bid to 2% of
+    # base, which nobody reports.
+    import_floor: float = 0.14
     level_ratio: float = 1.8                # stock ratio between two adjacent supply levels
     depth: Mapping[str, float] = field(default_factory=lambda: _frozen(
         {"EXPORT": 3.0, "IMPORT": 3.0, "EXCHANGE": 12.0}))
     spread: Mapping[str, float] = field(default_factory=lambda: _frozen(
         {"EXPORT": 2.06, "IMPORT": 2.06, "EXCHANGE": 1.06}))
-    # Band of stock/equilibrium inside which the price moves; outside it the price is flat. An import's top is its
-    # bid floor, just above the HIGH band where a tranche still costs 10-13% (facts universe §5): 0.14 of base at
-    # 3.2. No fact gives the floor; at 4.0 a long dump took the bid to 2% of base, which nobody reports.
+    # Band of stock/equilibrium inside which the price moves; outside it the price is flat. An import's top is far in
+    # ABUNDANT: its bid keeps falling a WEAK tranche's share while it is fed, down to `import_floor`.
     min_ratio: Mapping[str, float] = field(default_factory=lambda: _frozen(
         {"EXPORT": 0.15, "IMPORT": 0.15, "EXCHANGE": 0.5}))
     max_ratio: Mapping[str, float] = field(default_factory=lambda: _frozen(
-        {"EXPORT": 4.0, "IMPORT": 3.2, "EXCHANGE": 2.0}))
+        {"EXPORT": 4.0, "IMPORT": 8.0, "EXCHANGE": 2.0}))
 
     def __post_init__(self) -> None:
-        for name in ("recovery_half_life_minutes", "line_drain_minutes", "restock_half_life_minutes", "full_feed",
-                     "input_units_per_output", "volume_memory_minutes", "volume_half_life_minutes",
-                     "shipyard_half_life_minutes", "noise_slot_minutes", "noise_fade_levels"):
+        for name in ("recovery_half_life_minutes", "import_surplus_half_life_minutes", "line_drain_minutes",
+                     "restock_half_life_minutes", "full_feed", "input_units_per_output", "volume_memory_minutes",
+                     "volume_half_life_minutes", "shipyard_half_life_minutes", "noise_slot_minutes",
+                     "noise_fade_levels"):
             if not getattr(self, name) > 0:
                 raise ValueError(f"{name} must be positive, not {getattr(self, name)}")
         if self.line_headroom < 1:
             raise ValueError(f"line_headroom must be >= 1, not {self.line_headroom}")
         if self.noise_scale < 0 or any(a < 0 for a in self.noise_amplitude.values()):
             raise ValueError("noise_amplitude must be >= 0")
+        if not 0 < self.import_weak_step <= self.import_fed_step or not 0 < self.import_floor < 1:
+            raise ValueError("need 0 < import_weak_step <= import_fed_step and 0 < import_floor < 1")
         if self.volume_growth < 0 or self.max_volume_growth < 1:
             raise ValueError("volume_growth must be >= 0 and max_volume_growth >= 1")
-
-    @property
-    def import_knee(self) -> float:
-        """Stock over equilibrium where an import's bid starts to fall faster: the top of LIMITED."""
-        return self.level_ratio ** 0.5
 
     def equilibrium_stock(self, kind: str, trade_volume: float) -> float:
         """Stock units at equilibrium for a good of this kind and tradeVolume."""
@@ -130,10 +139,7 @@ GROWING_KINDS = frozenset({"EXPORT", "EXCHANGE"})
 def mid_price(good: MarketGood, settings: EconomySettings) -> float:
     """The unrounded sellPrice at the good's current stock.
 
-    Exports and exchanges: base_price * ratio^-elasticity. Imports: log price falls linearly in the stock up to the
-    knee, the top of LIMITED (import_slope per equilibrium stock: each tranche costs the same share of the bid),
-    then ever faster (slope * (ratio / knee)^import_steepening): the real bids barely move at WEAK activity and
-    fall 10-13% per tranche once the import is fed up to HIGH (facts universe §5)."""
+    Exports and exchanges: base_price * ratio^-elasticity. Imports: see `_import_log_price`."""
     kind = good.kind
     ratio = good.stock / good.equilibrium
     low = settings.min_ratio[kind]
@@ -144,13 +150,74 @@ def mid_price(good: MarketGood, settings: EconomySettings) -> float:
         if ratio > high:
             ratio = high
     if kind == "IMPORT":
-        slope = settings.import_slope
-        knee = settings.import_knee
-        if ratio <= knee:
-            return good.base_price * math.exp(slope * (1.0 - ratio))
-        power = settings.import_steepening + 1.0
-        return good.base_price * math.exp(slope * (1.0 - knee) - slope * knee / power * ((ratio / knee) ** power - 1.0))
+        return good.base_price * max(settings.import_floor, math.exp(_import_log_price(good, ratio, settings)))
     return good.base_price * ratio ** -settings.elasticity
+
+
+def import_log_bid(good: MarketGood, stock: float, settings: EconomySettings) -> float:
+    """log(sellPrice / base_price) of an import holding `stock` (its floor included): what its bid would be."""
+    ratio = stock / good.equilibrium
+    low, high = settings.min_ratio["IMPORT"], settings.max_ratio["IMPORT"]
+    ratio = low if ratio < low else high if ratio > high else ratio
+    return max(math.log(settings.import_floor), _import_log_price(good, ratio, settings))
+
+
+_BISECTIONS = 24
+
+
+def import_bounce(good: MarketGood, stock: float, target: float, keep: float, settings: EconomySettings) -> float:
+    """The stock of an import holding `stock`, a surplus over its `target`, after one step of its bounce: its log
+    bid comes back toward the target's by 1 - `keep`, as the facts time it (a half-life of the bid, not of the
+    stock). Where its bid falls steeply (a consumed import whose line shows GROWING) that is less stock than a drift
+    of the stock by the same share would drain; where the bid lies flat at its floor, the stock drifts by that share
+    instead, so the bid moves once the stock is back to where the floor starts. On the WEAK curve, linear in the
+    stock, the two are the same."""
+    by_stock = target + (stock - target) * keep
+    if not good.consumed or good.feed <= settings.level_ratio:
+        return by_stock
+    start, goal = import_log_bid(good, stock, settings), import_log_bid(good, target, settings)
+    if start >= goal:
+        return by_stock
+    wanted = goal + (start - goal) * keep
+    low, high = target, stock                # the bid at `low` is at or above `wanted`, at `high` below it
+    for _ in range(_BISECTIONS):
+        middle = (low + high) / 2
+        if import_log_bid(good, middle, settings) >= wanted:
+            low = middle
+        else:
+            high = middle
+    return high if high > by_stock else by_stock
+
+
+def _import_log_price(good: MarketGood, ratio: float, settings: EconomySettings) -> float:
+    """An import's log bid over its base at `ratio` (stock over equilibrium).
+
+    It falls linearly in the stock, by the WEAK figure per tranche, while the import shows WEAK: always for an import
+    no line consumes, and for a consumed one while the best-fed line consuming it (its `feed`) is below GROWING. Once
+    that line shows GROWING, the fall per tranche above the middle of MODERATE ramps up to the HIGH|GROWING figure by
+    the bottom of HIGH and keeps it (facts universe §5). That steeper fall fades in over the first quarter level of
+    GROWING of the line's feed, so the bid never jumps when another input's delivery turns the line GROWING (it
+    moves, smoothly: the input now reads GROWING and is priced so); for a line of one input, whose feed is that
+    input's stock, it is in full from HIGH. Imports' tradeVolume never changes, so the figures per tranche are
+    figures per equilibrium stock here."""
+    tranches = good.equilibrium / good.trade_volume          # tranches in one equilibrium stock
+    weak = min(settings.import_slope, settings.import_weak_step * tranches)
+    line = weak * (1.0 - ratio)
+    growing = settings.level_ratio                            # feed_activity's GROWING threshold
+    if not good.consumed or ratio <= growing or good.feed <= growing:
+        return line
+    share = (good.feed - growing) / (growing * (settings.level_ratio ** _FADE_IN_LEVELS - 1.0))
+    extra = settings.import_fed_step * tranches - weak        # added slope once fed up to HIGH
+    ramp = settings.level_ratio ** 1.5 - growing              # the MODERATE|GROWING stretch of the stock
+    if ratio <= growing + ramp:
+        steep = extra * (ratio - growing) ** 2 / (2.0 * ramp)
+    else:
+        steep = extra * (ratio - growing - ramp / 2.0)
+    return line - (share if share < 1.0 else 1.0) * steep
+
+
+# The supply levels over which a consumed import's steeper fall fades in as its line's feed passes GROWING.
+_FADE_IN_LEVELS = 0.25
 
 
 def quote(good: MarketGood, settings: EconomySettings) -> tuple[int, int]:

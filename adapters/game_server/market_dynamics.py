@@ -4,7 +4,8 @@ The World advances a market lazily, with the game minutes elapsed since it was l
 nothing. One step of `h` minutes composes the pure dynamics:
 1. each factory line adds its output above (or below) the template's to its export, restocking it when bought
    down, and takes 3 input units per unit from its inputs (production.py);
-2. every good drifts back toward its template state with the recovery half-life (recovery.py);
+2. every good drifts back toward its template state with the recovery half-life, an import's surplus faster
+   (recovery.py);
 3. exports' and exchanges' tradeVolumes follow their recent trade (trade_volume.py).
 The template state is a fixed point of all three, so a market nobody trades keeps its base at the template (facts
 universe §1) for as long as it stays untouched; after `_SETTLE_HALF_LIVES` of the slowest half-life it is back there
@@ -15,7 +16,7 @@ from __future__ import annotations
 
 import math
 
-from adapters.game_server.economy import GROWING_KINDS, EconomySettings
+from adapters.game_server.economy import GROWING_KINDS, EconomySettings, import_bounce
 from adapters.game_server.market_noise import factor
 from adapters.game_server.production import extra_output, feed_of, line_capacity
 from adapters.game_server.recovery import retention
@@ -61,8 +62,8 @@ def advance(market: MarketState, minutes: float, settings: EconomySettings, at: 
 
 
 def _evolve(market: MarketState, minutes: float, settings: EconomySettings) -> None:
-    slowest = max(settings.recovery_half_life_minutes, settings.volume_half_life_minutes,
-                  settings.volume_memory_minutes)
+    slowest = max(settings.recovery_half_life_minutes, settings.import_surplus_half_life_minutes,
+                  settings.volume_half_life_minutes, settings.volume_memory_minutes)
     if minutes >= _SETTLE_HALF_LIVES * slowest:
         settle(market, settings)
         return
@@ -72,16 +73,26 @@ def _evolve(market: MarketState, minutes: float, settings: EconomySettings) -> N
         steps = max(_MAX_STEPS, math.ceil(minutes / max(step, _LONG_STEP_MINUTES)))
     h = minutes / steps
     keep = retention(h, settings.recovery_half_life_minutes)
+    keep_surplus = retention(h, settings.import_surplus_half_life_minutes)
     lines = _lines(market, settings)
     goods = tuple(market.goods.values())
     for _ in range(steps):
+        before = [good.stock for good in goods]
         if lines:
             _run_lines(lines, h, settings)
-        for good in goods:
+        for good, stock_before in zip(goods, before):
             target = good.template_stock
             deviation = good.stock - target
             if deviation:
-                good.stock = target if abs(deviation) <= _AT_TEMPLATE * target + 1e-9 else target + deviation * keep
+                if abs(deviation) <= _AT_TEMPLATE * target + 1e-9:
+                    good.stock = target
+                elif good.kind == "IMPORT" and stock_before > target:
+                    # What a line consuming the import took in this step is part of its bounce, not on top of it
+                    # (facts: the bid's half-life is 1-1.5 h either way), unless the line alone took more.
+                    drained = import_bounce(good, stock_before, target, keep_surplus, settings)
+                    good.stock = drained if drained < good.stock else good.stock
+                else:
+                    good.stock = target + deviation * keep
             if good.pressure or good.volume != good.tier:
                 _evolve_volume(good, h, settings)
     refresh_feeds(market)

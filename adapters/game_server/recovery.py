@@ -1,8 +1,9 @@
 """Background trade: every good drifts back to its template state with a half-life (facts universe §5).
 
 The real game's markets are traded by NPCs too: a dumped import's bid and a bought-down export's price come back
-by themselves, slowly (EconomySettings.recovery_half_life_minutes), toward the state the market had before anyone
-traded. This module is that drift alone, as a pure function.
+by themselves (EconomySettings.recovery_half_life_minutes; a surplus sold into an import faster,
+import_surplus_half_life_minutes, timed on its bid: economy.import_bounce), toward the state the market had
+before anyone traded. This module is that drift alone, as a pure function.
 """
 from __future__ import annotations
 

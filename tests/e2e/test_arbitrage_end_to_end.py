@@ -3,14 +3,14 @@ system) with the real coordinator and its worker processes (issue 16).
 
 Before the bot's run, with the agent's own ships:
 - the frigate dumps SHIP_PARTS into the import nearest to their export (the bot's own ArbitrageWorker with its ship,
-  told to keep selling far past its usual stop): the import's REAL bid falls by a fifth or more (one hold of a
+  told to keep selling far past its usual stop): the import's REAL bid falls by about a fifth (one hold of a
   tradeVolume-6 good: 1-4% of the bid per tranche in the real game, facts universe §5), and the worker writes
   what it did in the bot's dumped-market memory, as any run of the bot does; a second cargo ship is bought with
   the takings (a light shuttle, at the shipyard where the probe waits). Even depressed, that lane stays the best
   real lane the bot knows of when it starts (a short hop, a bid still above the ask by more than the margin; the
   import's supply reads LIMITED, not saturated), so only the memory of the dump keeps the bot away: no route found
-  may sell SHIP_PARTS there, nor any arbitrage run sell them there, while the memory holds (6 game hours, one
-  half-life of the market's recovery: the real bid stays well below its start all along);
+  may sell SHIP_PARTS there, nor any arbitrage run sell them there, while the memory holds (6 game hours; the real
+  bid bounces back with a half-life of about an hour, facts universe §5, so the lane only looks better meanwhile);
 - the frigate parks at a headquarters-cluster factory whose export no market of the system buys (the bot sees its
   prices when it starts), and one stale, misleading record says a market that does not trade that good pays a
   fortune for it: the best-looking lane of all. A worker buys, finds no buyer, the run loses money, and the good
@@ -97,7 +97,9 @@ def test_arbitrage_and_manufacturing_share_the_fleet_a_losing_good_is_paused_and
 
         # The dump: the bot's own arbitrage worker with the frigate, buying a hold of SHIP_PARTS and selling them all
         # at the nearest import, past where it would normally stop: one hold of a tv-6 good, some 7 tranches at the
-        # real 1-4% each, takes a fifth or more of the bid (it remembers a dump from 15%, not its usual 25%).
+        # real 1-4% each (3.4% at this tier), takes about a fifth of the bid (it remembers a dump from 15%, not its
+        # usual 25%); the bid bounces back with a half-life of about an hour, so it is still a tenth or more down
+        # the few game minutes later it is read here.
         usual = container.arbitrage_worker().config
         dumper = ArbitrageWorker(game, container.ledger(), container.navigator(), clock, markets=markets, dumps=dumps,
                                  config=dataclasses.replace(usual, max_ask_rise=3.0, max_bid_drop=0.9,
@@ -110,7 +112,7 @@ def test_arbitrage_and_manufacturing_share_the_fleet_a_losing_good_is_paused_and
         assert dumping.success and dumping.quantity_sold >= 24, dumping
         mark = next(m for m in dumps.active(clock.now()) if m.market == dumped and m.good == DUMPED)
         after = game.market(dumped).trade_good(DUMPED).bid  # the frigate is there: the real bid now
-        assert after <= 0.8 * mark.bid_before, (mark, after)
+        assert mark.bid_after <= 0.85 * mark.bid_before and after <= 0.9 * mark.bid_before, (mark, after)
         probe = next(s for s in game.ships() if s.cargo_capacity == 0)
         game.purchase_ship(ShipType.SHIP_LIGHT_SHUTTLE, probe.waypoint)  # with the dump's takings
 

@@ -163,11 +163,8 @@ def test_a_tranche_sold_into_a_weak_import_costs_one_to_four_percent_of_its_bid(
 
 
 def test_a_tranche_sold_into_an_import_fed_up_to_high_costs_about_a_tenth_of_its_bid() -> None:
-    # facts universe §5: 0.87-0.90 per tranche at HIGH|GROWING
-    steps = []
-    for ratio in (2.5, 2.7, 2.9, 3.1):
+    # facts universe §5: 0.87-0.90 per tranche at HIGH|GROWING (above the bid's floor, which no fact gives)
+    for ratio in (2.5, 2.7, 2.9):
         supply, activity, step = _import_tranche(20, ratio)
         assert (supply, activity) == ("HIGH", "GROWING"), ratio
-        steps.append(step)
-    assert 0.85 <= sum(steps) / len(steps) <= 0.91, steps
-    assert all(0.8 <= s <= 0.95 for s in steps), steps
+        assert 0.87 <= step <= 0.90, (ratio, step)

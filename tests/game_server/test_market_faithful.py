@@ -138,7 +138,7 @@ def test_a_dumped_import_is_far_from_recovered_an_hour_later(world: World, clock
         assert tranches >= 10                                          # a dump is many tranches, not one
         clock.advance(HOUR)
         recovered = (good_at(world, place, symbol).sell_price - dumped) / (start - dumped)
-        assert recovered < 0.45, (symbol, recovered)                     # facts §5: bounce half-life >= 1 h
+        assert recovered <= 0.55, (symbol, recovered)                    # facts §5: bounce half-life about 1-1.5 h
         clock.advance(47 * HOUR)
         assert good_at(world, place, symbol).sell_price >= start * 0.95
 

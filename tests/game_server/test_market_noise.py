@@ -210,7 +210,7 @@ def test_a_dump_recovers_under_the_traffic_toward_the_untouched_twin() -> None:
         tranches += 1
     assert tranches >= 10
     clock.advance(HOUR)
-    assert bid(dumped) < 0.7 * bid(twin)
+    assert bid(dumped) < 0.8 * bid(twin)        # facts: bids come back with a half-life of 1-1.5 h (at most 3/4)
     clock.advance(47 * HOUR)
     assert bid(dumped) >= 0.95 * bid(twin)
     dumped.close()
