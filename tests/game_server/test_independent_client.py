@@ -360,7 +360,13 @@ def test_errors_reach_the_generated_client_as_game_errors(server: GameServerProc
     ok(orbit_ship, frigate, _client=client)
     game_error(purchase_cargo, frigate, _client=client, symbol=good.symbol, units=1, status=400, code=4244)
     game_error(navigate_ship, frigate, _client=client, waypointSymbol=home, status=400, code=4204)
-    ok(navigate_ship, frigate, _client=client, waypointSymbol=yard)
+    # In transit: to the farthest waypoint listed, drifting, so that the flight outlasts the next call even on a
+    # loaded machine (at speed 200 a cruise to the yard next door is over in a tenth of a second).
+    here = ok(get_waypoint, system, yard, _client=client).data
+    far = max(ok(get_system_waypoints, system, _client=client, limit=20).data,
+              key=lambda w: (w.x - here.x) ** 2 + (w.y - here.y) ** 2)
+    patch_nav(client, frigate, ShipNavFlightMode.DRIFT)
+    ok(navigate_ship, frigate, _client=client, waypointSymbol=far.symbol)
     game_error(dock_ship, frigate, _client=client, status=400, code=4214)
 
 
