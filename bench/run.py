@@ -10,7 +10,8 @@ a line of its own:
     net worth per game hour:            the change of credits + ships bought at their price + cargo at known bids
     net credits per request:            the credit change over every request the bot's processes made
     requests per game hour:
-    requests per manufactured unit sold:
+    requests per manufactured unit sold: every request over the units manufacturing runs sold (traded units are not
+                                        manufactured; an arbitrage-only run has none)
     share of the rate budget used:      requests over the points the server gave in that wall time (learnt from
                                         its headers: every static window, every burst window begun)
     429s:                               answers refused for the rate limit (counted by the shared limiter)
@@ -45,7 +46,7 @@ from adapters.config.loader import load_settings
 from adapters.config.settings import Settings
 from adapters.game_api.settings import GameApiSettings
 from adapters.game_server.http_server_process import GameServerProcess
-from application.worker_jobs import kind_of_operation
+from application.worker_jobs import MANUFACTURING, kind_of_operation
 from domain.ledger import TransactionCategory, TransactionType, net_credits
 
 import bootstrap
@@ -88,6 +89,7 @@ class Figures:
     burst: int
     refused: int
     sold: int
+    made_sold: int  # of `sold`, the units manufacturing runs sold
     runs: Counter[str]
     completed_profit: int
     # kind of work -> (profit of its finished runs, how many, the seconds of ship time they took on the bot's
@@ -123,7 +125,8 @@ class Figures:
         hours = self.game_hours
         share = (f"{self.requests / self.budget:.0%} ({self.requests} requests of {self.budget:,.0f} points in "
                  f"{self.wall:.0f} s)" if self.rate_limit != "off" else "n/a (rate limit off)")
-        per_unit = f"{self.requests / self.sold:.1f}" if self.sold else "n/a (nothing sold)"
+        per_unit = (f"{self.requests / self.made_sold:.1f}" if self.made_sold
+                    else "n/a (no manufactured unit sold)")
         ledger_ok = "yes" if self.ledger_net == self.net else "NO"
         return [
             self.regime(),
@@ -240,6 +243,7 @@ def _run_bot(base_url: str, root: Path, settings: Settings, *, game_hours: float
         cargo_value=cargo_after[0] - cargo_before[0], cargo_unpriced=cargo_after[1],
         requests=after.requests - before.requests, per_second=after.per_second, burst=after.burst,
         refused=after.pauses - before.pauses, sold=sum(r.quantity_sold for r in results),
+        made_sold=sum(r.quantity_sold for r in results if kind_of_operation(r.operation_id) == MANUFACTURING),
         runs=Counter(r.outcome for r in results),
         completed_profit=sum(r.profit for r in results if r.outcome == "completed"),
         by_kind=_profit_by_kind(results),
