@@ -55,7 +55,7 @@ from application.stranded_cargo import CLEARANCE_PREFIX, StrandedCargoPass
 from application.trade_route_finder import TradeRouteFinder
 from application.wind_down import DRAINING
 from application.work_allocation import (
-    Claim, EstimateConfig, KindRecord, MarketClaims, RankedWork, calibrated, interleave,
+    Claim, EstimateConfig, KindRecord, LaneOwners, MarketClaims, RankedWork, calibrated, interleave,
     manufacturing_claim, manufacturing_signal_per_hour, nearest, nearest_first, route_claim, route_signal_per_hour,
 )
 from application.worker_jobs import (
@@ -483,21 +483,43 @@ class ManufacturingArbitrageCoordinator:
                      positions: dict[WaypointSymbol, Position]) -> list[RankedWork]:
         """Each enabled kind's ranked list, with its cap, what keeps an item out now, and its expected figure."""
         queues: list[RankedWork] = []
+        made = self._owned_work(now, idle, positions)
         if self.config.manufacturing_enabled:
-            paused = self._paused_goods(now)
             queues.append(RankedWork(
-                MANUFACTURING, self._opportunities,
+                MANUFACTURING, made[MANUFACTURING],
                 has_room=lambda: self.active_of(MANUFACTURING) < self.config.max_workers,
-                eligible=lambda o: o.good not in paused and not claims.clashes(self._claim_of_opportunity(o)),
+                eligible=lambda o: not claims.clashes(self._claim_of_opportunity(o)),
                 expected=lambda o: self._expected_manufacturing(o, idle)[0]))
         if self.arbitrage_enabled:
-            paused_trades = self._paused_trades_at(now)
             queues.append(RankedWork(
-                ARBITRAGE, self._routes,
+                ARBITRAGE, made[ARBITRAGE],
                 has_room=lambda: self.active_of(ARBITRAGE) < self.config.arbitrage_max_workers,
-                eligible=lambda r: r.good not in paused_trades and not claims.clashes(route_claim(ARBITRAGE, r)),
+                eligible=lambda r: not claims.clashes(route_claim(ARBITRAGE, r)),
                 expected=lambda r: self._expected_route(r, idle, positions)[0]))
         return queues
+
+    def _owned_work(self, now: datetime, idle: list[ShipSummary], positions: dict[WaypointSymbol, Position]
+                    ) -> dict[str, list]:
+        """Each kind's work that is not paused, less the items whose market pairs go to the other kind, which is
+        expected to earn more on them (LaneOwners)."""
+        items: dict[str, list] = {MANUFACTURING: [], ARBITRAGE: []}
+        if self.config.manufacturing_enabled:
+            paused = self._paused_goods(now)
+            items[MANUFACTURING] = [(o, self._claim_of_opportunity(o).whole, self._expected_manufacturing(o, idle)[0])
+                                    for o in self._opportunities if o.good not in paused]
+        if self.arbitrage_enabled:
+            paused = self._paused_trades_at(now)
+            items[ARBITRAGE] = [(r, route_claim(ARBITRAGE, r).whole, self._expected_route(r, idle, positions)[0])
+                                for r in self._routes if r.good not in paused]
+        owners = LaneOwners((kind, footprint, rate) for kind, listed in items.items()
+                            for _, footprint, rate in listed)
+        kept = {kind: [item for item, footprint, rate in listed if not owners.outranked(kind, footprint, rate)]
+                for kind, listed in items.items()}
+        left = {kind: len(items[kind]) - len(kept[kind]) for kind in items if len(kept[kind]) < len(items[kind])}
+        if left:
+            self._log.debug("left to the kind that earns more on their markets: %s",
+                            ", ".join(f"{n} {kind}" for kind, n in left.items()))
+        return kept
 
     def _expected_manufacturing(self, opportunity: ManufacturingOpportunity, idle: list[ShipSummary]
                                 ) -> tuple[float, float | None]:

@@ -146,6 +146,35 @@ def manufacturing_claim(kind: str, opportunity: ManufacturingOpportunity, *, one
     return Claim(kind, Footprint(frozenset(buys), frozenset(sells)), own)
 
 
+class LaneOwners:
+    """Which kind of work a market pair goes to when both kinds want it: the one expected to earn more on it.
+
+    An item is left out while an item of another kind that buys one of the same goods at one of the same markets, or
+    sells one into one of the same markets, is expected to earn more per ship-hour. The plan's claim, that making a
+    good earns more than buying it where it is exported, becomes the rule: in one system the lanes' recovery bounds
+    what trading earns, so a lane worked by the kind that earns less on it is profit taken from the other (a bench
+    measured manufacturing at a third of arbitrage's profit per ship-hour on the shared lanes, and arbitrage's own
+    rate falling by a third beside it). The kind left out loses only the lanes the other does better: what only it
+    can do stays its own."""
+
+    def __init__(self, items: Iterable[tuple[str, Footprint, float]]) -> None:
+        # (side, good and market) -> each kind's best expected figure there; side is "buy" or "sell"
+        self._best: dict[tuple[str, MarketGood], dict[str, float]] = {}
+        for kind, footprint, expected in items:
+            for side, pairs in (("buy", footprint.buys), ("sell", footprint.sells)):
+                for pair in pairs:
+                    best = self._best.setdefault((side, pair), {})
+                    best[kind] = max(expected, best.get(kind, -math.inf))
+
+    def outranked(self, kind: str, footprint: Footprint, expected: float) -> bool:
+        """Whether another kind's item on one of `footprint`'s pairs is expected to earn more than `expected`."""
+        for side, pairs in (("buy", footprint.buys), ("sell", footprint.sells)):
+            for pair in pairs:
+                if any(rate > expected for other, rate in self._best.get((side, pair), {}).items() if other != kind):
+                    return True
+        return False
+
+
 class MarketClaims:
     """The claims of the running workers: at most one worker buying a good at one market and one selling a good
     into one market, whatever its kind (a second would meet the price the first one moved)."""

@@ -266,6 +266,23 @@ def test_an_import_one_kind_sells_into_is_not_given_to_the_other():
     assert world.coordinator.assignment_cycle() == []  # the third ship waits rather than share C4
 
 
+def test_a_lane_both_kinds_work_goes_to_the_kind_that_earned_more_on_it_even_with_ships_to_spare():
+    # Making COPPER for C4 earned 50,000 a ship-hour, trading COPPER A2 -> C4 400,000. Trading may run one worker,
+    # busy with IRON (900,000): the run is left out all the same, and the second ship waits rather than take the
+    # lane from the kind that earns more on it.
+    history = (past("arbitrage", "IRON", 900_000), past("arbitrage", "COPPER", 400_000))
+    world = world_with_history(*history, past("manufacturing", "COPPER", 50_000), ships=2, arbitrage_max_workers=1,
+                               opportunities=[make_opportunity("COPPER", f"{SYSTEM}-C4", 3000)])
+
+    assert [f"{job.kind} {job.good}" for job in world.cycle()] == ["arbitrage IRON"]
+    assert world.coordinator.assignment_cycle() == []
+
+    # Where the run earned more than the lane, it keeps it.
+    world = world_with_history(*history, past("manufacturing", "COPPER", 500_000), ships=2, arbitrage_max_workers=1,
+                               opportunities=[make_opportunity("COPPER", f"{SYSTEM}-C4", 3000)])
+    assert sorted(f"{job.kind} {job.good}" for job in world.cycle()) == ["arbitrage IRON", "manufacturing COPPER"]
+
+
 def test_a_market_one_kind_buys_at_is_not_given_to_the_other():
     # The run buys its input IRON at A2, where the lane IRON A2 -> B3 buys: only one of them may.
     world = world_with_history(past("manufacturing", "ELECTRONICS", 900_000), past("arbitrage", "QUARTZ_SAND", 1),

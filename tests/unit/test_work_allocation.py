@@ -6,7 +6,7 @@ import math
 from datetime import UTC, datetime
 
 from application.work_allocation import (
-    EstimateConfig, KindRecord, MarketClaims, RankedWork, RecentRates, calibrated, interleave,
+    EstimateConfig, KindRecord, LaneOwners, MarketClaims, RankedWork, RecentRates, calibrated, interleave,
     manufacturing_claim, route_claim, route_signal_per_hour,
 )
 from domain.geometry import Position
@@ -89,6 +89,26 @@ def test_claims_keep_one_buyer_and_one_seller_per_good_and_market_across_kinds()
     same_factory = make_opportunity("COPPER", f"{SYSTEM}-M3", 3000)
     assert claims.clashes(manufacturing_claim("mfg", same_factory, one_per_factory=True))
     assert not claims.clashes(manufacturing_claim("mfg", same_factory, one_per_factory=False))
+
+
+def test_a_market_pair_both_kinds_want_goes_to_the_kind_expected_to_earn_more_on_it():
+    making = manufacturing_claim("mfg", make_opportunity("COPPER", f"{SYSTEM}-C4", 3000, source=f"{SYSTEM}-A2"),
+                                 one_per_factory=True).whole
+    into_c4 = route_claim("arb", route("COPPER", "D5", "C4")).whole  # sells COPPER into C4 too
+    elsewhere = route_claim("arb", route("COPPER", "A2", "B3")).whole  # no pair in common with the run
+    owners = LaneOwners([("mfg", making, 150_000.0), ("arb", into_c4, 450_000.0), ("arb", elsewhere, 900_000.0)])
+
+    assert owners.outranked("mfg", making, 150_000.0)
+    assert not owners.outranked("arb", into_c4, 450_000.0)
+    assert not owners.outranked("arb", elsewhere, 900_000.0)
+    # The other way round the run keeps the pair; a tie leaves both (the interleave decides who goes first), and a
+    # kind is never outranked by its own items.
+    assert LaneOwners([("mfg", making, 500_000.0), ("arb", into_c4, 450_000.0)]).outranked("arb", into_c4, 450_000.0)
+    tie = LaneOwners([("mfg", making, 450_000.0), ("arb", into_c4, 450_000.0)])
+    assert not tie.outranked("mfg", making, 450_000.0) and not tie.outranked("arb", into_c4, 450_000.0)
+    assert not LaneOwners([("arb", into_c4, 900_000.0)]).outranked("arb", into_c4, 1.0)
+    # Untried work is expected to earn without bound (tried once): it outranks everything on its pairs.
+    assert LaneOwners([("mfg", making, math.inf)]).outranked("arb", into_c4, 10**9)
 
 
 def test_recent_runs_weigh_most_in_a_lanes_rate():
