@@ -8,7 +8,12 @@ trading needs. A hauler is wanted when all of these hold:
 - it pays back: its price over the measured return (profit per hour of a ship's time over the runs finished in
   the last `return_window`, see application/fleet_returns.py) is at most `payback`. An agent with no run finished
   in that window buys its first hauler on the price signal instead: the best lot margin of the work no ship does,
-  counted as earned once per `signal_run_time`; with a hauler already and nothing measured, it waits for results.
+  counted as earned once per `signal_run_time`; with a hauler already and nothing measured, it waits for results;
+- the last hauler paid: each purchase is a trial. For `trial_period` after a hauler is bought no other is; then the
+  fleet's profit per hour over the last `trial_period` must have risen over the `trial_period` before that purchase
+  by enough to pay the next price back within `payback`. The average return says what a ship earns; this says what
+  one more earns, which in a system whose lanes are all worked is about nothing (a bench bought 7 haulers where 2
+  earned as much). The last purchase is read from the ledger, so a restart keeps the trial.
 
 A probe is wanted while a market worth watching lacks one (the scout counts them) and the fleet has fewer than
 `max_probes`. While a hauler is wanted but its price cannot be paid yet, a probe is bought meanwhile only while the
@@ -34,7 +39,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from application.game_errors import GameError, InsufficientCredits
-from application.fleet_returns import measured_return
+from application.fleet_returns import fleet_rate, measured_return
 from application.game_port import GamePort
 from application.ledger_recorder import LedgerRecorder
 from application.market_scout import is_probe
@@ -46,6 +51,7 @@ from domain.agent import ShipyardOffer
 from domain.errors import InvalidValue
 from domain.fleet import ShipNavStatus, ShipRole, ShipSummary, ShipType
 from domain.geometry import distance
+from domain.ledger import TransactionCategory, TransactionType
 from domain.ship_state import ShipState
 from domain.symbols import ShipSymbol, SystemSymbol, WaypointSymbol
 from domain.trade import ShipPurchase
@@ -85,6 +91,7 @@ class FleetConfig:
     payback: float = 3 * 3600.0
     return_window: float = 3 * 3600.0
     signal_run_time: float = 3600.0
+    trial_period: float = 3600.0
     saving_probes_per_ship: int = 2
     hauler_type: ShipType = ShipType.SHIP_LIGHT_HAULER
     probe_type: ShipType = ShipType.SHIP_PROBE
@@ -96,7 +103,7 @@ class FleetConfig:
         if min(self.credit_reserve, self.max_haulers, self.max_probes, self.probe_min_credits,
                self.saving_probes_per_ship) < 0:
             raise InvalidValue(f"fleet limits cannot be negative: {self}")
-        if min(self.payback, self.return_window, self.signal_run_time) <= 0:
+        if min(self.payback, self.return_window, self.signal_run_time, self.trial_period) <= 0:
             raise InvalidValue(f"fleet spans must be positive: {self}")
         object.__setattr__(self, "hauler_type", ShipType(self.hauler_type))
         object.__setattr__(self, "probe_type", ShipType(self.probe_type))
@@ -269,6 +276,10 @@ class FleetManager:
         """What another hauler would earn per second: measured over the return window, else (first hauler only)
         the price signal; None with the reason when there is nothing to pay it back with."""
         window = self.config.return_window
+        results = list(results)
+        trial = self._last_trial(results, now)
+        if trial is not None:
+            return trial
         measured = measured_return(results, since=now - timedelta(seconds=window))
         if measured is not None:
             source = (f"{measured.runs} run(s) finished in the last {window / 3600:.2f} h earned "
@@ -284,6 +295,34 @@ class FleetManager:
         source = (f"no run measured yet, so the first hauler goes by the price signal: the best waiting lot earns "
                   f"{signal:,}, counted once per {per_run / 3600:.2f} h")
         return _HaulerReturn(signal / per_run, source), ""
+
+    def _last_trial(self, results: list[WorkerResult], now: datetime) -> tuple[_HaulerReturn | None, str] | None:
+        """What the last hauler bought added to the fleet's profit per hour, as the return of the next one; None
+        when no hauler was bought within reach of the results (the measured return decides)."""
+        trial = timedelta(seconds=self.config.trial_period)
+        bought = self._last_hauler_bought(now - trial - timedelta(seconds=self.config.return_window))
+        if bought is None:
+            return None
+        if now - bought < trial:
+            return None, (f"the last hauler, bought {(now - bought).total_seconds() / 3600:.2f} h ago, is on trial "
+                          f"for {trial.total_seconds() / 3600:.2f} h")
+        before = fleet_rate(results, since=bought - trial, until=bought)
+        after = fleet_rate(results, since=now - trial, until=now)
+        if before is None or after is None:
+            return None
+        source = (f"the fleet earned {after:,.0f} an hour over the last {trial.total_seconds() / 3600:.2f} h against "
+                  f"{before:,.0f} before the last hauler")
+        if after <= before:
+            return None, f"{source}: the last hauler added nothing"
+        return _HaulerReturn((after - before) / 3600, source), ""
+
+    def _last_hauler_bought(self, since: datetime) -> datetime | None:
+        """When the latest hauler bought since `since` was (the ledger's SHIP_PURCHASE rows name the type)."""
+        hauler = str(self.config.hauler_type)
+        times = [row.occurred_at for row in self._ledger.transactions_since(since)
+                 if row.category is TransactionCategory.SHIP_PURCHASE and row.type is TransactionType.DEBIT
+                 and str(row.good) == hauler]
+        return max(times, default=None)
 
     def _acquire(self, want: _Want, ships: Sequence[ShipState], now: datetime) -> FleetDecision:
         wanted = want.ship_type

@@ -51,6 +51,18 @@ def measured_return(results: Iterable[WorkerResult], *, since: datetime) -> Meas
     return MeasuredReturn(profit, seconds, runs) if runs else None
 
 
+def fleet_rate(results: Iterable[WorkerResult], *, since: datetime, until: datetime) -> float | None:
+    """The whole fleet's profit per hour of game clock over [since, until): every run of a kind of work that finished
+    then, whatever ship made it; None when none did. Unlike `measured_return`, per hour of the clock, not of a ship:
+    what one more hauler adds is the change of this figure, since in a system whose lanes are all worked the new
+    ship's runs take profit from the others' rather than adding their own."""
+    hours = (until - since).total_seconds() / 3600
+    profits = [result.profit for result in results
+               if not result.cancelled and kind_of_operation(result.operation_id) is not None
+               and since <= result.finished_at < until]
+    return sum(profits) / hours if profits and hours > 0 else None
+
+
 def opportunity_lot_profit(opportunity: ManufacturingOpportunity) -> int | None:
     """The sell market's bid over the factory's ask, times one lot of the sell market; None when either is unknown
     (a manufacturing opportunity carries no profit estimate of its own)."""

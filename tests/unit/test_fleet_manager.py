@@ -33,6 +33,8 @@ class Fleet:
         self.ledger = InMemoryLedgerRepository()
         self.metrics = RecordingMetrics()
         config.setdefault("check_interval", 60)
+        # The average-return tests buy hauler after hauler: a one-second trial leaves the last one's out of them.
+        config.setdefault("trial_period", 1)
         self.manager = FleetManager(self.game, self.assignments, self.ledger, self.clock, SYSTEM, holder="run-1",
                                     config=FleetConfig(**config), metrics=self.metrics)
 
@@ -348,3 +350,73 @@ def test_a_ship_listed_in_orbit_that_docked_since_is_still_sent_to_the_shipyard(
         fleet.run(400_000, hours=1.0)])
     assert decision.action == "positioning", decision
     assert fleet.game.ship(ShipSymbol("AGENT-2")).nav_status is ShipNavStatus.IN_TRANSIT
+
+
+def trial_fleet(**config) -> Fleet:
+    fleet = Fleet(credits=10_000_000, payback=3 * 3600, trial_period=3600, return_window=3 * 3600, **config)
+    add_ship(fleet.game, "AGENT-1", YARD, "frigate")
+    return fleet
+
+
+def hourly_runs(fleet: Fleet, profits: list[int]) -> list[WorkerResult]:
+    """One run a game hour, the last ending now: profits[-1] now, profits[-2] an hour before, and so on."""
+    return [fleet.run(profit, hours=0.5, ended_ago=(len(profits) - 1 - index) * 3600 + 1)
+            for index, profit in enumerate(profits)]
+
+
+def test_a_hauler_is_on_trial_and_the_next_is_bought_only_if_it_raised_the_fleets_profit_enough():
+    fleet = trial_fleet()
+    results = hourly_runs(fleet, [100_000])
+    first = fleet.manager.consider_purchase(fleet.game.ships(), waiting_opportunities=2, probes_useful=0,
+                                            results=results)
+    assert first.action == "bought"
+
+    # Within the trial hour, no other hauler, whatever the average says.
+    fleet.clock.advance(1800)
+    results = hourly_runs(fleet, [100_000, 400_000])
+    decision = fleet.manager.consider_purchase(fleet.game.ships(), waiting_opportunities=2, probes_useful=0,
+                                               results=results)
+    assert decision.action == "none" and "on trial for 1.00 h" in decision.detail
+
+    # An hour on: the fleet earned 100,000 in the hour before the purchase and 200,000 in the last one. The gain of
+    # 100,000 an hour pays the next hauler (280,958) back in 2.81 h.
+    fleet.clock.advance(1800)
+    results = hourly_runs(fleet, [100_000, 200_000])
+    decision = fleet.manager.consider_purchase(fleet.game.ships(), waiting_opportunities=2, probes_useful=0,
+                                               results=results)
+    assert decision.action == "bought", decision.detail
+    assert "the fleet earned 200,000 an hour over the last 1.00 h against 100,000 before" in decision.detail
+    assert "pays back in 2.81 h" in decision.detail
+
+
+def test_no_hauler_when_the_last_one_added_too_little_or_nothing_whatever_the_average_return():
+    fleet = trial_fleet()
+    fleet.manager.consider_purchase(fleet.game.ships(), waiting_opportunities=2, probes_useful=0,
+                                    results=hourly_runs(fleet, [300_000]))
+    fleet.clock.advance(3600)
+    # 300,000 an hour before and after: each run earned 600,000 a ship-hour, the new hauler nothing.
+    decision = fleet.manager.consider_purchase(fleet.game.ships(), waiting_opportunities=2, probes_useful=0,
+                                               results=hourly_runs(fleet, [300_000, 300_000]))
+    assert decision.action == "none" and "the last hauler added nothing" in decision.detail
+
+    # A gain of 50,000 an hour would take 5.6 h to pay the next one back.
+    fleet = trial_fleet()
+    fleet.manager.consider_purchase(fleet.game.ships(), waiting_opportunities=2, probes_useful=0,
+                                    results=hourly_runs(fleet, [300_000]))
+    fleet.clock.advance(3600)
+    decision = fleet.manager.consider_purchase(fleet.game.ships(), waiting_opportunities=2, probes_useful=0,
+                                               results=hourly_runs(fleet, [300_000, 350_000]))
+    assert decision.action == "poor_return" and "against 300,000 before the last hauler" in decision.detail
+    assert len(fleet.game.ship_purchases) == 1
+
+
+def test_the_trial_is_read_from_the_ledger_so_a_restart_keeps_it():
+    fleet = trial_fleet()
+    fleet.manager.consider_purchase(fleet.game.ships(), waiting_opportunities=2, probes_useful=0,
+                                    results=hourly_runs(fleet, [100_000]))
+    restarted = FleetManager(fleet.game, fleet.assignments, fleet.ledger, fleet.clock, SYSTEM, holder="run-2",
+                             config=fleet.manager.config)
+    fleet.clock.advance(600)
+    decision = restarted.consider_purchase(fleet.game.ships(), waiting_opportunities=2, probes_useful=0,
+                                           results=hourly_runs(fleet, [100_000, 900_000]))
+    assert decision.action == "none" and "is on trial" in decision.detail
