@@ -364,59 +364,56 @@ def hourly_runs(fleet: Fleet, profits: list[int]) -> list[WorkerResult]:
             for index, profit in enumerate(profits)]
 
 
+def consider_hourly(fleet: Fleet, profits: list[int], manager: FleetManager | None = None):
+    """A purchase check after the runs of `hourly_runs`, with work waiting."""
+    return (manager or fleet.manager).consider_purchase(fleet.game.ships(), waiting_opportunities=2, probes_useful=0,
+                                                        results=hourly_runs(fleet, profits))
+
+
+def bought_an_hour_ago(earned_before: int) -> Fleet:
+    """A fleet that bought a hauler an hour ago, having earned `earned_before` in the hour before."""
+    fleet = trial_fleet()
+    assert consider_hourly(fleet, [earned_before]).action == "bought"
+    fleet.clock.advance(3600)
+    return fleet
+
+
 def test_a_hauler_is_on_trial_and_the_next_is_bought_only_if_it_raised_the_fleets_profit_enough():
     fleet = trial_fleet()
-    results = hourly_runs(fleet, [100_000])
-    first = fleet.manager.consider_purchase(fleet.game.ships(), waiting_opportunities=2, probes_useful=0,
-                                            results=results)
-    assert first.action == "bought"
+    assert consider_hourly(fleet, [100_000]).action == "bought"
 
     # Within the trial hour, no other hauler, whatever the average says.
     fleet.clock.advance(1800)
-    results = hourly_runs(fleet, [100_000, 400_000])
-    decision = fleet.manager.consider_purchase(fleet.game.ships(), waiting_opportunities=2, probes_useful=0,
-                                               results=results)
+    decision = consider_hourly(fleet, [100_000, 400_000])
     assert decision.action == "none" and "on trial for 1.00 h" in decision.detail
 
     # An hour on: the fleet earned 100,000 in the hour before the purchase and 200,000 in the last one. The gain of
     # 100,000 an hour pays the next hauler (280,958) back in 2.81 h.
     fleet.clock.advance(1800)
-    results = hourly_runs(fleet, [100_000, 200_000])
-    decision = fleet.manager.consider_purchase(fleet.game.ships(), waiting_opportunities=2, probes_useful=0,
-                                               results=results)
+    decision = consider_hourly(fleet, [100_000, 200_000])
     assert decision.action == "bought", decision.detail
     assert "the fleet earned 200,000 an hour over the last 1.00 h against 100,000 before" in decision.detail
     assert "pays back in 2.81 h" in decision.detail
 
 
 def test_no_hauler_when_the_last_one_added_too_little_or_nothing_whatever_the_average_return():
-    fleet = trial_fleet()
-    fleet.manager.consider_purchase(fleet.game.ships(), waiting_opportunities=2, probes_useful=0,
-                                    results=hourly_runs(fleet, [300_000]))
-    fleet.clock.advance(3600)
     # 300,000 an hour before and after: each run earned 600,000 a ship-hour, the new hauler nothing.
-    decision = fleet.manager.consider_purchase(fleet.game.ships(), waiting_opportunities=2, probes_useful=0,
-                                               results=hourly_runs(fleet, [300_000, 300_000]))
+    fleet = bought_an_hour_ago(300_000)
+    decision = consider_hourly(fleet, [300_000, 300_000])
     assert decision.action == "none" and "the last hauler added nothing" in decision.detail
 
     # A gain of 50,000 an hour would take 5.6 h to pay the next one back.
-    fleet = trial_fleet()
-    fleet.manager.consider_purchase(fleet.game.ships(), waiting_opportunities=2, probes_useful=0,
-                                    results=hourly_runs(fleet, [300_000]))
-    fleet.clock.advance(3600)
-    decision = fleet.manager.consider_purchase(fleet.game.ships(), waiting_opportunities=2, probes_useful=0,
-                                               results=hourly_runs(fleet, [300_000, 350_000]))
+    fleet = bought_an_hour_ago(300_000)
+    decision = consider_hourly(fleet, [300_000, 350_000])
     assert decision.action == "poor_return" and "against 300,000 before the last hauler" in decision.detail
     assert len(fleet.game.ship_purchases) == 1
 
 
 def test_the_trial_is_read_from_the_ledger_so_a_restart_keeps_it():
     fleet = trial_fleet()
-    fleet.manager.consider_purchase(fleet.game.ships(), waiting_opportunities=2, probes_useful=0,
-                                    results=hourly_runs(fleet, [100_000]))
+    consider_hourly(fleet, [100_000])
     restarted = FleetManager(fleet.game, fleet.assignments, fleet.ledger, fleet.clock, SYSTEM, holder="run-2",
                              config=fleet.manager.config)
     fleet.clock.advance(600)
-    decision = restarted.consider_purchase(fleet.game.ships(), waiting_opportunities=2, probes_useful=0,
-                                           results=hourly_runs(fleet, [100_000, 900_000]))
+    decision = consider_hourly(fleet, [100_000, 900_000], restarted)
     assert decision.action == "none" and "is on trial" in decision.detail
