@@ -55,7 +55,7 @@ from application.stranded_cargo import CLEARANCE_PREFIX, StrandedCargoPass
 from application.trade_route_finder import TradeRouteFinder
 from application.wind_down import DRAINING
 from application.work_allocation import (
-    Claim, EstimateConfig, KindRecord, LaneOwners, MarketClaims, RankedWork, calibrated, interleave,
+    Claim, EstimateConfig, KindRecord, MarketClaims, RankedWork, calibrated, interleave, lane_owners,
     manufacturing_claim, manufacturing_signal_per_hour, nearest, nearest_first, route_claim, route_signal_per_hour,
 )
 from application.worker_jobs import (
@@ -501,7 +501,7 @@ class ManufacturingArbitrageCoordinator:
     def _owned_work(self, now: datetime, idle: list[ShipSummary], positions: dict[WaypointSymbol, Position]
                     ) -> dict[str, list]:
         """Each kind's work that is not paused, less the items whose market pairs go to the other kind, which is
-        expected to earn more on them (LaneOwners)."""
+        expected to earn more on them (lane_owners)."""
         items: dict[str, list] = {MANUFACTURING: [], ARBITRAGE: []}
         if self.config.manufacturing_enabled:
             paused = self._paused_goods(now)
@@ -511,10 +511,12 @@ class ManufacturingArbitrageCoordinator:
             paused = self._paused_trades_at(now)
             items[ARBITRAGE] = [(r, route_claim(ARBITRAGE, r).whole, self._expected_route(r, idle, positions)[0])
                                 for r in self._routes if r.good not in paused]
-        owners = LaneOwners((kind, footprint, rate) for kind, listed in items.items()
-                            for _, footprint, rate in listed)
-        kept = {kind: [item for item, footprint, rate in listed if not owners.outranked(kind, footprint, rate)]
-                for kind, listed in items.items()}
+        flat = [(kind, item, footprint, rate) for kind, listed in items.items() for item, footprint, rate in listed]
+        owned = lane_owners([(kind, footprint, rate) for kind, _, footprint, rate in flat])
+        kept: dict[str, list] = {kind: [] for kind in items}
+        for (kind, item, _, _), keep in zip(flat, owned, strict=True):
+            if keep:
+                kept[kind].append(item)
         left = {kind: len(items[kind]) - len(kept[kind]) for kind in items if len(kept[kind]) < len(items[kind])}
         if left:
             self._log.debug("left to the kind that earns more on their markets: %s",

@@ -13,7 +13,8 @@ trading needs. A hauler is wanted when all of these hold:
   fleet's profit per hour over the last `trial_period` must have risen over the `trial_period` before that purchase
   by enough to pay the next price back within `payback`. The average return says what a ship earns; this says what
   one more earns, which in a system whose lanes are all worked is about nothing (a bench bought 7 haulers where 2
-  earned as much). The last purchase is read from the ledger, so a restart keeps the trial.
+  earned as much). The last purchase is read from the ledger, so a restart keeps the trial. A `trial_period` of 0
+  turns the trial off.
 
 A probe is wanted while a market worth watching lacks one (the scout counts them) and the fleet has fewer than
 `max_probes`. While a hauler is wanted but its price cannot be paid yet, a probe is bought meanwhile only while the
@@ -36,7 +37,7 @@ import logging
 import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from application.game_errors import GameError, InsufficientCredits
 from application.fleet_returns import fleet_rate, measured_return
@@ -103,7 +104,7 @@ class FleetConfig:
         if min(self.credit_reserve, self.max_haulers, self.max_probes, self.probe_min_credits,
                self.saving_probes_per_ship) < 0:
             raise InvalidValue(f"fleet limits cannot be negative: {self}")
-        if min(self.payback, self.return_window, self.signal_run_time, self.trial_period) <= 0:
+        if min(self.payback, self.return_window, self.signal_run_time) <= 0 or self.trial_period < 0:
             raise InvalidValue(f"fleet spans must be positive: {self}")
         object.__setattr__(self, "hauler_type", ShipType(self.hauler_type))
         object.__setattr__(self, "probe_type", ShipType(self.probe_type))
@@ -173,6 +174,7 @@ class FleetManager:
         self._last_price: dict[str, int] = {}
         self._cargo_value = 0  # of the latest consider_purchase call (see there)
         self._positioning: dict[ShipSymbol, tuple[str, WaypointSymbol]] = {}  # ship -> (operation, shipyard)
+        self._hauler_bought_at: tuple[datetime | None] | None = None  # (when the last hauler was bought,), once read
 
     # --- the idle pool -------------------------------------------------------------------------
 
@@ -298,31 +300,35 @@ class FleetManager:
 
     def _last_trial(self, results: list[WorkerResult], now: datetime) -> tuple[_HaulerReturn | None, str] | None:
         """What the last hauler bought added to the fleet's profit per hour, as the return of the next one; None
-        when no hauler was bought within reach of the results (the measured return decides)."""
-        trial = timedelta(seconds=self.config.trial_period)
-        bought = self._last_hauler_bought(now - trial - timedelta(seconds=self.config.return_window))
+        when no hauler was ever bought (the measured return, or the price signal, decides the first)."""
+        if self.config.trial_period == 0:
+            return None  # the trial is off: the average return decides every purchase
+        bought = self._last_hauler_bought()
         if bought is None:
             return None
+        trial = timedelta(seconds=self.config.trial_period)
         if now - bought < trial:
             return None, (f"the last hauler, bought {(now - bought).total_seconds() / 3600:.2f} h ago, is on trial "
                           f"for {trial.total_seconds() / 3600:.2f} h")
+        # Nothing finished before a purchase (the first hauler, bought on the price signal) counts as earning 0.
         before = fleet_rate(results, since=bought - trial, until=bought)
         after = fleet_rate(results, since=now - trial, until=now)
-        if before is None or after is None:
-            return None
         source = (f"the fleet earned {after:,.0f} an hour over the last {trial.total_seconds() / 3600:.2f} h against "
                   f"{before:,.0f} before the last hauler")
         if after <= before:
             return None, f"{source}: the last hauler added nothing"
         return _HaulerReturn((after - before) / 3600, source), ""
 
-    def _last_hauler_bought(self, since: datetime) -> datetime | None:
-        """When the latest hauler bought since `since` was (the ledger's SHIP_PURCHASE rows name the type)."""
-        hauler = str(self.config.hauler_type)
-        times = [row.occurred_at for row in self._ledger.transactions_since(since)
-                 if row.category is TransactionCategory.SHIP_PURCHASE and row.type is TransactionType.DEBIT
-                 and str(row.good) == hauler]
-        return max(times, default=None)
+    def _last_hauler_bought(self) -> datetime | None:
+        """When the latest hauler was bought: read from the ledger once (its SHIP_PURCHASE rows name the type), so
+        that a restart keeps the trial, then kept as this manager buys."""
+        if self._hauler_bought_at is None:
+            hauler = str(self.config.hauler_type)
+            times = [row.occurred_at for row in self._ledger.transactions_since(datetime.min.replace(tzinfo=UTC))
+                     if row.category is TransactionCategory.SHIP_PURCHASE and row.type is TransactionType.DEBIT
+                     and str(row.good) == hauler]
+            self._hauler_bought_at = (max(times, default=None),)
+        return self._hauler_bought_at[0]
 
     def _acquire(self, want: _Want, ships: Sequence[ShipState], now: datetime) -> FleetDecision:
         wanted = want.ship_type
@@ -386,6 +392,8 @@ class FleetManager:
         except InsufficientCredits as error:
             return FleetDecision(wanted, "too_expensive", str(error))
         self._release_positioning()
+        if wanted == self.config.hauler_type:
+            self._hauler_bought_at = (purchase.occurred_at,)
         why = want.why
         if want.returns is not None:
             payback = want.returns.payback_seconds(purchase.price) / 3600

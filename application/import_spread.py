@@ -1,8 +1,9 @@
-"""Selling one load over several imports in turn, passing over those someone dumped into (SaturatedImports).
+"""Selling one load over several markets in turn, passing over those someone dumped into (SaturatedImports).
 
 Both workers sell this way: the arbitrage worker over its route's import and the route's alternatives, the
 manufacturing worker over the next-best known buyers of its good (`next_markets`) when its sell market turns out
-saturated on arrival. While units are left, each import is tried in turn:
+saturated on arrival (any market paying at least the floor, not only imports, but never the factory the goods came
+from). While units are left, each market is tried in turn:
 - before the trip (not for a market already chosen for the run), one the sellers' one rule leaves out as last
   seen (application/sale_markets.py: its known bid is none, below the sale floor, or a saturated one) is
   skipped: a trip there would sell nothing;

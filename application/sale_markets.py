@@ -2,7 +2,8 @@
 
 The manufacturing worker (the next-best markets when its sell market does not take the whole load), the trade
 worker (its route's import and alternatives, judged again before each trip, in ImportSpread) and the stranded-cargo
-seller all choose markets with `sale_markets`:
+seller all choose markets with `sale_markets`. (Which imports a trade route lists as alternatives is the route
+finder's choice, made at discovery from the imports only; this rule judges them again before each trip.)
 - a market is a buyer when its last known bid for the good is above zero (an import, an exchange, or an export
   that pays: what pays is what counts, the market's role does not);
 - one in `exclude`, or paying below `floor`, is left out (a note says so for the floor);

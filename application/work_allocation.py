@@ -146,33 +146,34 @@ def manufacturing_claim(kind: str, opportunity: ManufacturingOpportunity, *, one
     return Claim(kind, Footprint(frozenset(buys), frozenset(sells)), own)
 
 
-class LaneOwners:
-    """Which kind of work a market pair goes to when both kinds want it: the one expected to earn more on it.
+def lane_owners(items: Sequence[tuple[str, Footprint, float]]) -> list[bool]:
+    """Which of `items` (kind, footprint, expected credits per ship-hour) keep their market pairs when work of both
+    kinds wants them: the one expected to earn more on them.
 
-    An item is left out while an item of another kind that buys one of the same goods at one of the same markets, or
-    sells one into one of the same markets, is expected to earn more per ship-hour. The plan's claim, that making a
-    good earns more than buying it where it is exported, becomes the rule: in one system the lanes' recovery bounds
-    what trading earns, so a lane worked by the kind that earns less on it is profit taken from the other (a bench
-    measured manufacturing at a third of arbitrage's profit per ship-hour on the shared lanes, and arbitrage's own
-    rate falling by a third beside it). The kind left out loses only the lanes the other does better: what only it
-    can do stays its own."""
+    Items are taken from the best expected down; one is left out when an item of another kind already kept buys one
+    of the same goods at one of the same markets, or sells one into one of the same markets, and is expected to earn
+    more (on a tie both stay: the interleave decides who goes first). An item left out holds nothing, so what it
+    would have taken from a third goes to that one. Untried work (expected without bound, to be tried once) is kept
+    and holds nothing either: one trial must not keep the other kind from every market it touches.
 
-    def __init__(self, items: Iterable[tuple[str, Footprint, float]]) -> None:
-        # (side, good and market) -> each kind's best expected figure there; side is "buy" or "sell"
-        self._best: dict[tuple[str, MarketGood], dict[str, float]] = {}
-        for kind, footprint, expected in items:
-            for side, pairs in (("buy", footprint.buys), ("sell", footprint.sells)):
-                for pair in pairs:
-                    best = self._best.setdefault((side, pair), {})
-                    best[kind] = max(expected, best.get(kind, -math.inf))
-
-    def outranked(self, kind: str, footprint: Footprint, expected: float) -> bool:
-        """Whether another kind's item on one of `footprint`'s pairs is expected to earn more than `expected`."""
-        for side, pairs in (("buy", footprint.buys), ("sell", footprint.sells)):
-            for pair in pairs:
-                if any(rate > expected for other, rate in self._best.get((side, pair), {}).items() if other != kind):
-                    return True
-        return False
+    The plan's claim, that making a good earns more than buying it where it is exported, becomes the rule: in one
+    system the lanes' recovery bounds what trading earns, so a lane worked by the kind that earns less on it is
+    profit taken from the other (a bench measured manufacturing at a third of arbitrage's profit per ship-hour on the
+    shared lanes, and arbitrage's own rate falling by a third beside it). Returns one flag per item, in order."""
+    kept = [True] * len(items)
+    held: dict[tuple[str, MarketGood], dict[str, float]] = {}  # (side, pair) -> kind -> best expected kept there
+    for index in sorted(range(len(items)), key=lambda i: -items[i][2]):
+        kind, footprint, expected = items[index]
+        if not math.isfinite(expected):
+            continue
+        pairs = [("buy", pair) for pair in footprint.buys] + [("sell", pair) for pair in footprint.sells]
+        if any(rate > expected for pair in pairs for other, rate in held.get(pair, {}).items() if other != kind):
+            kept[index] = False
+            continue
+        for pair in pairs:
+            best = held.setdefault(pair, {})
+            best[kind] = max(expected, best.get(kind, -math.inf))
+    return kept
 
 
 class MarketClaims:

@@ -166,7 +166,8 @@ class ManufacturingArbitrageWorker:
         spread = self._spread.sell(good, (market,), floor, held=lambda: left, go=go, sell_at=sell_at, chosen=market,
                                    outcome=SpreadOutcome(notes))
         if left > 0:  # dumped into, or its bid fell below the floor: the rest goes where it still pays
-            others = self._spread.next_markets(market.system, good, floor, exclude={market})
+            # Not back to the factory it was bought at either: its bid is the export's, below what was paid.
+            others = self._spread.next_markets(market.system, good, floor, exclude={market, opportunity.factory})
             if others:
                 self._spread.sell(good, others, floor, held=lambda: left, go=go, sell_at=sell_at, outcome=spread)
             else:

@@ -404,9 +404,6 @@ class FakeGame:
                     output.supply = factory.produced_supply
                     if factory.produced_ask is not None:
                         output.ask = factory.produced_ask
-                        # An export pays about half what it asks (the game's spread there is 2.06), never more
-                        # than it asks: else selling back where a ship bought would earn.
-                        output.bid = min(output.bid, factory.produced_ask // 2)
 
     def _delivered(self, waypoint: WaypointSymbol, good: TradeSymbol, units: int) -> None:
         for factory in self.factories.get(waypoint, ()):

@@ -122,8 +122,8 @@ class FleetSettings:
     return_window: float = duration(3 * 3600.0)
     # Each hauler bought is a trial this long: no other is bought meanwhile, and the next only if the fleet's
     # profit per hour over the last trial_period rose over the trial_period before the purchase by enough to pay
-    # the next price back within payback.
-    trial_period: float = duration(3600.0)
+    # the next price back within payback. 0 turns the trial off (the average return decides every purchase).
+    trial_period: float = duration(3600.0, minimum=0.0)
     # A probe is bought only if at least this many credits are left after it (trading money comes first).
     probe_min_credits: int = at_least(100_000, 0)
     # While a hauler that would pay is wanted but cannot be paid yet, probes are bought only up to this many per

@@ -4,6 +4,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from application.fleet_manager import PURCHASE_PREFIX, FleetConfig, FleetManager
+from application.fleet_returns import fleet_rate
 from application.repositories import ShipAssignment
 from application.worker_jobs import OPERATION_PREFIX, WorkerResult
 from domain.fleet import ShipNavStatus, ShipType
@@ -33,8 +34,8 @@ class Fleet:
         self.ledger = InMemoryLedgerRepository()
         self.metrics = RecordingMetrics()
         config.setdefault("check_interval", 60)
-        # The average-return tests buy hauler after hauler: a one-second trial leaves the last one's out of them.
-        config.setdefault("trial_period", 1)
+        # These tests are about the average return: the trial, off here, has its own tests (trial_fleet).
+        config.setdefault("trial_period", 0)
         self.manager = FleetManager(self.game, self.assignments, self.ledger, self.clock, SYSTEM, holder="run-1",
                                     config=FleetConfig(**config), metrics=self.metrics)
 
@@ -417,3 +418,39 @@ def test_the_trial_is_read_from_the_ledger_so_a_restart_keeps_it():
     fleet.clock.advance(600)
     decision = consider_hourly(fleet, [100_000, 900_000], restarted)
     assert decision.action == "none" and "is on trial" in decision.detail
+
+
+def test_the_trial_has_no_time_limit_and_no_run_since_means_no_gain():
+    # Five hours after the last hauler the fleet earns what it did before it: still no other, although each run
+    # earned 600,000 a ship-hour on average.
+    fleet = bought_an_hour_ago(300_000)
+    fleet.clock.advance(4 * 3600)
+    decision = consider_hourly(fleet, [300_000, 300_000, 300_000, 300_000, 300_000, 300_000])
+    assert decision.action == "none" and "the last hauler added nothing" in decision.detail
+
+    # No run finished in the last trial period: the fleet earned nothing since, so the last hauler added nothing.
+    fleet = bought_an_hour_ago(300_000)
+    decision = fleet.manager.consider_purchase(fleet.game.ships(), waiting_opportunities=2, probes_useful=0,
+                                               results=[fleet.run(300_000, hours=0.5, ended_ago=3601)])
+    assert decision.action == "none" and "earned 0 an hour over the last 1.00 h" in decision.detail
+
+
+def test_a_first_hauler_bought_before_any_run_is_judged_against_nothing_earned_before_it():
+    fleet = trial_fleet()
+    signal = fleet.manager.consider_purchase(fleet.game.ships(), waiting_opportunities=2, probes_useful=0,
+                                             results=[], waiting_lot_profit=1_000_000)
+    assert signal.action == "bought"
+    fleet.clock.advance(3600)
+    decision = consider_hourly(fleet, [200_000])
+    assert decision.action == "bought" and "against 0 before the last hauler" in decision.detail
+
+
+def test_the_fleet_rate_counts_the_share_of_each_run_inside_the_span():
+    fleet = trial_fleet()
+    now = fleet.clock.now()
+    half_in = fleet.run(100_000, hours=2.0, ended_ago=3600)  # one hour of its two inside the last two hours
+    inside = fleet.run(50_000, hours=0.5)
+    after = fleet_rate([half_in, inside, fleet.run(9_999, hours=1.0, cancelled=True)],
+                       since=now - timedelta(hours=2), until=now)
+    assert after == (50_000 + 50_000) / 2
+    assert fleet_rate([], since=now - timedelta(hours=1), until=now) == 0.0

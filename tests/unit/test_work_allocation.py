@@ -6,7 +6,7 @@ import math
 from datetime import UTC, datetime
 
 from application.work_allocation import (
-    EstimateConfig, KindRecord, LaneOwners, MarketClaims, RankedWork, RecentRates, calibrated, interleave,
+    EstimateConfig, KindRecord, MarketClaims, RankedWork, RecentRates, calibrated, interleave, lane_owners,
     manufacturing_claim, route_claim, route_signal_per_hour,
 )
 from domain.geometry import Position
@@ -96,19 +96,27 @@ def test_a_market_pair_both_kinds_want_goes_to_the_kind_expected_to_earn_more_on
                                  one_per_factory=True).whole
     into_c4 = route_claim("arb", route("COPPER", "D5", "C4")).whole  # sells COPPER into C4 too
     elsewhere = route_claim("arb", route("COPPER", "A2", "B3")).whole  # no pair in common with the run
-    owners = LaneOwners([("mfg", making, 150_000.0), ("arb", into_c4, 450_000.0), ("arb", elsewhere, 900_000.0)])
 
-    assert owners.outranked("mfg", making, 150_000.0)
-    assert not owners.outranked("arb", into_c4, 450_000.0)
-    assert not owners.outranked("arb", elsewhere, 900_000.0)
-    # The other way round the run keeps the pair; a tie leaves both (the interleave decides who goes first), and a
-    # kind is never outranked by its own items.
-    assert LaneOwners([("mfg", making, 500_000.0), ("arb", into_c4, 450_000.0)]).outranked("arb", into_c4, 450_000.0)
-    tie = LaneOwners([("mfg", making, 450_000.0), ("arb", into_c4, 450_000.0)])
-    assert not tie.outranked("mfg", making, 450_000.0) and not tie.outranked("arb", into_c4, 450_000.0)
-    assert not LaneOwners([("arb", into_c4, 900_000.0)]).outranked("arb", into_c4, 1.0)
-    # Untried work is expected to earn without bound (tried once): it outranks everything on its pairs.
-    assert LaneOwners([("mfg", making, math.inf)]).outranked("arb", into_c4, 10**9)
+    assert lane_owners([("mfg", making, 150_000.0), ("arb", into_c4, 450_000.0), ("arb", elsewhere, 900_000.0)]) \
+        == [False, True, True]
+    assert lane_owners([("mfg", making, 500_000.0), ("arb", into_c4, 450_000.0)]) == [True, False]
+    # A tie leaves both (the interleave decides who goes first); a kind never gives way to its own items.
+    assert lane_owners([("mfg", making, 450_000.0), ("arb", into_c4, 450_000.0)]) == [True, True]
+    assert lane_owners([("arb", into_c4, 900_000.0), ("arb", into_c4, 1.0)]) == [True, True]
+
+
+def test_an_item_left_out_holds_nothing_and_untried_work_blocks_nothing():
+    making = manufacturing_claim("mfg", make_opportunity("COPPER", f"{SYSTEM}-C4", 3000, source=f"{SYSTEM}-A2"),
+                                 one_per_factory=True).whole
+    into_c4 = route_claim("arb", route("COPPER", "D5", "C4")).whole  # shares (COPPER, C4) with the run
+    out_of_d5 = manufacturing_claim("mfg", make_opportunity("COPPER", f"{SYSTEM}-M9", 3000, factory=f"{SYSTEM}-D5"),
+                                    one_per_factory=True).whole  # buys COPPER at D5, as the route does
+    # The route (100) gives way to the run out of D5 (200); so the run into C4 (50) keeps C4, the route holding
+    # nothing there.
+    assert lane_owners([("arb", into_c4, 100.0), ("mfg", making, 50.0), ("mfg", out_of_d5, 200.0)]) \
+        == [False, True, True]
+    # Work of a kind never tried is expected without bound: kept, without keeping the other kind off its markets.
+    assert lane_owners([("mfg", making, math.inf), ("arb", into_c4, 10.0)]) == [True, True]
 
 
 def test_recent_runs_weigh_most_in_a_lanes_rate():
