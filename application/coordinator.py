@@ -483,16 +483,16 @@ class ManufacturingArbitrageCoordinator:
                      positions: dict[WaypointSymbol, Position]) -> list[RankedWork]:
         """Each enabled kind's ranked list, with its cap, what keeps an item out now, and its expected figure."""
         queues: list[RankedWork] = []
-        made = self._owned_work(now, idle, positions)
+        owned = self._owned_work(now, idle, positions)
         if self.config.manufacturing_enabled:
             queues.append(RankedWork(
-                MANUFACTURING, made[MANUFACTURING],
+                MANUFACTURING, owned[MANUFACTURING],
                 has_room=lambda: self.active_of(MANUFACTURING) < self.config.max_workers,
                 eligible=lambda o: not claims.clashes(self._claim_of_opportunity(o)),
                 expected=lambda o: self._expected_manufacturing(o, idle)[0]))
         if self.arbitrage_enabled:
             queues.append(RankedWork(
-                ARBITRAGE, made[ARBITRAGE],
+                ARBITRAGE, owned[ARBITRAGE],
                 has_room=lambda: self.active_of(ARBITRAGE) < self.config.arbitrage_max_workers,
                 eligible=lambda r: not claims.clashes(route_claim(ARBITRAGE, r)),
                 expected=lambda r: self._expected_route(r, idle, positions)[0]))
