@@ -52,9 +52,11 @@ def measured_return(results: Iterable[WorkerResult], *, since: datetime) -> Meas
 
 
 def fleet_rate(results: Iterable[WorkerResult], *, since: datetime, until: datetime) -> float:
-    """The whole fleet's profit per hour of game clock over [since, until): each run of a kind of work counts with
-    the share of its profit its time spent in the span (a run that finished at the edge would otherwise move a
-    span's figure by a whole run's profit), whatever ship made it; 0 when none ran then. Unlike `measured_return`,
+    """The whole fleet's profit per hour of game clock over [since, until]: each run of a kind of work that finished
+    by `until` counts with the share of its profit its time spent in the span (a run that finished at the edge would
+    otherwise move a span's figure by a whole run's profit), whatever ship made it; 0 when none ran then. Runs still
+    going at `until` are left out, as a span ending now cannot count them either: two spans compare alike. Unlike
+    `measured_return`,
     per hour of the clock, not of a ship: what one more hauler adds is the change of this figure, since in a system
     whose lanes are all worked the new ship's runs take profit from the others' rather than adding their own."""
     hours = (until - since).total_seconds() / 3600
@@ -62,11 +64,11 @@ def fleet_rate(results: Iterable[WorkerResult], *, since: datetime, until: datet
         return 0.0
     profit = 0.0
     for result in results:
-        if result.cancelled or kind_of_operation(result.operation_id) is None:
+        if result.cancelled or kind_of_operation(result.operation_id) is None or result.finished_at > until:
             continue
         took = (result.finished_at - result.started_at).total_seconds()
         if took <= 0:
-            profit += result.profit if since <= result.finished_at < until else 0
+            profit += result.profit if since <= result.finished_at else 0
             continue
         inside = (min(result.finished_at, until) - max(result.started_at, since)).total_seconds()
         profit += result.profit * max(0.0, inside) / took

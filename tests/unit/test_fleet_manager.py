@@ -453,4 +453,10 @@ def test_the_fleet_rate_counts_the_share_of_each_run_inside_the_span():
     after = fleet_rate([half_in, inside, fleet.run(9_999, hours=1.0, cancelled=True)],
                        since=now - timedelta(hours=2), until=now)
     assert after == (50_000 + 50_000) / 2
+    # A span ending an hour ago: all of half_in, and not the run that finished since (a span ending now cannot
+    # count runs still going either).
+    assert fleet_rate([half_in, inside], since=now - timedelta(hours=3), until=now - timedelta(hours=1)) \
+        == 100_000 / 2
+    # One finishing after the span's end is left out even for the part it spent inside.
+    assert fleet_rate([half_in], since=now - timedelta(hours=3), until=now - timedelta(hours=2)) == 0.0
     assert fleet_rate([], since=now - timedelta(hours=1), until=now) == 0.0
