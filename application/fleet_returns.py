@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from application.worker_jobs import WorkerResult, kind_of_operation
+from application.worker_jobs import WorkerResult
 from domain.opportunity import ManufacturingOpportunity
 from domain.trade_route import TradeRoute
 
@@ -43,10 +43,10 @@ def measured_return(results: Iterable[WorkerResult], *, since: datetime) -> Meas
     """
     profit, seconds, runs = 0, 0.0, 0
     for result in results:
-        if result.cancelled or result.finished_at < since or kind_of_operation(result.operation_id) is None:
+        if not result.counted or result.finished_at < since:
             continue
         profit += result.profit
-        seconds += max(0.0, (result.finished_at - result.started_at).total_seconds())
+        seconds += result.seconds
         runs += 1
     return MeasuredReturn(profit, seconds, runs) if runs else None
 
@@ -56,17 +56,17 @@ def fleet_rate(results: Iterable[WorkerResult], *, since: datetime, until: datet
     by `until` counts with the share of its profit its time spent in the span (a run that finished at the edge would
     otherwise move a span's figure by a whole run's profit), whatever ship made it; 0 when none ran then. Runs still
     going at `until` are left out, as a span ending now cannot count them either: two spans compare alike. Unlike
-    `measured_return`,
-    per hour of the clock, not of a ship: what one more hauler adds is the change of this figure, since in a system
-    whose lanes are all worked the new ship's runs take profit from the others' rather than adding their own."""
+    `measured_return`, per hour of the clock, not of a ship: what one more hauler adds is the change of this figure,
+    since in a system whose lanes are all worked the new ship's runs take profit from the others' rather than adding
+    their own."""
     hours = (until - since).total_seconds() / 3600
     if hours <= 0:
         return 0.0
     profit = 0.0
     for result in results:
-        if result.cancelled or kind_of_operation(result.operation_id) is None or result.finished_at > until:
+        if not result.counted or result.finished_at > until:
             continue
-        took = (result.finished_at - result.started_at).total_seconds()
+        took = result.seconds
         if took <= 0:
             profit += result.profit if since <= result.finished_at else 0
             continue

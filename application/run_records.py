@@ -19,7 +19,7 @@ from datetime import datetime
 from itertools import chain
 
 from application.work_allocation import MIN_HOURS, RecentRates
-from application.worker_jobs import WorkerResult, kind_of_operation
+from application.worker_jobs import WorkerResult
 from domain.goods import TradeSymbol
 
 
@@ -41,18 +41,17 @@ class RunRecords:
         first, and the fleet's return."""
         self._past_results = list(results)
         for result in sorted(self._past_results, key=lambda r: r.finished_at):
-            self._add_good(result)
+            if result.counted:
+                self._add_good(result)
 
     def add(self, result: WorkerResult, lane: Hashable | None = None, started_at: datetime | None = None) -> None:
         """A result collected in this process; `lane` is its work's lane, which the coordinator started at
         `started_at` (the lane's ship time runs from then)."""
         self._results.append(result)
-        kind = kind_of_operation(result.operation_id)
-        if result.cancelled or kind is None:
+        if not result.counted:
             return
         if lane is not None and started_at is not None:
-            hours = _hours(started_at, result.finished_at)
-            self._add((kind, lane), result.profit, hours)
+            self._add((result.kind, lane), result.profit, _hours(started_at, result.finished_at))
         self._add_good(result)
 
     def per_hour(self, kind: str, lane: Hashable, good: TradeSymbol) -> float | None:
@@ -82,10 +81,7 @@ class RunRecords:
         return chain(self._past_results, self._results)
 
     def _add_good(self, result: WorkerResult) -> None:
-        kind = kind_of_operation(result.operation_id)
-        if result.cancelled or kind is None:
-            return
-        self._add((kind, result.good), result.profit, _hours(result.started_at, result.finished_at))
+        self._add((result.kind, result.good), result.profit, result.seconds / 3600)
 
     def _add(self, key: tuple[str, Hashable], profit: int, hours: float) -> None:
         total, spent = self._totals.get(key, (0, 0.0))

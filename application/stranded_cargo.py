@@ -7,7 +7,8 @@ ships that should be cleared now: a hold too full for a run (`min_free_cargo`), 
 `idle_for` seconds. Each gets a ClearanceJob, run in the worker pool by `StrandedCargoSeller`:
 
 - for each good held, the market to sell at is the known market paying most for it (the nearest on a tie: the
-  sellers' one rule, application/sale_markets.py), leaving out the imports someone dumped it into (their bid far below their usual one, SaturatedImports): a
+  sellers' one rule, application/sale_markets.py), leaving out the imports someone dumped it into (their bid far
+  below their usual one, SaturatedImports): a
   stranded load must not deepen a dump; when that leaves no market, the good is kept, with the reason, unless the
   hold is too full for the ship to work (`min_free_cargo`): then it is sold at the best of them anyway, as said;
   its cost is what the ship last paid for it according to the ledger; the bid beating that cost is the goal, and

@@ -101,6 +101,17 @@ class WorkerResult:
         return kind_of_operation(self.operation_id) or MANUFACTURING
 
     @property
+    def seconds(self) -> float:
+        """The ship time the run took (never negative, whatever the clocks did)."""
+        return max(0.0, (self.finished_at - self.started_at).total_seconds())
+
+    @property
+    def counted(self) -> bool:
+        """Whether the run counts in what its kind of work earned: a stop did not cut it short (its cargo unsold),
+        and it was a kind of work's run, not a stranded-cargo clearance (of no lane)."""
+        return not self.cancelled and kind_of_operation(self.operation_id) is not None
+
+    @property
     def outcome(self) -> str:
         """completed, cancelled or failed (for logs and metrics)."""
         if self.cancelled:

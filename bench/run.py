@@ -253,11 +253,9 @@ def _run_bot(base_url: str, root: Path, settings: Settings, *, game_hours: float
 def _profit_by_kind(results: Any) -> dict[str, tuple[int, int, float]]:
     by_kind: dict[str, tuple[int, int, float]] = {}
     for result in results:
-        kind = kind_of_operation(result.operation_id)
-        if kind is not None and not result.cancelled:
-            profit, n, seconds = by_kind.get(kind, (0, 0, 0.0))
-            took = max(0.0, (result.finished_at - result.started_at).total_seconds())
-            by_kind[kind] = (profit + result.profit, n + 1, seconds + took)
+        if result.counted:
+            profit, n, seconds = by_kind.get(result.kind, (0, 0, 0.0))
+            by_kind[result.kind] = (profit + result.profit, n + 1, seconds + result.seconds)
     return by_kind
 
 
