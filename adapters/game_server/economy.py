@@ -140,26 +140,23 @@ def mid_price(good: MarketGood, settings: EconomySettings) -> float:
     """The unrounded sellPrice at the good's current stock.
 
     Exports and exchanges: base_price * ratio^-elasticity. Imports: see `_import_log_price`."""
-    kind = good.kind
-    ratio = good.stock / good.equilibrium
-    low = settings.min_ratio[kind]
-    if ratio < low:
-        ratio = low
-    else:
-        high = settings.max_ratio[kind]
-        if ratio > high:
-            ratio = high
-    if kind == "IMPORT":
+    ratio = _clamped_ratio(good, good.stock, settings)
+    if good.kind == "IMPORT":
         return good.base_price * max(settings.import_floor, math.exp(_import_log_price(good, ratio, settings)))
     return good.base_price * ratio ** -settings.elasticity
 
 
 def import_log_bid(good: MarketGood, stock: float, settings: EconomySettings) -> float:
     """log(sellPrice / base_price) of an import holding `stock` (its floor included): what its bid would be."""
-    ratio = stock / good.equilibrium
-    low, high = settings.min_ratio["IMPORT"], settings.max_ratio["IMPORT"]
-    ratio = low if ratio < low else high if ratio > high else ratio
+    ratio = _clamped_ratio(good, stock, settings)
     return max(math.log(settings.import_floor), _import_log_price(good, ratio, settings))
+
+
+def _clamped_ratio(good: MarketGood, stock: float, settings: EconomySettings) -> float:
+    """`stock` over the good's equilibrium, within its kind's bounds: the ratio its price is read at."""
+    ratio = stock / good.equilibrium
+    low, high = settings.min_ratio[good.kind], settings.max_ratio[good.kind]
+    return low if ratio < low else high if ratio > high else ratio
 
 
 _BISECTIONS = 24
