@@ -37,7 +37,7 @@ import logging
 import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from application.game_errors import GameError, InsufficientCredits
 from application.fleet_returns import fleet_rate, measured_return
@@ -323,11 +323,9 @@ class FleetManager:
         """When the latest hauler was bought: read from the ledger once (its SHIP_PURCHASE rows name the type), so
         that a restart keeps the trial, then kept as this manager buys."""
         if self._hauler_bought_at is None:
-            hauler = str(self.config.hauler_type)
-            times = [row.occurred_at for row in self._ledger.transactions_since(datetime.min.replace(tzinfo=UTC))
-                     if row.category is TransactionCategory.SHIP_PURCHASE and row.type is TransactionType.DEBIT
-                     and str(row.good) == hauler]
-            self._hauler_bought_at = (max(times, default=None),)
+            row = self._ledger.latest(TransactionCategory.SHIP_PURCHASE, TransactionType.DEBIT,
+                                      good=str(self.config.hauler_type))
+            self._hauler_bought_at = (None if row is None else row.occurred_at,)
         return self._hauler_bought_at[0]
 
     def _acquire(self, want: _Want, ships: Sequence[ShipState], now: datetime) -> FleetDecision:

@@ -87,6 +87,12 @@ class LedgerRepository(Protocol):
         """Credits minus debits of the rows since `since`."""
         ...
 
+    def latest(self, category: TransactionCategory, type: TransactionType, good: str | None = None
+               ) -> LedgerTransaction | None:
+        """The row of this category and type (and good, when given) that occurred last; None when there is none.
+        One row read, however long the ledger (the fleet's hauler trial asks it for the last hauler bought)."""
+        ...
+
 
 @dataclass(frozen=True, slots=True)
 class ShipAssignment:

@@ -95,6 +95,25 @@ def test_transactions_since_and_net_since_include_the_boundary(db) -> None:
     assert ledger.transactions_since(T0.astimezone(plus_two)) == rows[1:]
 
 
+def test_latest_is_the_last_row_of_its_category_type_and_good(db) -> None:
+    ledger = SqlLedgerRepository(db)
+    hauler, probe = TradeSymbol.parse("SHIP_LIGHT_HAULER"), TradeSymbol.parse("SHIP_PROBE")
+
+    def bought(ship_type: TradeSymbol, minutes: int) -> LedgerTransaction:
+        return trade(TransactionType.DEBIT, 250_000, at=T0 + timedelta(minutes=minutes), good=ship_type, units=None,
+                     ship=None, category=TransactionCategory.SHIP_PURCHASE)
+
+    assert ledger.latest(TransactionCategory.SHIP_PURCHASE, TransactionType.DEBIT) is None
+    rows = [bought(hauler, 5), bought(hauler, 30), bought(probe, 40),
+            trade(TransactionType.DEBIT, 1, at=T0 + timedelta(minutes=50))]
+    for transaction in reversed(rows):  # recording order must not matter, only when each occurred
+        ledger.record(transaction)
+    assert ledger.latest(TransactionCategory.SHIP_PURCHASE, TransactionType.DEBIT, good=str(hauler)) == rows[1]
+    assert ledger.latest(TransactionCategory.SHIP_PURCHASE, TransactionType.DEBIT) == rows[2]
+    assert ledger.latest(TransactionCategory.SHIP_PURCHASE, TransactionType.CREDIT) is None
+    assert ledger.latest(TransactionCategory.CARGO_TRADE, TransactionType.DEBIT) == rows[3]
+
+
 def test_large_amounts_stay_exact_integers(db) -> None:
     ledger = SqlLedgerRepository(db)
     big = trade(TransactionType.CREDIT, 9_000_000_000_000)
