@@ -1,16 +1,20 @@
 """Market prices from supply: quotes, trade impact, supply and activity labels (game-api-facts §7, §8.2, §8.3).
 
-Model. Each market good keeps a `stock` of units and an `equilibrium` stock. Its sellPrice (what the market pays)
-is `base_price * (stock / equilibrium) ** -elasticity`, the ratio clamped to a band so prices stay finite;
+Model. Each market good keeps a `stock` of units and an `equilibrium` stock (depth * tradeVolume^1.5); the ratio of
+the two, clamped to a band so prices stay finite, sets its supply label and its sellPrice (what the market pays);
 purchasePrice (what the agent pays) is sellPrice times the spread of its kind (2.06 for EXPORT and IMPORT, 1.06 for
 EXCHANGE, facts universe §1). A trade of u units moves the stock by u (buy: down, so the price rises; sell: up).
 
-The equilibrium grows as tradeVolume^1.5, so one tranche of tradeVolume units moves the price by about
-`elasticity / (depth * sqrt(tradeVolume))`: ~11% at tradeVolume 6, ~6% at 20, ~3% at 60, under 1% at an exchange
-(facts universe §5: 1.03-1.13 per tranche at exports, <=2.5% at exchanges). Imports follow their own curve
-(`mid_price`), keyed by their labels as the real fits are: 1-4% per tranche at WEAK activity, whatever the supply,
-and 10-13% once a consumed import is fed up to HIGH (its line GROWING). The band and the depths are chosen so that no
-single trade moves the mid price by as much as the spread, hence a buy-then-sell round trip at one market always
+Each kind has its curve, keyed as the real fits are (facts universe §5, ~20k ladders):
+- an exchange's sellPrice is `base_price * ratio ** -elasticity`, under 2.5% a tranche (tradeVolume units);
+- an export's moves by a step per tranche keyed by its labels, not by its tradeVolume (`_export_log_price`): its
+  own curve is the RESTRICTED one (1.13 a tranche at SCARCE down to 1.035 at ABUNDANT), and a fed factory line
+  answers a share of each purchase at once from its inputs (`answered_share`, market_dynamics.answer_purchase), so
+  the step falls to 4-6% while the line shows WEAK and to 0.5% while it shows GROWING or STRONG; an export no line
+  makes shows WEAK and its curve is the WEAK one;
+- an import's bid (`_import_log_price`) moves 1-4% per tranche at WEAK activity, whatever the supply, and 10-13%
+  once a consumed import is fed up to HIGH (its line GROWING).
+No single trade moves the mid price by as much as the spread, hence a buy-then-sell round trip at one market always
 loses money (tested).
 
 Time is the business of market_dynamics.py (and the pure functions it composes: production.py, recovery.py,
@@ -179,7 +183,7 @@ def _export_log_price(good: MarketGood, ratio: float, settings: EconomySettings)
     tradeVolume keeps the price where it was and deepens the market, each tranche moving the price less."""
     steps = settings.export_restricted_step if good.factory else settings.export_weak_step
     template = _clamped(good.kind, good.template_ratio, settings)
-    tranches = settings.depth[good.kind] * math.sqrt(good.tier)      # tier tranches in one equilibrium stock
+    tranches = settings.equilibrium_stock(good.kind, good.tier) / good.tier   # tier tranches in an equilibrium
     climb = _log_steps_below(ratio, steps, settings) - _log_steps_below(template, steps, settings)
     return -settings.elasticity * math.log(template) - tranches * climb
 
