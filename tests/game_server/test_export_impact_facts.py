@@ -14,12 +14,14 @@ from __future__ import annotations
 
 import pytest
 
+from adapters.game_server.clock import ManualClock
 from adapters.game_server.economy import (
     EconomySettings, activity_level, apply_sale, mid_price, quote, supply_level,
 )
 from adapters.game_server.market_dynamics import answer_purchase, refresh_feeds
 from adapters.game_server.production import link_factories
 from adapters.game_server.state import MarketGood, MarketState, Recipe
+from adapters.game_server.world import World, WorldSettings
 
 SETTINGS = EconomySettings()
 TIERS = (6, 20, 60)
@@ -142,3 +144,37 @@ def test_a_round_trip_at_an_export_loses_money_however_its_line_is_fed(activity:
                 credits += quote(good, SETTINGS)[1] * trade_volume
                 apply_sale(good, trade_volume)
             assert credits < 0, (activity, trade_volume, ratio, tranches)
+
+
+# --- through the World's API: a purchase at a fed factory export is answered from its inputs -------------------------
+
+def test_buying_through_the_api_at_a_fed_export_takes_its_inputs_and_barely_moves_its_ask() -> None:
+    clock = ManualClock()
+    world = World.open(None, clock=clock, settings=WorldSettings(seed=1, other_systems=3, starting_credits=10 ** 9,
+                                                                 economy=EconomySettings(noise_scale=0.0)))
+    try:
+        world.register("BADGER", "COSMIC")
+        starter = world.universe.starter_system
+        waypoint, recipe = next((w, r) for w, m in sorted(world._markets.items()) if w.startswith(starter)
+                                for r in m.recipes)
+        state = world._markets[waypoint]
+        world.orbit("BADGER", "BADGER-1")
+        clock.set(world.navigate("BADGER", "BADGER-1", waypoint).nav.route.arrival)
+        clock.advance(0.001)
+        world.dock("BADGER", "BADGER-1")
+        world.market(starter, waypoint, "BADGER")        # brought up to now: the purchase below adds no game time
+        for name in recipe.inputs:                       # fed: every input stocked to show its line GROWING
+            state.goods[name].stock = state.goods[name].equilibrium * FEED["GROWING"]
+        refresh_feeds(state)
+        export = state.goods[recipe.export]
+        volume = min(export.trade_volume, world.ship("BADGER", "BADGER-1").cargo.capacity)
+        ask = quote(export, SETTINGS)[0]
+        held = {name: state.goods[name].stock for name in (recipe.export, *recipe.inputs)}
+        assert activity_level(export, SETTINGS) == "GROWING"
+        world.purchase_cargo("BADGER", "BADGER-1", recipe.export, volume)
+        made = export.stock - (held[recipe.export] - volume)
+        used = sum(held[name] - state.goods[name].stock for name in recipe.inputs)
+        assert 0 < made < volume and used == pytest.approx(SETTINGS.input_units_per_output * made)
+        assert quote(export, SETTINGS)[0] <= ask * (1.005 + ROUNDING) ** (volume / export.trade_volume) + 1
+    finally:
+        world.close()
