@@ -1,16 +1,20 @@
 """Market prices from supply: quotes, trade impact, supply and activity labels (game-api-facts §7, §8.2, §8.3).
 
-Model. Each market good keeps a `stock` of units and an `equilibrium` stock. Its sellPrice (what the market pays)
-is `base_price * (stock / equilibrium) ** -elasticity`, the ratio clamped to a band so prices stay finite;
+Model. Each market good keeps a `stock` of units and an `equilibrium` stock (depth * tradeVolume^1.5); the ratio of
+the two, clamped to a band so prices stay finite, sets its supply label and its sellPrice (what the market pays);
 purchasePrice (what the agent pays) is sellPrice times the spread of its kind (2.06 for EXPORT and IMPORT, 1.06 for
 EXCHANGE, facts universe §1). A trade of u units moves the stock by u (buy: down, so the price rises; sell: up).
 
-The equilibrium grows as tradeVolume^1.5, so one tranche of tradeVolume units moves the price by about
-`elasticity / (depth * sqrt(tradeVolume))`: ~11% at tradeVolume 6, ~6% at 20, ~3% at 60, under 1% at an exchange
-(facts universe §5: 1.03-1.13 per tranche at exports, <=2.5% at exchanges). Imports follow their own curve
-(`mid_price`), keyed by their labels as the real fits are: 1-4% per tranche at WEAK activity, whatever the supply,
-and 10-13% once a consumed import is fed up to HIGH (its line GROWING). The band and the depths are chosen so that no
-single trade moves the mid price by as much as the spread, hence a buy-then-sell round trip at one market always
+Each kind has its curve, keyed as the real fits are (facts universe §5, ~20k ladders):
+- an exchange's sellPrice is `base_price * ratio ** -elasticity`, under 2.5% a tranche (tradeVolume units);
+- an export's moves by a step per tranche keyed by its labels, not by its tradeVolume (`_export_log_price`): its
+  own curve is the RESTRICTED one (1.13 a tranche at SCARCE down to 1.035 at ABUNDANT), and a fed factory line
+  answers a share of each purchase at once from its inputs (`answered_share`, market_dynamics.answer_purchase), so
+  the step falls to 4-6% while the line shows WEAK and to 0.5% while it shows GROWING or STRONG; an export no line
+  makes shows WEAK and its curve is the WEAK one;
+- an import's bid (`_import_log_price`) moves 1-4% per tranche at WEAK activity, whatever the supply, and 10-13%
+  once a consumed import is fed up to HIGH (its line GROWING).
+No single trade moves the mid price by as much as the spread, hence a buy-then-sell round trip at one market always
 loses money (tested).
 
 Time is the business of market_dynamics.py (and the pure functions it composes: production.py, recovery.py,
@@ -99,15 +103,31 @@ class EconomySettings:
     # An import's lowest bid, as a share of its base. No fact gives one; without it a long dump took a bid to 2% of
     # base, which nobody reports.
     import_floor: float = 0.14
+    # What one tranche (tradeVolume units) bought at an export multiplies its price by, keyed by its labels as the
+    # real fits key it (facts universe §5, ~20k ladders; not by tradeVolume). A factory export's own curve is the
+    # RESTRICTED one (1.13 at SCARCE down to 1.03 at ABUNDANT): a starved line makes nothing when an agent buys.
+    # A line that is fed answers a share of each purchase at once from its inputs (`answered_share`), so the stock
+    # and the price move less: to the WEAK figures (facts 1.04-1.06) and, with its line GROWING or STRONG, to
+    # `export_fed_step` (facts ~1.005 at HIGH|GROWING and ABUNDANT|GROWING; STRONG is not measured and is held to
+    # the same). An export no line makes always shows WEAK, and its own curve is the WEAK one. ABUNDANT takes
+    # 1.035 on both curves: the fit's RESTRICTED 1.03 and WEAK low end 1.04 (both given to two decimals) cannot
+    # both hold where a fed line only ever flattens the curve; 1.035 is within the rounding of each.
+    export_restricted_step: Mapping[str, float] = field(default_factory=lambda: _frozen(
+        {"SCARCE": 1.13, "LIMITED": 1.10, "MODERATE": 1.07, "HIGH": 1.05, "ABUNDANT": 1.035}))
+    export_weak_step: Mapping[str, float] = field(default_factory=lambda: _frozen(
+        {"SCARCE": 1.06, "LIMITED": 1.055, "MODERATE": 1.05, "HIGH": 1.045, "ABUNDANT": 1.035}))
+    export_fed_step: float = 1.005
     level_ratio: float = 1.8                # stock ratio between two adjacent supply levels
     depth: Mapping[str, float] = field(default_factory=lambda: _frozen(
         {"EXPORT": 3.0, "IMPORT": 3.0, "EXCHANGE": 12.0}))
     spread: Mapping[str, float] = field(default_factory=lambda: _frozen(
         {"EXPORT": 2.06, "IMPORT": 2.06, "EXCHANGE": 1.06}))
     # Band of stock/equilibrium inside which the price moves; outside it the price is flat. An import's top is far in
-    # ABUNDANT: its bid keeps falling a WEAK tranche's share while it is fed, down to `import_floor`.
+    # ABUNDANT: its bid keeps falling a WEAK tranche's share while it is fed, down to `import_floor`. An export's
+    # bottom is deep in SCARCE (which starts at 0.23), so a tranche bought there moves its price the SCARCE step
+    # even at tradeVolume 6, whose tranche is 0.14 of the equilibrium stock.
     min_ratio: Mapping[str, float] = field(default_factory=lambda: _frozen(
-        {"EXPORT": 0.15, "IMPORT": 0.15, "EXCHANGE": 0.5}))
+        {"EXPORT": 0.03, "IMPORT": 0.15, "EXCHANGE": 0.5}))
     max_ratio: Mapping[str, float] = field(default_factory=lambda: _frozen(
         {"EXPORT": 4.0, "IMPORT": 8.0, "EXCHANGE": 2.0}))
 
@@ -124,6 +144,11 @@ class EconomySettings:
             raise ValueError("noise_amplitude must be >= 0")
         if not 0 < self.import_weak_step <= self.import_fed_step or not 0 < self.import_floor < 1:
             raise ValueError("need 0 < import_weak_step <= import_fed_step and 0 < import_floor < 1")
+        for steps in (self.export_restricted_step, self.export_weak_step):
+            if set(steps) != set(SUPPLY_LEVELS) or not all(step > 1 for step in steps.values()):
+                raise ValueError("an export's steps per tranche need every supply level, each above 1")
+        if not 1 < self.export_fed_step <= min(self.export_weak_step.values()):
+            raise ValueError("need 1 < export_fed_step <= every export_weak_step")
         if self.volume_growth < 0 or self.max_volume_growth < 1:
             raise ValueError("volume_growth must be >= 0 and max_volume_growth >= 1")
 
@@ -139,11 +164,60 @@ GROWING_KINDS = frozenset({"EXPORT", "EXCHANGE"})
 def mid_price(good: MarketGood, settings: EconomySettings) -> float:
     """The unrounded sellPrice at the good's current stock.
 
-    Exports and exchanges: base_price * ratio^-elasticity. Imports: see `_import_log_price`."""
+    Exchanges: base_price * ratio^-elasticity. Imports: see `_import_log_price`; exports: `_export_log_price`."""
     ratio = _clamped_ratio(good, good.stock, settings)
     if good.kind == "IMPORT":
         return good.base_price * max(settings.import_floor, math.exp(_import_log_price(good, ratio, settings)))
+    if good.kind == "EXPORT":
+        return good.base_price * math.exp(_export_log_price(good, ratio, settings))
     return good.base_price * ratio ** -settings.elasticity
+
+
+def _export_log_price(good: MarketGood, ratio: float, settings: EconomySettings) -> float:
+    """An export's log price over its base at `ratio` (stock over equilibrium, clamped).
+
+    At its template stock it is base * template_ratio^-elasticity, the price the universe calibrates (facts §2);
+    every tranche of stock below (above) the template multiplies (divides) it by the step its curve gives at that
+    supply level (`export_restricted_step` for a factory export, `export_weak_step` for one no line makes), so a
+    tranche moves the price by its labels on every tradeVolume tier. Tranches are of the good's tier: a grown
+    tradeVolume keeps the price where it was and deepens the market, each tranche moving the price less."""
+    steps = settings.export_restricted_step if good.factory else settings.export_weak_step
+    template = _clamped(good.kind, good.template_ratio, settings)
+    tranches = settings.equilibrium_stock(good.kind, good.tier) / good.tier   # tier tranches in an equilibrium
+    climb = _log_steps_below(ratio, steps, settings) - _log_steps_below(template, steps, settings)
+    return -settings.elasticity * math.log(template) - tranches * climb
+
+
+def _log_steps_below(ratio: float, steps: Mapping[str, float], settings: EconomySettings) -> float:
+    """The integral, from an empty stock up to `ratio` (in equilibrium stocks), of the log step per tranche of the
+    supply level each stock reads as (`supply_level`'s bands for an export)."""
+    total, low = 0.0, 0.0
+    base = _EQUILIBRIUM_LEVEL["EXPORT"]
+    for index, level in enumerate(SUPPLY_LEVELS):
+        high = settings.level_ratio ** (index - base + 0.5) if index < len(SUPPLY_LEVELS) - 1 else math.inf
+        top = ratio if ratio < high else high
+        total += math.log(steps[level]) * (top - low)
+        if ratio <= high:
+            return total
+        low = high
+    return total
+
+
+def answered_share(good: MarketGood, settings: EconomySettings) -> float:
+    """The share of each unit bought at `good` that its factory line makes at once from its inputs, by its labels:
+    none while the line is RESTRICTED (or the good is no factory export), enough to flatten the RESTRICTED curve
+    to the WEAK step while it shows WEAK, and to `export_fed_step` while it shows GROWING or STRONG (game-api-facts
+    §8.3: "as agents buy up supply from an export good, production tends to increase to meet the demand ... only
+    when there is an adequate supply of imports"). The caller takes the inputs it uses."""
+    if good.kind != "EXPORT" or not good.factory:
+        return 0.0
+    activity = feed_activity(good.feed, settings)
+    if activity == "RESTRICTED":
+        return 0.0
+    supply = supply_level(good, settings)
+    target = settings.export_weak_step[supply] if activity == "WEAK" else settings.export_fed_step
+    share = 1.0 - math.log(target) / math.log(settings.export_restricted_step[supply])
+    return share if share > 0.0 else 0.0
 
 
 def import_log_bid(good: MarketGood, stock: float, settings: EconomySettings) -> float:
@@ -154,8 +228,11 @@ def import_log_bid(good: MarketGood, stock: float, settings: EconomySettings) ->
 
 def _clamped_ratio(good: MarketGood, stock: float, settings: EconomySettings) -> float:
     """`stock` over the good's equilibrium, within its kind's bounds: the ratio its price is read at."""
-    ratio = stock / good.equilibrium
-    low, high = settings.min_ratio[good.kind], settings.max_ratio[good.kind]
+    return _clamped(good.kind, stock / good.equilibrium, settings)
+
+
+def _clamped(kind: str, ratio: float, settings: EconomySettings) -> float:
+    low, high = settings.min_ratio[kind], settings.max_ratio[kind]
     return low if ratio < low else high if ratio > high else ratio
 
 

@@ -11,12 +11,15 @@ The template state is a fixed point of all three, so a market nobody trades keep
 universe §1) for as long as it stays untouched; after `_SETTLE_HALF_LIVES` of the slowest half-life it is back there
 exactly. On top of that base, the background traffic (market_noise.py) moves what the market shows, as a function
 of game time alone.
+
+A purchase at an export is answered at once by its factory line while the line is fed (`answer_purchase`), so a
+fed export's stock and price barely move while its inputs last.
 """
 from __future__ import annotations
 
 import math
 
-from adapters.game_server.economy import GROWING_KINDS, EconomySettings, import_bounce
+from adapters.game_server.economy import GROWING_KINDS, EconomySettings, answered_share, apply_purchase, import_bounce
 from adapters.game_server.market_noise import factor
 from adapters.game_server.production import extra_output, feed_of, line_capacity
 from adapters.game_server.recovery import retention
@@ -146,6 +149,28 @@ def _run_lines(lines: tuple[_Line, ...], h: float, settings: EconomySettings) ->
         used = extra * per_unit_total / len(inputs)
         for good in inputs:
             good.stock = max(0.0, good.stock - used)
+
+
+def answer_purchase(market: MarketState, good: MarketGood, units: int, settings: EconomySettings) -> float:
+    """An agent bought `units` of `good` here: its stock falls by them, less what its factory line makes at once
+    (`answered_share` of them, by the line's labels before the purchase), each unit made taking exactly
+    `input_units_per_output` units of the line's inputs, shared among them, never more than they hold. The inputs'
+    supply falls and their bids rise; as they run down the line turns WEAK, then RESTRICTED, and answers less.
+    Returns the units made."""
+    share = answered_share(good, settings)
+    apply_purchase(good, units)
+    if share <= 0.0:
+        return 0.0
+    inputs = next((line[1] for line in _lines(market, settings) if line[0] is good), ())
+    if not inputs:
+        return 0.0
+    per_input = settings.input_units_per_output / len(inputs)
+    made = min(share * units, min(g.stock for g in inputs) / per_input)
+    good.stock += made
+    for g in inputs:
+        g.stock = max(0.0, g.stock - made * per_input)
+    refresh_feeds(market)
+    return made
 
 
 def _evolve_volume(good: MarketGood, h: float, settings: EconomySettings) -> None:

@@ -5,9 +5,9 @@ import math
 from dataclasses import dataclass
 
 from adapters.game_server import catalog
-from adapters.game_server.economy import apply_purchase, apply_sale, quote
+from adapters.game_server.economy import apply_sale, quote
 from adapters.game_server.errors import GameError
-from adapters.game_server.market_dynamics import refresh_feeds
+from adapters.game_server.market_dynamics import answer_purchase, refresh_feeds
 from adapters.game_server.rules.codes import (
     CARGO_EXCEEDS, CARGO_MISSING, CARGO_UNITS, MARKET_CREDITS, NO_MARKET, NOT_BOUGHT_HERE, NOT_SOLD_HERE,
     TRADE_VOLUME,
@@ -77,7 +77,7 @@ class TradeRules(WorldCore):
                 self._check_credits(owner, "Market purchase failed", symbol, units, price)
                 owner.credits -= price * units
                 state.cargo[symbol] = state.cargo.get(symbol, 0) + units
-                apply_purchase(good, units)
+                answer_purchase(market, good, units, self._economy)
             else:
                 price = sell_price
                 owner.credits += price * units
@@ -143,7 +143,7 @@ class TradeRules(WorldCore):
             if market_units:
                 owner.credits -= total
                 state.fuel += wanted
-                apply_purchase(good, market_units)
+                answer_purchase(market, good, market_units, self._economy)
                 market.transactions.append(record)
                 with self._store.transaction():
                     self._store.save_agent(owner)
