@@ -13,7 +13,9 @@ tells the limiter the server's limits but the answers' headers. Prints, each on 
     requests per second:
     429s:                            answers refused for the rate limit (counted by the shared limiter)
 
-Aim (issue 16): at least 90% of the budget with 0 429s, in both regimes:
+The span is best whole minutes: the budget counts every burst window begun, whole, and LOW and NORMAL requests
+leave their burst reserves to HIGH, which drains them within the window but not at once. Aim (issue 16): at least
+90% of the budget with 0 429s, in both regimes:
 
     .venv/bin/python bench/rate_limit.py --speed 20 --rate-limit scaled   # 40/s + 600/60 s: 9,000 per game hour
     .venv/bin/python bench/rate_limit.py --speed 1 --rate-limit on        # the real game: 2/s + 30/60 s
