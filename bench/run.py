@@ -44,6 +44,7 @@ from typing import Any
 
 from adapters.config.loader import load_settings
 from adapters.config.settings import Settings
+from adapters.game_api.rate_limiter import budget_points
 from adapters.game_api.settings import GameApiSettings
 from adapters.game_server.http_server_process import GameServerProcess
 from application.worker_jobs import MANUFACTURING, kind_of_operation
@@ -110,7 +111,7 @@ class Figures:
     @property
     def budget(self) -> float:
         """Points the server gave over the run's wall time: every static window and every burst window begun."""
-        return self.per_second * self.wall + self.burst * math.ceil(self.wall / 60)
+        return budget_points(self.per_second, self.burst, self.wall)
 
     def regime(self) -> str:
         if self.rate_limit == "off":

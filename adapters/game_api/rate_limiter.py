@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import fcntl
 import itertools
+import math
 import os
 import re
 import threading
@@ -242,6 +243,12 @@ class LimiterStats:
     def budget_per_second(self) -> float:
         """The sustained rate of the announced policy: the static pool per second plus the burst per minute."""
         return self.per_second + self.burst / 60.0
+
+
+def budget_points(per_second: int, burst: int, seconds: float) -> float:
+    """Points a server with these limits gives one account in `seconds` from full pools: every static window and
+    every burst window begun. The denominator of "share of the rate budget used" in every bench and test."""
+    return per_second * seconds + burst * math.ceil(seconds / 60)
 
 
 # --- the pool arithmetic (the one algorithm) ------------------------------------------------------------------------

@@ -21,6 +21,7 @@ from adapters.game_api.rate_limiter import (
     RateLimiter,
     RateLimitPolicy,
     SystemClock,
+    budget_points,
 )
 from game_api_fake import FakeClock
 
@@ -386,6 +387,14 @@ def test_a_429_pauses_everyone_empties_both_pools_and_is_counted() -> None:
     assert later == [305.0] * 32 + [306.0]  # both static points and the burst again
 
 
+@pytest.mark.parametrize(("seconds", "speed"), [(1, 1), (59, 1), (60, 1), (61, 1), (90, 1), (180, 1), (30, 20)])
+def test_the_budget_is_what_the_server_gives_a_client_asking_every_millisecond(seconds: int, speed: int) -> None:
+    # The denominator of every "share of the rate budget used": full pools at the start, every window begun counts.
+    server = ServerPools(static_capacity=2 * speed, burst_capacity=30 * speed)
+    accepted = sum(server.accept(ms / 1000) for ms in range(seconds * 1000))
+    assert accepted == budget_points(2 * speed, 30 * speed, seconds)
+
+
 # --- a simulated server with latency, many requests in flight ------------------------------------------------------
 
 @dataclass
@@ -485,7 +494,7 @@ def test_under_load_no_request_is_refused_and_the_budget_is_used(speed: int, lat
                                          seed=speed)
 
     assert refused == 0
-    budget = (2 + 30 / 60) * speed * seconds
+    budget = budget_points(2 * speed, 30 * speed, seconds)
     share = answered / budget
     print(f"speed {speed}: {answered} requests, {share:.1%} of the budget")
     assert share > least_share

@@ -1,0 +1,111 @@
+"""The rate limiter's own capacity: one account saturated from several processes against a real game server.
+
+Starts `spacetraders server` in a subprocess with its rate limit on, registers a fresh agent, and has `--processes`
+processes (the bot's workers are processes) ask `GET /my/agent` as fast as the account's limiter lets them, for
+`--seconds` of wall time, mixing HIGH, NORMAL and LOW priorities. Each process builds its client the way the bot
+does (`bootstrap.account_client`: the account's limiter shared through a file under the run directory); nothing
+tells the limiter the server's limits but the answers' headers. Prints, each on a line of its own:
+
+    regime:                          game speed and the server's limit
+    span:                            wall seconds counted (requests granted from the start to the end), processes
+    share of the rate budget used:   requests over the points the server gave in that span (every static window,
+                                     every burst window begun: the same figure as bench/run.py's)
+    requests per second:
+    429s:                            answers refused for the rate limit (counted by the shared limiter)
+
+The span is best whole minutes: the budget counts every burst window begun, whole, and LOW and NORMAL requests
+leave their burst reserves to HIGH, which drains them within the window but not at once. Aim (issue 16): at least
+90% of the budget with 0 429s, in both regimes:
+
+    .venv/bin/python bench/rate_limit.py --speed 20 --rate-limit scaled   # 40/s + 600/60 s: 9,000 per game hour
+    .venv/bin/python bench/rate_limit.py --speed 1 --rate-limit on        # the real game: 2/s + 30/60 s
+"""
+from __future__ import annotations
+
+import argparse
+import multiprocessing
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from adapters.game_api.rate_limiter import Priority, RateLimiter, budget_points
+from adapters.game_api.settings import GameApiSettings
+from adapters.game_server.http_server_process import GameServerProcess
+
+import bootstrap
+
+PLAYER = "LIMITER"
+_PRIORITIES = (Priority.HIGH, Priority.NORMAL, Priority.LOW)
+
+
+def hammer(base_url: str, token: str, run_dir: str, start: float, until: float, index: int) -> tuple[int, int]:
+    """Child process: from `start` to `until`, ask as fast as the shared limiter allows; (requests, 429s met)."""
+    settings = GameApiSettings(base_url=base_url, token=token)
+    requests = 0
+    with bootstrap.account_client(settings, Path(run_dir), PLAYER) as client:
+        time.sleep(max(0.0, start - time.time()))
+        while time.time() < until:
+            client.agent(priority=_PRIORITIES[(requests + index) % len(_PRIORITIES)])
+            requests += 1
+        return requests, client.rate_limited
+
+
+def measure(*, speed: float, rate_limit: str, seconds: float, processes: int, lead: float) -> list[str]:
+    with tempfile.TemporaryDirectory(prefix="bench-rate-limit-") as scratch:
+        root = Path(scratch)
+        run_dir = root / "run"
+        with GameServerProcess(data_dir=root / "server", speed=speed, rate_limit=rate_limit) as server:
+            with bootstrap.account_client(GameApiSettings(base_url=server.base_url), run_dir, PLAYER) as client:
+                token = client.register(PLAYER, "COSMIC").token
+            limiter = RateLimiter.shared(run_dir, PLAYER)
+            before = limiter.stats()
+            context = multiprocessing.get_context("spawn")
+            with context.Pool(processes) as pool:
+                # The children need a moment to start (spawn imports the bot); they all begin at `start`, by when
+                # the registration's window is long over and the account's pools are full.
+                start = time.time() + lead
+                until = start + seconds
+                pending = pool.starmap_async(hammer, [(server.base_url, token, str(run_dir), start, until, i)
+                                                      for i in range(processes)])
+                # The span ends at `until` exactly: a request granted later (a process waiting for a point then)
+                # is not counted, nor are the points of a window that would begin after it.
+                time.sleep(max(0.0, until - time.time()))
+                at_end = limiter.stats()
+                results = pending.get(timeout=seconds + 120)
+            after = limiter.stats()
+    idle = sum(1 for requests, _ in results if requests == 0)
+    if idle:
+        raise SystemExit(f"bench/rate_limit.py: {idle} process(es) made no request: raise --lead")
+    requests = at_end.requests - before.requests
+    budget = budget_points(at_end.per_second, at_end.burst, seconds)
+    met = sum(refused for _, refused in results)
+    per_game_hour = (at_end.per_second * 3600 + at_end.burst * 60) / speed
+    return [
+        f"regime: game speed {speed:g}, rate limit {rate_limit}: {at_end.per_second}/s + burst {at_end.burst}/60 s "
+        f"= {per_game_hour:,.0f} requests per game hour (learnt from the headers)",
+        f"span: {seconds:g} s wall, {processes} processes, priorities HIGH/NORMAL/LOW in turn",
+        f"share of the rate budget used: {requests / budget:.1%} ({requests} requests of {budget:,.0f} points "
+        f"in {seconds:g} s)",
+        f"requests per second: {requests / seconds:.1f} (budget {budget / seconds:.1f})",
+        f"429s: {after.pauses - before.pauses} (met by the processes: {met}); model corrections by answers: "
+        f"{after.corrections - before.corrections}",
+    ]
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--speed", type=float, default=20.0, help="game seconds per wall second")
+    parser.add_argument("--rate-limit", default="scaled", choices=("scaled", "on"),
+                        help="the server's limit: the real one times the speed (scaled) or the real one (on)")
+    parser.add_argument("--seconds", type=float, default=60.0, help="wall seconds of saturation")
+    parser.add_argument("--processes", type=int, default=4, help="processes sharing the account")
+    parser.add_argument("--lead", type=float, default=5.0, help="wall seconds given to the processes to start")
+    args = parser.parse_args()
+    print("\n".join(measure(speed=args.speed, rate_limit=args.rate_limit, seconds=args.seconds,
+                            processes=args.processes, lead=args.lead)))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
