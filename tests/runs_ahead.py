@@ -19,6 +19,7 @@ import logging
 import multiprocessing
 import os
 import threading
+import time
 import traceback
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -28,6 +29,7 @@ from typing import Any
 
 AT_ONCE = 3  # runs at a time: each uses a fraction of a core (its server, its bot, its worker processes)
 LOG_TAIL = 60  # lines of a failed run's log shown with its failure
+CLOSE_WAIT = 600.0  # seconds the end of the session waits for the runs still going before killing them (hung)
 
 
 class RunAheadFailed(AssertionError):
@@ -57,6 +59,7 @@ class _Run:
     run: Callable[[Path], Any]
     root: Path
     done: threading.Event = field(default_factory=threading.Event)
+    process: multiprocessing.process.BaseProcess | None = None
     outcome: tuple[str, Any] | None = None
 
     def log_tail(self) -> str:
@@ -106,6 +109,7 @@ class RunsAhead:
             receiving, sending = context.Pipe(duplex=False)
             process = context.Process(target=_child, args=(planned.run, planned.root, sending),
                                       name=f"run-ahead {planned.name}")
+            planned.process = process
             process.start()
             sending.close()
             try:
@@ -135,6 +139,9 @@ class RunsAhead:
         """Start no more runs and wait for those started (each is bounded by its own limits), so nothing outlives
         the session."""
         self._closing = True
+        if not self._started:
+            return
+        deadline = time.monotonic() + CLOSE_WAIT
         for planned in self._runs.values():
-            if self._started:
-                planned.done.wait()
+            if not planned.done.wait(max(0.0, deadline - time.monotonic())) and planned.process is not None:
+                planned.process.kill()  # its server and workers stop by themselves once it is gone
