@@ -16,9 +16,9 @@ def pytest_configure(config) -> None:
     # a pipe would take it for a window's width and wrap its tables, in-process and in the CLI processes a test starts.
     for name in ("COLUMNS", "LINES"):
         os.environ.pop(name, None)
-    config.addinivalue_line("markers", "runs_ahead(run): the test's slow run starts ahead of it, in a process of its "
-                                       "own, beside the rest of the suite (tests/runs_ahead.py)")
-    config.addinivalue_line("markers", "undisturbed: runs first, before the runs ahead start (its figures need the "
+    config.addinivalue_line("markers", "runs_ahead(run, seconds): the test's slow run starts ahead of it, in a "
+                                       "process of its own, beside the rest of the suite (tests/runs_ahead.py)")
+    config.addinivalue_line("markers", "undisturbed: runs last, once the runs ahead have ended (its figures need the "
                                        "machine's spare CPU or wall-clock pace)")
 
 
@@ -26,8 +26,8 @@ def pytest_collection_modifyitems(session, config, items: list[pytest.Item]) -> 
     # Stable: the order within each group is the usual one (the tests of a module that run in order still do).
     def group(item: pytest.Item) -> int:
         if item.get_closest_marker("undisturbed"):
-            return 0
-        return 2 if item.get_closest_marker("runs_ahead") else 1
+            return 2  # after the tests of the runs ahead, which wait for every run to end
+        return 1 if item.get_closest_marker("runs_ahead") else 0
 
     items.sort(key=group)
 
@@ -38,15 +38,15 @@ def runs_ahead(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPath
     for item in request.session.items:
         marker = item.get_closest_marker("runs_ahead")
         if marker is not None:
-            runs.add(item.nodeid, marker.kwargs["run"], tmp_path_factory.mktemp(item.name[:40]))
+            runs.add(item.nodeid, marker.kwargs["run"], tmp_path_factory.mktemp(item.name[:40]),
+                     marker.kwargs["seconds"])
     yield runs
     runs.close()
 
 
 @pytest.fixture(autouse=True)
-def _start_the_runs_ahead(request: pytest.FixtureRequest, runs_ahead: RunsAhead) -> None:
-    if not request.node.get_closest_marker("undisturbed"):
-        runs_ahead.start()
+def _start_the_runs_ahead(runs_ahead: RunsAhead) -> None:
+    runs_ahead.start()
 
 
 @pytest.fixture

@@ -2,16 +2,17 @@
 wall time spent mostly waiting on the game clock and the rate limit, little CPU) starts in a process of its own
 when the session starts, beside the rest of the suite, and its test asserts on what it returned.
 
-A test declares its run with `@pytest.mark.runs_ahead(run=_run)`, `_run(root: Path)` being a function of its module
-that returns picklable data, and takes the `ran_ahead` fixture: `ran_ahead()` waits for the run and returns its
-result, or fails with what the run raised and the tail of its log. The run is the test's own code moved into a
+A test declares its run with `@pytest.mark.runs_ahead(run=_run, seconds=S)`, `_run(root: Path)` being a function
+of its module that returns picklable data and S about how long it takes, and takes the `ran_ahead` fixture:
+`ran_ahead()` waits for the run and returns its result, fails with what the run raised and the tail of its log, or
+skips as the run did. The run is the test's own code moved into a
 function: the same server, bot, limits and data as before; only the assertions on the outcome wait in the test
 (where pytest explains them).
 
-Tests marked so go last in the session (their runs have then had the rest of the suite to finish in); the runs
-start with the first test not marked `undisturbed` (those go first: their figures need the machine's spare CPU or
-its wall-clock pace to themselves), at most `AT_ONCE` at a time, in the order of the session. Each run has its own
-directory, server, agent and database: nothing is shared between runs or with other tests.
+The runs start with the first test of the session, at most `AT_ONCE` at a time, the longest first. Their tests go
+after the rest of the suite (the runs have had it to finish in), and the tests marked `undisturbed` go last, once
+every run has ended: their figures need the machine's spare CPU or its wall-clock pace to themselves. Each run has
+its own directory, server, agent and database: nothing is shared between runs or with other tests.
 """
 from __future__ import annotations
 
@@ -27,6 +28,8 @@ from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 AT_ONCE = 3  # runs at a time: each uses a fraction of a core (its server, its bot, its worker processes)
 LOG_TAIL = 60  # lines of a failed run's log shown with its failure
 CLOSE_WAIT = 600.0  # seconds the end of the session waits for the runs still going before killing them (hung)
@@ -41,10 +44,12 @@ def _child(run: Callable[[Path], Any], root: Path, sending: Connection) -> None:
     log = open(root / "run.log", "a", buffering=1)  # noqa: SIM115 - for the whole life of this process
     os.dup2(log.fileno(), 1)
     os.dup2(log.fileno(), 2)
-    logging.basicConfig(stream=log, level=logging.INFO, format="%(asctime)s %(processName)s %(name)s %(message)s",
+    logging.basicConfig(stream=log, level=logging.INFO, format="%(asctime)s %(name)s %(message)s",
                         force=True)
     try:
         result = run(root)
+    except pytest.skip.Exception as skipped:
+        sending.send(("skipped", str(skipped)))
     except BaseException:  # noqa: BLE001 - whatever it was, the test must hear of it
         sending.send(("raised", traceback.format_exc()))
     else:
@@ -58,6 +63,7 @@ class _Run:
     name: str
     run: Callable[[Path], Any]
     root: Path
+    seconds: float  # about how long it takes
     done: threading.Event = field(default_factory=threading.Event)
     process: multiprocessing.process.BaseProcess | None = None
     outcome: tuple[str, Any] | None = None
@@ -79,8 +85,8 @@ class RunsAhead:
         self._closing = False
         self._threads: list[threading.Thread] = []
 
-    def add(self, name: str, run: Callable[[Path], Any], root: Path) -> None:
-        self._runs[name] = _Run(name, run, root)
+    def add(self, name: str, run: Callable[[Path], Any], root: Path, seconds: float) -> None:
+        self._runs[name] = _Run(name, run, root, seconds)
 
     def start(self) -> None:
         if self._started or not self._runs:
@@ -91,7 +97,7 @@ class RunsAhead:
         self._threads.append(starter)
 
     def _start_all(self) -> None:
-        for planned in self._runs.values():
+        for planned in sorted(self._runs.values(), key=lambda r: -r.seconds):  # the longest do not end last
             self._slots.acquire()
             if self._closing:  # the session ended early (-x, an interrupt): start nothing more
                 planned.outcome = ("raised", "the session ended before this run started")
@@ -133,6 +139,8 @@ class RunsAhead:
         kind, value = planned.outcome
         if kind == "raised":
             raise RunAheadFailed(f"{value}\n--- last lines of {planned.root / 'run.log'} ---\n{planned.log_tail()}")
+        if kind == "skipped":
+            pytest.skip(value)
         return value
 
     def close(self) -> None:

@@ -149,7 +149,7 @@ def _run(root: Path) -> _Ran:
     return _Ran(record, losing, dumped, mark.until, recorder.searches, coordinator.paused_trades())
 
 
-@pytest.mark.runs_ahead(run=_run)
+@pytest.mark.runs_ahead(run=_run, seconds=120)
 def test_arbitrage_and_manufacturing_share_the_fleet_a_losing_good_is_paused_and_a_dumped_import_avoided(ran_ahead):
     ran = ran_ahead()
     record, losing, dumped = ran.record, ran.losing, ran.dumped

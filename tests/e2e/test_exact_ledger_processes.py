@@ -118,7 +118,7 @@ def _lost_ship_purchase(root: Path) -> _Bought:
         return bought
 
 
-@pytest.mark.runs_ahead(run=_lost_ship_purchase)
+@pytest.mark.runs_ahead(run=_lost_ship_purchase, seconds=40)
 def test_a_lost_ship_purchase_is_exact_while_another_worker_trades(ran_ahead):
     bought = ran_ahead()
     rows = bought.rows

@@ -43,7 +43,7 @@ def _run(root: Path) -> RunRecord:
         return bot.run(sold_something, limit=LIMIT, drain=DRAIN)
 
 
-@pytest.mark.runs_ahead(run=_run)
+@pytest.mark.runs_ahead(run=_run, seconds=25)
 def test_under_injected_faults_the_run_completes_with_every_credit_in_the_ledger(ran_ahead):
     record = ran_ahead()
     assert record.wall_seconds * SPEED >= GAME_MINUTES * 60

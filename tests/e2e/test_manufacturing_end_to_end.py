@@ -34,7 +34,7 @@ def _run(root: Path) -> RunRecord:
         return bot.run(sold_something, limit=LIMIT, drain=DRAIN)
 
 
-@pytest.mark.runs_ahead(run=_run)
+@pytest.mark.runs_ahead(run=_run, seconds=45)
 def test_a_fresh_agent_scouts_manufactures_and_sells_and_the_ledger_matches_its_credits(ran_ahead):
     record = ran_ahead()
 

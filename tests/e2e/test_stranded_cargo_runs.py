@@ -61,7 +61,7 @@ def _stopped(root: Path) -> tuple[RunRecord, dict[str, dict], RunRecord]:
         return stopped, stranded, second.run(lambda: bool(sold_after_now(second, stranded)), limit=240, drain=60)
 
 
-@pytest.mark.runs_ahead(run=_stopped)
+@pytest.mark.runs_ahead(run=_stopped, seconds=65)
 def test_cargo_left_by_a_stopped_run_is_sold_by_the_next_run(ran_ahead):
     stopped, stranded, record = ran_ahead()
 
@@ -111,7 +111,7 @@ def _outage(root: Path) -> _AfterOutage:
     return _AfterOutage(stranded, record, before, tuple(rows), credits, open_intents)
 
 
-@pytest.mark.runs_ahead(run=_outage)
+@pytest.mark.runs_ahead(run=_outage, seconds=100)
 def test_cargo_left_by_a_server_outage_is_sold_by_the_next_run(ran_ahead):
     ran = ran_ahead()
     stranded, record = ran.stranded, ran.record
