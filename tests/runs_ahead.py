@@ -19,6 +19,7 @@ from __future__ import annotations
 import logging
 import multiprocessing
 import os
+import signal
 import threading
 import time
 import traceback
@@ -39,8 +40,14 @@ class RunAheadFailed(AssertionError):
     """The run of a test raised: its traceback (from its own process) and the tail of its log."""
 
 
+def _stop(signum: int, frame: Any) -> None:
+    raise SystemExit("the session ended before this run's test")
+
+
 def _child(run: Callable[[Path], Any], root: Path, sending: Connection) -> None:
-    """In the run's process: output and logs into its directory (not into another test's captured output)."""
+    """In the run's process: output and logs into its directory (not into another test's captured output); a
+    SIGTERM unwinds the run (its bot shuts down, its server stops) rather than leaving its worker processes behind."""
+    signal.signal(signal.SIGTERM, _stop)
     log = open(root / "run.log", "a", buffering=1)  # noqa: SIM115 - for the whole life of this process
     os.dup2(log.fileno(), 1)
     os.dup2(log.fileno(), 2)
@@ -66,6 +73,7 @@ class _Run:
     seconds: float  # about how long it takes
     done: threading.Event = field(default_factory=threading.Event)
     process: multiprocessing.process.BaseProcess | None = None
+    awaited: bool = False  # its test asked for it
     outcome: tuple[str, Any] | None = None
 
     def log_tail(self) -> str:
@@ -134,6 +142,7 @@ class RunsAhead:
     def result(self, name: str) -> Any:
         """What the run of test `name` returned (waiting for it); RunAheadFailed if it raised."""
         planned = self._runs[name]
+        planned.awaited = True
         self.start()  # should the run's own test be the first of the session
         planned.done.wait()
         kind, value = planned.outcome
@@ -144,11 +153,14 @@ class RunsAhead:
         return value
 
     def close(self) -> None:
-        """Start no more runs and wait for those started (each is bounded by its own limits), so nothing outlives
-        the session."""
+        """Start no more runs, stop those whose test did not come (the session ended early: -x, an interrupt) and
+        wait for every run started, so nothing outlives the session."""
         self._closing = True
         if not self._started:
             return
+        for planned in self._runs.values():
+            if not planned.awaited and planned.process is not None and planned.process.is_alive():
+                planned.process.terminate()
         deadline = time.monotonic() + CLOSE_WAIT
         for planned in self._runs.values():
             if not planned.done.wait(max(0.0, deadline - time.monotonic())) and planned.process is not None:
