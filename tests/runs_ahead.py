@@ -5,9 +5,8 @@ when the session starts, beside the rest of the suite, and its test asserts on w
 A test declares its run with `@pytest.mark.runs_ahead(run=_run, seconds=S)`, `_run(root: Path)` being a function
 of its module that returns picklable data and S about how long it takes, and takes the `ran_ahead` fixture:
 `ran_ahead()` waits for the run and returns its result, fails with what the run raised and the tail of its log, or
-skips as the run did. The run is the test's own code moved into a
-function: the same server, bot, limits and data as before; only the assertions on the outcome wait in the test
-(where pytest explains them).
+skips as the run did. The run is the test's own code moved into a function: the same server, bot, limits and data
+as before; only the assertions on the outcome wait in the test (where pytest explains them).
 
 The runs start with the first test of the session, at most `AT_ONCE` at a time, the longest first. Their tests go
 after the rest of the suite (the runs have had it to finish in), and the tests marked `undisturbed` go last, once
@@ -34,6 +33,7 @@ import pytest
 AT_ONCE = 3  # runs at a time: each uses a fraction of a core (its server, its bot, its worker processes)
 LOG_TAIL = 60  # lines of a failed run's log shown with its failure
 CLOSE_WAIT = 600.0  # seconds the end of the session waits for the runs still going before killing them (hung)
+EXIT_GRACE = 60.0  # seconds a run's process that sent its result has to exit before it is killed
 
 
 class RunAheadFailed(AssertionError):
@@ -91,7 +91,6 @@ class RunsAhead:
         self._slots = threading.Semaphore(AT_ONCE)
         self._started = False
         self._closing = False
-        self._threads: list[threading.Thread] = []
 
     def add(self, name: str, run: Callable[[Path], Any], root: Path, seconds: float) -> None:
         self._runs[name] = _Run(name, run, root, seconds)
@@ -100,9 +99,7 @@ class RunsAhead:
         if self._started or not self._runs:
             return
         self._started = True
-        starter = threading.Thread(target=self._start_all, name="runs-ahead", daemon=True)
-        starter.start()
-        self._threads.append(starter)
+        threading.Thread(target=self._start_all, name="runs-ahead", daemon=True).start()
 
     def _start_all(self) -> None:
         for planned in sorted(self._runs.values(), key=lambda r: -r.seconds):  # the longest do not end last
@@ -112,10 +109,8 @@ class RunsAhead:
                 planned.done.set()
                 self._slots.release()
                 continue
-            watcher = threading.Thread(target=self._watch, args=(planned,), name=f"run-ahead {planned.name}",
-                                       daemon=True)
-            watcher.start()
-            self._threads.append(watcher)
+            threading.Thread(target=self._watch, args=(planned,), name=f"run-ahead {planned.name}",
+                             daemon=True).start()
 
     def _watch(self, planned: _Run) -> None:
         try:
@@ -132,12 +127,17 @@ class RunsAhead:
                 process.join()
                 planned.outcome = ("raised", f"the run's process ended (exit code {process.exitcode}) "
                                              "without a result")
-            process.join()
+            planned.done.set()  # its test need not wait for the process to exit
+            process.join(EXIT_GRACE)
+            if process.is_alive():
+                process.kill()
+                process.join()
         except BaseException:  # noqa: BLE001 - the test hears of it rather than waiting forever
-            planned.outcome = ("raised", traceback.format_exc())
+            if planned.outcome is None:
+                planned.outcome = ("raised", traceback.format_exc())
         finally:
             planned.done.set()
-            self._slots.release()
+            self._slots.release()  # once its process is gone: at most AT_ONCE at a time
 
     def result(self, name: str) -> Any:
         """What the run of test `name` returned (waiting for it); RunAheadFailed if it raised."""
