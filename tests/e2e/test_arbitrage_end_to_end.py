@@ -21,6 +21,8 @@ and the ledger must equal the change of credits. No assertion is on time: the li
 from __future__ import annotations
 
 import dataclasses
+from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -40,7 +42,7 @@ from domain.symbols import WaypointSymbol
 from domain.trade_route import TradeRoute
 from domain.universe import WaypointTrait
 from plugins.trade_route_ranker import PluginRouteRanker
-from tests.e2e.bot_run import BotRun
+from tests.e2e.bot_run import BotRun, RunRecord
 
 pytestmark = pytest.mark.e2e
 
@@ -72,10 +74,19 @@ def _lists(game, waypoints):
     return {symbol: game.market(symbol) for symbol, w in waypoints.items() if WaypointTrait.MARKETPLACE in w.traits}
 
 
-def test_arbitrage_and_manufacturing_share_the_fleet_a_losing_good_is_paused_and_a_dumped_import_avoided(
-        tmp_path: Path):
-    with GameServerProcess(data_dir=tmp_path / "server", seed=1, speed=SPEED, rate_limit="on") as server:
-        bot = BotRun.start(server.base_url, tmp_path / "bot", speed=SPEED, env=ENV)
+@dataclass(frozen=True)
+class _Ran:
+    record: RunRecord
+    losing: TradeSymbol  # the good no market of the system buys, which the lie offered
+    dumped: WaypointSymbol  # the import the frigate dumped SHIP_PARTS into
+    remembered_until: datetime  # when the bot's memory of the dump ran out
+    searches: list[tuple[bool, list[TradeRoute], list[TradeRoute]]]  # RecordingFinder.searches
+    paused: dict[TradeSymbol, datetime]  # the coordinator's paused trades once stopped
+
+
+def _run(root: Path) -> _Ran:
+    with GameServerProcess(data_dir=root / "server", seed=1, speed=SPEED, rate_limit="on") as server:
+        bot = BotRun.start(server.base_url, root / "bot", speed=SPEED, env=ENV)
         container = bot.container
         game, markets, clock, dumps = container.game(), container.markets(), container.clock(), container.dumps()
         hq = game.agent().headquarters
@@ -135,25 +146,32 @@ def test_arbitrage_and_manufacturing_share_the_fleet_a_losing_good_is_paused_and
             return {"manufacturing", "arbitrage"} <= kinds and losing in coordinator.paused_trades()
 
         record = bot.run(both_ran_and_the_loss_is_paused, limit=LIMIT, drain=DRAIN)
+    return _Ran(record, losing, dumped, mark.until, recorder.searches, coordinator.paused_trades())
+
+
+@pytest.mark.runs_ahead(run=_run, seconds=120)
+def test_arbitrage_and_manufacturing_share_the_fleet_a_losing_good_is_paused_and_a_dumped_import_avoided(ran_ahead):
+    ran = ran_ahead()
+    record, losing, dumped = ran.record, ran.losing, ran.dumped
 
     summary = [(r.kind, str(r.good), r.outcome, r.profit, r.quantity_sold, r.error) for r in record.results]
     # The lie was taken once, lost money, and the good was paused: no second trade of it was started.
     lost = [r for r in record.results if r.kind == "arbitrage" and r.good == losing]
     assert len(lost) == 1 and lost[0].profit < 0 and lost[0].quantity_sold == 0, summary
-    assert losing in coordinator.paused_trades()
+    assert losing in ran.paused
     # While the bot remembered its dump, the same prices without that memory made the dumped lane the best real
     # lane the bot knew of (only the lie above it), and yet no route found sold SHIP_PARTS at the dumped import, nor
     # did any arbitrage run sell them there before the memory ran out.
     def into_the_dump(route: TradeRoute) -> bool:
         return route.good == DUMPED and dumped in route.sell_markets
 
-    remembered = [(found, blind) for held, found, blind in recorder.searches if held]
+    remembered = [(found, blind) for held, found, blind in ran.searches if held]
     assert any(into_the_dump(next(r for r in blind if r.good != losing)) for _, blind in remembered
                if any(r.good != losing for r in blind)), [[_shown(r) for r in b[:3]] for _, b in remembered]
     assert not any(into_the_dump(r) for found, _ in remembered for r in found)
     sold_there = [row for row in record.ledger_rows if row.type is TransactionType.CREDIT and row.good == DUMPED
                   and row.waypoint == dumped and (row.operation_id or "").startswith("arb-")
-                  and row.occurred_at < mark.until]
+                  and row.occurred_at < ran.remembered_until]
     assert sold_there == [], sold_there
     # The bot traded on other lanes, and both kinds of work sold at a profit on the shared fleet, under their own
     # operations and ledger categories.

@@ -10,6 +10,7 @@ import logging
 import signal
 import subprocess
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -86,12 +87,21 @@ def test_a_worker_killed_between_the_answer_and_its_row_is_settled_by_recovery(t
         c.shutdown_resources()
 
 
-def test_a_lost_ship_purchase_is_exact_while_another_worker_trades(tmp_path: Path):
+@dataclass(frozen=True)
+class _Bought:
+    ships_before: int
+    ships_after: int
+    rows: list  # the ledger rows since the processes started
+    open_intents: list
+    credit_change: int
+
+
+def _lost_ship_purchase(root: Path) -> _Bought:
     # Half of the answers to purchases, sales and ship purchases are lost after the server applied them.
     faults = ("--fault-after-apply", "0.5", "--fault-seed", "3")
-    with GameServerProcess(data_dir=tmp_path / "server", seed=1, speed=10.0, rate_limit="on",
+    with GameServerProcess(data_dir=root / "server", seed=1, speed=10.0, rate_limit="on",
                            extra_args=faults) as server:
-        account = Account(server, tmp_path / "bot", "BUYER")
+        account = Account(server, root / "bot", "BUYER")
         before = account.credits()
         ships_before = len(account.container.game().ships())
         account.started = account.container.clock().now()
@@ -102,11 +112,20 @@ def test_a_lost_ship_purchase_is_exact_while_another_worker_trades(tmp_path: Pat
             output, _ = process.communicate(timeout=240)
             assert process.returncode == 0, output
 
-        rows = account.rows()
-        assert len(account.container.game().ships()) == ships_before + 1  # one probe bought, never two
-        [ship_row] = [row for row in rows if row.category is TransactionCategory.SHIP_PURCHASE]
-        assert ship_row.amount > 0
-        assert len([row for row in rows if row.category is TransactionCategory.CARGO_TRADE]) == 2 * 6 * 2, "\n".join(f"{r.occurred_at.isoformat()} {r.type} {r.amount} {r.operation_id}" for r in rows)
-        assert account.container.ledger().open_intents("BUYER") == []
-        assert net_credits(rows) == account.credits() - before
+        bought = _Bought(ships_before, len(account.container.game().ships()), account.rows(),
+                         account.container.ledger().open_intents("BUYER"), account.credits() - before)
         account.container.shutdown_resources()
+        return bought
+
+
+@pytest.mark.runs_ahead(run=_lost_ship_purchase, seconds=40)
+def test_a_lost_ship_purchase_is_exact_while_another_worker_trades(ran_ahead):
+    bought = ran_ahead()
+    rows = bought.rows
+
+    assert bought.ships_after == bought.ships_before + 1  # one probe bought, never two
+    [ship_row] = [row for row in rows if row.category is TransactionCategory.SHIP_PURCHASE]
+    assert ship_row.amount > 0
+    assert len([row for row in rows if row.category is TransactionCategory.CARGO_TRADE]) == 2 * 6 * 2, "\n".join(f"{r.occurred_at.isoformat()} {r.type} {r.amount} {r.operation_id}" for r in rows)
+    assert bought.open_intents == []
+    assert net_credits(rows) == bought.credit_change

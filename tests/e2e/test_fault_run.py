@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from adapters.game_server.http_server_process import GameServerProcess
-from tests.e2e.bot_run import BotRun
+from tests.e2e.bot_run import BotRun, RunRecord
 
 pytestmark = pytest.mark.e2e
 
@@ -28,10 +28,10 @@ DRAIN = 45.0
 FAULTS = ("--fault-5xx", "0.05", "--fault-drop", "0.05", "--fault-after-apply", "0.20", "--fault-seed", "9")
 
 
-def test_under_injected_faults_the_run_completes_with_every_credit_in_the_ledger(tmp_path: Path):
-    with GameServerProcess(data_dir=tmp_path / "server", seed=1, speed=SPEED, rate_limit="scaled",
+def _run(root: Path) -> RunRecord:
+    with GameServerProcess(data_dir=root / "server", seed=1, speed=SPEED, rate_limit="scaled",
                            extra_args=FAULTS) as server:
-        bot = BotRun.start(server.base_url, tmp_path / "bot", symbol="FAULTY", speed=SPEED,
+        bot = BotRun.start(server.base_url, root / "bot", symbol="FAULTY", speed=SPEED,
                            env={"ST_ARBITRAGE_ENABLED": "false"})  # manufacturing alone
         coordinator = bot.coordinator
         long_enough = time.monotonic() + GAME_MINUTES * 60 / SPEED
@@ -40,8 +40,12 @@ def test_under_injected_faults_the_run_completes_with_every_credit_in_the_ledger
             return time.monotonic() >= long_enough and any(
                 r.outcome == "completed" and r.quantity_sold > 0 for r in coordinator.results)
 
-        record = bot.run(sold_something, limit=LIMIT, drain=DRAIN)
+        return bot.run(sold_something, limit=LIMIT, drain=DRAIN)
 
+
+@pytest.mark.runs_ahead(run=_run, seconds=25)
+def test_under_injected_faults_the_run_completes_with_every_credit_in_the_ledger(ran_ahead):
+    record = ran_ahead()
     assert record.wall_seconds * SPEED >= GAME_MINUTES * 60
     assert record.results, "no manufacturing run was started"
     trades = [row for row in record.ledger_rows if row.operation_id and row.operation_id.startswith("mfg-")]

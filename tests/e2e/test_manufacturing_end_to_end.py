@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from adapters.game_server.http_server_process import GameServerProcess
-from tests.e2e.bot_run import BotRun
+from tests.e2e.bot_run import BotRun, RunRecord
 
 pytestmark = pytest.mark.e2e
 
@@ -22,16 +22,21 @@ LIMIT = 150.0  # wall seconds of running at most
 DRAIN = 45.0  # wall seconds the running workers get to finish
 
 
-def test_a_fresh_agent_scouts_manufactures_and_sells_and_the_ledger_matches_its_credits(tmp_path: Path):
-    with GameServerProcess(data_dir=tmp_path / "server", seed=1, speed=SPEED, rate_limit="on") as server:
-        bot = BotRun.start(server.base_url, tmp_path / "bot", speed=SPEED,
+def _run(root: Path) -> RunRecord:
+    with GameServerProcess(data_dir=root / "server", seed=1, speed=SPEED, rate_limit="on") as server:
+        bot = BotRun.start(server.base_url, root / "bot", speed=SPEED,
                            env={"ST_ARBITRAGE_ENABLED": "false"})  # manufacturing alone
         coordinator = bot.coordinator
 
         def sold_something() -> bool:
             return any(r.outcome == "completed" and r.quantity_sold > 0 for r in coordinator.results)
 
-        record = bot.run(sold_something, limit=LIMIT, drain=DRAIN)
+        return bot.run(sold_something, limit=LIMIT, drain=DRAIN)
+
+
+@pytest.mark.runs_ahead(run=_run, seconds=45)
+def test_a_fresh_agent_scouts_manufactures_and_sells_and_the_ledger_matches_its_credits(ran_ahead):
+    record = ran_ahead()
 
     # It scouted: the probe's tour and the ships' stops recorded most markets of the system with prices.
     assert sum(1 for market in record.markets if market.trade_goods) >= 10

@@ -48,7 +48,8 @@ from domain.universe import WaypointTrait
 from plugins.trade_route_ranker import PluginRouteRanker
 from tests.e2e.bot_run import BotRun
 
-pytestmark = pytest.mark.e2e
+# undisturbed: the dumper must finish within the game hour the bot trusts its look at the export (wall-clock pace)
+pytestmark = [pytest.mark.e2e, pytest.mark.undisturbed]
 
 SPEED = 120.0  # game seconds per wall second
 # A small tradeVolume (6), and a thin import (see QUIET): a few lots move its import's bid a long way; and its best

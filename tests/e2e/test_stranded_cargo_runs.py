@@ -3,6 +3,7 @@ leaves the cargo on an idle ship; the next run of the bot sells it (its stranded
 that sells its leftovers first), and every credit of both runs is in the ledger."""
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -49,25 +50,41 @@ def assert_exact(record: RunRecord) -> None:
     assert record.assigned == ()
 
 
-def test_cargo_left_by_a_stopped_run_is_sold_by_the_next_run(tmp_path: Path):
-    with GameServerProcess(data_dir=tmp_path / "server", seed=1, speed=SPEED, rate_limit="on") as server:
-        first = BotRun.start(server.base_url, tmp_path / "bot", symbol="STOPPED", speed=SPEED)
-        assert_exact(first.run(lambda: bought(first), limit=240, drain=0))
+def _stopped(root: Path) -> tuple[RunRecord, dict[str, dict], RunRecord]:
+    with GameServerProcess(data_dir=root / "server", seed=1, speed=SPEED, rate_limit="on") as server:
+        first = BotRun.start(server.base_url, root / "bot", symbol="STOPPED", speed=SPEED)
+        stopped = first.run(lambda: bought(first), limit=240, drain=0)
 
         second = first.next_run()
         stranded = held_cargo(second)
         assert stranded, "the stop left nothing in a hold"
-        record = second.run(lambda: bool(sold_after_now(second, stranded)), limit=240, drain=60)
+        return stopped, stranded, second.run(lambda: bool(sold_after_now(second, stranded)), limit=240, drain=60)
 
+
+@pytest.mark.runs_ahead(run=_stopped, seconds=65)
+def test_cargo_left_by_a_stopped_run_is_sold_by_the_next_run(ran_ahead):
+    stopped, stranded, record = ran_ahead()
+
+    assert_exact(stopped)
     assert sold_after(record, stranded), (stranded, record.results)
     assert_exact(record)
 
 
-def test_cargo_left_by_a_server_outage_is_sold_by_the_next_run(tmp_path: Path):
-    data = tmp_path / "server"
+@dataclass(frozen=True)
+class _AfterOutage:
+    stranded: dict[str, dict]
+    record: RunRecord
+    before: int  # the agent's credits before the first run
+    rows: tuple  # the ledger rows of both runs
+    credits: int
+    open_intents: list
+
+
+def _outage(root: Path) -> _AfterOutage:
+    data = root / "server"
     server = GameServerProcess(data_dir=data, seed=1, speed=SPEED, rate_limit="on").start()
     port = server.port
-    first = BotRun.start(server.base_url, tmp_path / "bot", symbol="OUTAGE", speed=SPEED)
+    first = BotRun.start(server.base_url, root / "bot", symbol="OUTAGE", speed=SPEED)
     before = first.container.game().agent().credits
     started = first.container.clock().now()
     try:
@@ -91,12 +108,19 @@ def test_cargo_left_by_a_server_outage_is_sold_by_the_next_run(tmp_path: Path):
         credits = after.game().agent().credits
         open_intents = after.ledger().open_intents("OUTAGE")
         after.shutdown_resources()
+    return _AfterOutage(stranded, record, before, tuple(rows), credits, open_intents)
+
+
+@pytest.mark.runs_ahead(run=_outage, seconds=100)
+def test_cargo_left_by_a_server_outage_is_sold_by_the_next_run(ran_ahead):
+    ran = ran_ahead()
+    stranded, record = ran.stranded, ran.record
 
     assert sold_after(record, stranded), (stranded, record.results)
     assert_exact(record)
     # Both runs, the outage between them included: every credit is in the ledger.
-    assert net_credits(rows) == credits - before
-    assert open_intents == []
+    assert net_credits(ran.rows) == ran.credits - ran.before
+    assert ran.open_intents == []
 
 
 def sold_after_now(bot: BotRun, stranded: dict[str, dict]) -> list[str]:

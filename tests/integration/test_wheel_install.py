@@ -11,6 +11,7 @@ import shutil
 import subprocess
 import sys
 import tomllib
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -47,22 +48,30 @@ def in_venv(venv: Path, *argv: str) -> subprocess.CompletedProcess[str]:
                           cwd=venv, env=env)
 
 
-def test_the_wheel_installs_and_runs_beside_the_index_spacetraders_client(tmp_path: Path) -> None:
+@dataclass(frozen=True)
+class _Installed:
+    name: str  # ours, from pyproject.toml
+    version: str
+    both: subprocess.CompletedProcess[str]  # both packages imported in the virtual environment
+    helped: subprocess.CompletedProcess[str]  # spacetraders --help there
+    shown_version: subprocess.CompletedProcess[str]  # spacetraders --version there
+
+
+def _build_and_install(root: Path) -> _Installed:
     if shutil.which("git") is None:
         pytest.skip("git is needed to know the project's files")
     python = Path(sys.executable)
-    if pip(python, "download", "-q", "--no-deps", "-d", str(tmp_path / "probe"), INDEX_CLIENT[0]).returncode != 0:
+    if pip(python, "download", "-q", "--no-deps", "-d", str(root / "probe"), INDEX_CLIENT[0]).returncode != 0:
         pytest.skip("the package index cannot be reached")
     project = tomllib.loads((REPO_ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
     name, ours_version = project["name"], project["version"]
-    assert name != "spacetraders"
 
-    source = clean_copy(tmp_path / "checkout")
-    built = pip(python, "wheel", "-q", "--no-deps", "-w", str(tmp_path / "dist"), str(source))
+    source = clean_copy(root / "checkout")
+    built = pip(python, "wheel", "-q", "--no-deps", "-w", str(root / "dist"), str(source))
     assert built.returncode == 0, built.stderr
-    (wheel,) = (tmp_path / "dist").glob("*.whl")
+    (wheel,) = (root / "dist").glob("*.whl")
 
-    venv = tmp_path / "venv"
+    venv = root / "venv"
     subprocess.run([str(python), "-m", "venv", str(venv)], check=True, timeout=120)
     ours = pip(venv / "bin" / "python", "install", "-q", str(wheel))
     assert ours.returncode == 0, ours.stderr
@@ -77,13 +86,24 @@ def test_the_wheel_installs_and_runs_beside_the_index_spacetraders_client(tmp_pa
         "print(sorted(n for names in strategy_plugins(build_plugin_manager()).values() for n in names))\n"
         "from adapters.game_server.world import World\n"  # the bundled supply-chain map is in the wheel
         "World.open(None, seed=1).close()\n"))
+    return _Installed(name, ours_version, both, in_venv(venv, "spacetraders", "--help"),
+                      in_venv(venv, "spacetraders", "--version"))
+
+
+# Ahead of its test: a minute of pip and a virtual environment, beside the rest of the suite.
+@pytest.mark.runs_ahead(run=_build_and_install, seconds=30)
+def test_the_wheel_installs_and_runs_beside_the_index_spacetraders_client(ran_ahead) -> None:
+    installed = ran_ahead()
+    ours_version, both = installed.version, installed.both
+
+    assert installed.name != "spacetraders"
     assert both.returncode == 0, both.stderr
     versions, plugins = both.stdout.splitlines()
     assert versions == f"0.10.0 {ours_version}"
     assert plugins == "['default_ranking', 'default_ship_selection', 'learned_ranking']"
 
-    helped = in_venv(venv, "spacetraders", "--help")
+    helped = installed.helped
     assert helped.returncode == 0, helped.stderr
     assert "manufacturing" in helped.stdout and "analyze" in helped.stdout
-    version = in_venv(venv, "spacetraders", "--version")
+    version = installed.shown_version
     assert version.returncode == 0 and ours_version in version.stdout, version.stderr
