@@ -126,6 +126,7 @@ def test_a_lost_ship_purchase_is_exact_while_another_worker_trades(ran_ahead):
     assert bought.ships_after == bought.ships_before + 1  # one probe bought, never two
     [ship_row] = [row for row in rows if row.category is TransactionCategory.SHIP_PURCHASE]
     assert ship_row.amount > 0
-    assert len([row for row in rows if row.category is TransactionCategory.CARGO_TRADE]) == 2 * 6 * 2, "\n".join(f"{r.occurred_at.isoformat()} {r.type} {r.amount} {r.operation_id}" for r in rows)
+    shown = "\n".join(f"{r.occurred_at.isoformat()} {r.type} {r.amount} {r.operation_id}" for r in rows)
+    assert len([row for row in rows if row.category is TransactionCategory.CARGO_TRADE]) == 2 * 6 * 2, shown
     assert bought.open_intents == []
     assert net_credits(rows) == bought.credit_change
