@@ -10,7 +10,8 @@ Each kind has its curve, keyed as the real fits are (facts universe §5, ~20k la
 - an export's moves by a step per tranche keyed by its labels, not by its tradeVolume (`_export_log_price`): its
   own curve is the RESTRICTED one (1.13 a tranche at SCARCE down to 1.035 at ABUNDANT), and a fed factory line
   answers a share of each purchase at once from its inputs (`answered_share`, market_dynamics.answer_purchase), so
-  the step falls to 4-6% while the line shows WEAK and to 0.5% while it shows GROWING or STRONG; an export no line
+  the step falls to 4-6% while the line shows WEAK and to 0.5% while it shows GROWING or STRONG with its export at
+  HIGH or ABUNDANT (bought down below HIGH, a fed line answers as a WEAK one); an export no line
   makes shows WEAK and its curve is the WEAK one;
 - an import's bid (`_import_log_price`) moves 1-4% per tranche at WEAK activity, whatever the supply, and 10-13%
   once a consumed import is fed up to HIGH (its line GROWING).
@@ -109,7 +110,7 @@ class EconomySettings:
     # A line that is fed answers a share of each purchase at once from its inputs (`answered_share`), so the stock
     # and the price move less: to the WEAK figures (facts 1.04-1.06) and, with its line GROWING or STRONG, to
     # `export_fed_step` (facts ~1.005 at HIGH|GROWING and ABUNDANT|GROWING; STRONG is not measured and is held to
-    # the same). An export no line makes always shows WEAK, and its own curve is the WEAK one. ABUNDANT takes
+    # the same; below HIGH no fact gives a fed figure, so the WEAK one holds there). An export no line makes always shows WEAK, and its own curve is the WEAK one. ABUNDANT takes
     # 1.035 on both curves: the fit's RESTRICTED 1.03 and WEAK low end 1.04 (both given to two decimals) cannot
     # both hold where a fed line only ever flattens the curve; 1.035 is within the rounding of each.
     export_restricted_step: Mapping[str, float] = field(default_factory=lambda: _frozen(
@@ -203,10 +204,15 @@ def _log_steps_below(ratio: float, steps: Mapping[str, float], settings: Economy
     return total
 
 
+# The supply levels at which the facts measured a fed (GROWING) line's export step.
+_FED_SUPPLY = frozenset({"HIGH", "ABUNDANT"})
+
+
 def answered_share(good: MarketGood, settings: EconomySettings) -> float:
     """The share of each unit bought at `good` that its factory line makes at once from its inputs, by its labels:
     none while the line is RESTRICTED (or the good is no factory export), enough to flatten the RESTRICTED curve
-    to the WEAK step while it shows WEAK, and to `export_fed_step` while it shows GROWING or STRONG (game-api-facts
+    to the WEAK step while it shows WEAK, and to `export_fed_step` while it shows GROWING or STRONG with its export
+    at HIGH or ABUNDANT, the WEAK step below (game-api-facts
     §8.3: "as agents buy up supply from an export good, production tends to increase to meet the demand ... only
     when there is an adequate supply of imports"). The caller takes the inputs it uses."""
     if good.kind != "EXPORT" or not good.factory:
@@ -215,7 +221,10 @@ def answered_share(good: MarketGood, settings: EconomySettings) -> float:
     if activity == "RESTRICTED":
         return 0.0
     supply = supply_level(good, settings)
-    target = settings.export_weak_step[supply] if activity == "WEAK" else settings.export_fed_step
+    # The facts give the fed figure at HIGH and ABUNDANT only; a fed export bought down below HIGH answers as a WEAK
+    # line does, rather than at a figure no fact gives (it would answer 96% of each purchase at SCARCE).
+    fed = activity != "WEAK" and supply in _FED_SUPPLY
+    target = settings.export_fed_step if fed else settings.export_weak_step[supply]
     share = 1.0 - math.log(target) / math.log(settings.export_restricted_step[supply])
     return share if share > 0.0 else 0.0
 

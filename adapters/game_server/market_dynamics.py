@@ -156,7 +156,8 @@ def answer_purchase(market: MarketState, good: MarketGood, units: int, settings:
     (`answered_share` of them, by the line's labels before the purchase), each unit made taking exactly
     `input_units_per_output` units of the line's inputs, shared among them, never more than they hold. The inputs'
     supply falls and their bids rise; as they run down the line turns WEAK, then RESTRICTED, and answers less.
-    Returns the units made."""
+    What is made counts toward the export's tradeVolume growth, as the line's output over time does.
+    Returns the units made, as the market shows them."""
     share = answered_share(good, settings)
     apply_purchase(good, units)
     if share <= 0.0:
@@ -165,12 +166,16 @@ def answer_purchase(market: MarketState, good: MarketGood, units: int, settings:
     if not inputs:
         return 0.0
     per_input = settings.input_units_per_output / len(inputs)
-    made = min(share * units, min(g.stock for g in inputs) / per_input)
-    good.stock += made
+    # Counted in the units the dynamics keep (MarketGood.underlying_stock, the stock without the background
+    # traffic), as _run_lines counts the line's output over time: 3 input units a unit there, whatever factor the
+    # traffic shows each good at just now.
+    made = min(share * units / good.noise, min(g.underlying_stock for g in inputs) / per_input)
+    good.stock += made * good.noise
+    good.pressure += made
     for g in inputs:
-        g.stock = max(0.0, g.stock - made * per_input)
+        g.stock = max(0.0, g.stock - made * per_input * g.noise)
     refresh_feeds(market)
-    return made
+    return made * good.noise
 
 
 def _evolve_volume(good: MarketGood, h: float, settings: EconomySettings) -> None:

@@ -94,17 +94,36 @@ def test_a_tranche_at_a_fed_export_barely_moves_its_price(trade_volume: int, sup
     assert 1.0 < steps["STRONG"] <= steps["GROWING"] + 1e-9, (trade_volume, supply, steps)
 
 
+@pytest.mark.parametrize("trade_volume", TIERS)
+@pytest.mark.parametrize("supply", ("SCARCE", "LIMITED", "MODERATE"))
+def test_a_fed_export_bought_down_below_high_steps_as_a_weak_one(trade_volume: int, supply: str) -> None:
+    # The facts measured the fed figure at HIGH and ABUNDANT only: below, no kinder figure than WEAK's.
+    labels_supply, activity, step = buy_tranche(market(trade_volume, START[supply], "GROWING"))
+    assert (labels_supply, activity) == (supply, "GROWING")
+    assert 1.04 - ROUNDING <= step <= 1.06 + ROUNDING, (trade_volume, supply, step)
+
+
 @pytest.mark.parametrize("inputs", (1, 2, 3))
-def test_what_a_purchase_makes_at_once_takes_exactly_three_input_units_each(inputs: int) -> None:
+@pytest.mark.parametrize("noises", ((1.0, 1.0, 1.0, 1.0), (0.7, 1.5, 1.4, 0.8)))
+def test_what_a_purchase_makes_at_once_takes_exactly_three_input_units_each(inputs: int,
+                                                                            noises: tuple[float, ...]) -> None:
+    # Counted without the background traffic (each good's `noise` factor on what it shows), where the lines run.
     state = market(20, 1.3, "GROWING", inputs)
+    for good, noise in zip(state.goods.values(), noises):
+        good.noise, good.stock = noise, good.stock * noise
+    refresh_feeds(state)
     good = state.goods["EXPORT"]
-    held = {name: g.stock for name, g in state.goods.items()}
+    held = {name: g.underlying_stock for name, g in state.goods.items()}
+    shown = good.stock
     made = answer_purchase(state, good, 20, SETTINGS)
     assert 0 < made < 20
-    assert good.stock == pytest.approx(held["EXPORT"] - 20 + made, abs=1e-9)
-    used = sum(held[name] - g.stock for name, g in state.goods.items() if name != "EXPORT")
-    assert used == pytest.approx(SETTINGS.input_units_per_output * made, abs=1e-9)
-    assert len({round(held[name] - g.stock, 9) for name, g in state.goods.items() if name != "EXPORT"}) == 1
+    assert good.stock == pytest.approx(shown - 20 + made, abs=1e-9)
+    made_kept = made / good.noise
+    used = {name: held[name] - g.underlying_stock for name, g in state.goods.items() if name != "EXPORT"}
+    assert sum(used.values()) == pytest.approx(SETTINGS.input_units_per_output * made_kept, abs=1e-9)
+    assert max(used.values()) == pytest.approx(min(used.values()), abs=1e-9)   # shared equally among the inputs
+    # What the line made counts toward the export's tradeVolume growth, as its output over time does.
+    assert good.pressure == pytest.approx(20 + made_kept)
 
 
 def test_buying_out_a_fed_export_runs_its_line_down_to_restricted_and_the_price_steepens() -> None:
@@ -148,24 +167,36 @@ def test_a_round_trip_at_an_export_loses_money_however_its_line_is_fed(activity:
 
 # --- through the World's API: a purchase at a fed factory export is answered from its inputs -------------------------
 
+def docked_at_a_fed_line(clock: ManualClock, world: World, export: str | None = None) -> tuple[MarketState, Recipe]:
+    """The frigate docked at the starter system's first factory line (making `export`, when given), every input
+    stocked to show the line GROWING and the export at HIGH, where the facts measured a fed line's step."""
+    world.register("BADGER", "COSMIC")
+    starter = world.universe.starter_system
+    waypoint, recipe = next((w, r) for w, m in sorted(world._markets.items()) if w.startswith(starter)
+                            for r in m.recipes if export in (None, r.export))
+    state = world._markets[waypoint]
+    world.orbit("BADGER", "BADGER-1")
+    clock.set(world.navigate("BADGER", "BADGER-1", waypoint).nav.route.arrival)
+    clock.advance(0.001)
+    world.dock("BADGER", "BADGER-1")
+    world.market(starter, waypoint, "BADGER")        # brought up to now: the trade after this adds no game time
+    for name in recipe.inputs:
+        state.goods[name].stock = state.goods[name].equilibrium * FEED["GROWING"]
+    state.goods[recipe.export].stock = state.goods[recipe.export].equilibrium * START["HIGH"]
+    refresh_feeds(state)
+    return state, recipe
+
+
+def quiet_world(clock: ManualClock) -> World:
+    return World.open(None, clock=clock, settings=WorldSettings(seed=1, other_systems=3, starting_credits=10 ** 9,
+                                                                economy=EconomySettings(noise_scale=0.0)))
+
+
 def test_buying_through_the_api_at_a_fed_export_takes_its_inputs_and_barely_moves_its_ask() -> None:
     clock = ManualClock()
-    world = World.open(None, clock=clock, settings=WorldSettings(seed=1, other_systems=3, starting_credits=10 ** 9,
-                                                                 economy=EconomySettings(noise_scale=0.0)))
+    world = quiet_world(clock)
     try:
-        world.register("BADGER", "COSMIC")
-        starter = world.universe.starter_system
-        waypoint, recipe = next((w, r) for w, m in sorted(world._markets.items()) if w.startswith(starter)
-                                for r in m.recipes)
-        state = world._markets[waypoint]
-        world.orbit("BADGER", "BADGER-1")
-        clock.set(world.navigate("BADGER", "BADGER-1", waypoint).nav.route.arrival)
-        clock.advance(0.001)
-        world.dock("BADGER", "BADGER-1")
-        world.market(starter, waypoint, "BADGER")        # brought up to now: the purchase below adds no game time
-        for name in recipe.inputs:                       # fed: every input stocked to show its line GROWING
-            state.goods[name].stock = state.goods[name].equilibrium * FEED["GROWING"]
-        refresh_feeds(state)
+        state, recipe = docked_at_a_fed_line(clock, world)
         export = state.goods[recipe.export]
         volume = min(export.trade_volume, world.ship("BADGER", "BADGER-1").cargo.capacity)
         ask = quote(export, SETTINGS)[0]
@@ -176,5 +207,22 @@ def test_buying_through_the_api_at_a_fed_export_takes_its_inputs_and_barely_move
         used = sum(held[name] - state.goods[name].stock for name in recipe.inputs)
         assert 0 < made < volume and used == pytest.approx(SETTINGS.input_units_per_output * made)
         assert quote(export, SETTINGS)[0] <= ask * (1.005 + ROUNDING) ** (volume / export.trade_volume) + 1
+    finally:
+        world.close()
+
+
+def test_refuelling_at_a_fed_fuel_line_is_answered_from_its_inputs_too() -> None:
+    clock = ManualClock()
+    world = quiet_world(clock)
+    try:
+        state, recipe = docked_at_a_fed_line(clock, world, export="FUEL")
+        fuel = state.goods["FUEL"]
+        held = {name: state.goods[name].stock for name in (recipe.export, *recipe.inputs)}
+        assert activity_level(fuel, SETTINGS) == "GROWING"
+        bought = world.refuel("BADGER", "BADGER-1").transaction.units
+        assert bought > 0
+        made = fuel.stock - (held["FUEL"] - bought)
+        used = sum(held[name] - state.goods[name].stock for name in recipe.inputs)
+        assert 0 < made < bought and used == pytest.approx(SETTINGS.input_units_per_output * made)
     finally:
         world.close()

@@ -9,7 +9,7 @@ from dataclasses import replace
 
 from adapters.game_server.economy import EconomySettings, activity_level, apply_purchase, apply_sale, quote, \
     supply_level
-from adapters.game_server.market_dynamics import advance, refresh_feeds
+from adapters.game_server.market_dynamics import advance, answer_purchase, refresh_feeds
 from adapters.game_server.production import line_capacity, link_factories
 from adapters.game_server.starting_labels import Entry, LabelPlanner, deal
 from adapters.game_server.state import MarketGood, MarketState, Recipe
@@ -145,7 +145,7 @@ def test_a_bought_down_export_bounces_back_through_its_line_eating_its_inputs() 
     market = factory_market()
     machinery, iron = market.goods["MACHINERY"], market.goods["IRON"]
     for _ in range(8):
-        apply_purchase(machinery, 20)
+        answer_purchase(market, machinery, 20, SETTINGS)
     low, iron_before = machinery.stock / machinery.equilibrium, iron.stock
     advance(market, SETTINGS.restock_half_life_minutes, SETTINGS)
     recovered = (machinery.stock / machinery.equilibrium - low) / (machinery.template_ratio - low)
@@ -160,7 +160,7 @@ def test_an_export_without_a_line_recovers_with_the_recovery_half_life() -> None
     machinery = market.goods["MACHINERY"]
     template = machinery.template_ratio
     for _ in range(8):
-        apply_purchase(machinery, 20)
+        answer_purchase(market, machinery, 20, SETTINGS)
     low = machinery.stock / machinery.equilibrium
     advance(market, SETTINGS.recovery_half_life_minutes, SETTINGS)
     assert machinery.trade_volume > 20                        # the purchases grew it; the price does not care
@@ -172,7 +172,7 @@ def test_a_lane_that_keeps_buying_an_export_drains_its_inputs_and_saturates() ->
     machinery, iron = market.goods["MACHINERY"], market.goods["IRON"]
     start = quote(machinery, SETTINGS)[0]
     for _ in range(12 * 6):                                   # a tranche every 10 minutes for 12 hours
-        apply_purchase(machinery, machinery.trade_volume)
+        answer_purchase(market, machinery, machinery.trade_volume, SETTINGS)
         advance(market, 10, SETTINGS)
     assert activity_level(machinery) == "RESTRICTED"
     assert supply_level(iron, SETTINGS) == "SCARCE"
