@@ -52,6 +52,7 @@ from domain.agent import ShipyardOffer
 from domain.errors import InvalidValue
 from domain.fleet import ShipNavStatus, ShipRole, ShipSummary, ShipType
 from domain.geometry import distance
+from domain.goods import TradeSymbol
 from domain.ledger import TransactionCategory, TransactionType
 from domain.ship_state import ShipState
 from domain.symbols import ShipSymbol, SystemSymbol, WaypointSymbol
@@ -324,7 +325,7 @@ class FleetManager:
         that a restart keeps the trial, then kept as this manager buys."""
         if self._hauler_bought_at is None:
             row = self._ledger.latest(TransactionCategory.SHIP_PURCHASE, TransactionType.DEBIT,
-                                      good=str(self.config.hauler_type))
+                                      good=TradeSymbol.parse(str(self.config.hauler_type)))
             self._hauler_bought_at = (None if row is None else row.occurred_at,)
         return self._hauler_bought_at[0]
 

@@ -87,10 +87,11 @@ class LedgerRepository(Protocol):
         """Credits minus debits of the rows since `since`."""
         ...
 
-    def latest(self, category: TransactionCategory, type: TransactionType, good: str | None = None
+    def latest(self, category: TransactionCategory, direction: TransactionType, good: TradeSymbol | None = None
                ) -> LedgerTransaction | None:
-        """The row of this category and type (and good, when given) that occurred last; None when there is none.
-        One row read, however long the ledger (the fleet's hauler trial asks it for the last hauler bought)."""
+        """The row of this category and direction (and good, when given) that occurred last (the last recorded on a
+        tie); None when there is none. Read by the database, not by the caller going through every row (the fleet's
+        hauler trial asks it for the last hauler bought, once per process)."""
         ...
 
 

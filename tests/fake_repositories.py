@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 
 from application.repositories import LedgerIntent, ShipAssignment
 from domain.dumped_market import DumpMark
+from domain.goods import TradeSymbol
 from domain.ledger import LedgerTransaction, TransactionCategory, TransactionType, net_credits
 from domain.symbols import ShipSymbol
 from domain.usual_bid import UsualBid
@@ -65,11 +66,11 @@ class InMemoryLedgerRepository:
     def net_since(self, since: datetime) -> int:
         return net_credits(self.transactions_since(since))
 
-    def latest(self, category: TransactionCategory, type: TransactionType, good: str | None = None
+    def latest(self, category: TransactionCategory, direction: TransactionType, good: TradeSymbol | None = None
                ) -> LedgerTransaction | None:
-        rows = [row for row in self.rows if row.category is category and row.type is type
-                and (good is None or str(row.good) == good)]
-        return max(rows, key=lambda row: row.occurred_at, default=None)
+        rows = [row for row in self.rows if row.category is category and row.type is direction
+                and (good is None or row.good == good)]
+        return max(reversed(rows), key=lambda row: row.occurred_at, default=None)  # the last recorded on a tie
 
     def net(self) -> int:
         """Credits minus debits of every row (tests compare it with the game's change of credits)."""

@@ -76,12 +76,12 @@ class SqlLedgerRepository:
                  .where(self._ledger.occurred_at >= since).scalar())
         return int(total)  # PostgreSQL sums BIGINT into NUMERIC (a Decimal)
 
-    def latest(self, category: TransactionCategory, type: TransactionType, good: str | None = None
+    def latest(self, category: TransactionCategory, direction: TransactionType, good: TradeSymbol | None = None
                ) -> LedgerTransaction | None:
         ledger = self._ledger
-        where = (ledger.category == category.value) & (ledger.type == type.value)
+        where = (ledger.category == category.value) & (ledger.type == direction.value)
         if good is not None:
-            where &= ledger.good == good
+            where &= ledger.good == good.value
         row = ledger.select().where(where).order_by(ledger.occurred_at.desc(), ledger.id.desc()).first()
         return None if row is None else _transaction(row)
 

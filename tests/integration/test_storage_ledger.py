@@ -108,7 +108,7 @@ def test_latest_is_the_last_row_of_its_category_type_and_good(db) -> None:
             trade(TransactionType.DEBIT, 1, at=T0 + timedelta(minutes=50))]
     for transaction in reversed(rows):  # recording order must not matter, only when each occurred
         ledger.record(transaction)
-    assert ledger.latest(TransactionCategory.SHIP_PURCHASE, TransactionType.DEBIT, good=str(hauler)) == rows[1]
+    assert ledger.latest(TransactionCategory.SHIP_PURCHASE, TransactionType.DEBIT, good=hauler) == rows[1]
     assert ledger.latest(TransactionCategory.SHIP_PURCHASE, TransactionType.DEBIT) == rows[2]
     assert ledger.latest(TransactionCategory.SHIP_PURCHASE, TransactionType.CREDIT) is None
     assert ledger.latest(TransactionCategory.CARGO_TRADE, TransactionType.DEBIT) == rows[3]
