@@ -27,9 +27,11 @@ import multiprocessing
 import sys
 import tempfile
 import time
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
-from adapters.game_api.rate_limiter import Priority, RateLimiter, budget_points
+from adapters.game_api.rate_limiter import LimiterStats, Priority, RateLimiter, budget_points
 from adapters.game_api.settings import GameApiSettings
 from adapters.game_server.http_server_process import GameServerProcess
 
@@ -39,16 +41,63 @@ PLAYER = "LIMITER"
 _PRIORITIES = (Priority.HIGH, Priority.NORMAL, Priority.LOW)
 
 
-def hammer(base_url: str, token: str, run_dir: str, start: float, until: float, index: int) -> tuple[int, int]:
+def hammer(base_url: str, token: str, run_dir: str, player: str, start: float, until: float, index: int,
+           max_attempts: int) -> tuple[int, int]:
     """Child process: from `start` to `until`, ask as fast as the shared limiter allows; (requests, 429s met)."""
-    settings = GameApiSettings(base_url=base_url, token=token)
+    settings = GameApiSettings(base_url=base_url, token=token, max_attempts=max_attempts)
     requests = 0
-    with bootstrap.account_client(settings, Path(run_dir), PLAYER) as client:
+    with bootstrap.account_client(settings, Path(run_dir), player) as client:
         time.sleep(max(0.0, start - time.time()))
         while time.time() < until:
             client.agent(priority=_PRIORITIES[(requests + index) % len(_PRIORITIES)])
             requests += 1
         return requests, client.rate_limited
+
+
+@dataclass(frozen=True)
+class Load:
+    """What `saturate` measured: each process's (requests, 429s met), and the account's shared limiter's
+    counters at the span's start, at its end, and once every process was done."""
+
+    counts: list[tuple[int, int]]
+    before: LimiterStats
+    at_end: LimiterStats
+    after: LimiterStats
+    seconds: float
+
+    @property
+    def granted(self) -> int:
+        """Requests granted from the span's start to its end (a request granted later is not counted)."""
+        return self.at_end.requests - self.before.requests
+
+    @property
+    def share(self) -> float:
+        """The granted requests over the points the server gave in the span (the figure bench/run.py prints)."""
+        return self.granted / budget_points(self.at_end.per_second, self.at_end.burst, self.seconds)
+
+
+def saturate(base_url: str, token: str, run_dir: Path, player: str, *, processes: int, seconds: float,
+             lead: float, max_attempts: int = 6, beside: Callable[[], None] | None = None) -> Load:
+    """Have `processes` processes spend the account's budget for `seconds` of wall time (and call `beside` a third
+    of the way in). They all begin `lead` seconds from now: spawned children need a moment to import the bot, by
+    when the registration's window is long over and the account's pools are full."""
+    limiter = RateLimiter.shared(run_dir, player)
+    before = limiter.stats()
+    context = multiprocessing.get_context("spawn")
+    with context.Pool(processes) as pool:
+        start = time.time() + lead
+        until = start + seconds
+        pending = pool.starmap_async(hammer, [(base_url, token, str(run_dir), player, start, until, i, max_attempts)
+                                              for i in range(processes)])
+        if beside is not None:
+            time.sleep(max(0.0, start - time.time()) + seconds / 3)
+            beside()
+        # The span ends at `until` exactly: a request granted later (a process waiting for a point then) is not
+        # counted, nor are the points of a window that would begin after it.
+        time.sleep(max(0.0, until - time.time()))
+        at_end = limiter.stats()
+        counts = pending.get(timeout=seconds + 120)
+    return Load(counts, before, at_end, limiter.stats(), seconds)
 
 
 def measure(*, speed: float, rate_limit: str, seconds: float, processes: int, lead: float) -> list[str]:
@@ -58,38 +107,23 @@ def measure(*, speed: float, rate_limit: str, seconds: float, processes: int, le
         with GameServerProcess(data_dir=root / "server", speed=speed, rate_limit=rate_limit) as server:
             with bootstrap.account_client(GameApiSettings(base_url=server.base_url), run_dir, PLAYER) as client:
                 token = client.register(PLAYER, "COSMIC").token
-            limiter = RateLimiter.shared(run_dir, PLAYER)
-            before = limiter.stats()
-            context = multiprocessing.get_context("spawn")
-            with context.Pool(processes) as pool:
-                # The children need a moment to start (spawn imports the bot); they all begin at `start`, by when
-                # the registration's window is long over and the account's pools are full.
-                start = time.time() + lead
-                until = start + seconds
-                pending = pool.starmap_async(hammer, [(server.base_url, token, str(run_dir), start, until, i)
-                                                      for i in range(processes)])
-                # The span ends at `until` exactly: a request granted later (a process waiting for a point then)
-                # is not counted, nor are the points of a window that would begin after it.
-                time.sleep(max(0.0, until - time.time()))
-                at_end = limiter.stats()
-                results = pending.get(timeout=seconds + 120)
-            after = limiter.stats()
-    idle = sum(1 for requests, _ in results if requests == 0)
+            load = saturate(server.base_url, token, run_dir, PLAYER, processes=processes, seconds=seconds, lead=lead)
+    idle = sum(1 for requests, _ in load.counts if requests == 0)
     if idle:
         raise SystemExit(f"bench/rate_limit.py: {idle} process(es) made no request: raise --lead")
-    requests = at_end.requests - before.requests
+    at_end, requests = load.at_end, load.granted
     budget = budget_points(at_end.per_second, at_end.burst, seconds)
-    met = sum(refused for _, refused in results)
+    met = sum(refused for _, refused in load.counts)
     per_game_hour = (at_end.per_second * 3600 + at_end.burst * 60) / speed
     return [
         f"regime: game speed {speed:g}, rate limit {rate_limit}: {at_end.per_second}/s + burst {at_end.burst}/60 s "
         f"= {per_game_hour:,.0f} requests per game hour (learnt from the headers)",
         f"span: {seconds:g} s wall, {processes} processes, priorities HIGH/NORMAL/LOW in turn",
-        f"share of the rate budget used: {requests / budget:.1%} ({requests} requests of {budget:,.0f} points "
+        f"share of the rate budget used: {load.share:.1%} ({requests} requests of {budget:,.0f} points "
         f"in {seconds:g} s)",
         f"requests per second: {requests / seconds:.1f} (budget {budget / seconds:.1f})",
-        f"429s: {after.pauses - before.pauses} (met by the processes: {met}); model corrections by answers: "
-        f"{after.corrections - before.corrections}",
+        f"429s: {load.after.pauses - load.before.pauses} (met by the processes: {met}); model corrections by "
+        f"answers: {load.after.corrections - load.before.corrections}",
     ]
 
 

@@ -45,8 +45,11 @@ def runs_ahead(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPath
 
 
 @pytest.fixture(autouse=True)
-def _start_the_runs_ahead(runs_ahead: RunsAhead) -> None:
-    runs_ahead.start()
+def _start_the_runs_ahead(request: pytest.FixtureRequest, runs_ahead: RunsAhead) -> None:
+    if request.node.get_closest_marker("undisturbed"):
+        runs_ahead.close()  # every run gone first, those whose test never asked for them included
+    else:
+        runs_ahead.start()
 
 
 @pytest.fixture

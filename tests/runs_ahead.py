@@ -32,7 +32,6 @@ import pytest
 
 AT_ONCE = 3  # runs at a time: each uses a fraction of a core (its server, its bot, its worker processes)
 LOG_TAIL = 60  # lines of a failed run's log shown with its failure
-CLOSE_WAIT = 600.0  # seconds the end of the session waits for the runs still going before killing them (hung)
 EXIT_GRACE = 60.0  # seconds a run's process that sent its result has to exit before it is killed
 
 
@@ -73,7 +72,6 @@ class _Run:
     seconds: float  # about how long it takes
     done: threading.Event = field(default_factory=threading.Event)
     process: multiprocessing.process.BaseProcess | None = None
-    awaited: bool = False  # its test asked for it
     outcome: tuple[str, Any] | None = None
 
     def log_tail(self) -> str:
@@ -91,6 +89,7 @@ class RunsAhead:
         self._slots = threading.Semaphore(AT_ONCE)
         self._started = False
         self._closing = False
+        self._lock = threading.Lock()  # a run's process is started, or no more are, never both at once
 
     def add(self, name: str, run: Callable[[Path], Any], root: Path, seconds: float) -> None:
         self._runs[name] = _Run(name, run, root, seconds)
@@ -104,8 +103,8 @@ class RunsAhead:
     def _start_all(self) -> None:
         for planned in sorted(self._runs.values(), key=lambda r: -r.seconds):  # the longest do not end last
             self._slots.acquire()
-            if self._closing:  # the session ended early (-x, an interrupt): start nothing more
-                planned.outcome = ("raised", "the session ended before this run started")
+            if self._closing:  # closed (the session ended, or an undisturbed test comes): start nothing more
+                planned.outcome = ("raised", "the runs were closed before this one started")
                 planned.done.set()
                 self._slots.release()
                 continue
@@ -118,8 +117,12 @@ class RunsAhead:
             receiving, sending = context.Pipe(duplex=False)
             process = context.Process(target=_child, args=(planned.run, planned.root, sending),
                                       name=f"run-ahead {planned.name}")
-            planned.process = process
-            process.start()
+            with self._lock:
+                if self._closing:
+                    planned.outcome = ("raised", "the runs were closed before this one started")
+                    return
+                planned.process = process
+                process.start()
             sending.close()
             try:
                 planned.outcome = receiving.recv()  # before join: a large result fills the pipe
@@ -142,7 +145,6 @@ class RunsAhead:
     def result(self, name: str) -> Any:
         """What the run of test `name` returned (waiting for it); RunAheadFailed if it raised."""
         planned = self._runs[name]
-        planned.awaited = True
         self.start()  # should the run's own test be the first of the session
         planned.done.wait()
         kind, value = planned.outcome
@@ -153,15 +155,24 @@ class RunsAhead:
         return value
 
     def close(self) -> None:
-        """Start no more runs, stop those whose test did not come (the session ended early: -x, an interrupt) and
-        wait for every run started, so nothing outlives the session."""
-        self._closing = True
-        if not self._started:
-            return
+        """Start no more runs, and see every run's process gone: at the end of the session, and before a test that
+        needs the machine to itself (`undisturbed`), so nothing outlives this point. A run that sent its result is
+        only exiting and is waited for; one still going (its test did not come: the session ended early, -x or an
+        interrupt; or its test was skipped, failed in its setup, or timed out waiting) is unwound by a SIGTERM (its
+        bot shuts down its workers, its server stops). A process not gone within EXIT_GRACE is killed (its server
+        and workers stop by themselves once it is gone)."""
+        with self._lock:
+            self._closing = True
         for planned in self._runs.values():
-            if not planned.awaited and planned.process is not None and planned.process.is_alive():
-                planned.process.terminate()
-        deadline = time.monotonic() + CLOSE_WAIT
+            process = planned.process
+            if process is not None and process.is_alive() and not planned.done.is_set():
+                process.terminate()
+        deadline = time.monotonic() + EXIT_GRACE
         for planned in self._runs.values():
-            if not planned.done.wait(max(0.0, deadline - time.monotonic())) and planned.process is not None:
-                planned.process.kill()  # its server and workers stop by themselves once it is gone
+            process = planned.process
+            if process is None:
+                continue
+            process.join(max(0.0, deadline - time.monotonic()))
+            if process.is_alive():
+                process.kill()
+                process.join()

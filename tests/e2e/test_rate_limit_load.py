@@ -7,20 +7,17 @@ limiter), and learns the scaled policy from the answers' headers: nothing in the
 from __future__ import annotations
 
 import itertools
-import multiprocessing
-import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
-import bootstrap
 from adapters.cli.token_store import TokenStore
 from adapters.daemon.paths import RunPaths
-from adapters.game_api.rate_limiter import Priority, RateLimiter, budget_points
-from adapters.game_api.settings import GameApiSettings
+from adapters.game_api.rate_limiter import RateLimiter
 from adapters.game_server.http_server_process import GameServerProcess
+from bench.rate_limit import Load, saturate
 from tests.cli_support import cli_environment, run_cli
 
 # undisturbed: the share of the budget the processes reach is the CPU the machine spares them
@@ -28,21 +25,6 @@ pytestmark = [pytest.mark.e2e, pytest.mark.timeout(240), pytest.mark.undisturbed
 
 SPEED = 20  # the scaled limit: 40 points a second, a burst of 600 a minute (the real 9,000 per game hour)
 PROCESSES = 4
-
-
-def _hammer(base_url: str, token: str, run_dir: str, player: str, start: float, until: float,
-            index: int) -> tuple[int, int]:
-    """Child process: from `start` to `until`, ask the game as fast as the account's shared limiter lets it;
-    (requests, 429s met)."""
-    settings = GameApiSettings(base_url=base_url, token=token, max_attempts=3)
-    priorities = [Priority.HIGH, Priority.NORMAL, Priority.LOW]
-    requests = 0
-    with bootstrap.account_client(settings, Path(run_dir), player) as client:
-        time.sleep(max(0.0, start - time.time()))
-        while time.time() < until:
-            client.agent(priority=priorities[(requests + index) % 3])
-            requests += 1
-        return requests, client.rate_limited
 
 
 @pytest.fixture(scope="module")
@@ -75,35 +57,12 @@ def account(server: GameServerProcess, tmp_path: Path) -> Account:
     return Account(data_dir, player, TokenStore(data_dir).require(player).token)
 
 
-@dataclass(frozen=True)
-class Load:
-    """What the processes did: (requests, 429s) of each, and the account's requests granted within the span."""
-
-    counts: list[tuple[int, int]]
-    granted_in_span: int
-    seconds: float
-
-
 def _run_processes(server: GameServerProcess, account: Account, seconds: float,
                    beside: Callable[[], None] | None = None) -> Load:
-    """Run the processes for `seconds` (and `beside` a third of the way in). The span is counted as
-    bench/rate_limit.py counts it: requests granted from its start to its end, read from the shared limiter."""
-    limiter = RateLimiter.shared(account.run_dir, account.player)
-    before = limiter.stats().requests
-    context = multiprocessing.get_context("spawn")
-    with context.Pool(PROCESSES) as pool:
-        start = time.time() + 3.0  # the children need a moment to start; they all begin then
-        until = start + seconds
-        results = [pool.apply_async(_hammer, (server.base_url, account.token, str(account.run_dir), account.player,
-                                              start, until, i))
-                   for i in range(PROCESSES)]
-        if beside is not None:
-            time.sleep(max(0.0, start - time.time()) + seconds / 3)
-            beside()
-        time.sleep(max(0.0, until - time.time()))
-        granted = limiter.stats().requests - before
-        counts = [r.get(timeout=seconds + 60) for r in results]
-    return Load(counts, granted, seconds)
+    """The account's budget spent by PROCESSES processes for `seconds`, as bench/rate_limit.py spends and counts
+    it (and `beside` a third of the way in)."""
+    return saturate(server.base_url, account.token, account.run_dir, account.player, processes=PROCESSES,
+                    seconds=seconds, lead=3.0, max_attempts=3, beside=beside)
 
 
 def test_several_processes_of_one_account_spend_the_scaled_budget_without_a_429_and_agent_show_beside_draws_none(
@@ -121,9 +80,9 @@ def test_several_processes_of_one_account_spend_the_scaled_budget_without_a_429_
 
     stats = RateLimiter.shared(account.run_dir, account.player).stats()
     refused = sum(r for _, r in load.counts)
-    share = load.granted_in_span / budget_points(stats.per_second, stats.burst, load.seconds)
+    share = load.share
     print(f"\n{PROCESSES} processes, speed {SPEED}, scaled limit {stats.per_second}/s + {stats.burst}/min: "
-          f"{load.granted_in_span} requests in {load.seconds:g} s, {share:.1%} of the budget, {refused} 429s, "
+          f"{load.granted} requests in {load.seconds:g} s, {share:.1%} of the budget, {refused} 429s, "
           f"{stats.corrections} corrections")
     assert all(n > 0 for n, _ in load.counts)  # every process took part
     assert refused == 0
