@@ -11,8 +11,8 @@ Each kind has its curve, keyed as the real fits are (facts universe §5, ~20k la
   own curve is the RESTRICTED one (1.13 a tranche at SCARCE down to 1.035 at ABUNDANT), and a fed factory line
   answers a share of each purchase at once from its inputs (`answered_share`, market_dynamics.answer_purchase), so
   the step falls to 4-6% while the line shows WEAK and to 0.5% while it shows GROWING or STRONG with its export at
-  HIGH or ABUNDANT (bought down below HIGH, a fed line answers as a WEAK one); an export no line
-  makes shows WEAK and its curve is the WEAK one;
+  HIGH or ABUNDANT (bought down below HIGH, a fed line answers as a WEAK one); an export no line makes shows WEAK
+  and its curve is the WEAK one;
 - an import's bid (`_import_log_price`) moves 1-4% per tranche at WEAK activity, whatever the supply, and 10-13%
   once a consumed import is fed up to HIGH (its line GROWING).
 No single trade moves the mid price by as much as the spread, hence a buy-then-sell round trip at one market always
@@ -110,9 +110,10 @@ class EconomySettings:
     # A line that is fed answers a share of each purchase at once from its inputs (`answered_share`), so the stock
     # and the price move less: to the WEAK figures (facts 1.04-1.06) and, with its line GROWING or STRONG, to
     # `export_fed_step` (facts ~1.005 at HIGH|GROWING and ABUNDANT|GROWING; STRONG is not measured and is held to
-    # the same; below HIGH no fact gives a fed figure, so the WEAK one holds there). An export no line makes always shows WEAK, and its own curve is the WEAK one. ABUNDANT takes
-    # 1.035 on both curves: the fit's RESTRICTED 1.03 and WEAK low end 1.04 (both given to two decimals) cannot
-    # both hold where a fed line only ever flattens the curve; 1.035 is within the rounding of each.
+    # the same; below HIGH no fact gives a fed figure, so the WEAK one holds there). An export no line makes always
+    # shows WEAK, and its own curve is the WEAK one. ABUNDANT takes 1.035 on both curves: the fit's RESTRICTED 1.03
+    # and WEAK low end 1.04 (both given to two decimals) cannot both hold where a fed line only ever flattens the
+    # curve; 1.035 is within the rounding of each.
     export_restricted_step: Mapping[str, float] = field(default_factory=lambda: _frozen(
         {"SCARCE": 1.13, "LIMITED": 1.10, "MODERATE": 1.07, "HIGH": 1.05, "ABUNDANT": 1.035}))
     export_weak_step: Mapping[str, float] = field(default_factory=lambda: _frozen(
@@ -212,9 +213,9 @@ def answered_share(good: MarketGood, settings: EconomySettings) -> float:
     """The share of each unit bought at `good` that its factory line makes at once from its inputs, by its labels:
     none while the line is RESTRICTED (or the good is no factory export), enough to flatten the RESTRICTED curve
     to the WEAK step while it shows WEAK, and to `export_fed_step` while it shows GROWING or STRONG with its export
-    at HIGH or ABUNDANT, the WEAK step below (game-api-facts
-    §8.3: "as agents buy up supply from an export good, production tends to increase to meet the demand ... only
-    when there is an adequate supply of imports"). The caller takes the inputs it uses."""
+    at HIGH or ABUNDANT, the WEAK step below (game-api-facts §8.3: "as agents buy up supply from an export good,
+    production tends to increase to meet the demand ... only when there is an adequate supply of imports"). The
+    caller takes the inputs it uses."""
     if good.kind != "EXPORT" or not good.factory:
         return 0.0
     activity = feed_activity(good.feed, settings)
