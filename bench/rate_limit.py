@@ -71,9 +71,14 @@ class Load:
         return self.at_end.requests - self.before.requests
 
     @property
+    def budget(self) -> float:
+        """The points the server gave the account in the span."""
+        return budget_points(self.at_end.per_second, self.at_end.burst, self.seconds)
+
+    @property
     def share(self) -> float:
-        """The granted requests over the points the server gave in the span (the figure bench/run.py prints)."""
-        return self.granted / budget_points(self.at_end.per_second, self.at_end.burst, self.seconds)
+        """The granted requests over the budget (the figure bench/run.py prints)."""
+        return self.granted / self.budget
 
 
 def saturate(base_url: str, token: str, run_dir: Path, player: str, *, processes: int, seconds: float,
@@ -111,8 +116,7 @@ def measure(*, speed: float, rate_limit: str, seconds: float, processes: int, le
     idle = sum(1 for requests, _ in load.counts if requests == 0)
     if idle:
         raise SystemExit(f"bench/rate_limit.py: {idle} process(es) made no request: raise --lead")
-    at_end, requests = load.at_end, load.granted
-    budget = budget_points(at_end.per_second, at_end.burst, seconds)
+    at_end, requests, budget = load.at_end, load.granted, load.budget
     met = sum(refused for _, refused in load.counts)
     per_game_hour = (at_end.per_second * 3600 + at_end.burst * 60) / speed
     return [
