@@ -55,8 +55,9 @@ from application.stranded_cargo import CLEARANCE_PREFIX, StrandedCargoPass
 from application.trade_route_finder import TradeRouteFinder
 from application.wind_down import DRAINING
 from application.work_allocation import (
-    Claim, EstimateConfig, KindRecord, MarketClaims, RankedWork, calibrated, interleave, lane_owners,
+    Claim, EstimateConfig, KindRecord, MarketClaims, RankedWork, RunStage, calibrated, interleave, lane_owners,
     manufacturing_claim, manufacturing_signal_per_hour, nearest, nearest_first, route_claim, route_signal_per_hour,
+    run_stage,
 )
 from application.worker_jobs import (
     ARBITRAGE, MANUFACTURING, OPERATION_PREFIX, CancelToken, ClearanceJob, WorkerJob, WorkerPool, WorkerResult,
@@ -236,6 +237,7 @@ class ManufacturingArbitrageCoordinator:
         self._draining = False
         self._opportunities: list[ManufacturingOpportunity] = []
         self._active: dict[str, ActiveWork] = {}
+        self._stages: dict[str, RunStage] = {}  # how far each running manufacturing job has got (its claims)
         self._stranded = stranded
         self._clearing: dict[str, ClearanceJob] = {}
         self._maybe_running: set[str] = set()
@@ -442,12 +444,13 @@ class ManufacturingArbitrageCoordinator:
         ships = self._ships(now)
         idle = self._fleet.idle_ships(ships, now)
         self._guarded("clearing stranded cargo", lambda: self._clear_stranded(ships, idle, now))
-        claims = MarketClaims(self._claim(work.job) for work in self._active.values())
+        held = [self._held_claim(work.job) for work in self._active.values()]
+        claims = MarketClaims(held)
         spawned: list[WorkerJob] = []
         waiting = 0
         budgets = _Budgets(self, idle) if not self._draining else None
         positions = self._positions() if budgets else {}
-        for kind, work in interleave(self._ranked_work(now, idle, claims, positions) if budgets else ()):
+        for kind, work in interleave(self._ranked_work(now, idle, claims, held, positions) if budgets else ()):
             if kind == MANUFACTURING:
                 expected = self._expected_manufacturing(work, idle)
                 job = self._assign(work, idle, now, budgets)
@@ -479,11 +482,11 @@ class ManufacturingArbitrageCoordinator:
                 f"{_rate_text(self._expected[job.operation_id][0])})" for job in spawned))
         return spawned
 
-    def _ranked_work(self, now: datetime, idle: list[ShipSummary], claims: MarketClaims,
+    def _ranked_work(self, now: datetime, idle: list[ShipSummary], claims: MarketClaims, held: list[Claim],
                      positions: dict[WaypointSymbol, Position]) -> list[RankedWork]:
         """Each enabled kind's ranked list, with its cap, what keeps an item out now, and its expected figure."""
         queues: list[RankedWork] = []
-        owned = self._owned_work(now, idle, positions)
+        owned = self._owned_work(now, idle, held, positions)
         if self.config.manufacturing_enabled:
             queues.append(RankedWork(
                 MANUFACTURING, owned[MANUFACTURING],
@@ -498,15 +501,20 @@ class ManufacturingArbitrageCoordinator:
                 expected=lambda r: self._expected_route(r, idle, positions)[0]))
         return queues
 
-    def _owned_work(self, now: datetime, idle: list[ShipSummary], positions: dict[WaypointSymbol, Position]
-                    ) -> dict[str, list]:
+    def _owned_work(self, now: datetime, idle: list[ShipSummary], held: list[Claim],
+                    positions: dict[WaypointSymbol, Position]) -> dict[str, list]:
         """Each kind's work that is not paused, less the items whose market pairs go to the other kind, which is
-        expected to earn more on them (lane_owners)."""
+        expected to earn more on them (lane_owners). An opportunity being worked counts with the pairs its run
+        still holds (`held`, in the order of the active work), not those it has given back."""
         items: dict[str, list] = {MANUFACTURING: [], ARBITRAGE: []}
         if self.config.manufacturing_enabled:
             paused = self._paused_goods(now)
-            items[MANUFACTURING] = [(o, self._claim_of_opportunity(o).whole, self._expected_manufacturing(o, idle)[0])
-                                    for o in self._opportunities if o.good not in paused]
+            running = {opportunity_key(work.job.opportunity): claim.whole
+                       for work, claim in zip(self._active.values(), held, strict=True) if work.job.route is None}
+            items[MANUFACTURING] = [
+                (o, running.get(opportunity_key(o)) or self._claim_of_opportunity(o).whole,
+                 self._expected_manufacturing(o, idle)[0])
+                for o in self._opportunities if o.good not in paused]
         if self.arbitrage_enabled:
             paused = self._paused_trades_at(now)
             items[ARBITRAGE] = [(r, route_claim(ARBITRAGE, r).whole, self._expected_route(r, idle, positions)[0])
@@ -554,6 +562,20 @@ class ManufacturingArbitrageCoordinator:
         if job.route is not None:
             return route_claim(ARBITRAGE, job.route)
         return self._claim_of_opportunity(job.opportunity)
+
+    def _held_claim(self, job: WorkerJob) -> Claim:
+        """What a running worker still holds: a manufacturing run gives back the markets of the legs its ledger
+        rows show it has finished (work_allocation.RunStage). A run whose rows cannot be read holds them all."""
+        if job.route is not None or self._ledger is None:
+            return self._claim(job)
+        stage = self._stages.get(job.operation_id, RunStage.INPUTS)
+        if stage is not RunStage.OUTPUT:
+            rows = self._guarded("reading a run's ledger rows",
+                                 lambda: self._ledger.transactions_of_operation(job.operation_id))
+            stage = run_stage(job.opportunity, rows) if rows is not None else stage
+            self._stages[job.operation_id] = stage
+        return manufacturing_claim(MANUFACTURING, job.opportunity, one_per_factory=self.config.one_worker_per_factory,
+                                   stage=stage)
 
     def _positions(self) -> dict[WaypointSymbol, Position]:
         """Every known market's position, read once per assignment cycle."""
@@ -681,6 +703,7 @@ class ManufacturingArbitrageCoordinator:
         work = self._active.pop(result.operation_id, None)
         clearing = self._clearing.pop(result.operation_id, None)
         self._allotted.pop(result.operation_id, None)
+        self._stages.pop(result.operation_id, None)
         _, signal = self._expected.pop(result.operation_id, (0.0, None))
         if work is not None and not result.cancelled and signal is not None:
             hours = max(0.0, (result.finished_at - work.started_at).total_seconds()) / 3600

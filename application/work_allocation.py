@@ -10,10 +10,14 @@ scaled by how far that kind's finished runs fell short of (or beat) their own es
 more hopeful formula; a kind never run is tried once first.
 
 Also here: the markets each piece of work buys and sells a good at (`Claim`), which the coordinator keeps one worker
-per, whatever its kind (`MarketClaims`), so a manufacturing run and a trade lane do not push each other's prices.
+per, whatever its kind (`MarketClaims`), so a manufacturing run and a trade lane do not push each other's prices. A
+manufacturing run gives its markets back as it moves on (`RunStage`, read from its ledger rows): half of a run's time
+is spent after its inputs are delivered (a bench, measured on its ledger), and holding their markets for it kept
+trade lanes idle that no one was working.
 """
 from __future__ import annotations
 
+import enum
 import math
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -23,6 +27,7 @@ from application.travel import TravelModel, travel_distance
 from domain.fleet import ShipNavFlightMode, ShipSummary
 from domain.geometry import Position, distance
 from domain.goods import TradeSymbol
+from domain.ledger import LedgerTransaction, TransactionCategory, TransactionType
 from domain.opportunity import ManufacturingOpportunity
 from domain.supply_chain import AcquisitionMethod, SupplyChainNode
 from domain.symbols import WaypointSymbol
@@ -131,18 +136,50 @@ def route_claim(kind: str, route: TradeRoute) -> Claim:
     return Claim(kind, whole, whole)
 
 
-def manufacturing_claim(kind: str, opportunity: ManufacturingOpportunity, *, one_per_factory: bool) -> Claim:
-    """A run: the output bought at its factory and sold at the sell market, every input bought at its source and
-    delivered (sold) into the factory that consumes it. Against other manufacturing runs only the output counts
-    (runs of different goods may share an input's source), its factory only when `one_per_factory`."""
+class RunStage(enum.IntEnum):
+    """How far a manufacturing run has got, which says the markets it still needs. INPUTS: every market of its
+    tree. DELIVERED: it has sold an input into the final factory, so its input purchases are over (a run acquires
+    every input before it delivers any); what it still needs is that factory, for the rest of its deliveries and the
+    output, and the sell market. OUTPUT: it holds the output (bought at the factory, or sold somewhere already);
+    only the output's factory and its sell market are left."""
+
+    INPUTS = 1
+    DELIVERED = 2
+    OUTPUT = 3
+
+
+def run_stage(opportunity: ManufacturingOpportunity, transactions: Iterable[LedgerTransaction]) -> RunStage:
+    """The stage of a run of `opportunity`, from the ledger rows of its operation so far."""
+    inputs = {child.good for child in opportunity.dependency_tree.children}
+    stage = RunStage.INPUTS
+    for row in transactions:
+        if row.category in (TransactionCategory.REFUEL, TransactionCategory.SHIP_PURCHASE):
+            continue
+        if row.good == opportunity.good and (row.type is TransactionType.CREDIT or row.waypoint == opportunity.factory):
+            return RunStage.OUTPUT
+        if row.type is TransactionType.CREDIT and row.waypoint == opportunity.factory and row.good in inputs:
+            stage = RunStage.DELIVERED
+    return stage
+
+
+def manufacturing_claim(kind: str, opportunity: ManufacturingOpportunity, *, one_per_factory: bool,
+                        stage: RunStage = RunStage.INPUTS) -> Claim:
+    """A run: the output bought at its factory and sold at the sell market, and until `stage` has gone past them,
+    every input bought at its source and delivered (sold) into the factory that consumes it. Against other
+    manufacturing runs only the output counts (runs of different goods may share an input's source), its factory
+    only when `one_per_factory`."""
     buys = {(opportunity.good, opportunity.factory)}
     sells = {(opportunity.good, opportunity.sell_market)}
     own = Footprint(frozenset(buys) if one_per_factory else frozenset(), frozenset(sells))
-    for node in opportunity.dependency_tree.walk():
-        for child in node.children:
-            sells.add((child.good, node.market))
-            if child.method is not AcquisitionMethod.FABRICATE:
-                buys.add((child.good, child.market))
+    tree = opportunity.dependency_tree
+    if stage is RunStage.DELIVERED:
+        sells.update((child.good, tree.market) for child in tree.children)
+    elif stage is RunStage.INPUTS:
+        for node in tree.walk():
+            for child in node.children:
+                sells.add((child.good, node.market))
+                if child.method is not AcquisitionMethod.FABRICATE:
+                    buys.add((child.good, child.market))
     return Claim(kind, Footprint(frozenset(buys), frozenset(sells)), own)
 
 

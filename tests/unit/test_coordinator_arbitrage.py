@@ -11,6 +11,7 @@ from application.wind_down import DRAINING, RunWindDown
 from application.worker_jobs import WorkerResult
 from domain.geometry import Position
 from domain.goods import SupplyLevel, TradeGoodType, TradeSymbol
+from domain.ledger import LedgerTransaction, TransactionCategory, TransactionType
 from domain.market import MarketSnapshot, MarketTradeGood
 from domain.symbols import WaypointSymbol
 from plugins.trade_route_ranker import PluginRouteRanker
@@ -293,6 +294,27 @@ def test_a_market_one_kind_buys_at_is_not_given_to_the_other():
 
     assert [job.kind for job in jobs][:1] == ["manufacturing"]
     assert [str(job.route.good) for job in jobs if job.route is not None] == ["COPPER"]
+
+
+def test_a_run_gives_its_input_markets_back_once_its_ledger_shows_the_inputs_delivered():
+    # The run buys IRON at A2 for its factory F1, so the lane IRON A2 -> B3 waits; once the run has sold its IRON
+    # into F1 its purchases at A2 are over, and the lane starts while the run waits for its output.
+    world = world_with_history(past("manufacturing", "ELECTRONICS", 900_000), past("arbitrage", "QUARTZ_SAND", 1),
+                               ships=3, opportunities=[make_opportunity("ELECTRONICS", f"{SYSTEM}-M1", 3000,
+                                                               source=f"{SYSTEM}-A2")])
+    run = world.cycle()[0]
+    assert world.coordinator.assignment_cycle() == []
+
+    def row(kind, good, at):
+        world.ledger.record(LedgerTransaction(
+            type=kind, category=TransactionCategory.CARGO_TRADE, amount=1_000, occurred_at=world.clock.now(),
+            operation_id=run.operation_id, good=TradeSymbol(good), units=10, ship=run.ship,
+            waypoint=WaypointSymbol(f"{SYSTEM}-{at}")))
+
+    row(TransactionType.DEBIT, "IRON", "A2")  # still buying inputs: A2 stays the run's
+    assert world.coordinator.assignment_cycle() == []
+    row(TransactionType.CREDIT, "IRON", "F1")
+    assert [str(job.route.good) for job in world.coordinator.assignment_cycle()] == ["IRON"]
 
 
 def test_a_finished_lane_waits_for_a_route_found_from_what_its_run_saw():

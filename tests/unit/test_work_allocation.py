@@ -6,11 +6,12 @@ import math
 from datetime import UTC, datetime
 
 from application.work_allocation import (
-    EstimateConfig, KindRecord, MarketClaims, RankedWork, RecentRates, calibrated, interleave, lane_owners,
-    manufacturing_claim, route_claim, route_signal_per_hour,
+    EstimateConfig, KindRecord, MarketClaims, RankedWork, RecentRates, RunStage, calibrated, interleave, lane_owners,
+    manufacturing_claim, route_claim, route_signal_per_hour, run_stage,
 )
 from domain.geometry import Position
 from domain.goods import SupplyLevel, TradeSymbol
+from domain.ledger import LedgerTransaction, TransactionCategory, TransactionType
 from domain.trade_route import TradeRoute
 from tests.fake_coordination import SYSTEM, make_opportunity
 
@@ -89,6 +90,37 @@ def test_claims_keep_one_buyer_and_one_seller_per_good_and_market_across_kinds()
     same_factory = make_opportunity("COPPER", f"{SYSTEM}-M3", 3000)
     assert claims.clashes(manufacturing_claim("mfg", same_factory, one_per_factory=True))
     assert not claims.clashes(manufacturing_claim("mfg", same_factory, one_per_factory=False))
+
+
+def test_a_run_holds_the_markets_of_the_legs_its_ledger_rows_have_not_finished():
+    making = make_opportunity("COPPER", f"{SYSTEM}-C4", 3000, source=f"{SYSTEM}-A2")  # IRON A2 -> F1, COPPER -> C4
+
+    def row(kind, good, at, category=TransactionCategory.CARGO_TRADE):
+        return LedgerTransaction(type=kind, category=category, amount=100, occurred_at=NOW, operation_id="mfg-1",
+                                 good=TradeSymbol(good), units=10, waypoint=f"{SYSTEM}-{at}")
+
+    bought_iron, delivered = row(TransactionType.DEBIT, "IRON", "A2"), row(TransactionType.CREDIT, "IRON", "F1")
+    assert run_stage(making, []) is RunStage.INPUTS
+    assert run_stage(making, [bought_iron]) is RunStage.INPUTS
+    assert run_stage(making, [bought_iron, row(TransactionType.DEBIT, "FUEL", "F1", TransactionCategory.REFUEL)]) \
+        is RunStage.INPUTS
+    assert run_stage(making, [bought_iron, delivered]) is RunStage.DELIVERED
+    assert run_stage(making, [bought_iron, delivered, row(TransactionType.DEBIT, "COPPER", "F1")]) is RunStage.OUTPUT
+    assert run_stage(making, [row(TransactionType.CREDIT, "COPPER", "C4")]) is RunStage.OUTPUT  # brought along
+    assert run_stage(making, [row(TransactionType.DEBIT, "COPPER", "A2")]) is RunStage.INPUTS  # not its factory
+
+    def clashes(stage, lane):
+        return MarketClaims([manufacturing_claim("mfg", making, one_per_factory=True, stage=stage)]).clashes(
+            route_claim("arb", lane))
+
+    buys_iron_at_a2, delivers_iron_to_f1 = route("IRON", "A2", "B3"), route("IRON", "D5", "F1")
+    buys_copper_at_f1, sells_copper_into_c4 = route("COPPER", "F1", "B3"), route("COPPER", "D5", "C4")
+    assert [clashes(RunStage.INPUTS, lane) for lane in (buys_iron_at_a2, delivers_iron_to_f1, buys_copper_at_f1,
+                                                         sells_copper_into_c4)] == [True, True, True, True]
+    assert [clashes(RunStage.DELIVERED, lane) for lane in (buys_iron_at_a2, delivers_iron_to_f1, buys_copper_at_f1,
+                                                            sells_copper_into_c4)] == [False, True, True, True]
+    assert [clashes(RunStage.OUTPUT, lane) for lane in (buys_iron_at_a2, delivers_iron_to_f1, buys_copper_at_f1,
+                                                         sells_copper_into_c4)] == [False, False, True, True]
 
 
 def test_a_market_pair_both_kinds_want_goes_to_the_kind_expected_to_earn_more_on_it():
