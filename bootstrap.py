@@ -240,6 +240,7 @@ def _production_config(runtime: Runtime) -> ProductionConfig:
         max_input_price_rise=m.max_input_price_rise, min_sell_to_cost=m.min_sell_to_cost,
         production_poll_interval=runtime.scaled(m.production_poll_interval, _MIN_INTERVAL["poll"]),
         production_timeout=runtime.scaled(m.production_timeout, 60.0),
+        max_output_wait=runtime.scaled(m.max_output_wait, _MIN_INTERVAL["poll"]),
         max_poll_interval=runtime.scaled(900.0, _MIN_INTERVAL["poll"]),
         wait_slice=runtime.scaled(5.0, _MIN_INTERVAL["slice"]),
         min_margin=m.min_margin, min_input_profit=m.min_input_profit, run_budget_share=m.run_budget_share)

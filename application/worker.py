@@ -36,6 +36,11 @@ class _Sale:
     units: int = 0
 
 
+class _Fed(Exception):
+    """The run fed its factory at a profit and left without output (ProductionOutcome.fed): it ends with nothing
+    to sell, successfully."""
+
+
 class ManufacturingArbitrageWorker:
     """Runs WorkerJobs: ProductionExecutor, Navigator to the sell market, sale in trade-volume lots, ledger totals.
 
@@ -89,13 +94,16 @@ class ManufacturingArbitrageWorker:
                     job.ship, opportunity.dependency_tree, recorder, EitherToken(cancel, wind_down),
                     max_output_ask=self._sale_bid(opportunity), sale_trade_volume=opportunity.trade_volume,
                     budget=job.budget)
-                units, outcome_notes = outcome.units, outcome.notes
+                units, outcome_notes, fed = outcome.units, outcome.notes, outcome.fed
             except OperationCancelled:
                 check_cancelled(cancel)  # the hard stop: abandon
                 wound_down = True
-                units, outcome_notes = self._game.ship(job.ship).inventory.get(opportunity.good, 0), ()
+                units, outcome_notes, fed = self._game.ship(job.ship).inventory.get(opportunity.good, 0), (), False
             if wound_down and units == 0:
                 raise OperationCancelled("stopping: nothing made yet")
+            if fed and units == 0:
+                # The deliveries paid and the factory was left to make the output for a later run: nothing to sell.
+                raise _Fed()
             self._navigator.go(job.ship, opportunity.sell_market, recorder, cancel)
             left, why = self._sell(job, units, recorder, cancel, sale)
             if wound_down:
@@ -110,6 +118,8 @@ class ManufacturingArbitrageWorker:
                 success = True
         except OperationCancelled:
             cancelled = True
+        except _Fed:
+            success = True
         except Exception as failure:  # run() must hand back a result whatever went wrong
             error = failure_line(failure) + self._hold_note(job.ship)
         finally:

@@ -66,6 +66,8 @@ class ManufacturingSettings:
     pause_after_loss_over: int = at_least(20_000, 0)
     production_poll_interval: float = duration(30.0)
     production_timeout: float = duration(3 * 3600.0)
+    # How long a ship waits at the final factory for its output once its deliveries have paid for themselves.
+    max_output_wait: float = duration(300.0)
     # An output lot is bought, and an opportunity taken, only when the buyer's bid beats the ask by this share.
     min_margin: float = at_least(0.1, 0.0)
     # An input the factory does not need (its output is on offer) is carried only when the leg earns this much.

@@ -142,6 +142,27 @@ def test_waits_for_a_sane_price_then_times_out():
     assert world.game.trades_of(MACHINERY, PURCHASE) == []
 
 
+def test_a_run_whose_deliveries_paid_leaves_the_factory_after_the_output_wait():
+    # IRON bought at 300 and delivered at 420: the feeding earned, so the ship does not wait out the factory's
+    # 20 minutes for MACHINERY; it leaves after max_output_wait with nothing bought and says why.
+    world = machinery_world(FakeClock(), iron_ask=300)
+    harness = Harness(world.game, production_poll_interval=30, production_timeout=3600, max_output_wait=300)
+    outcome = harness.produce(world.opportunity().dependency_tree, max_output_ask=2000)
+    assert outcome.fed and outcome.units == 0 and world.game.trades_of(MACHINERY, PURCHASE) == []
+    fed_at = world.game.factories[world.factory][0].fed_at
+    last_look = max(at for at, _ in world.game.polls_of("X1-C1"))
+    assert (last_look - fed_at).total_seconds() == 300  # the pauses stop at the wait, not past it
+    assert "without MACHINERY: its inputs are delivered and earned" in outcome.notes[-1]
+
+
+def test_a_run_whose_feeding_cost_money_waits_for_the_output():
+    # IRON bought at 500 and delivered at 420: leaving would keep the loss, so the run waits for its output.
+    world = machinery_world(FakeClock(), production_delay=1200)
+    harness = Harness(world.game, production_poll_interval=30, production_timeout=3600, max_output_wait=300)
+    outcome = harness.produce(world.opportunity().dependency_tree, max_output_ask=2000)
+    assert not outcome.fed and outcome.units > 0
+
+
 def test_a_factory_that_never_produces_times_out_after_polling_at_the_interval():
     world = machinery_world(FakeClock(), production_delay=None)
     harness = Harness(world.game, production_poll_interval=30, production_timeout=300, poll_backoff=1.0)
@@ -268,7 +289,7 @@ def test_defaults_are_the_configured_manufacturing_settings():
     config = ProductionConfig()
     shared = {f.name for f in fields(ProductionConfig)} & {f.name for f in fields(ManufacturingSettings)}
     assert shared == {"max_input_price_rise", "min_sell_to_cost", "production_poll_interval", "production_timeout",
-                      "min_margin", "min_input_profit", "run_budget_share"}
+                      "max_output_wait", "min_margin", "min_input_profit", "run_budget_share"}
     assert all(getattr(config, name) == getattr(settings, name) for name in shared)
 
 

@@ -134,6 +134,15 @@ def test_a_production_timeout_is_reported():
     assert not result.success and result.error.startswith("ProductionTimeout: MACHINERY at X1-C1")
 
 
+def test_a_run_that_fed_its_factory_at_a_profit_ends_without_flying_to_the_sell_market():
+    harness = Harness(machinery_world(FakeClock(), iron_ask=300, production_delay=None), production_poll_interval=60,
+                      max_output_wait=300)
+    result = harness.run()
+    assert result.success and result.quantity_sold == 0 and result.profit > 0
+    assert harness.game.ship(harness.world.ship).waypoint == harness.world.factory
+    assert harness.assignments.holder_of(harness.world.ship) is None
+
+
 def test_selling_stops_when_the_bid_falls_below_the_cost_and_the_rest_is_reported():
     harness = Harness(machinery_world(FakeClock()))
     harness.game.markets[harness.world.sell_market][MACHINERY].impact = 0.6  # 2000, then 800: below cost
