@@ -78,7 +78,7 @@ class ProductionConfig:
     max_input_price_rise: float = 1.3
     min_sell_to_cost: float = 1.0
     production_poll_interval: float = 30.0
-    production_timeout: float = 3 * 3600.0
+    production_timeout: float = 40 * 60.0
     max_output_wait: float = 300.0
     wait_slice: float = 5.0
     min_margin: float = 0.1

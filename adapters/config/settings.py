@@ -65,7 +65,9 @@ class ManufacturingSettings:
     pause_after_losses_for: float = duration(3600.0)
     pause_after_loss_over: int = at_least(20_000, 0)
     production_poll_interval: float = duration(30.0)
-    production_timeout: float = duration(3 * 3600.0)
+    # The longest any wait for a factory's output lasts: a fed export rises one supply level in 18-34 game minutes
+    # (facts universe §5), 12 more for a starved line; a bench run that waited 2.8 game hours earned 62,730.
+    production_timeout: float = duration(40 * 60.0)
     # How long a ship waits at the final factory for its output once its deliveries have paid for themselves.
     max_output_wait: float = duration(300.0)
     # An output lot is bought, and an opportunity taken, only when the buyer's bid beats the ask by this share.
