@@ -444,11 +444,11 @@ class ManufacturingArbitrageCoordinator:
         ships = self._ships(now)
         idle = self._fleet.idle_ships(ships, now)
         self._guarded("clearing stranded cargo", lambda: self._clear_stranded(ships, idle, now))
-        held = [self._held_claim(work.job) for work in self._active.values()]
-        claims = MarketClaims(held)
         spawned: list[WorkerJob] = []
         waiting = 0
         budgets = _Budgets(self, idle) if not self._draining else None
+        held = [self._held_claim(work.job) for work in self._active.values()] if budgets else []
+        claims = MarketClaims(held)
         positions = self._positions() if budgets else {}
         for kind, work in interleave(self._ranked_work(now, idle, claims, held, positions) if budgets else ()):
             if kind == MANUFACTURING:

@@ -96,7 +96,8 @@ class ProductionOutcome:
     `fed`: the run delivered its inputs, which paid for themselves, and left before the factory offered the output
     at a price worth paying: waiting longer would hold a ship for an output whose making a later run (or a trade
     lane) harvests anyway. A bench measured 28% of manufacturing's ship time spent waiting at factories, some
-    waits near an hour of game time."""
+    waits near an hour of game time. A run whose feeding cost money waits up to `production_timeout`, since only
+    its output pays the feeding back."""
 
     good: TradeSymbol
     units: int
@@ -146,6 +147,16 @@ class _Run:
     feed_allowance: float | None = None
     feed_loss: float = 0.0
     root: SupplyChainNode | None = None  # the tree's final factory: the only wait a paid feeding may cut short
+    # What the deliveries into the root earned is judged from here: `outstanding` once the goods an earlier run left
+    # in the hold were sold (their money is not the feeding's), and the units delivered into the root factory.
+    feeding_from: int = 0
+    delivered_to_root: int = 0
+
+    @property
+    def feeding_paid(self) -> bool:
+        """Whether inputs went into the final factory and the run got back at least what it spent on them (refuels
+        are left out: a few hundred credits against lots of thousands)."""
+        return self.delivered_to_root > 0 and self.outstanding <= self.feeding_from
 
     @property
     def free(self) -> int:
@@ -206,6 +217,7 @@ class ProductionExecutor:
                    docked=state.nav_status is ShipNavStatus.DOCKED, root=tree)
         tree_goods = {node.good for node in tree.walk()}
         self._clear_hold(run, tree_goods)
+        run.feeding_from = run.outstanding
         room = run.capacity - sum(units for good, units in run.hold.items() if good not in tree_goods)
         if room <= 0:
             raise InputUnavailable(tree.good, tree.market, f"no room in the hold of {ship}")
@@ -267,7 +279,9 @@ class ProductionExecutor:
         self._go(run, node.market)
         snapshot = self._look(node.market)
         for child in node.children:
-            self._deliver(run, node.market, child.good, snapshot)
+            delivered = self._deliver(run, node.market, child.good, snapshot)
+            if node is run.root:
+                run.delivered_to_root += delivered
         snapshot = self._await_output(run, node, buyer, held, snapshot)
         bought = self._buy(run, node.market, node.good, room - held, buyer, is_output=True, snapshot=snapshot)
         if held + bought == 0:
@@ -436,11 +450,11 @@ class ProductionExecutor:
             run.recorder.last_known_credits = self._game.agent().credits
         return run.recorder.last_known_credits
 
-    def _deliver(self, run: _Run, market: WaypointSymbol, good: TradeSymbol, snapshot: MarketSnapshot) -> None:
-        """Sell every unit of input `good` in the hold to the factory market, lot by lot."""
-        units = run.held(good)
+    def _deliver(self, run: _Run, market: WaypointSymbol, good: TradeSymbol, snapshot: MarketSnapshot) -> int:
+        """Sell every unit of input `good` in the hold to the factory market, lot by lot; returns the units sold."""
+        units = delivered = run.held(good)
         if units <= 0:
-            return
+            return 0
         self._show(run, f"delivering {good} to {market}")
         entry = snapshot.trade_good(good)
         if entry is None:
@@ -450,6 +464,7 @@ class ProductionExecutor:
             trade = run.recorder.sell(run.ship, good, min(units, entry.trade_volume))
             units -= trade.units
             run.traded(trade, bought=False)
+        return delivered
 
     def _await_output(self, run: _Run, node: SupplyChainNode, buyer: Buyer, held: int,
                       snapshot: MarketSnapshot) -> MarketSnapshot:
@@ -464,10 +479,11 @@ class ProductionExecutor:
                 return snapshot
             waited = (self._clock.now() - started).total_seconds()
             limit = timeout
-            if node is run.root and run.outstanding <= 0:
+            if node is run.root and run.feeding_paid:
                 if waited >= self.config.max_output_wait:
                     raise _LeftFed(held, f"left {node.market} after {waited:.0f} s without {node.good}: its "
-                                         f"inputs are delivered and earned {-run.outstanding:,} credits")
+                                         f"inputs are delivered and earned {run.feeding_from - run.outstanding:,} "
+                                         f"credits")
                 limit = min(timeout, self.config.max_output_wait)
             if waited >= timeout:
                 raise ProductionTimeout(node.good, node.market, waited)

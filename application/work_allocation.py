@@ -149,8 +149,14 @@ class RunStage(enum.IntEnum):
 
 
 def run_stage(opportunity: ManufacturingOpportunity, transactions: Iterable[LedgerTransaction]) -> RunStage:
-    """The stage of a run of `opportunity`, from the ledger rows of its operation so far."""
-    inputs = {child.good for child in opportunity.dependency_tree.children}
+    """The stage of a run of `opportunity`, from the ledger rows of its operation so far. Where a sub-tree's factory
+    is the final factory too, a sale there does not tell its deliveries from the final ones, and the run holds its
+    inputs' markets until it has the output."""
+    tree = opportunity.dependency_tree
+    inputs = {child.good for child in tree.children}
+    if any(node is not tree and node.method is AcquisitionMethod.FABRICATE and node.market == tree.market
+           for node in tree.walk()):
+        inputs = set()
     stage = RunStage.INPUTS
     for row in transactions:
         if row.category in (TransactionCategory.REFUEL, TransactionCategory.SHIP_PURCHASE):

@@ -6,6 +6,7 @@ cancellation ends the run quietly (cancelled, no error), any other failure becom
 """
 from __future__ import annotations
 
+import logging
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -28,17 +29,14 @@ from domain.market import MarketSnapshot, MarketTradeGood
 from domain.opportunity import ManufacturingOpportunity
 from domain.symbols import ShipSymbol, WaypointSymbol
 
+_log = logging.getLogger(__name__)
+
 
 @dataclass(slots=True)
 class _Sale:
     """Units of the good sold so far in this run (kept when the run stops half way)."""
 
     units: int = 0
-
-
-class _Fed(Exception):
-    """The run fed its factory at a profit and left without output (ProductionOutcome.fed): it ends with nothing
-    to sell, successfully."""
 
 
 class ManufacturingArbitrageWorker:
@@ -103,23 +101,23 @@ class ManufacturingArbitrageWorker:
                 raise OperationCancelled("stopping: nothing made yet")
             if fed and units == 0:
                 # The deliveries paid and the factory was left to make the output for a later run: nothing to sell.
-                raise _Fed()
-            self._navigator.go(job.ship, opportunity.sell_market, recorder, cancel)
-            left, why = self._sell(job, units, recorder, cancel, sale)
-            if wound_down:
-                raise OperationCancelled(f"stopping: sold the {sale.units} {opportunity.good} held")
-            if left:
-                notes = "; ".join(outcome_notes)
-                error = f"{left} {opportunity.good} left unsold at {opportunity.sell_market}: {why}" + (
-                    f" ({notes})" if notes else "")
-            elif sale.units == 0:
-                error = f"no {opportunity.good} in the hold to sell"
-            else:
+                _log.info("%s on %s: %s", job.operation_id, job.ship, outcome_notes[-1])
                 success = True
+            else:
+                self._navigator.go(job.ship, opportunity.sell_market, recorder, cancel)
+                left, why = self._sell(job, units, recorder, cancel, sale)
+                if wound_down:
+                    raise OperationCancelled(f"stopping: sold the {sale.units} {opportunity.good} held")
+                if left:
+                    notes = "; ".join(outcome_notes)
+                    error = f"{left} {opportunity.good} left unsold at {opportunity.sell_market}: {why}" + (
+                        f" ({notes})" if notes else "")
+                elif sale.units == 0:
+                    error = f"no {opportunity.good} in the hold to sell"
+                else:
+                    success = True
         except OperationCancelled:
             cancelled = True
-        except _Fed:
-            success = True
         except Exception as failure:  # run() must hand back a result whatever went wrong
             error = failure_line(failure) + self._hold_note(job.ship)
         finally:

@@ -66,7 +66,8 @@ class ManufacturingSettings:
     pause_after_loss_over: int = at_least(20_000, 0)
     production_poll_interval: float = duration(30.0)
     # The longest any wait for a factory's output lasts: a fed export rises one supply level in 18-34 game minutes
-    # (facts universe §5), 12 more for a starved line; a bench run that waited 2.8 game hours earned 62,730.
+    # on average (facts universe §5), 37 when its line's activity is RESTRICTED; a bench run that waited 2.8 game
+    # hours earned 62,730.
     production_timeout: float = duration(40 * 60.0)
     # How long a ship waits at the final factory for its output once its deliveries have paid for themselves.
     max_output_wait: float = duration(300.0)

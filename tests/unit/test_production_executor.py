@@ -155,6 +155,30 @@ def test_a_run_whose_deliveries_paid_leaves_the_factory_after_the_output_wait():
     assert "without MACHINERY: its inputs are delivered and earned" in outcome.notes[-1]
 
 
+def test_money_from_goods_cleared_from_the_hold_does_not_make_a_losing_feeding_look_paid():
+    # 15 FOOD left by an earlier run sell for 15,000 first; then IRON bought at 500 and delivered at 420 loses
+    # money: the run waits for its MACHINERY, as the feeding has not paid.
+    world = machinery_world(FakeClock(), production_delay=1200)
+    world.game.add_good("X1-A1", "FOOD", TradeGoodType.IMPORT, ask=2000, bid=1000)
+    world.game.fleet[SHIP].inventory[TradeSymbol.FOOD] = 15
+    harness = Harness(world.game, production_poll_interval=30, production_timeout=3600, max_output_wait=300)
+    outcome = harness.produce(world.opportunity().dependency_tree, max_output_ask=2000)
+    assert not outcome.fed and outcome.units > 0
+
+
+def test_a_run_that_delivered_nothing_waits_for_the_output_as_before():
+    # The known look showed MACHINERY on offer, so no IRON was carried; on arrival it is SCARCE. Nothing was fed,
+    # so there is no feeding to have paid: the run waits until the timeout, which counts toward pausing the good.
+    world = machinery_world(FakeClock(), production_delay=None)
+    entry = world.game.markets[world.factory][MACHINERY]
+    entry.supply, entry.ask = SupplyLevel.MODERATE, 900
+    harness = Harness(world.game, production_poll_interval=30, production_timeout=900, max_output_wait=300)
+    entry.supply, entry.ask = SupplyLevel.SCARCE, 2600
+    with pytest.raises(ProductionTimeout):
+        harness.produce(world.opportunity().dependency_tree, max_output_ask=2000)
+    assert world.game.trades_of(TradeSymbol.IRON, SELL) == []
+
+
 def test_a_run_whose_feeding_cost_money_waits_for_the_output():
     # IRON bought at 500 and delivered at 420: leaving would keep the loss, so the run waits for its output.
     world = machinery_world(FakeClock(), production_delay=1200)

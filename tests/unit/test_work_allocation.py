@@ -10,6 +10,9 @@ from application.work_allocation import (
     manufacturing_claim, route_claim, route_signal_per_hour, run_stage,
 )
 from domain.geometry import Position
+from domain.opportunity import ManufacturingOpportunity
+from domain.supply_chain import AcquisitionMethod, SupplyChainNode
+from domain.symbols import WaypointSymbol
 from domain.goods import SupplyLevel, TradeSymbol
 from domain.ledger import LedgerTransaction, TransactionCategory, TransactionType
 from domain.trade_route import TradeRoute
@@ -121,6 +124,28 @@ def test_a_run_holds_the_markets_of_the_legs_its_ledger_rows_have_not_finished()
                                                             sells_copper_into_c4)] == [False, True, True, True]
     assert [clashes(RunStage.OUTPUT, lane) for lane in (buys_iron_at_a2, delivers_iron_to_f1, buys_copper_at_f1,
                                                          sells_copper_into_c4)] == [False, False, True, True]
+
+
+def test_a_run_whose_sub_tree_shares_the_final_factory_holds_its_inputs_until_it_has_the_output():
+    # MODULE made at F1 from MACHINERY (made at F1 too, from IRON bought at S1) and IRON bought at S1: the sub-tree's
+    # IRON sold into F1 looks like a final delivery, but the root's own IRON is still to be bought at S1.
+    f1, s1 = WaypointSymbol(f"{SYSTEM}-F1"), WaypointSymbol(f"{SYSTEM}-S1")
+    iron = SupplyChainNode(good=TradeSymbol.IRON, method=AcquisitionMethod.BUY, market=s1)
+    machinery = SupplyChainNode(good=TradeSymbol.MACHINERY, method=AcquisitionMethod.FABRICATE, market=f1,
+                                children=(iron,))
+    tree = SupplyChainNode(good=TradeSymbol.MODULE_CARGO_HOLD_I, method=AcquisitionMethod.FABRICATE, market=f1,
+                           children=(machinery, iron))
+    making = ManufacturingOpportunity(good=tree.good, sell_market=WaypointSymbol(f"{SYSTEM}-M1"), bid=9000,
+                                      dependency_tree=tree, discovered_at=NOW)
+
+    def row(kind, good, at):
+        return LedgerTransaction(type=kind, category=TransactionCategory.CARGO_TRADE, amount=100, occurred_at=NOW,
+                                 operation_id="mfg-1", good=good, units=10, waypoint=at)
+
+    rows = [row(TransactionType.DEBIT, TradeSymbol.IRON, s1), row(TransactionType.CREDIT, TradeSymbol.IRON, f1),
+            row(TransactionType.DEBIT, TradeSymbol.MACHINERY, f1)]
+    assert run_stage(making, rows) is RunStage.INPUTS
+    assert run_stage(making, [*rows, row(TransactionType.DEBIT, tree.good, f1)]) is RunStage.OUTPUT
 
 
 def test_a_market_pair_both_kinds_want_goes_to_the_kind_expected_to_earn_more_on_it():
