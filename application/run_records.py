@@ -4,8 +4,9 @@ The coordinator owns one RunRecords and tells it of each result it collects (`ad
 of earlier runs the RunRepository still holds (`replay`). From them it answers:
 - `per_hour`: credits per hour of a ship's time over every run of a lane (a trade route's export -> import, or a
   good made for one sell market), else over every run of its good: the learned rankings' history;
-- `recent_per_hour`: the same with recent runs weighing most (RecentRates), which the work allocation expects a
-  lane to earn next; `tried`: whether a run of a kind finished at all;
+- `recent_per_hour`: the same with recent runs weighing most (RecentRates), drawn toward what the kind's recent runs
+  earned (`KIND_PRIOR_RUNS`), which the work allocation expects a lane to earn next; `tried`: whether a run of a
+  kind finished at all;
 - `results` (this process's, for status) and `all_results` (earlier runs' too: the fleet's return).
 
 A replayed result names its good but not its lane, so it feeds the good's records only. A cancelled run, or a
@@ -23,6 +24,12 @@ from application.worker_jobs import WorkerResult
 from domain.goods import TradeSymbol
 
 
+# How many runs' worth the kind's recent rate counts for beside a lane's own (a lane's recent record weighs at most
+# two runs: each run halves the weight of those before it). Its kind's memory is longer: the last twenty or so runs.
+KIND_PRIOR_RUNS = 1.0
+KIND_KEEP = 0.95
+
+
 def _hours(started_at: datetime, finished_at: datetime) -> float:
     return max(0.0, (finished_at - started_at).total_seconds()) / 3600
 
@@ -33,6 +40,7 @@ class RunRecords:
     def __init__(self) -> None:
         self._totals: dict[tuple[str, Hashable], tuple[int, float]] = {}
         self._recent = RecentRates()
+        self._kinds = RecentRates(keep=KIND_KEEP)
         self._results: list[WorkerResult] = []
         self._past_results: list[WorkerResult] = []
 
@@ -64,8 +72,10 @@ class RunRecords:
         return profit / max(hours, MIN_HOURS)
 
     def recent_per_hour(self, kind: str, lane: Hashable, good: TradeSymbol) -> float | None:
-        """As `per_hour`, recent runs weighing most (RecentRates)."""
-        return self._recent.rate((kind, lane), (kind, good))
+        """As `per_hour`, recent runs weighing most (RecentRates), drawn toward the rate of the kind's recent runs
+        as if it were `KIND_PRIOR_RUNS` more runs of the lane."""
+        return self._recent.rate((kind, lane), (kind, good), prior=self._kinds.rate(kind),
+                                 prior_runs=KIND_PRIOR_RUNS)
 
     def tried(self, kind: str) -> bool:
         """Whether a run of `kind` finished (in this process, or replayed)."""
@@ -82,6 +92,7 @@ class RunRecords:
 
     def _add_good(self, result: WorkerResult) -> None:
         self._add((result.kind, result.good), result.profit, result.seconds / 3600)
+        self._kinds.add(result.kind, result.profit, result.seconds / 3600)
 
     def _add(self, key: tuple[str, Hashable], profit: int, hours: float) -> None:
         total, spent = self._totals.get(key, (0, 0.0))

@@ -3,13 +3,15 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
 
+import pytest
+
 from application.run_records import RunRecords
 from application.worker_jobs import ARBITRAGE, MANUFACTURING, WorkerResult
 from domain.goods import TradeSymbol
 from domain.symbols import ShipSymbol, WaypointSymbol
 
 T0 = datetime(2026, 1, 1, tzinfo=timezone.utc)
-IRON, GOLD = TradeSymbol.IRON, TradeSymbol.GOLD
+IRON, GOLD, COPPER = TradeSymbol.IRON, TradeSymbol.GOLD, TradeSymbol.COPPER
 A, B, C = (WaypointSymbol(f"X1-T1-{name}") for name in ("A", "B", "C"))
 LANE, OTHER_LANE = (IRON, A, B), (IRON, A, C)
 
@@ -76,6 +78,20 @@ def test_the_recent_rate_weighs_the_latest_runs_most_and_the_total_does_not():
     records.add(result("arb-2", 0, 1.0, at=1), LANE, T0 + timedelta(hours=1))  # the market is worn down
 
     assert records.per_hour(ARBITRAGE, LANE, IRON) == 150_000
-    assert records.recent_per_hour(ARBITRAGE, LANE, IRON) == 150_000 / 1.5
-    assert records.recent_per_hour(ARBITRAGE, OTHER_LANE, IRON) == 150_000 / 1.5  # its good's
+    # The lane's recent record: 150,000 over 1.5 decayed hours, from 1.5 decayed runs; the kind's, with its longer
+    # memory, 285,000 over 1.95 hours, counted as one run more.
+    lane, kind = 150_000 / 1.5, 285_000 / 1.95
+    assert records.recent_per_hour(ARBITRAGE, LANE, IRON) == pytest.approx((lane * 1.5 + kind) / 2.5)
+    assert records.recent_per_hour(ARBITRAGE, OTHER_LANE, IRON) == pytest.approx((lane * 1.5 + kind) / 2.5)  # good's
     assert records.recent_per_hour(ARBITRAGE, (GOLD, A, B), GOLD) is None
+
+
+def test_a_lucky_run_is_drawn_toward_what_its_kind_usually_earns():
+    records = RunRecords()
+    for index in range(10):
+        records.add(result(f"mfg-{index}", 100_000, 1.0, at=index), (COPPER, B), T0 + timedelta(hours=index))
+    records.add(result("mfg-lucky", 900_000, 1.0, at=10), LANE, T0 + timedelta(hours=10))
+
+    expected = records.recent_per_hour(MANUFACTURING, LANE, IRON)
+    assert 100_000 < expected < 600_000  # one run of 900,000 beside ten of 100,000
+    assert 100_000 < records.recent_per_hour(MANUFACTURING, (COPPER, B), IRON) < 150_000  # the steady lane
