@@ -511,10 +511,11 @@ class ManufacturingArbitrageCoordinator:
             paused = self._paused_goods(now)
             running = {opportunity_key(work.job.opportunity): claim.whole
                        for work, claim in zip(self._active.values(), held, strict=True) if work.job.route is None}
-            items[MANUFACTURING] = [
-                (o, running.get(opportunity_key(o)) or self._claim_of_opportunity(o).whole,
-                 self._expected_manufacturing(o, idle)[0])
-                for o in self._opportunities if o.good not in paused]
+            for o in self._opportunities:
+                if o.good not in paused:
+                    footprint = running.get(opportunity_key(o))
+                    whole = footprint if footprint is not None else self._claim_of_opportunity(o).whole
+                    items[MANUFACTURING].append((o, whole, self._expected_manufacturing(o, idle)[0]))
         if self.arbitrage_enabled:
             paused = self._paused_trades_at(now)
             items[ARBITRAGE] = [(r, route_claim(ARBITRAGE, r).whole, self._expected_route(r, idle, positions)[0])
