@@ -439,7 +439,8 @@ class ManufacturingArbitrageCoordinator:
         ranking hook's order) are merged by expected profit per ship-hour (application/work_allocation.py): the
         next ship goes to the kind whose next item is expected to earn more, from what the ledger recorded for its
         lane or good, else from its price signal. Whatever its kind, at most one worker buys a good at one market
-        and one sells a good into one market. Returns the jobs started."""
+        and one sells a good into one market, and manufacturing takes no market pair a listed trade lane works.
+        Returns the jobs started."""
         now = self._clock.now()
         ships = self._ships(now)
         idle = self._fleet.idle_ships(ships, now)
@@ -503,9 +504,9 @@ class ManufacturingArbitrageCoordinator:
 
     def _owned_work(self, now: datetime, idle: list[ShipSummary], held: list[Claim],
                     positions: dict[WaypointSymbol, Position]) -> dict[str, list]:
-        """Each kind's work that is not paused, less the items whose market pairs go to the other kind, which is
-        expected to earn more on them (lane_owners). An opportunity being worked counts with the pairs its run
-        still holds (`held`, in the order of the active work), not those it has given back."""
+        """Each kind's work that is not paused, less the manufacturing opportunities that would trade a good at a
+        market a trade lane trades it at (lane_owners, trading first). An opportunity being worked counts with the
+        pairs its run still holds (`held`, in the order of the active work), not those it has given back."""
         items: dict[str, list] = {MANUFACTURING: [], ARBITRAGE: []}
         if self.config.manufacturing_enabled:
             paused = self._paused_goods(now)
@@ -521,7 +522,7 @@ class ManufacturingArbitrageCoordinator:
             items[ARBITRAGE] = [(r, route_claim(ARBITRAGE, r).whole, self._expected_route(r, idle, positions)[0])
                                 for r in self._routes if r.good not in paused]
         flat = [(kind, item, footprint, rate) for kind, listed in items.items() for item, footprint, rate in listed]
-        owned = lane_owners([(kind, footprint, rate) for kind, _, footprint, rate in flat])
+        owned = lane_owners([(kind, footprint, rate) for kind, _, footprint, rate in flat], first=ARBITRAGE)
         kept: dict[str, list] = {kind: [] for kind in items}
         for (kind, item, _, _), keep in zip(flat, owned, strict=True):
             if keep:

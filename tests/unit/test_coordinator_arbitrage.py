@@ -267,43 +267,39 @@ def test_an_import_one_kind_sells_into_is_not_given_to_the_other():
     assert world.coordinator.assignment_cycle() == []  # the third ship waits rather than share C4
 
 
-def test_a_lane_both_kinds_work_goes_to_the_kind_that_earned_more_on_it_even_with_ships_to_spare():
-    # Making COPPER for C4 earned 50,000 a ship-hour, trading COPPER A2 -> C4 400,000. Trading may run one worker,
-    # busy with IRON (900,000): the run is left out all the same, and the second ship waits rather than take the
-    # lane from the kind that earns more on it.
+def test_manufacturing_keeps_off_the_markets_of_trade_lanes_whatever_either_earned():
+    # Making COPPER for C4 and trading COPPER A2 -> C4 would both sell COPPER into C4. Trading may run one worker,
+    # busy with IRON: the run is left out all the same, and the second ship waits rather than wear the lane's import.
     history = (past("arbitrage", "IRON", 900_000), past("arbitrage", "COPPER", 400_000))
-    world = world_with_history(*history, past("manufacturing", "COPPER", 50_000), ships=2, arbitrage_max_workers=1,
-                               opportunities=[make_opportunity("COPPER", f"{SYSTEM}-C4", 3000)])
-
-    assert [f"{job.kind} {job.good}" for job in world.cycle()] == ["arbitrage IRON"]
-    assert world.coordinator.assignment_cycle() == []
-
-    # Where the run earned more than the lane, it keeps it. Not by a hair: each kind's record is drawn toward what
-    # the kind's runs earn, so the lane (400,000 beside trading's 900,000) counts for about 520,000.
-    world = world_with_history(*history, past("manufacturing", "COPPER", 600_000), ships=2, arbitrage_max_workers=1,
-                               opportunities=[make_opportunity("COPPER", f"{SYSTEM}-C4", 3000)])
-    assert sorted(f"{job.kind} {job.good}" for job in world.cycle()) == ["arbitrage IRON", "manufacturing COPPER"]
+    for made in (50_000, 2_000_000):  # even where the run earned more than the lane did
+        world = world_with_history(*history, past("manufacturing", "COPPER", made), ships=2, arbitrage_max_workers=1,
+                                   opportunities=[make_opportunity("COPPER", f"{SYSTEM}-C4", 3000)])
+        assert [f"{job.kind} {job.good}" for job in world.cycle()] == ["arbitrage IRON"]
+        assert world.coordinator.assignment_cycle() == []
 
 
-def test_a_market_one_kind_buys_at_is_not_given_to_the_other():
-    # The run buys its input IRON at A2, where the lane IRON A2 -> B3 buys: only one of them may.
+def test_a_market_a_lane_buys_at_is_not_given_to_manufacturing():
+    # The run would buy its input IRON at A2, where the lane IRON A2 -> B3 buys: the lane keeps A2.
     world = world_with_history(past("manufacturing", "ELECTRONICS", 900_000), past("arbitrage", "QUARTZ_SAND", 1),
                                ships=3, opportunities=[make_opportunity("ELECTRONICS", f"{SYSTEM}-M1", 3000,
                                                                source=f"{SYSTEM}-A2")])
 
-    jobs = world.cycle()
-
-    assert [job.kind for job in jobs][:1] == ["manufacturing"]
-    assert [str(job.route.good) for job in jobs if job.route is not None] == ["COPPER"]
+    assert sorted(f"{job.kind} {job.good}" for job in world.cycle()) == ["arbitrage COPPER", "arbitrage IRON"]
+    assert world.coordinator.assignment_cycle() == []
 
 
 def test_a_run_gives_its_input_markets_back_once_its_ledger_shows_the_inputs_delivered():
-    # The run buys IRON at A2 for its factory F1, so the lane IRON A2 -> B3 waits; once the run has sold its IRON
-    # into F1 its purchases at A2 are over, and the lane starts while the run waits for its output.
+    # The run buys IRON at A2 for its factory F1. A lane IRON A2 -> B3 found after it started waits for A2; once the
+    # run has sold its IRON into F1 its purchases at A2 are over, and the lane starts while the run waits for output.
     world = world_with_history(past("manufacturing", "ELECTRONICS", 900_000), past("arbitrage", "QUARTZ_SAND", 1),
                                ships=3, opportunities=[make_opportunity("ELECTRONICS", f"{SYSTEM}-M1", 3000,
                                                                source=f"{SYSTEM}-A2")])
-    run = world.cycle()[0]
+    world.market("B3")  # no IRON bought there yet: no lane for IRON
+    run, lane = world.cycle()
+    assert (run.kind, lane.good) == ("manufacturing", COPPER)
+    world.market("B3", entry(IRON, TradeGoodType.IMPORT, 600, 300))
+    world.coordinator.route_discovery_cycle()
+    assert IRON in [route.good for route in world.coordinator.routes]
     assert world.coordinator.assignment_cycle() == []
 
     def row(kind, good, at):

@@ -162,6 +162,18 @@ def test_a_market_pair_both_kinds_want_goes_to_the_kind_expected_to_earn_more_on
     assert lane_owners([("arb", into_c4, 900_000.0), ("arb", into_c4, 1.0)]) == [True, True]
 
 
+def test_a_kind_put_first_keeps_every_pair_it_wants_whatever_the_other_expects():
+    making = manufacturing_claim("mfg", make_opportunity("COPPER", f"{SYSTEM}-C4", 3000, source=f"{SYSTEM}-A2"),
+                                 one_per_factory=True).whole
+    into_c4 = route_claim("arb", route("COPPER", "D5", "C4")).whole  # sells COPPER into C4 too
+    elsewhere = route_claim("arb", route("COPPER", "A2", "B3")).whole  # no pair in common with the run
+
+    assert lane_owners([("mfg", making, 900_000.0), ("arb", into_c4, 1.0)], first="arb") == [False, True]
+    assert lane_owners([("mfg", making, math.inf), ("arb", into_c4, math.inf)], first="arb") == [False, True]
+    assert lane_owners([("mfg", making, 900_000.0), ("arb", elsewhere, 1.0)], first="arb") == [True, True]
+    assert lane_owners([("mfg", making, 900_000.0), ("arb", into_c4, 1.0)]) == [True, False]  # by expected
+
+
 def test_an_item_left_out_holds_nothing_and_untried_work_blocks_nothing():
     making = manufacturing_claim("mfg", make_opportunity("COPPER", f"{SYSTEM}-C4", 3000, source=f"{SYSTEM}-A2"),
                                  one_per_factory=True).whole
