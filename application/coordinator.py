@@ -487,7 +487,7 @@ class ManufacturingArbitrageCoordinator:
                      positions: dict[WaypointSymbol, Position]) -> list[RankedWork]:
         """Each enabled kind's ranked list, with its cap, what keeps an item out now, and its expected figure."""
         queues: list[RankedWork] = []
-        owned = self._owned_work(now, idle, held, positions)
+        owned = self._owned_work(now, held)
         if self.config.manufacturing_enabled:
             queues.append(RankedWork(
                 MANUFACTURING, owned[MANUFACTURING],
@@ -502,8 +502,7 @@ class ManufacturingArbitrageCoordinator:
                 expected=lambda r: self._expected_route(r, idle, positions)[0]))
         return queues
 
-    def _owned_work(self, now: datetime, idle: list[ShipSummary], held: list[Claim],
-                    positions: dict[WaypointSymbol, Position]) -> dict[str, list]:
+    def _owned_work(self, now: datetime, held: list[Claim]) -> dict[str, list]:
         """Each kind's work that is not paused, less the manufacturing opportunities that would trade a good at a
         market a trade lane trades it at (lane_owners, trading first). An opportunity being worked counts with the
         pairs its run still holds (`held`, in the order of the active work), not those it has given back."""
@@ -516,21 +515,19 @@ class ManufacturingArbitrageCoordinator:
                 if o.good not in paused:
                     footprint = running.get(opportunity_key(o))
                     whole = footprint if footprint is not None else self._claim_of_opportunity(o).whole
-                    items[MANUFACTURING].append((o, whole, self._expected_manufacturing(o, idle)[0]))
+                    items[MANUFACTURING].append((o, whole))
         if self.arbitrage_enabled:
             paused = self._paused_trades_at(now)
-            items[ARBITRAGE] = [(r, route_claim(ARBITRAGE, r).whole, self._expected_route(r, idle, positions)[0])
-                                for r in self._routes if r.good not in paused]
-        flat = [(kind, item, footprint, rate) for kind, listed in items.items() for item, footprint, rate in listed]
-        owned = lane_owners([(kind, footprint, rate) for kind, _, footprint, rate in flat], first=ARBITRAGE)
+            items[ARBITRAGE] = [(r, route_claim(ARBITRAGE, r).whole) for r in self._routes if r.good not in paused]
+        flat = [(kind, item, footprint) for kind, listed in items.items() for item, footprint in listed]
+        owned = lane_owners([(kind, footprint) for kind, _, footprint in flat], first=ARBITRAGE)
         kept: dict[str, list] = {kind: [] for kind in items}
-        for (kind, item, _, _), keep in zip(flat, owned, strict=True):
+        for (kind, item, _), keep in zip(flat, owned, strict=True):
             if keep:
                 kept[kind].append(item)
-        left = {kind: len(items[kind]) - len(kept[kind]) for kind in items if len(kept[kind]) < len(items[kind])}
+        left = len(items[MANUFACTURING]) - len(kept[MANUFACTURING])
         if left:
-            self._log.debug("left to the kind that earns more on their markets: %s",
-                            ", ".join(f"{n} {kind}" for kind, n in left.items()))
+            self._log.debug("left %d manufacturing opportunities off markets a trade lane works", left)
         return kept
 
     def _expected_manufacturing(self, opportunity: ManufacturingOpportunity, idle: list[ShipSummary]

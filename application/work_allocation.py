@@ -189,44 +189,20 @@ def manufacturing_claim(kind: str, opportunity: ManufacturingOpportunity, *, one
     return Claim(kind, Footprint(frozenset(buys), frozenset(sells)), own)
 
 
-def lane_owners(items: Sequence[tuple[str, Footprint, float]], *, first: str | None = None) -> list[bool]:
-    """Which of `items` (kind, footprint, expected credits per ship-hour) keep their market pairs when work of both
-    kinds wants them.
-
-    With `first` (the coordinator passes arbitrage), work of that kind keeps every pair it wants, and work of another
-    kind that buys one of the same goods at one of the same markets, or sells one into one of the same markets, is
-    left out whatever either is expected to earn. Why: in one system the markets' recovery bounds what trading earns,
-    and manufacturing wears the markets it shares with the trade lanes: on four seeds (8 game hours each) making goods
-    on shared markets left the fleet 3% poorer on average than trading alone, sharing them out by expected profit
-    per ship-hour too, and giving trading every ship it could use 4.5%; keeping manufacturing to markets no lane
-    works left it 0.4% poorer (-1.6% / -3.0% / +2.7% / +0.2%).
-
-    Among the other items (all of them, without `first`), items are taken from the best expected down; one is left
-    out when an item of another kind already kept shares a pair and is expected to earn more (on a tie both stay:
-    the interleave decides who goes first). An item left out holds nothing, so what it would have taken from a third
-    goes to that one. Untried work (expected without bound, to be tried once) is kept and holds nothing either: one
-    trial must not keep the other kind from every market it touches. Returns one flag per item, in order."""
-    kept = [True] * len(items)
-    held: dict[tuple[str, MarketGood], dict[str, float]] = {}  # (side, pair) -> kind -> best expected kept there
-    for index in sorted(range(len(items)), key=lambda i: (items[i][0] != first, -items[i][2])):
-        kind, footprint, expected = items[index]
-        pairs = [("buy", pair) for pair in footprint.buys] + [("sell", pair) for pair in footprint.sells]
-        if kind == first:
-            for pair in pairs:
-                held.setdefault(pair, {})[kind] = math.inf
-            continue
-        if first is not None and any(first in held.get(pair, {}) for pair in pairs):
-            kept[index] = False
-            continue
-        if not math.isfinite(expected):
-            continue
-        if any(rate > expected for pair in pairs for other, rate in held.get(pair, {}).items() if other != kind):
-            kept[index] = False
-            continue
-        for pair in pairs:
-            best = held.setdefault(pair, {})
-            best[kind] = max(expected, best.get(kind, -math.inf))
-    return kept
+def lane_owners(items: Sequence[tuple[str, Footprint]], *, first: str) -> list[bool]:
+    """Which of `items` (kind, footprint) keep their market pairs when work of both kinds wants them: work of kind
+    `first` (the coordinator passes arbitrage) keeps every pair it wants, and work of another kind that buys one of
+    the same goods at one of the same markets, or sells one into one of the same markets, is left out whatever either
+    is expected to earn. Why: in one system the markets' recovery bounds what trading earns, and manufacturing wears
+    the markets it shares with the trade lanes: on four seeds (8 game hours each) making goods on shared markets left
+    the fleet 3% poorer on average than trading alone, sharing them out by expected profit per ship-hour too, and
+    giving trading every ship it could use 4.5%; keeping manufacturing to markets no lane works left it 0.4% poorer
+    (-1.6% / -3.0% / +2.7% / +0.2%). Returns one flag per item, in order."""
+    held = {(side, pair) for kind, footprint in items if kind == first
+            for side, pairs in (("buy", footprint.buys), ("sell", footprint.sells)) for pair in pairs}
+    return [kind == first or not any(("buy", pair) in held for pair in footprint.buys)
+            and not any(("sell", pair) in held for pair in footprint.sells)
+            for kind, footprint in items]
 
 
 class MarketClaims:

@@ -148,44 +148,23 @@ def test_a_run_whose_sub_tree_shares_the_final_factory_holds_its_inputs_until_it
     assert run_stage(making, [*rows, row(TransactionType.DEBIT, tree.good, f1)]) is RunStage.OUTPUT
 
 
-def test_a_market_pair_both_kinds_want_goes_to_the_kind_expected_to_earn_more_on_it():
+def test_a_kind_put_first_keeps_every_pair_it_wants_and_the_other_kind_keeps_off_them():
     making = manufacturing_claim("mfg", make_opportunity("COPPER", f"{SYSTEM}-C4", 3000, source=f"{SYSTEM}-A2"),
                                  one_per_factory=True).whole
     into_c4 = route_claim("arb", route("COPPER", "D5", "C4")).whole  # sells COPPER into C4 too
-    elsewhere = route_claim("arb", route("COPPER", "A2", "B3")).whole  # no pair in common with the run
-
-    assert lane_owners([("mfg", making, 150_000.0), ("arb", into_c4, 450_000.0), ("arb", elsewhere, 900_000.0)]) \
-        == [False, True, True]
-    assert lane_owners([("mfg", making, 500_000.0), ("arb", into_c4, 450_000.0)]) == [True, False]
-    # A tie leaves both (the interleave decides who goes first); a kind never gives way to its own items.
-    assert lane_owners([("mfg", making, 450_000.0), ("arb", into_c4, 450_000.0)]) == [True, True]
-    assert lane_owners([("arb", into_c4, 900_000.0), ("arb", into_c4, 1.0)]) == [True, True]
-
-
-def test_a_kind_put_first_keeps_every_pair_it_wants_whatever_the_other_expects():
-    making = manufacturing_claim("mfg", make_opportunity("COPPER", f"{SYSTEM}-C4", 3000, source=f"{SYSTEM}-A2"),
-                                 one_per_factory=True).whole
-    into_c4 = route_claim("arb", route("COPPER", "D5", "C4")).whole  # sells COPPER into C4 too
-    elsewhere = route_claim("arb", route("COPPER", "A2", "B3")).whole  # no pair in common with the run
-
-    assert lane_owners([("mfg", making, 900_000.0), ("arb", into_c4, 1.0)], first="arb") == [False, True]
-    assert lane_owners([("mfg", making, math.inf), ("arb", into_c4, math.inf)], first="arb") == [False, True]
-    assert lane_owners([("mfg", making, 900_000.0), ("arb", elsewhere, 1.0)], first="arb") == [True, True]
-    assert lane_owners([("mfg", making, 900_000.0), ("arb", into_c4, 1.0)]) == [True, False]  # by expected
-
-
-def test_an_item_left_out_holds_nothing_and_untried_work_blocks_nothing():
-    making = manufacturing_claim("mfg", make_opportunity("COPPER", f"{SYSTEM}-C4", 3000, source=f"{SYSTEM}-A2"),
-                                 one_per_factory=True).whole
-    into_c4 = route_claim("arb", route("COPPER", "D5", "C4")).whole  # shares (COPPER, C4) with the run
+    at_source = route_claim("arb", route("IRON", "A2", "B3")).whole  # buys IRON at A2, where the run buys its input
+    apart = route_claim("arb", route("COPPER", "A2", "B3")).whole  # no pair in common with the run
     out_of_d5 = manufacturing_claim("mfg", make_opportunity("COPPER", f"{SYSTEM}-M9", 3000, factory=f"{SYSTEM}-D5"),
-                                    one_per_factory=True).whole  # buys COPPER at D5, as the route does
-    # The route (100) gives way to the run out of D5 (200); so the run into C4 (50) keeps C4, the route holding
-    # nothing there.
-    assert lane_owners([("arb", into_c4, 100.0), ("mfg", making, 50.0), ("mfg", out_of_d5, 200.0)]) \
-        == [False, True, True]
-    # Work of a kind never tried is expected without bound: kept, without keeping the other kind off its markets.
-    assert lane_owners([("mfg", making, math.inf), ("arb", into_c4, 10.0)]) == [True, True]
+                                    one_per_factory=True).whole  # buys COPPER at D5, as into_c4 does
+
+    assert lane_owners([("mfg", making), ("arb", into_c4)], first="arb") == [False, True]
+    assert lane_owners([("mfg", making), ("arb", at_source)], first="arb") == [False, True]
+    assert lane_owners([("mfg", making), ("arb", apart)], first="arb") == [True, True]
+    assert lane_owners([("mfg", out_of_d5), ("arb", into_c4)], first="arb") == [False, True]
+    # Work of one kind never keeps its own kind off: two lanes on one pair, or two runs, all stay.
+    assert lane_owners([("arb", into_c4), ("arb", into_c4), ("mfg", making), ("mfg", out_of_d5)], first="arb") \
+        == [True, True, False, False]
+    assert lane_owners([("mfg", making), ("mfg", making)], first="arb") == [True, True]
 
 
 def test_recent_runs_weigh_most_in_a_lanes_rate():
