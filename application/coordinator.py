@@ -55,9 +55,9 @@ from application.stranded_cargo import CLEARANCE_PREFIX, StrandedCargoPass
 from application.trade_route_finder import TradeRouteFinder
 from application.wind_down import DRAINING
 from application.work_allocation import (
-    Claim, EstimateConfig, KindRecord, MarketClaims, RankedWork, RunStage, calibrated, interleave, lane_owners,
-    manufacturing_claim, manufacturing_signal_per_hour, nearest, nearest_first, route_claim, route_signal_per_hour,
-    run_stage,
+    Claim, EstimateConfig, Expectation, KindRecord, MarketClaims, RankedWork, Realization, RunStage, calibrated,
+    interleave, lane_owners, manufacturing_claim, manufacturing_signal_per_hour, nearest, nearest_first, route_claim,
+    route_signal_per_hour, run_stage,
 )
 from application.worker_jobs import (
     ARBITRAGE, MANUFACTURING, OPERATION_PREFIX, CancelToken, ClearanceJob, WorkerJob, WorkerPool, WorkerResult,
@@ -229,11 +229,12 @@ class ManufacturingArbitrageCoordinator:
         self._paused_trades: dict[TradeSymbol, datetime] = {}
         self._records = RunRecords()  # what finished runs earned, and the results themselves
         self._next_route_discovery: datetime | None = None
-        # Expected profit per ship-hour of each started job (and its unscaled price signal, None when a record
-        # decided), and per kind how finished runs compared with their signals (work_allocation.KindRecord).
+        # What each started job was expected to earn per ship-hour and from what, and per kind how finished runs
+        # compared with their signals (work_allocation.KindRecord) and with their lanes' records (Realization).
         self._estimates = EstimateConfig()
-        self._expected: dict[str, tuple[float, float | None]] = {}
+        self._expected: dict[str, Expectation] = {}
         self._kind_records = {MANUFACTURING: KindRecord(), ARBITRAGE: KindRecord()}
+        self._realization = {MANUFACTURING: Realization(), ARBITRAGE: Realization()}
         self._draining = False
         self._opportunities: list[ManufacturingOpportunity] = []
         self._active: dict[str, ActiveWork] = {}
@@ -480,7 +481,7 @@ class ManufacturingArbitrageCoordinator:
         if spawned:
             self._log.info("assignment: started %s", "; ".join(
                 f"{job.ship} -> {job.kind} {job.good} @ {job.sell_market} (budget {job.budget}, expected "
-                f"{_rate_text(self._expected[job.operation_id][0])})" for job in spawned))
+                f"{_rate_text(self._expected[job.operation_id].value)})" for job in spawned))
         return spawned
 
     def _ranked_work(self, now: datetime, idle: list[ShipSummary], claims: MarketClaims, held: list[Claim],
@@ -493,13 +494,13 @@ class ManufacturingArbitrageCoordinator:
                 MANUFACTURING, owned[MANUFACTURING],
                 has_room=lambda: self.active_of(MANUFACTURING) < self.config.max_workers,
                 eligible=lambda o: not claims.clashes(self._claim_of_opportunity(o)),
-                expected=lambda o: self._expected_manufacturing(o, idle)[0]))
+                expected=lambda o: self._expected_manufacturing(o, idle).value))
         if self.arbitrage_enabled:
             queues.append(RankedWork(
                 ARBITRAGE, owned[ARBITRAGE],
                 has_room=lambda: self.active_of(ARBITRAGE) < self.config.arbitrage_max_workers,
                 eligible=lambda r: not claims.clashes(route_claim(ARBITRAGE, r)),
-                expected=lambda r: self._expected_route(r, idle, positions)[0]))
+                expected=lambda r: self._expected_route(r, idle, positions).value))
         return queues
 
     def _owned_work(self, now: datetime, held: list[Claim]) -> dict[str, list]:
@@ -530,29 +531,29 @@ class ManufacturingArbitrageCoordinator:
             self._log.debug("left %d manufacturing opportunities off markets a trade lane works", left)
         return kept
 
-    def _expected_manufacturing(self, opportunity: ManufacturingOpportunity, idle: list[ShipSummary]
-                                ) -> tuple[float, float | None]:
+    def _expected_manufacturing(self, opportunity: ManufacturingOpportunity, idle: list[ShipSummary]) -> Expectation:
         """Credits per ship-hour `opportunity` is expected to earn: the ledger's record for its lane or good (recent
-        runs weighing most), else
+        runs weighing most) times the share of their records manufacturing's runs have earned (Realization), else
         its price signal scaled by how manufacturing's finished runs compared with their own signals (infinite
-        before any did: the kind is tried once); and that
-        signal unscaled (None when the record decided)."""
+        before any did: the kind is tried once)."""
         recorded = self._records.recent_per_hour(MANUFACTURING, opportunity_key(opportunity), opportunity.good)
         if recorded is not None:
-            return recorded, None
+            return Expectation(recorded * self._realization[MANUFACTURING].ratio, record=recorded)
         ship = nearest(idle, opportunity.first_stop.position)
         signal = manufacturing_signal_per_hour(opportunity, ship, self._estimates)
-        return calibrated(self._kind_records, MANUFACTURING, signal, tried=self._records.tried(MANUFACTURING)), signal
+        return Expectation(calibrated(self._kind_records, MANUFACTURING, signal,
+                                      tried=self._records.tried(MANUFACTURING)), signal=signal)
 
     def _expected_route(self, route: TradeRoute, idle: list[ShipSummary],
-                        positions: dict[WaypointSymbol, Position]) -> tuple[float, float | None]:
+                        positions: dict[WaypointSymbol, Position]) -> Expectation:
         """As `_expected_manufacturing`, for a trade route."""
         recorded = self._records.recent_per_hour(ARBITRAGE, route.key, route.good)
         if recorded is not None:
-            return recorded, None
+            return Expectation(recorded * self._realization[ARBITRAGE].ratio, record=recorded)
         buy_at, sell_at = positions.get(route.buy_market), positions.get(route.sell_market)
         signal = route_signal_per_hour(route, nearest(idle, buy_at), buy_at, sell_at, self._estimates)
-        return calibrated(self._kind_records, ARBITRAGE, signal, tried=self._records.tried(ARBITRAGE)), signal
+        return Expectation(calibrated(self._kind_records, ARBITRAGE, signal, tried=self._records.tried(ARBITRAGE)),
+                           signal=signal)
 
     def _claim_of_opportunity(self, opportunity: ManufacturingOpportunity) -> Claim:
         return manufacturing_claim(MANUFACTURING, opportunity, one_per_factory=self.config.one_worker_per_factory)
@@ -703,10 +704,13 @@ class ManufacturingArbitrageCoordinator:
         clearing = self._clearing.pop(result.operation_id, None)
         self._allotted.pop(result.operation_id, None)
         self._stages.pop(result.operation_id, None)
-        _, signal = self._expected.pop(result.operation_id, (0.0, None))
-        if work is not None and not result.cancelled and signal is not None:
+        expected = self._expected.pop(result.operation_id, None)
+        if work is not None and not result.cancelled and expected is not None:
             hours = max(0.0, (result.finished_at - work.started_at).total_seconds()) / 3600
-            self._kind_records[work.job.kind].add(result.profit, signal, hours)
+            if expected.signal is not None:
+                self._kind_records[work.job.kind].add(result.profit, expected.signal, hours)
+            elif expected.record is not None:
+                self._realization[work.job.kind].add(result.profit, expected.record, hours)
         if work is not None and work.job.route is not None:
             # The lane's prices are not what the route said any more (the run traded them, or found them moved and
             # did nothing): it waits for a route discovery from what the run saw, which is due at once. Without this

@@ -21,7 +21,7 @@ import enum
 import math
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import Generic, TypeVar
+from typing import Generic, NamedTuple, TypeVar
 
 from application.travel import TravelModel, travel_distance
 from domain.fleet import ShipNavFlightMode, ShipSummary
@@ -284,6 +284,49 @@ class KindRecord:
     def ratio(self) -> float | None:
         """Made over promised; None until a run of the kind with an estimate finished."""
         return self.made / self.promised if self.promised > 0 else None
+
+
+class Expectation(NamedTuple):
+    """What a piece of work is expected to earn per ship-hour (`value`), and what that came from: its price signal
+    unscaled (`signal`) when no run of its lane or good had finished, else its lane's record as recorded (`record`),
+    before the kind's realization scaled it."""
+
+    value: float
+    signal: float | None = None
+    record: float | None = None
+
+
+# How many runs' worth a kind's realization starts from 1 with: its first runs move it only part of the way.
+REALIZATION_PRIOR_RUNS = 2.0
+
+
+class Realization:
+    """How one kind's runs chosen on their lane's record compared with that record: the profit they made over what
+    the record promised for the hours they took, drawn toward 1 as if `REALIZATION_PRIOR_RUNS` more runs had earned
+    just their record. Why: the work allocation takes, of many lanes, the one whose record looks best, and the best
+    of many noisy records is mostly the luckiest; the more a kind's runs vary, the less its next run earns of what
+    its best record says. On a bench (seed 1, 8 game hours) manufacturing's runs earned 40% of what they were
+    expected to when they started, trading's 80%, so records alone handed manufacturing ships trading would have
+    earned more with."""
+
+    def __init__(self) -> None:
+        self.made = 0.0
+        self.promised = 0.0
+        self.runs = 0
+
+    def add(self, profit: int, record_per_hour: float, hours: float) -> None:
+        if record_per_hour > 0:
+            self.made += profit
+            self.promised += record_per_hour * max(hours, MIN_HOURS)
+            self.runs += 1
+
+    @property
+    def ratio(self) -> float:
+        """The share of its records the kind's runs earn (never below 0); 1 before any run."""
+        if self.runs == 0:
+            return 1.0
+        own = self.made / self.promised
+        return max(0.0, (self.runs * own + REALIZATION_PRIOR_RUNS) / (self.runs + REALIZATION_PRIOR_RUNS))
 
 
 def calibrated(records: dict[str, KindRecord], kind: str, signal: float, *, tried: bool) -> float:

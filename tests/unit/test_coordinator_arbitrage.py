@@ -328,3 +328,23 @@ def test_a_finished_lane_waits_for_a_route_found_from_what_its_run_saw():
     assert started.route.good == COPPER
     world.coordinator.tick()  # the next turn finds the lane again, at the ask the run left
     assert [r.ask for r in world.coordinator.routes if r.good == IRON] == [125]
+
+
+def test_a_kind_whose_runs_earn_less_than_their_records_promised_is_expected_to_earn_that_share():
+    # Manufacturing's records (900k and 850k a ship-hour) beat trading's (400k); its run on the best of them then
+    # loses 900k in the hour. Its next lane's record is still above trading's, but manufacturing's runs have earned
+    # a third of what their records said: the ship goes to trading.
+    world = world_with_history(
+        past("manufacturing", "ELECTRONICS", 900_000), past("manufacturing", "MACHINERY", 850_000),
+        past("arbitrage", "COPPER", 400_000), past("arbitrage", "IRON", 400_000), ships=1,
+        opportunities=[make_opportunity("ELECTRONICS", f"{SYSTEM}-M1", 3000),
+                       make_opportunity("MACHINERY", f"{SYSTEM}-M2", 2900, factory=f"{SYSTEM}-F2")])
+    (job,) = world.cycle()
+    assert job.kind == "manufacturing" and job.good == "ELECTRONICS"
+
+    world.clock.advance(3600)
+    world.pool.end(job.operation_id, revenue=100_000, cost=1_000_000, sold=10)
+    world.coordinator.collect_completions()
+    (job,) = world.coordinator.assignment_cycle()
+
+    assert job.kind == "arbitrage"

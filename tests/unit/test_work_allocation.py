@@ -6,8 +6,8 @@ import math
 from datetime import UTC, datetime
 
 from application.work_allocation import (
-    EstimateConfig, KindRecord, MarketClaims, RankedWork, RecentRates, RunStage, calibrated, interleave, lane_owners,
-    manufacturing_claim, route_claim, route_signal_per_hour, run_stage,
+    EstimateConfig, KindRecord, MarketClaims, RankedWork, Realization, RecentRates, RunStage, calibrated, interleave,
+    lane_owners, manufacturing_claim, route_claim, route_signal_per_hour, run_stage,
 )
 from domain.geometry import Position
 from domain.opportunity import ManufacturingOpportunity
@@ -176,3 +176,17 @@ def test_recent_runs_weigh_most_in_a_lanes_rate():
     assert rates.rate("lane") == 150_000 / 1.5
     rates.add("good", 10, 0.0)  # a run of no time counts as a second
     assert rates.rate("other", "good") == 36_000
+
+
+def test_a_kinds_realization_is_what_its_runs_made_of_their_records_drawn_toward_one():
+    kind = Realization()
+    assert kind.ratio == 1.0
+    kind.add(100_000, 400_000.0, 1.0)  # a quarter of its record
+    assert kind.ratio == (0.25 + 2) / 3
+    kind.add(100_000, 400_000.0, 1.0)
+    assert kind.ratio == (2 * 0.25 + 2) / 4
+    kind.add(50_000, -10_000.0, 1.0)  # a lane recorded as losing promised nothing: not counted
+    assert kind.runs == 2
+    for _ in range(20):
+        kind.add(-400_000, 400_000.0, 1.0)  # runs that lose what their records promised to earn
+    assert kind.ratio == 0.0
