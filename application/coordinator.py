@@ -55,9 +55,9 @@ from application.stranded_cargo import CLEARANCE_PREFIX, StrandedCargoPass
 from application.trade_route_finder import TradeRouteFinder
 from application.wind_down import DRAINING
 from application.work_allocation import (
-    Claim, EstimateConfig, Expectation, KindRecord, MarketClaims, RankedWork, Realization, RunStage, calibrated,
-    interleave, lane_owners, manufacturing_claim, manufacturing_signal_per_hour, nearest, nearest_first, route_claim,
-    route_signal_per_hour, run_stage,
+    Claim, EstimateConfig, Expectation, KindRecord, MarketClaims, RankedWork, RunStage, calibrated, interleave,
+    lane_owners, manufacturing_claim, manufacturing_signal_per_hour, nearest, nearest_first, realization, realized,
+    route_claim, route_signal_per_hour, run_stage,
 )
 from application.worker_jobs import (
     ARBITRAGE, MANUFACTURING, OPERATION_PREFIX, CancelToken, ClearanceJob, WorkerJob, WorkerPool, WorkerResult,
@@ -230,11 +230,11 @@ class ManufacturingArbitrageCoordinator:
         self._records = RunRecords()  # what finished runs earned, and the results themselves
         self._next_route_discovery: datetime | None = None
         # What each started job was expected to earn per ship-hour and from what, and per kind how finished runs
-        # compared with their signals (work_allocation.KindRecord) and with their lanes' records (Realization).
+        # compared with their signals and with their lanes' records (work_allocation.KindRecord, realization).
         self._estimates = EstimateConfig()
         self._expected: dict[str, Expectation] = {}
         self._kind_records = {MANUFACTURING: KindRecord(), ARBITRAGE: KindRecord()}
-        self._realization = {MANUFACTURING: Realization(), ARBITRAGE: Realization()}
+        self._realization = {MANUFACTURING: realization(), ARBITRAGE: realization()}
         self._draining = False
         self._opportunities: list[ManufacturingOpportunity] = []
         self._active: dict[str, ActiveWork] = {}
@@ -533,12 +533,12 @@ class ManufacturingArbitrageCoordinator:
 
     def _expected_manufacturing(self, opportunity: ManufacturingOpportunity, idle: list[ShipSummary]) -> Expectation:
         """Credits per ship-hour `opportunity` is expected to earn: the ledger's record for its lane or good (recent
-        runs weighing most) times the share of their records manufacturing's runs have earned (Realization), else
+        runs weighing most) times the share of their records manufacturing's runs have earned (`realized`), else
         its price signal scaled by how manufacturing's finished runs compared with their own signals (infinite
         before any did: the kind is tried once)."""
         recorded = self._records.recent_per_hour(MANUFACTURING, opportunity_key(opportunity), opportunity.good)
         if recorded is not None:
-            return Expectation(recorded * self._realization[MANUFACTURING].ratio, record=recorded)
+            return Expectation(realized(recorded, self._realization[MANUFACTURING]), record=recorded)
         ship = nearest(idle, opportunity.first_stop.position)
         signal = manufacturing_signal_per_hour(opportunity, ship, self._estimates)
         return Expectation(calibrated(self._kind_records, MANUFACTURING, signal,
@@ -549,7 +549,7 @@ class ManufacturingArbitrageCoordinator:
         """As `_expected_manufacturing`, for a trade route."""
         recorded = self._records.recent_per_hour(ARBITRAGE, route.key, route.good)
         if recorded is not None:
-            return Expectation(recorded * self._realization[ARBITRAGE].ratio, record=recorded)
+            return Expectation(realized(recorded, self._realization[ARBITRAGE]), record=recorded)
         buy_at, sell_at = positions.get(route.buy_market), positions.get(route.sell_market)
         signal = route_signal_per_hour(route, nearest(idle, buy_at), buy_at, sell_at, self._estimates)
         return Expectation(calibrated(self._kind_records, ARBITRAGE, signal, tried=self._records.tried(ARBITRAGE)),
@@ -710,7 +710,11 @@ class ManufacturingArbitrageCoordinator:
             if expected.signal is not None:
                 self._kind_records[work.job.kind].add(result.profit, expected.signal, hours)
             elif expected.record is not None:
-                self._realization[work.job.kind].add(result.profit, expected.record, hours)
+                realization = self._realization[work.job.kind]
+                realization.add(result.profit, expected.record, hours)
+                if realization.ratio is not None:
+                    self._log.info("%s runs chosen on their lane's record now earn %.0f%% of it (recent runs first)",
+                                   work.job.kind, 100 * realization.ratio)
         if work is not None and work.job.route is not None:
             # The lane's prices are not what the route said any more (the run traded them, or found them moved and
             # did nothing): it waits for a route discovery from what the run saw, which is due at once. Without this

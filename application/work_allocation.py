@@ -21,7 +21,7 @@ import enum
 import math
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import Generic, NamedTuple, TypeVar
+from typing import Generic, TypeVar
 
 from application.travel import TravelModel, travel_distance
 from domain.fleet import ShipNavFlightMode, ShipSummary
@@ -268,25 +268,35 @@ def shrunk(own: float, runs: float, prior: float, prior_runs: float) -> float:
 
 
 class KindRecord:
-    """How one kind of work's finished runs compared with the price-signal estimates they started on: the profit
-    they made over the profit their estimates promised for the hours they took."""
+    """How one kind of work's finished runs compared with what they were expected to earn when they started: the
+    profit they made over the profit their expectations promised for the hours they took. With `keep` below 1 each
+    run multiplies the weight of those before it by `keep` (recent runs weigh most); `prior_runs` draws the ratio
+    toward 1 as if that many more runs (of the mean promise) had earned just what they promised."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, keep: float = 1.0, prior_runs: float = 0.0) -> None:
+        self._keep = keep
+        self._prior_runs = prior_runs
         self.made = 0.0
         self.promised = 0.0
+        self.runs = 0.0
 
     def add(self, profit: int, estimate_per_hour: float, hours: float) -> None:
         if estimate_per_hour > 0:
-            self.made += profit
-            self.promised += estimate_per_hour * max(hours, MIN_HOURS)
+            self.made = self.made * self._keep + profit
+            self.promised = self.promised * self._keep + estimate_per_hour * max(hours, MIN_HOURS)
+            self.runs = self.runs * self._keep + 1
 
     @property
     def ratio(self) -> float | None:
         """Made over promised; None until a run of the kind with an estimate finished."""
-        return self.made / self.promised if self.promised > 0 else None
+        if self.promised <= 0:
+            return None
+        prior = self._prior_runs * self.promised / self.runs
+        return (self.made + prior) / (self.promised + prior)
 
 
-class Expectation(NamedTuple):
+@dataclass(frozen=True, slots=True)
+class Expectation:
     """What a piece of work is expected to earn per ship-hour (`value`), and what that came from: its price signal
     unscaled (`signal`) when no run of its lane or good had finished, else its lane's record as recorded (`record`),
     before the kind's realization scaled it."""
@@ -296,37 +306,28 @@ class Expectation(NamedTuple):
     record: float | None = None
 
 
-# How many runs' worth a kind's realization starts from 1 with: its first runs move it only part of the way.
+# A kind's realization: the last twenty or so runs chosen on a record, its first runs moving it only part of the way.
+REALIZATION_KEEP = 0.95
 REALIZATION_PRIOR_RUNS = 2.0
 
 
-class Realization:
-    """How one kind's runs chosen on their lane's record compared with that record: the profit they made over what
-    the record promised for the hours they took, drawn toward 1 as if `REALIZATION_PRIOR_RUNS` more runs had earned
-    just their record. Why: the work allocation takes, of many lanes, the one whose record looks best, and the best
-    of many noisy records is mostly the luckiest; the more a kind's runs vary, the less its next run earns of what
-    its best record says. On a bench (seed 1, 8 game hours) manufacturing's runs earned 40% of what they were
-    expected to when they started, trading's 80%, so records alone handed manufacturing ships trading would have
-    earned more with."""
+def realization() -> KindRecord:
+    """How a kind's runs chosen on their lane's record compared with that record. Why it is kept: the work
+    allocation takes, of many lanes, the one whose record looks best, and the best of many noisy records is mostly
+    the luckiest; the more a kind's runs vary, the less its next run earns of what its best record says. On a bench
+    (seed 1, 8 game hours) manufacturing's runs earned 40% of what they were expected to when they started, trading's
+    80%, so records alone handed manufacturing ships that trading would have earned more with."""
+    return KindRecord(keep=REALIZATION_KEEP, prior_runs=REALIZATION_PRIOR_RUNS)
 
-    def __init__(self) -> None:
-        self.made = 0.0
-        self.promised = 0.0
-        self.runs = 0
 
-    def add(self, profit: int, record_per_hour: float, hours: float) -> None:
-        if record_per_hour > 0:
-            self.made += profit
-            self.promised += record_per_hour * max(hours, MIN_HOURS)
-            self.runs += 1
-
-    @property
-    def ratio(self) -> float:
-        """The share of its records the kind's runs earn (never below 0); 1 before any run."""
-        if self.runs == 0:
-            return 1.0
-        own = self.made / self.promised
-        return max(0.0, (self.runs * own + REALIZATION_PRIOR_RUNS) / (self.runs + REALIZATION_PRIOR_RUNS))
+def realized(rate: float, record: KindRecord) -> float:
+    """A lane's recorded `rate` times the share of their records its kind's runs earned (`record`, a realization()):
+    at most all of it (the aim is to correct records that promise too much) and never below nothing. A losing record
+    stays as it is: scaling it down would make it look better."""
+    ratio = record.ratio
+    if rate <= 0 or ratio is None:
+        return rate
+    return rate * min(1.0, max(0.0, ratio))
 
 
 def calibrated(records: dict[str, KindRecord], kind: str, signal: float, *, tried: bool) -> float:

@@ -348,3 +348,35 @@ def test_a_kind_whose_runs_earn_less_than_their_records_promised_is_expected_to_
     (job,) = world.coordinator.assignment_cycle()
 
     assert job.kind == "arbitrage"
+
+
+def test_trading_too_is_expected_to_earn_the_share_of_its_records_its_runs_earned(caplog):
+    # The mirror image: trading's records (900k, 850k) beat manufacturing's (500k). Trading's first run earns half
+    # its record, its second nothing: the lane it would run next still records more than manufacturing's, but
+    # trading's runs earn 62% of their records, and that share of it less.
+    world = world_with_history(
+        past("arbitrage", "IRON", 900_000), past("arbitrage", "COPPER", 850_000),
+        past("manufacturing", "ELECTRONICS", 500_000), ships=1, arbitrage_max_workers=1,
+        opportunities=[make_opportunity("ELECTRONICS", f"{SYSTEM}-M1", 3000)])
+    records = world.coordinator._records
+    promised = []
+    (job,) = world.cycle()
+    for profit in (None, 0):
+        assert job.kind == "arbitrage"
+        promised.append(records.recent_per_hour("arbitrage", job.route.key, job.route.good))
+        profit = promised[0] // 2 if profit is None else profit
+        world.clock.advance(3600)
+        world.pool.end(job.operation_id, revenue=max(profit, 0) + 100_000, cost=100_000 - min(profit, 0), sold=10)
+        world.market("A2", entry(IRON, TradeGoodType.EXPORT, 100, 50), entry(COPPER, TradeGoodType.EXPORT, 100, 50))
+        world.market("B3", entry(IRON, TradeGoodType.IMPORT, 600, 300))
+        world.market("C4", entry(COPPER, TradeGoodType.IMPORT, 400, 200))
+        with caplog.at_level("INFO"):
+            world.coordinator.collect_completions()
+            world.coordinator.route_discovery_cycle()
+            (job,) = world.coordinator.assignment_cycle()
+
+    assert job.kind == "manufacturing"
+    # Fed the records the runs started on, not their scaled expectations; two prior runs of the mean promise.
+    made, owed, runs = 0.95 * promised[0] // 2, 0.95 * promised[0] + promised[1], 1.95
+    share = (made + 2 * owed / runs) / (owed + 2 * owed / runs)
+    assert f"arbitrage runs chosen on their lane's record now earn {100 * share:.0f}% of it" in caplog.text

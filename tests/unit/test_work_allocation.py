@@ -5,9 +5,11 @@ from __future__ import annotations
 import math
 from datetime import UTC, datetime
 
+import pytest
+
 from application.work_allocation import (
-    EstimateConfig, KindRecord, MarketClaims, RankedWork, Realization, RecentRates, RunStage, calibrated, interleave,
-    lane_owners, manufacturing_claim, route_claim, route_signal_per_hour, run_stage,
+    EstimateConfig, KindRecord, MarketClaims, RankedWork, RecentRates, RunStage, calibrated, interleave, lane_owners,
+    manufacturing_claim, realization, realized, route_claim, route_signal_per_hour, run_stage,
 )
 from domain.geometry import Position
 from domain.opportunity import ManufacturingOpportunity
@@ -179,14 +181,29 @@ def test_recent_runs_weigh_most_in_a_lanes_rate():
 
 
 def test_a_kinds_realization_is_what_its_runs_made_of_their_records_drawn_toward_one():
-    kind = Realization()
-    assert kind.ratio == 1.0
-    kind.add(100_000, 400_000.0, 1.0)  # a quarter of its record
-    assert kind.ratio == (0.25 + 2) / 3
-    kind.add(100_000, 400_000.0, 1.0)
-    assert kind.ratio == (2 * 0.25 + 2) / 4
+    kind = realization()
+    assert kind.ratio is None and realized(500_000.0, kind) == 500_000.0
+    kind.add(100_000, 400_000.0, 1.0)  # a quarter of its record; two prior runs of 400,000 earned theirs
+    assert kind.ratio == (100_000 + 800_000) / (400_000 + 800_000)
+    assert realized(500_000.0, kind) == 500_000.0 * 0.75
+    assert realized(-50_000.0, kind) == -50_000.0  # a losing record is not made to look better
     kind.add(50_000, -10_000.0, 1.0)  # a lane recorded as losing promised nothing: not counted
-    assert kind.runs == 2
-    for _ in range(20):
+    assert kind.runs == 1
+    for _ in range(40):
         kind.add(-400_000, 400_000.0, 1.0)  # runs that lose what their records promised to earn
-    assert kind.ratio == 0.0
+    assert kind.ratio < 0 and realized(500_000.0, kind) == 0.0
+    for _ in range(60):
+        kind.add(400_000, 400_000.0, 1.0)  # recent runs weigh most: the kind earns its records again
+    assert kind.ratio > 0.9
+
+
+def test_a_short_run_weighs_its_promise_and_one_far_above_its_record_does_not_raise_the_others():
+    kind = realization()
+    kind.add(900_000, 900_000.0, 1.0)
+    kind.add(-300_000, 900_000.0, 1 / 6)  # ten minutes, then a loss: its promise was a sixth of the first's
+    made, promised, runs = 900_000 * 0.95 - 300_000, 900_000 * 0.95 + 150_000, 1.95
+    prior = 2 * promised / runs  # two runs of the mean promise, each earning just what it promised
+    assert kind.ratio == pytest.approx((made + prior) / (promised + prior))  # about 0.78: the short run's loss
+    lucky = realization()
+    lucky.add(500_000, 100.0, 1.0)  # a record of about nothing, then a rich run
+    assert realized(400_000.0, lucky) == 400_000.0  # at most the record itself
