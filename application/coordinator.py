@@ -439,9 +439,9 @@ class ManufacturingArbitrageCoordinator:
         `max_workers`) and trade routes (at most `arbitrage_max_workers`). The two ranked lists (each in its own
         ranking hook's order) are merged by expected profit per ship-hour (application/work_allocation.py): the
         next ship goes to the kind whose next item is expected to earn more, from what the ledger recorded for its
-        lane or good, else from its price signal. Whatever its kind, at most one worker buys a good at one market
-        and one sells a good into one market, and manufacturing takes no market pair a listed trade lane works.
-        Returns the jobs started."""
+        lane or good (times the share of their records its kind's runs have earned), else from its price signal.
+        Whatever its kind, at most one worker buys a good at one market and one sells a good into one market, and
+        manufacturing takes no market pair a listed trade lane works. Returns the jobs started."""
         now = self._clock.now()
         ships = self._ships(now)
         idle = self._fleet.idle_ships(ships, now)
