@@ -537,23 +537,24 @@ class ManufacturingArbitrageCoordinator:
         its price signal scaled by how manufacturing's finished runs compared with their own signals (infinite
         before any did: the kind is tried once)."""
         recorded = self._records.recent_per_hour(MANUFACTURING, opportunity_key(opportunity), opportunity.good)
-        if recorded is not None:
-            return Expectation(realized(recorded, self._realization[MANUFACTURING]), record=recorded)
-        ship = nearest(idle, opportunity.first_stop.position)
-        signal = manufacturing_signal_per_hour(opportunity, ship, self._estimates)
-        return Expectation(calibrated(self._kind_records, MANUFACTURING, signal,
-                                      tried=self._records.tried(MANUFACTURING)), signal=signal)
+        return self._expectation(MANUFACTURING, recorded, lambda: manufacturing_signal_per_hour(
+            opportunity, nearest(idle, opportunity.first_stop.position), self._estimates))
 
     def _expected_route(self, route: TradeRoute, idle: list[ShipSummary],
                         positions: dict[WaypointSymbol, Position]) -> Expectation:
         """As `_expected_manufacturing`, for a trade route."""
         recorded = self._records.recent_per_hour(ARBITRAGE, route.key, route.good)
-        if recorded is not None:
-            return Expectation(realized(recorded, self._realization[ARBITRAGE]), record=recorded)
         buy_at, sell_at = positions.get(route.buy_market), positions.get(route.sell_market)
-        signal = route_signal_per_hour(route, nearest(idle, buy_at), buy_at, sell_at, self._estimates)
-        return Expectation(calibrated(self._kind_records, ARBITRAGE, signal, tried=self._records.tried(ARBITRAGE)),
-                           signal=signal)
+        return self._expectation(ARBITRAGE, recorded, lambda: route_signal_per_hour(
+            route, nearest(idle, buy_at), buy_at, sell_at, self._estimates))
+
+    def _expectation(self, kind: str, recorded: float | None, signal: Callable[[], float]) -> Expectation:
+        """Either kind's expectation: its lane's `recorded` rate scaled by the kind's realization, else the price
+        `signal` (worked out only then) scaled by the kind's record against its signals."""
+        if recorded is not None:
+            return Expectation(realized(recorded, self._realization[kind]), record=recorded)
+        value = signal()
+        return Expectation(calibrated(self._kind_records, kind, value, tried=self._records.tried(kind)), signal=value)
 
     def _claim_of_opportunity(self, opportunity: ManufacturingOpportunity) -> Claim:
         return manufacturing_claim(MANUFACTURING, opportunity, one_per_factory=self.config.one_worker_per_factory)

@@ -198,11 +198,9 @@ def lane_owners(items: Sequence[tuple[str, Footprint]], *, first: str) -> list[b
     the fleet 3% poorer on average than trading alone, sharing them out by expected profit per ship-hour too, and
     giving trading every ship it could use 4.5%; keeping manufacturing to markets no lane works left it 0.4% poorer
     (-1.6% / -3.0% / +2.7% / +0.2%). Returns one flag per item, in order."""
-    held = {(side, pair) for kind, footprint in items if kind == first
-            for side, pairs in (("buy", footprint.buys), ("sell", footprint.sells)) for pair in pairs}
-    return [kind == first or not any(("buy", pair) in held for pair in footprint.buys)
-            and not any(("sell", pair) in held for pair in footprint.sells)
-            for kind, footprint in items]
+    firsts = [footprint for kind, footprint in items if kind == first]
+    held = Footprint(frozenset().union(*(f.buys for f in firsts)), frozenset().union(*(f.sells for f in firsts)))
+    return [kind == first or not held.meets(footprint) for kind, footprint in items]
 
 
 class MarketClaims:
