@@ -57,7 +57,7 @@ from application.wind_down import DRAINING
 from application.work_allocation import (
     Claim, EstimateConfig, Expectation, KindRecord, MarketClaims, RankedWork, RunStage, calibrated, interleave,
     lane_owners, manufacturing_claim, manufacturing_signal_per_hour, nearest, nearest_first, realization, realized,
-    route_claim, route_signal_per_hour, run_stage,
+    route_claim, route_signal_per_hour, run_stage, signal_per_hour,
 )
 from application.worker_jobs import (
     ARBITRAGE, MANUFACTURING, OPERATION_PREFIX, CancelToken, ClearanceJob, WorkerJob, WorkerPool, WorkerResult,
@@ -66,6 +66,7 @@ from domain.errors import DomainError, InvalidValue
 from domain.fleet import ShipSummary
 from domain.geometry import Position
 from domain.goods import TradeSymbol
+from domain.lane_record import LaneRecord
 from domain.ledger import credits_and_debits, net_credits
 from domain.opportunity import ManufacturingOpportunity
 from domain.ship_state import ShipState
@@ -381,7 +382,7 @@ class ManufacturingArbitrageCoordinator:
         wanted = self.config.max_opportunities
         # Ask for more than wanted, so that paused goods and those without a margin do not shrink the list.
         report = self._finder.find(self.system, DemandFinderConfig(self.config.min_price, 3 * wanted + len(paused)),
-                                   history=self.recorded_manufacturing_profit_per_hour)
+                                   history=self.manufacturing_lane_record)
         kept = [o for o in report.opportunities if o.good not in paused and self.has_margin(o)][:wanted]
         skipped = sorted({o.good for o in report.opportunities if o.good in paused})
         if skipped:
@@ -409,22 +410,21 @@ class ManufacturingArbitrageCoordinator:
             return []
         now = self._clock.now()
         paused = self._paused_trades_at(now)
-        routes = [r for r in self._route_finder.find(self.system, history=self.recorded_profit_per_hour)
+        routes = [r for r in self._route_finder.find(self.system, history=self.lane_record)
                   if r.good not in paused]
         self._routes = routes
         self._log.info("route discovery: %d routes%s", len(routes), "".join(
             f"; {r.good} {r.buy_market}->{r.sell_market} {r.ask}->{r.bid}" for r in routes[:3]))
         return routes
 
-    def recorded_profit_per_hour(self, route: TradeRoute) -> float | None:
+    def lane_record(self, route: TradeRoute) -> LaneRecord | None:
         """Credits per hour of a ship's time the ledger recorded on `route`'s lane (or, for a lane not run in this
-        process, on its good); None when never tried."""
-        return self._records.per_hour(ARBITRAGE, route.key, route.good)
+        process, on its good), with the share of their price signal its runs earned; None when never tried."""
+        return self._records.lane_record(ARBITRAGE, route.key, route.good)
 
-    def recorded_manufacturing_profit_per_hour(self, opportunity: ManufacturingOpportunity) -> float | None:
-        """Credits per hour of a ship's time the ledger recorded from manufacturing `opportunity`'s good for its sell
-        market (or, for a lane not run in this process, for its good); None when never made."""
-        return self._records.per_hour(MANUFACTURING, opportunity_key(opportunity), opportunity.good)
+    def manufacturing_lane_record(self, opportunity: ManufacturingOpportunity) -> LaneRecord | None:
+        """As `lane_record`, for making `opportunity`'s good for its sell market."""
+        return self._records.lane_record(MANUFACTURING, opportunity_key(opportunity), opportunity.good)
 
     def has_margin(self, opportunity: ManufacturingOpportunity) -> bool:
         """Whether the sell market's bid beats the factory's known ask for the good by `min_margin` (True when
@@ -740,7 +740,8 @@ class ManufacturingArbitrageCoordinator:
         if work is None:
             self._records.add(result)
         else:
-            self._records.add(result, work.key, work.started_at)
+            self._records.add(result, work.key, work.started_at,
+                              signal=signal_per_hour(work.job.route or work.job.opportunity))
         self._metrics.cycle_finished(result.good, result.outcome, result.revenue, result.cost)
         if clearing is not None:
             if self._stranded is not None:

@@ -20,6 +20,7 @@ from application.supply_chain_resolver import MarketTrees, ResolverConfig, Suppl
 from application.usual_bids import SaturatedImport, SaturatedImports
 from domain.errors import InvalidValue
 from domain.goods import TradeSymbol
+from domain.lane_record import LaneRecord
 from domain.market import MarketSnapshot, MarketTradeGood
 from domain.opportunity import ManufacturingOpportunity, resolved_opportunity
 from domain.supply_chain import SupplyChainMap, SupplyChainNode, UnresolvableReason
@@ -110,11 +111,11 @@ class ManufacturingDemandFinder:
 
     def find(
         self, system: SystemSymbol | str, config: DemandFinderConfig | None = None, *, explain: bool = False,
-        history: Callable[[ManufacturingOpportunity], float | None] | None = None,
+        history: Callable[[ManufacturingOpportunity], LaneRecord | None] | None = None,
     ) -> DemandReport:
         """Search `system` for opportunities; with `explain`, also report every import left out and why.
 
-        `history` gives a lane's recorded profit per hour, if any, so a learning ranking can use it."""
+        `history` gives what the ledger recorded for a lane, if anything, so a learning ranking can use it."""
         system = SystemSymbol(system)
         config = config or self._config
         now = self._clock.now()
@@ -140,7 +141,8 @@ class ManufacturingDemandFinder:
                 candidates = [o for o in candidates if (o.sell_market, o.good) not in down]
 
         if history is not None:
-            candidates = [o if (made := history(o)) is None else replace(o, recorded_profit_per_hour=made)
+            candidates = [o if (made := history(o)) is None
+                          else replace(o, recorded_profit_per_hour=made.per_hour, recorded_share=made.share)
                           for o in candidates]
         ranked = self._ranker.rank(candidates) if candidates else []
         chosen = ranked[: config.max_opportunities]

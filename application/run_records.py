@@ -3,7 +3,8 @@
 The coordinator owns one RunRecords and tells it of each result it collects (`add`) and, at start, of the results
 of earlier runs the RunRepository still holds (`replay`). From them it answers:
 - `per_hour`: credits per hour of a ship's time over every run of a lane (a trade route's export -> import, or a
-  good made for one sell market), else over every run of its good: the learned rankings' history;
+  good made for one sell market), else over every run of its good; `lane_record` adds the share of their price
+  signal the lane's runs earned (recent runs weighing most): the learned rankings' history;
 - `recent_per_hour`: the same with recent runs weighing most (RecentRates), drawn toward what the kind's recent runs
   earned (`KIND_PRIOR_RUNS`), which the work allocation expects a lane to earn next; `tried`: whether a run of a
   kind finished at all;
@@ -19,15 +20,18 @@ from collections.abc import Hashable, Iterable, Iterator
 from datetime import datetime
 from itertools import chain
 
-from application.work_allocation import MIN_HOURS, RecentRates
+from application.work_allocation import MIN_HOURS, KindRecord, RecentRates
 from application.worker_jobs import WorkerResult
 from domain.goods import TradeSymbol
+from domain.lane_record import LaneRecord
 
 
 # How many runs' worth the kind's recent rate counts for beside a lane's own (a lane's recent record weighs at most
 # two runs: each run halves the weight of those before it). Its kind's memory is longer: the last twenty or so runs.
 KIND_PRIOR_RUNS = 1.0
 KIND_KEEP = 0.95
+# A lane's share of its price signal: each run halves the weight of those before it, as a lane's recent rate does.
+SHARE_KEEP = 0.5
 
 
 def _hours(started_at: datetime, finished_at: datetime) -> float:
@@ -41,6 +45,7 @@ class RunRecords:
         self._totals: dict[tuple[str, Hashable], tuple[int, float]] = {}
         self._recent = RecentRates()
         self._kinds = RecentRates(keep=KIND_KEEP)
+        self._shares: dict[tuple[str, Hashable], KindRecord] = {}
         self._results: list[WorkerResult] = []
         self._past_results: list[WorkerResult] = []
 
@@ -52,14 +57,19 @@ class RunRecords:
             if result.counted:
                 self._add_good(result)
 
-    def add(self, result: WorkerResult, lane: Hashable | None = None, started_at: datetime | None = None) -> None:
+    def add(self, result: WorkerResult, lane: Hashable | None = None, started_at: datetime | None = None,
+            signal: float | None = None) -> None:
         """A result collected in this process; `lane` is its work's lane, which the coordinator started at
-        `started_at` (the lane's ship time runs from then)."""
+        `started_at` (the lane's ship time runs from then) when its prices promised `signal` credits per hour."""
         self._results.append(result)
         if not result.counted:
             return
         if lane is not None and started_at is not None:
-            self._add((result.kind, lane), result.profit, _hours(started_at, result.finished_at))
+            hours = _hours(started_at, result.finished_at)
+            self._add((result.kind, lane), result.profit, hours)
+            if signal is not None:
+                for key in ((result.kind, lane), (result.kind, result.good)):
+                    self._shares.setdefault(key, KindRecord(keep=SHARE_KEEP)).add(result.profit, signal, hours)
         self._add_good(result)
 
     def per_hour(self, kind: str, lane: Hashable, good: TradeSymbol) -> float | None:
@@ -70,6 +80,15 @@ class RunRecords:
             return None
         profit, hours = record
         return profit / max(hours, MIN_HOURS)
+
+    def lane_record(self, kind: str, lane: Hashable, good: TradeSymbol) -> LaneRecord | None:
+        """`per_hour` with the share of their price signal the runs of `lane` (else of `good`) earned; None when
+        neither ran."""
+        per_hour = self.per_hour(kind, lane, good)
+        if per_hour is None:
+            return None
+        share = self._shares.get((kind, lane)) or self._shares.get((kind, good))
+        return LaneRecord(per_hour, share.ratio if share is not None else None)
 
     def recent_per_hour(self, kind: str, lane: Hashable, good: TradeSymbol) -> float | None:
         """As `per_hour`, recent runs weighing most (RecentRates), drawn toward the rate of the kind's recent runs

@@ -29,6 +29,7 @@ from application.usual_bids import SaturatedImport, SaturatedImports
 from domain.errors import InvalidValue
 from domain.geometry import distance
 from domain.goods import SupplyLevel, TradeGoodType, TradeSymbol
+from domain.lane_record import LaneRecord
 from domain.market import MarketSnapshot, MarketTradeGood
 from domain.symbols import SystemSymbol, WaypointSymbol
 from domain.trade_route import TradeRoute
@@ -76,9 +77,9 @@ class TradeRouteFinder:
         self._usual_ask: dict[tuple[WaypointSymbol, TradeSymbol], tuple[float, datetime]] = {}
 
     def find(self, system: SystemSymbol | str, *,
-             history: Callable[[TradeRoute], float | None] | None = None) -> list[TradeRoute]:
-        """The ranked routes (at most `max_routes`); `history` gives a lane's recorded profit per hour, if any,
-        so a learning ranking can use it."""
+             history: Callable[[TradeRoute], LaneRecord | None] | None = None) -> list[TradeRoute]:
+        """The ranked routes (at most `max_routes`); `history` gives what the ledger recorded for a lane, if
+        anything, so a learning ranking can use it."""
         now = self._clock.now()
         snapshots = [s for s in self._markets.markets_in_system(SystemSymbol(system)) if s.trade_goods]
         fresh = [s for s in snapshots if (now - s.observed_at).total_seconds() <= self.config.max_age]
@@ -118,7 +119,9 @@ class TradeRouteFinder:
                         alternatives=others[: self.config.max_alternatives]))
         routes = [self._with_feeds(route, fresh, short) for route in routes]
         if history is not None:
-            routes = [replace(route, recorded_profit_per_hour=history(route)) for route in routes]
+            routes = [route if (made := history(route)) is None
+                      else replace(route, recorded_profit_per_hour=made.per_hour, recorded_share=made.share)
+                      for route in routes]
         if not routes:
             return []
         return self._ranker.rank(routes)[: self.config.max_routes]

@@ -23,7 +23,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Generic, TypeVar
 
-from application.travel import TravelModel, travel_distance
+from application.travel import TravelModel, game_round, travel_distance
 from domain.fleet import ShipNavFlightMode, ShipSummary
 from domain.geometry import Position, distance
 from domain.goods import TradeSymbol
@@ -86,6 +86,16 @@ def route_signal_per_hour(route: TradeRoute, ship: ShipSummary | None, buy_at: P
     return route.margin * units / _trip_hours(start, (buy_at, sell_at), ship, config)
 
 
+def lane_signal_per_hour(route: TradeRoute, config: EstimateConfig = EstimateConfig()) -> float:
+    """As route_signal_per_hour for a ship already at the export: the lane's own promise, whichever ship takes it
+    (the learned ranking compares lanes with it; a lane of unknown length counts as a short hop)."""
+    units = min(config.capacity, config.lots_per_visit * route.trade_volume)
+    apart = game_round(route.distance) if route.distance is not None else 0
+    seconds = 2 * config.stop_seconds + config.travel.flight_seconds(apart, ShipNavFlightMode.CRUISE,
+                                                                     config.engine_speed)
+    return route.margin * units / (seconds / 3600)
+
+
 def manufacturing_signal_per_hour(opportunity: ManufacturingOpportunity, ship: ShipSummary | None,
                                   config: EstimateConfig = EstimateConfig()) -> float:
     """Credits per ship-hour the prices promise for making `opportunity` with `ship`: the sell market's bid over the
@@ -99,6 +109,14 @@ def manufacturing_signal_per_hour(opportunity: ManufacturingOpportunity, ship: S
     stops = [*_visits(tree), opportunity.sell_position]
     start = ship.position if ship is not None else tree.position
     return margin * units / _trip_hours(start, stops, ship, config, config.production_seconds)
+
+
+def signal_per_hour(work: TradeRoute | ManufacturingOpportunity) -> float:
+    """A lane's own price signal in credits per ship-hour, whichever ship takes it: what the learned ranking
+    compares lanes by, and what a lane's runs are recorded against (RunRecords' shares)."""
+    if isinstance(work, TradeRoute):
+        return lane_signal_per_hour(work)
+    return manufacturing_signal_per_hour(work, None)
 
 
 def _visits(node: SupplyChainNode) -> list[Position | None]:

@@ -24,7 +24,8 @@ class ManufacturingOpportunity:
     the API's `sellPrice`). There is deliberately no cost or profit estimate: profit comes from
     the ledger after the work is done. `dependency_tree` is rooted at a FABRICATE node for
     `good`. `trade_volume` is the sell market's lot size for the good when known.
-    `recorded_profit_per_hour` is what the ledger recorded for this lane (or good) so far, None when never tried.
+    `recorded_profit_per_hour` is what the ledger recorded for this lane (or good) so far, None when never tried;
+    `recorded_share` the part of their price signal its runs earned (domain.lane_record.LaneRecord).
     """
 
     good: TradeSymbol
@@ -35,6 +36,7 @@ class ManufacturingOpportunity:
     sell_position: Position | None = None
     trade_volume: int | None = None
     recorded_profit_per_hour: float | None = None
+    recorded_share: float | None = None
 
     def __post_init__(self) -> None:
         # Written for speed (the demand finder builds a few hundred per search): locals, identity checks first.
@@ -85,7 +87,7 @@ _new = object.__new__
 # The slots' own setters: the frozen class refuses setattr, and its __init__ would run the checks again.
 _SET = tuple(ManufacturingOpportunity.__dict__[name].__set__ for name in (
     "good", "sell_market", "bid", "dependency_tree", "discovered_at", "sell_position", "trade_volume",
-    "recorded_profit_per_hour",
+    "recorded_profit_per_hour", "recorded_share",
 ))
 
 
@@ -104,7 +106,7 @@ def resolved_opportunity(
     snapshot (good, sell_market, bid), the resolver (a FABRICATE tree for `good` at a market of the same system)
     and a time checked once per search. Anything else builds ManufacturingOpportunity itself."""
     opportunity = _new(ManufacturingOpportunity)
-    set_good, set_market, set_bid, set_tree, set_when, set_position, set_volume, set_recorded = _SET
+    set_good, set_market, set_bid, set_tree, set_when, set_position, set_volume, set_recorded, set_share = _SET
     set_good(opportunity, good)
     set_market(opportunity, sell_market)
     set_bid(opportunity, bid)
@@ -113,4 +115,5 @@ def resolved_opportunity(
     set_position(opportunity, sell_position)
     set_volume(opportunity, trade_volume)
     set_recorded(opportunity, None)
+    set_share(opportunity, None)
     return opportunity

@@ -22,7 +22,8 @@ class TradeRoute:
     from, so `age` says how stale the worse half of the figures is. `alternatives` are further import markets of
     the good, best bid first, a worker may spread a load over once the first one's bid falls to its floor.
     `feeds` names the goods `sell_market` exports whose production this delivery would grow (a factory's input).
-    `recorded_profit_per_hour` is what the ledger recorded for this lane (or good) so far, None when never tried.
+    `recorded_profit_per_hour` is what the ledger recorded for this lane (or good) so far, None when never tried;
+    `recorded_share` the part of their price signal its runs earned (domain.lane_record.LaneRecord).
     """
 
     good: TradeSymbol
@@ -39,6 +40,7 @@ class TradeRoute:
     alternatives: tuple[WaypointSymbol, ...] = ()
     feeds: tuple[TradeSymbol, ...] = ()
     recorded_profit_per_hour: float | None = None
+    recorded_share: float | None = None
 
     def __post_init__(self) -> None:
         if type(self.good) is not TradeSymbol:

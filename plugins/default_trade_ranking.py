@@ -13,11 +13,15 @@ AGE_HALF_LIFE = 1800.0
 FEEDER_BONUS = 1.1
 
 
+def signal_weight(route: TradeRoute, now: datetime | None = None) -> float:
+    """How much a route's price signal counts: half for every AGE_HALF_LIFE seconds the older price has aged,
+    times the feeder bonus."""
+    return 0.5 ** (route.age(now or route.discovered_at) / AGE_HALF_LIFE) * (FEEDER_BONUS if route.feeds else 1.0)
+
+
 def price_score(route: TradeRoute, now: datetime | None = None) -> float:
-    """The lot profit, halved for every AGE_HALF_LIFE seconds the older price has aged, with the feeder bonus."""
-    now = now or route.discovered_at
-    freshness = 0.5 ** (route.age(now) / AGE_HALF_LIFE)
-    return route.lot_profit * freshness * (FEEDER_BONUS if route.feeds else 1.0)
+    """The lot profit, weighed by signal_weight."""
+    return route.lot_profit * signal_weight(route, now)
 
 
 @hookimpl(trylast=True)

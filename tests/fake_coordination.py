@@ -246,7 +246,8 @@ class FixedDemand:
         limit = config.max_opportunities if config else 10
         found = self.opportunities
         if history is not None:
-            found = [replace(o, recorded_profit_per_hour=history(o)) for o in found]
+            found = [o if (made := history(o)) is None
+                     else replace(o, recorded_profit_per_hour=made.per_hour, recorded_share=made.share) for o in found]
         if self.ranker is not None:
             found = self.ranker.rank(found)
         return DemandReport(SystemSymbol(system), self.clock.now(), tuple(found[:limit]), ())

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
+
 from application.coordinator import CoordinatorConfig, ManufacturingArbitrageCoordinator
 from application.fleet_manager import FleetConfig, FleetManager
 from application.trade_route_finder import TradeRouteFinder
 from application.wind_down import DRAINING, RunWindDown
+from application.work_allocation import signal_per_hour
 from application.worker_jobs import WorkerResult
 from domain.geometry import Position
 from domain.goods import SupplyLevel, TradeGoodType, TradeSymbol
@@ -142,8 +145,11 @@ def test_what_a_lane_earned_per_hour_reaches_the_learning_ranking():
 
     routes = world.coordinator.route_discovery_cycle()
 
-    assert [r.recorded_profit_per_hour for r in routes if r.good == COPPER] == [20_000.0]
-    # Untried IRON is scored at COPPER's rate per lot profit (20/h per credit): 40,000/h, above COPPER's 20,000/h.
+    (recorded,) = [r for r in routes if r.good == COPPER]
+    # 10,000 credits in half an hour, when the lane's prices promised signal_per_hour(the route it started on).
+    assert recorded.recorded_profit_per_hour == 20_000.0
+    assert recorded.recorded_share == pytest.approx(10_000 / (signal_per_hour(copper.route) * 0.5))
+    # Untried IRON is scored at COPPER's share of its signal (about 0.19): its margin is twice COPPER's.
     assert [str(r.good) for r in routes] == ["IRON", "COPPER"]
 
 
@@ -205,8 +211,9 @@ def test_the_ship_goes_to_trading_when_trading_earned_more_per_ship_hour():
 
     (job,) = world.cycle()
 
-    # The lanes in their ranking's order (untried IRON scored above COPPER by COPPER's record).
-    assert job.kind == "arbitrage" and job.route.good == IRON
+    # The lanes in their ranking's order: COPPER's record of an earlier process (400,000/h, no share of a signal)
+    # above untried IRON's price signal (about 209,000/h).
+    assert job.kind == "arbitrage" and job.route.good == COPPER
 
 
 def test_the_ship_goes_to_manufacturing_when_manufacturing_earned_more_per_ship_hour():

@@ -1,5 +1,6 @@
-"""The learned ranking of manufacturing opportunities: by the profit per hour recorded per (good, sell market) lane,
-the bid (calibrated) for lanes never made; chosen by ST_STRATEGY_RANKING like any ranking plugin."""
+"""The learned ranking of manufacturing opportunities: by the share of its price signal each (good, sell market)
+lane's runs earned times that signal now, the median share for lanes never made; chosen by ST_STRATEGY_RANKING like
+any ranking plugin."""
 from __future__ import annotations
 
 from dataclasses import replace
@@ -9,7 +10,9 @@ import pytest
 import bootstrap
 from adapters.config.loader import load_settings
 from application.demand_finder import ManufacturingDemandFinder
+from application.work_allocation import signal_per_hour
 from domain.goods import TradeSymbol as T
+from domain.lane_record import LaneRecord
 from plugins import learned_ranking
 from plugins.manager import RANK_HOOK, PluginRanker, build_strategy_manager, strategy_plugins
 from tests.fake_coordination import make_opportunity
@@ -19,8 +22,13 @@ from tests.fakes import (
 from tests.unit.test_demand_finder import SUPPORT
 
 
-def made(good: str, market: str, bid: int, recorded: float | None = None):
-    return replace(make_opportunity(good, f"X1-T1-{market}", bid), recorded_profit_per_hour=recorded)
+def made(good: str, market: str, bid: int, share: float | None = None, recorded: float | None = None):
+    """An opportunity (its factory's ask unknown, so its price signal is in proportion to its bid); a `share` of its
+    signal its runs earned, with a recorded profit per hour (what it is matters only without a share)."""
+    if share is not None and recorded is None:
+        recorded = 1.0 if share >= 0 else -1.0
+    return replace(make_opportunity(good, f"X1-T1-{market}", bid), recorded_profit_per_hour=recorded,
+                   recorded_share=share)
 
 
 def names(ranked):
@@ -39,27 +47,48 @@ def test_it_passes_to_the_price_ranking_until_some_lane_was_made(learned):
 
 
 def test_what_earned_comes_first_and_what_lost_comes_last(learned):
-    # ELECTRONICS pays the most but lost money; MACHINERY pays the least and earned the most per hour.
-    opportunities = [made("MACHINERY", "B", 2000, 90_000.0), made("ELECTRONICS", "C", 9000, -5_000.0),
+    # ELECTRONICS pays the most but lost money; MACHINERY pays the least and earned twice what its prices promised.
+    # Untried FAB_MATS is scored at the median share, (2.0 - 0.1) / 2: 0.95 x 3,000 below 2.0 x 2,000.
+    opportunities = [made("MACHINERY", "B", 2000, 2.0), made("ELECTRONICS", "C", 9000, -0.1),
                      made("FAB_MATS", "D", 3000)]
     assert names(learned.rank(opportunities)) == ["MACHINERY>B", "FAB_MATS>D", "ELECTRONICS>C"]
 
 
-def test_an_untried_lane_is_scored_on_the_scale_of_the_recorded_ones(learned):
-    # Recorded per hour over bid: MACHINERY 10,000/1,000 = 10, ELECTRONICS 60,000/2,000 = 30, PLASTICS 12,000/3,000
-    # = 4; the median, 10, makes FAB_MATS's untried bid of 4,000 worth 40,000/h: between ELECTRONICS and PLASTICS.
-    opportunities = [made("MACHINERY", "B", 1000, 10_000.0), made("ELECTRONICS", "C", 2000, 60_000.0),
-                     made("PLASTICS", "E", 3000, 12_000.0), made("FAB_MATS", "D", 4000)]
+def test_an_untried_lane_is_scored_at_the_median_share_of_the_tried_ones(learned):
+    # Share times bid: MACHINERY 1.0 x 1,000, ELECTRONICS 3.0 x 2,000, PLASTICS 0.4 x 3,000; the median share, 1.0,
+    # puts FAB_MATS's untried 4,000 between ELECTRONICS and PLASTICS.
+    opportunities = [made("MACHINERY", "B", 1000, 1.0), made("ELECTRONICS", "C", 2000, 3.0),
+                     made("PLASTICS", "E", 3000, 0.4), made("FAB_MATS", "D", 4000)]
     assert names(learned.rank(opportunities)) == ["ELECTRONICS>C", "FAB_MATS>D", "PLASTICS>E", "MACHINERY>B"]
 
 
+def test_a_record_is_carried_to_the_prices_the_lane_shows_now(learned):
+    # ELECTRONICS recorded the most per hour, when it paid 6,000; our sales have worn its bid down to 1,500 since.
+    # MACHINERY earned less of its prices' promise, but at 3,000 it promises more now.
+    opportunities = [made("ELECTRONICS", "C", 1500, 1.0, recorded=90_000.0),
+                     made("MACHINERY", "B", 3000, 0.8, recorded=50_000.0)]
+    assert names(learned.rank(opportunities)) == ["MACHINERY>B", "ELECTRONICS>C"]
+    assert learned_ranking.learned_order(opportunities) == learned.rank(opportunities)
+
+
+def test_while_no_lane_has_a_share_a_record_of_earlier_runs_is_its_profit_per_hour(learned):
+    # Records replayed from an earlier process carry no share: MACHINERY's is set against untried ELECTRONICS's
+    # price signal, both in credits per ship-hour.
+    electronics = made("ELECTRONICS", "C", 9000)
+    signal = signal_per_hour(electronics)
+    above, below = made("MACHINERY", "B", 2000, recorded=signal * 1.1), made("MACHINERY", "B", 2000,
+                                                                              recorded=signal * 0.9)
+    assert names(learned.rank([electronics, above])) == ["MACHINERY>B", "ELECTRONICS>C"]
+    assert names(learned.rank([electronics, below])) == ["ELECTRONICS>C", "MACHINERY>B"]
+
+
 def test_the_same_good_is_ranked_per_sell_market(learned):
-    opportunities = [made("ELECTRONICS", "B", 3000, -2_000.0), made("ELECTRONICS", "C", 2500, 20_000.0)]
+    opportunities = [made("ELECTRONICS", "B", 3000, -0.2), made("ELECTRONICS", "C", 2500, 0.5)]
     assert names(learned.rank(opportunities)) == ["ELECTRONICS>C", "ELECTRONICS>B"]
 
 
 def test_untried_lanes_keep_the_price_order_and_its_tie_breaks(learned):
-    opportunities = [made("PLASTICS", "E", 2000), made("MACHINERY", "B", 3000, 1_000.0), made("FAB_MATS", "D", 2000),
+    opportunities = [made("PLASTICS", "E", 2000), made("MACHINERY", "B", 3000, 1.0), made("FAB_MATS", "D", 2000),
                      made("AMMUNITION", "F", 2500)]
     ranked = learned.rank(opportunities)
     # Nothing left out, nothing added: the very objects given.
@@ -68,7 +97,7 @@ def test_untried_lanes_keep_the_price_order_and_its_tie_breaks(learned):
 
 
 def test_with_only_losses_recorded_the_untried_rank_by_price_above_them(learned):
-    opportunities = [made("ELECTRONICS", "C", 9000, -3_000.0), made("MACHINERY", "B", 2000),
+    opportunities = [made("ELECTRONICS", "C", 9000, -0.3), made("MACHINERY", "B", 2000),
                      made("FAB_MATS", "D", 2500)]
     assert names(learned.rank(opportunities)) == ["FAB_MATS>D", "MACHINERY>B", "ELECTRONICS>C"]
 
@@ -79,7 +108,7 @@ def test_st_strategy_ranking_chooses_it_like_any_ranking_plugin():
     # Not chosen, it is not asked, whatever was recorded.
     default = bootstrap.select_strategies(load_settings({}))
     assert strategy_plugins(default)[RANK_HOOK] == ["default_ranking"]
-    opportunities = [made("MACHINERY", "B", 2000, 90_000.0), made("ELECTRONICS", "C", 9000, -5_000.0)]
+    opportunities = [made("MACHINERY", "B", 2000, 2.0), made("ELECTRONICS", "C", 9000, -0.1)]
     assert names(PluginRanker(default).rank(opportunities)) == ["ELECTRONICS>C", "MACHINERY>B"]
     assert names(PluginRanker(manager).rank(opportunities)) == ["MACHINERY>B", "ELECTRONICS>C"]
     # `status` names it, as it names any chosen strategy.
@@ -91,7 +120,7 @@ def test_st_strategy_ranking_chooses_it_like_any_ranking_plugin():
 def test_the_demand_finder_hands_the_ranking_each_lane_record():
     markets = SUPPORT + [make_market("X1-A1", imports={"ELECTRONICS": 3000}),
                          make_market("X1-A2", imports={"ELECTRONICS": 2000, "MACHINERY": 2500})]
-    records = {(T.ELECTRONICS, "X1-A1"): -1_000.0, (T.MACHINERY, "X1-A2"): 4_000.0}
+    records = {(T.ELECTRONICS, "X1-A1"): LaneRecord(-1_000.0, -0.2), (T.MACHINERY, "X1-A2"): LaneRecord(4_000.0)}
     ranker = BidRanker()
     finder = ManufacturingDemandFinder(markets=InMemoryMarketRepository(markets),
                                        supply_chain=FixedSupplyChain(bundled_supply_chain()), ranker=ranker,
@@ -99,6 +128,8 @@ def test_the_demand_finder_hands_the_ranking_each_lane_record():
 
     report = finder.find("X1", history=lambda o: records.get((o.good, o.sell_market)))
 
-    assert {(o.good, str(o.sell_market)): o.recorded_profit_per_hour for o in report.opportunities} == {
-        (T.ELECTRONICS, "X1-A1"): -1_000.0, (T.ELECTRONICS, "X1-A2"): None, (T.MACHINERY, "X1-A2"): 4_000.0}
+    assert {(o.good, str(o.sell_market)): (o.recorded_profit_per_hour, o.recorded_share)
+            for o in report.opportunities} == {
+        (T.ELECTRONICS, "X1-A1"): (-1_000.0, -0.2), (T.ELECTRONICS, "X1-A2"): (None, None),
+        (T.MACHINERY, "X1-A2"): (4_000.0, None)}
     assert all(o.recorded_profit_per_hour is None for o in finder.find("X1").opportunities)

@@ -8,6 +8,7 @@ import pytest
 from application.run_records import RunRecords
 from application.worker_jobs import ARBITRAGE, MANUFACTURING, WorkerResult
 from domain.goods import TradeSymbol
+from domain.lane_record import LaneRecord
 from domain.symbols import ShipSymbol, WaypointSymbol
 
 T0 = datetime(2026, 1, 1, tzinfo=timezone.utc)
@@ -95,3 +96,23 @@ def test_a_lucky_run_is_drawn_toward_what_its_kind_usually_earns():
     expected = records.recent_per_hour(MANUFACTURING, LANE, IRON)
     assert 100_000 < expected < 600_000  # one run of 900,000 beside ten of 100,000
     assert 100_000 < records.recent_per_hour(MANUFACTURING, (COPPER, B), IRON) < 150_000  # the steady lane
+
+
+def test_a_lanes_share_is_what_its_runs_made_of_what_their_signals_promised_recent_runs_first():
+    records = RunRecords()
+    records.add(result("arb-1", 6_000, 2.0), LANE, T0, signal=6_000.0)  # promised 12,000: half of it
+    assert records.lane_record(ARBITRAGE, LANE, IRON) == LaneRecord(3_000, 0.5)
+    records.add(result("arb-2", 4_000, 1.0, at=2), LANE, T0 + timedelta(hours=2), signal=2_000.0)  # twice
+    # Each run halves the weight of those before it: (6,000 / 2 + 4,000) / (12,000 / 2 + 2,000).
+    assert records.lane_record(ARBITRAGE, LANE, IRON).share == pytest.approx(7_000 / 8_000)
+    # A lane not run borrows its good's share (every IRON run); a good never run has no record at all.
+    assert records.lane_record(ARBITRAGE, OTHER_LANE, IRON).share == pytest.approx(7_000 / 8_000)
+    assert records.lane_record(ARBITRAGE, (GOLD, A, B), GOLD) is None
+
+
+def test_runs_without_a_signal_give_a_record_without_a_share():
+    records = RunRecords()
+    records.replay([result("arb-1", 3_000, 1.0)])
+    records.add(result("arb-2", 1_000, 1.0, at=2), LANE, T0 + timedelta(hours=2))
+    assert records.lane_record(ARBITRAGE, LANE, IRON) == LaneRecord(1_000, None)
+    assert records.lane_record(ARBITRAGE, OTHER_LANE, IRON) == LaneRecord(2_000, None)

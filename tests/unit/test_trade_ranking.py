@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import timedelta
 from types import SimpleNamespace
 
 import pytest
@@ -17,10 +18,16 @@ from plugins.trade_route_ranker import PluginRouteRanker, trade_ranking_plugins
 from tests.fakes import DEFAULT_NOW
 
 
-def route(good: str, sell: str, *, ask: int = 100, bid: int = 200, recorded: float | None = None) -> TradeRoute:
+def route(good: str, sell: str, *, ask: int = 100, bid: int = 200, share: float | None = None,
+          recorded: float | None = None, distance: float | None = None, age: float = 0.0) -> TradeRoute:
+    """A lane of 10-unit lots (so its price signal is in proportion to its margin, the lanes being equally long)
+    with a `share` of its signal its runs earned; prices `age` seconds old."""
+    if share is not None and recorded is None:
+        recorded = 1.0 if share >= 0 else -1.0
     return TradeRoute(good=TradeSymbol(good), buy_market="X1-R-A", sell_market=f"X1-R-{sell}", ask=ask, bid=bid,
-                      trade_volume=10, buy_supply=SupplyLevel.MODERATE, observed_at=DEFAULT_NOW,
-                      discovered_at=DEFAULT_NOW, recorded_profit_per_hour=recorded)
+                      trade_volume=10, buy_supply=SupplyLevel.MODERATE,
+                      observed_at=DEFAULT_NOW - timedelta(seconds=age), discovered_at=DEFAULT_NOW,
+                      distance=distance, recorded_profit_per_hour=recorded, recorded_share=share)
 
 
 def names(routes):
@@ -43,19 +50,42 @@ def test_the_learned_ranking_passes_to_the_price_ranking_until_something_was_tri
 
 
 def test_the_learned_ranking_puts_what_earned_first_and_what_lost_last():
-    # COPPER looks best by price but lost money; IRON looked worst and earned the most per hour.
-    routes = [route("IRON", "B", bid=150, recorded=90_000.0), route("COPPER", "C", bid=300, recorded=-5_000.0),
+    # COPPER looks best by price (margin 200) but lost money; IRON looked worst (margin 50) and earned six times
+    # what its prices promised: 300 against untried QUARTZ_SAND's 100 at the median share, 2.75.
+    routes = [route("IRON", "B", bid=150, share=6.0), route("COPPER", "C", bid=300, share=-0.5),
               route("QUARTZ_SAND", "D", bid=200)]
     assert names(PluginRouteRanker("learned_ranking").rank(routes)) == ["IRON>B", "QUARTZ_SAND>D", "COPPER>C"]
 
 
-def test_an_untried_lane_is_scored_on_the_scale_of_the_recorded_ones():
-    # Recorded per hour over lot profit: IRON 5,000/500 = 10, COPPER 30,000/1,000 = 30, DIAMONDS 8,000/2,000 = 4;
-    # the median, 10, makes QUARTZ_SAND's untried lot profit of 2,000 worth 20,000/h: between COPPER and GEMS.
-    routes = [route("IRON", "B", bid=150, recorded=5_000.0), route("COPPER", "C", bid=200, recorded=30_000.0),
-              route("DIAMONDS", "E", bid=300, recorded=8_000.0), route("QUARTZ_SAND", "D", bid=300)]
+def test_an_untried_lane_is_scored_at_the_median_share_of_the_tried_ones():
+    # Share times margin: IRON 1.0 x 50, COPPER 3.0 x 100, DIAMONDS 0.4 x 200; the median share, 1.0, puts
+    # QUARTZ_SAND's untried margin of 200 between COPPER and DIAMONDS.
+    routes = [route("IRON", "B", bid=150, share=1.0), route("COPPER", "C", bid=200, share=3.0),
+              route("DIAMONDS", "E", bid=300, share=0.4), route("QUARTZ_SAND", "D", bid=300)]
     assert names(PluginRouteRanker("learned_ranking").rank(routes)) == ["COPPER>C", "QUARTZ_SAND>D", "DIAMONDS>E",
                                                                         "IRON>B"]
+
+
+def test_a_lane_our_trading_wore_down_falls_back_until_its_prices_recover():
+    # COPPER recorded the most per hour, at a margin since worn down to 20; IRON earns less of what its prices
+    # promise, but its margin of 100 promises more now.
+    worn = [route("COPPER", "C", bid=120, share=1.0, recorded=400_000.0),
+            route("IRON", "B", bid=200, share=0.5, recorded=150_000.0)]
+    assert names(PluginRouteRanker("learned_ranking").rank(worn)) == ["IRON>B", "COPPER>C"]
+    recovered = [replace(worn[0], bid=400), worn[1]]
+    assert names(PluginRouteRanker("learned_ranking").rank(recovered)) == ["COPPER>C", "IRON>B"]
+
+
+def test_the_learned_ranking_counts_the_trip_and_the_age_of_the_prices():
+    # The price ranking would put both COPPER lanes (margin 100) above IRON (margin 50); but the lane 400 apart takes
+    # about 19 minutes a trip against 2-3 minutes for the others.
+    tried = route("IRON", "B", bid=150, share=1.0)
+    far, near = route("COPPER", "C", distance=400.0), route("COPPER", "D", distance=20.0)
+    assert names(PluginRouteRanker("learned_ranking").rank([far, tried, near])) == ["COPPER>D", "IRON>B", "COPPER>C"]
+    assert names(PluginRouteRanker().rank([far, tried, near]))[-1] == "IRON>B"
+    stale = route("COPPER", "E", bid=300, age=3600.0)  # margin 200 at a quarter: below 100 fresh
+    assert names(PluginRouteRanker("learned_ranking").rank([stale, tried, route("QUARTZ_SAND", "F")])) == [
+        "QUARTZ_SAND>F", "COPPER>E", "IRON>B"]
 
 
 def test_an_unknown_ranking_name_is_refused_with_the_known_ones():
