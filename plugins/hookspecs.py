@@ -29,8 +29,11 @@ def spacetraders_rank_opportunities(
     opportunities: Sequence[ManufacturingOpportunity],
 ) -> list[ManufacturingOpportunity] | None:
     """Return the opportunities to pursue, best first, or None to let the next plugin decide. Each opportunity
-    carries, once its good was made and sold there, `recorded_profit_per_hour` from the ledger (None when never
-    tried, and always None in `analyze demand`, which runs no coordinator).
+    carries, once its good was made and sold there, `recorded_profit_per_hour` from the ledger and `recorded_share`,
+    the part of their price signal its runs earned (both None when never tried, and always None in `analyze demand`,
+    which runs no coordinator; the share is None too for runs of earlier processes). The signal is
+    application.work_allocation.signal_per_hour: the share times its value now is what the record says the lane
+    earns at today's prices.
 
     The answer may leave opportunities out; it must not contain anything that was not given.
     """
@@ -49,7 +52,8 @@ def spacetraders_select_ship(
 @hookspec(firstresult=True)
 def spacetraders_rank_trade_routes(routes: Sequence[TradeRoute]) -> list[TradeRoute] | None:
     """Return the trade routes (export -> import lanes) to pursue, best first, or None to let the next plugin
-    decide. Each route carries its age (`observed_at`) and, once tried, `recorded_profit_per_hour` from the ledger.
+    decide. Each route carries its age (`observed_at`) and, once tried, `recorded_profit_per_hour` and
+    `recorded_share` from the ledger, as opportunities do.
 
     The answer may leave routes out; it must not contain anything that was not given.
     """
