@@ -57,7 +57,7 @@ from application.wind_down import DRAINING
 from application.work_allocation import (
     Claim, EstimateConfig, Expectation, KindRecord, MarketClaims, RankedWork, RunStage, calibrated, interleave,
     lane_owners, manufacturing_claim, manufacturing_signal_per_hour, nearest, nearest_first, realization, realized,
-    route_claim, route_signal_per_hour, run_stage, signal_per_hour,
+    route_claim, route_signal_per_hour, run_stage,
 )
 from application.worker_jobs import (
     ARBITRAGE, MANUFACTURING, OPERATION_PREFIX, CancelToken, ClearanceJob, WorkerJob, WorkerPool, WorkerResult,
@@ -136,10 +136,13 @@ class CoordinatorConfig:
 
 @dataclass(frozen=True, slots=True)
 class ActiveWork:
-    """A worker the coordinator started and has not heard back from."""
+    """A worker the coordinator started and has not heard back from. `signal`: the credits per ship-hour its
+    prices promised the ship it was given to (None when they could not be worked out: a factory's ask unknown), what
+    its lane's record is kept against."""
 
     job: WorkerJob
     started_at: datetime
+    signal: float | None = None
 
     @property
     def key(self) -> OpportunityKey | LaneKey:
@@ -594,13 +597,16 @@ class ManufacturingArbitrageCoordinator:
             operation_id = f"{OPERATION_PREFIX[ARBITRAGE]}{self._new_id()}"
             job = WorkerJob(operation_id=operation_id, ship=ship.symbol, opportunity=None, run_id=self.run_id,
                             route=route, budget=budget)
-            if self._start(job, idle, ship, now, f"trading {route.good} {route.buy_market} -> {route.sell_market}"):
+            signal = route_signal_per_hour(route, ship, positions.get(route.buy_market),
+                                           positions.get(route.sell_market), self._estimates)
+            if self._start(job, idle, ship, now, f"trading {route.good} {route.buy_market} -> {route.sell_market}",
+                           signal):
                 budgets.taken(budget)
                 return job
         return None
 
-    def _start(self, job: WorkerJob, idle: list[ShipSummary], ship: ShipSummary, now: datetime, activity: str
-               ) -> bool:
+    def _start(self, job: WorkerJob, idle: list[ShipSummary], ship: ShipSummary, now: datetime, activity: str,
+               signal: float | None) -> bool:
         """Hold `ship` for `job` and submit it; False when the ship was taken meanwhile or the pool refused."""
         lease_until = now + timedelta(seconds=self.config.lease_seconds)
         if not self._assignments.try_assign(ship.symbol, job.operation_id, self.holder, lease_until, now):
@@ -613,7 +619,7 @@ class ManufacturingArbitrageCoordinator:
             self._log.error("could not start a worker for %s on %s: %s", job.good, ship.symbol, error)
             return False
         idle.remove(ship)
-        self._active[job.operation_id] = ActiveWork(job, now)
+        self._active[job.operation_id] = ActiveWork(job, now, signal)
         if job.budget is not None:
             self._allotted[job.operation_id] = job.budget
         self._guarded("recording activity", lambda: self._assignments.set_activity(ship.symbol, activity))
@@ -640,8 +646,11 @@ class ManufacturingArbitrageCoordinator:
             operation_id = f"{OPERATION_PREFIX[MANUFACTURING]}{self._new_id()}"
             job = WorkerJob(operation_id=operation_id, ship=ship.symbol, opportunity=opportunity, run_id=self.run_id,
                             budget=budget)
+            # A margin guessed from the bid alone (the factory's ask unknown) is no promise to hold a record against.
+            signal = (manufacturing_signal_per_hour(opportunity, ship, self._estimates)
+                      if opportunity.dependency_tree.ask is not None else None)
             if not self._start(job, idle, ship, now,
-                               f"manufacturing {opportunity.good} for {opportunity.sell_market}"):
+                               f"manufacturing {opportunity.good} for {opportunity.sell_market}", signal):
                 if ship in candidates:
                     candidates.remove(ship)
                     continue
@@ -740,8 +749,7 @@ class ManufacturingArbitrageCoordinator:
         if work is None:
             self._records.add(result)
         else:
-            self._records.add(result, work.key, work.started_at,
-                              signal=signal_per_hour(work.job.route or work.job.opportunity))
+            self._records.add(result, work.key, work.started_at, signal=work.signal)
         self._metrics.cycle_finished(result.good, result.outcome, result.revenue, result.cost)
         if clearing is not None:
             if self._stranded is not None:

@@ -4,7 +4,7 @@ The coordinator owns one RunRecords and tells it of each result it collects (`ad
 of earlier runs the RunRepository still holds (`replay`). From them it answers:
 - `per_hour`: credits per hour of a ship's time over every run of a lane (a trade route's export -> import, or a
   good made for one sell market), else over every run of its good; `lane_record` adds the share of their price
-  signal the lane's runs earned (recent runs weighing most): the learned rankings' history;
+  signal the lane's own runs earned (recent runs weighing most): the learned rankings' history;
 - `recent_per_hour`: the same with recent runs weighing most (RecentRates), drawn toward what the kind's recent runs
   earned (`KIND_PRIOR_RUNS`), which the work allocation expects a lane to earn next; `tried`: whether a run of a
   kind finished at all;
@@ -20,7 +20,7 @@ from collections.abc import Hashable, Iterable, Iterator
 from datetime import datetime
 from itertools import chain
 
-from application.work_allocation import MIN_HOURS, KindRecord, RecentRates
+from application.work_allocation import MIN_HOURS, KindRecord, RecentRates, shrunk
 from application.worker_jobs import WorkerResult
 from domain.goods import TradeSymbol
 from domain.lane_record import LaneRecord
@@ -30,8 +30,10 @@ from domain.lane_record import LaneRecord
 # two runs: each run halves the weight of those before it). Its kind's memory is longer: the last twenty or so runs.
 KIND_PRIOR_RUNS = 1.0
 KIND_KEEP = 0.95
-# A lane's share of its price signal: each run halves the weight of those before it, as a lane's recent rate does.
+# A lane's share of its price signal: each run halves the weight of those before it, as a lane's recent rate does,
+# drawn toward its kind's share (the kind's recent runs) as if that were one more run: one lucky run does not make it.
 SHARE_KEEP = 0.5
+SHARE_PRIOR_RUNS = 1.0
 
 
 def _hours(started_at: datetime, finished_at: datetime) -> float:
@@ -45,7 +47,8 @@ class RunRecords:
         self._totals: dict[tuple[str, Hashable], tuple[int, float]] = {}
         self._recent = RecentRates()
         self._kinds = RecentRates(keep=KIND_KEEP)
-        self._shares: dict[tuple[str, Hashable], KindRecord] = {}
+        self._lane_shares: dict[tuple[str, Hashable], KindRecord] = {}
+        self._kind_shares: dict[str, KindRecord] = {}
         self._results: list[WorkerResult] = []
         self._past_results: list[WorkerResult] = []
 
@@ -68,8 +71,9 @@ class RunRecords:
             hours = _hours(started_at, result.finished_at)
             self._add((result.kind, lane), result.profit, hours)
             if signal is not None:
-                for key in ((result.kind, lane), (result.kind, result.good)):
-                    self._shares.setdefault(key, KindRecord(keep=SHARE_KEEP)).add(result.profit, signal, hours)
+                for record in (self._lane_shares.setdefault((result.kind, lane), KindRecord(keep=SHARE_KEEP)),
+                               self._kind_shares.setdefault(result.kind, KindRecord(keep=KIND_KEEP))):
+                    record.add(result.profit, signal, hours)
         self._add_good(result)
 
     def per_hour(self, kind: str, lane: Hashable, good: TradeSymbol) -> float | None:
@@ -82,13 +86,17 @@ class RunRecords:
         return profit / max(hours, MIN_HOURS)
 
     def lane_record(self, kind: str, lane: Hashable, good: TradeSymbol) -> LaneRecord | None:
-        """`per_hour` with the share of their price signal the runs of `lane` (else of `good`) earned; None when
-        neither ran."""
+        """`per_hour` with the share of their price signal the runs of `lane` itself earned (drawn toward the
+        share of the kind's runs); None when neither the lane nor its good ran. A lane whose good ran on other lanes
+        has no share of its own: its prices are other prices."""
         per_hour = self.per_hour(kind, lane, good)
         if per_hour is None:
             return None
-        share = self._shares.get((kind, lane)) or self._shares.get((kind, good))
-        return LaneRecord(per_hour, share.ratio if share is not None else None)
+        own = self._lane_shares.get((kind, lane))
+        if own is None or own.ratio is None:
+            return LaneRecord(per_hour)
+        # Every run fed to a lane's share fed its kind's too, so the kind's ratio is known.
+        return LaneRecord(per_hour, shrunk(own.ratio, own.runs, self._kind_shares[kind].ratio, SHARE_PRIOR_RUNS))
 
     def recent_per_hour(self, kind: str, lane: Hashable, good: TradeSymbol) -> float | None:
         """As `per_hour`, recent runs weighing most (RecentRates), drawn toward the rate of the kind's recent runs

@@ -87,8 +87,9 @@ def route_signal_per_hour(route: TradeRoute, ship: ShipSummary | None, buy_at: P
 
 
 def lane_signal_per_hour(route: TradeRoute, config: EstimateConfig = EstimateConfig()) -> float:
-    """As route_signal_per_hour for a ship already at the export: the lane's own promise, whichever ship takes it
-    (the learned ranking compares lanes with it; a lane of unknown length counts as a short hop)."""
+    """The lane's own promise, whichever ship takes it: route_signal_per_hour's for a ship docked at the export
+    (no hop to it, no floor), from the lane's length (unknown counts as a short hop). The learned ranking compares
+    lanes by it."""
     units = min(config.capacity, config.lots_per_visit * route.trade_volume)
     apart = game_round(route.distance) if route.distance is not None else 0
     seconds = 2 * config.stop_seconds + config.travel.flight_seconds(apart, ShipNavFlightMode.CRUISE,

@@ -10,7 +10,7 @@ from application.coordinator import CoordinatorConfig, ManufacturingArbitrageCoo
 from application.fleet_manager import FleetConfig, FleetManager
 from application.trade_route_finder import TradeRouteFinder
 from application.wind_down import DRAINING, RunWindDown
-from application.work_allocation import signal_per_hour
+from application.work_allocation import route_signal_per_hour, signal_per_hour
 from application.worker_jobs import WorkerResult
 from domain.geometry import Position
 from domain.goods import SupplyLevel, TradeGoodType, TradeSymbol
@@ -134,8 +134,13 @@ def test_losing_trades_pause_the_good_for_trading_only():
 
 def test_what_a_lane_earned_per_hour_reaches_the_learning_ranking():
     world = World(ships=2)
+    ships = {ship.symbol: ship for ship in world.fleet.idle_ships()}
     jobs = world.cycle()
     copper = next(job for job in jobs if job.route.good == COPPER)
+    at = Position(10, 0)
+    # What the lane's prices promised the ship it was given to, from where that ship was.
+    promised = route_signal_per_hour(copper.route, ships[copper.ship], at, at)
+    assert promised < signal_per_hour(copper.route)  # the ship had a flight to make to the export first
     world.clock.advance(1800)
     world.pool.end(copper.operation_id, revenue=20_000, cost=10_000, sold=20, success=True)
     world.coordinator.collect_completions()
@@ -146,9 +151,9 @@ def test_what_a_lane_earned_per_hour_reaches_the_learning_ranking():
     routes = world.coordinator.route_discovery_cycle()
 
     (recorded,) = [r for r in routes if r.good == COPPER]
-    # 10,000 credits in half an hour, when the lane's prices promised signal_per_hour(the route it started on).
+    # 10,000 credits in half an hour (the lane's only run, and its kind's: the share is not drawn anywhere).
     assert recorded.recorded_profit_per_hour == 20_000.0
-    assert recorded.recorded_share == pytest.approx(10_000 / (signal_per_hour(copper.route) * 0.5))
+    assert recorded.recorded_share == pytest.approx(10_000 / (promised * 0.5))
     # Untried IRON is scored at COPPER's share of its signal (about 0.19): its margin is twice COPPER's.
     assert [str(r.good) for r in routes] == ["IRON", "COPPER"]
 
@@ -211,9 +216,9 @@ def test_the_ship_goes_to_trading_when_trading_earned_more_per_ship_hour():
 
     (job,) = world.cycle()
 
-    # The lanes in their ranking's order: COPPER's record of an earlier process (400,000/h, no share of a signal)
-    # above untried IRON's price signal (about 209,000/h).
-    assert job.kind == "arbitrage" and job.route.good == COPPER
+    # The lanes in their ranking's order: untried IRON scored at what COPPER's record (of an earlier process, so
+    # without a share) made of COPPER's price signal, on a margin twice COPPER's.
+    assert job.kind == "arbitrage" and job.route.good == IRON
 
 
 def test_the_ship_goes_to_manufacturing_when_manufacturing_earned_more_per_ship_hour():

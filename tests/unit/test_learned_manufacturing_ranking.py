@@ -71,15 +71,23 @@ def test_a_record_is_carried_to_the_prices_the_lane_shows_now(learned):
     assert learned_ranking.learned_order(opportunities) == learned.rank(opportunities)
 
 
-def test_while_no_lane_has_a_share_a_record_of_earlier_runs_is_its_profit_per_hour(learned):
-    # Records replayed from an earlier process carry no share: MACHINERY's is set against untried ELECTRONICS's
-    # price signal, both in credits per ship-hour.
-    electronics = made("ELECTRONICS", "C", 9000)
-    signal = signal_per_hour(electronics)
-    above, below = made("MACHINERY", "B", 2000, recorded=signal * 1.1), made("MACHINERY", "B", 2000,
-                                                                              recorded=signal * 0.9)
-    assert names(learned.rank([electronics, above])) == ["MACHINERY>B", "ELECTRONICS>C"]
-    assert names(learned.rank([electronics, below])) == ["ELECTRONICS>C", "MACHINERY>B"]
+def test_while_no_lane_has_a_share_records_rank_by_profit_per_hour_and_set_the_untried_lanes_scale(learned):
+    # Records replayed from an earlier process carry no share (and may count hours of another clock than the
+    # signals'): MACHINERY made 10 times its signal now, PLASTICS 2 times; the median, 6, scores untried
+    # ELECTRONICS. In bids: MACHINERY 10 x 2,000, ELECTRONICS 6 x 9,000, PLASTICS 2 x 3,000.
+    machinery, plastics = made("MACHINERY", "B", 2000), made("PLASTICS", "E", 3000)
+    opportunities = [replace(machinery, recorded_profit_per_hour=10 * signal_per_hour(machinery)),
+                     replace(plastics, recorded_profit_per_hour=2 * signal_per_hour(plastics)),
+                     made("ELECTRONICS", "C", 9000)]
+    assert names(learned.rank(opportunities)) == ["ELECTRONICS>C", "MACHINERY>B", "PLASTICS>E"]
+
+
+def test_once_a_lane_has_a_share_a_record_without_one_is_scored_as_untried(learned):
+    # MACHINERY's record (of its good on another lane, or of an earlier process) is high, but says nothing of its
+    # prices now: it is scored at the median share, as untried ELECTRONICS is, by its signal.
+    opportunities = [made("MACHINERY", "B", 2000, recorded=1e9), made("FAB_MATS", "D", 1000, 1.0),
+                     made("ELECTRONICS", "C", 3000)]
+    assert names(learned.rank(opportunities)) == ["ELECTRONICS>C", "MACHINERY>B", "FAB_MATS>D"]
 
 
 def test_the_same_good_is_ranked_per_sell_market(learned):

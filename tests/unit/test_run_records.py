@@ -103,11 +103,25 @@ def test_a_lanes_share_is_what_its_runs_made_of_what_their_signals_promised_rece
     records.add(result("arb-1", 6_000, 2.0), LANE, T0, signal=6_000.0)  # promised 12,000: half of it
     assert records.lane_record(ARBITRAGE, LANE, IRON) == LaneRecord(3_000, 0.5)
     records.add(result("arb-2", 4_000, 1.0, at=2), LANE, T0 + timedelta(hours=2), signal=2_000.0)  # twice
-    # Each run halves the weight of those before it: (6,000 / 2 + 4,000) / (12,000 / 2 + 2,000).
-    assert records.lane_record(ARBITRAGE, LANE, IRON).share == pytest.approx(7_000 / 8_000)
-    # A lane not run borrows its good's share (every IRON run); a good never run has no record at all.
-    assert records.lane_record(ARBITRAGE, OTHER_LANE, IRON).share == pytest.approx(7_000 / 8_000)
+    # Each run halves the weight of those before it: (6,000 / 2 + 4,000) / (12,000 / 2 + 2,000) over 1.5 runs,
+    # drawn toward the kind's share as if it were one more run (the kind keeps 0.95 of each earlier run).
+    kind = (6_000 * 0.95 + 4_000) / (12_000 * 0.95 + 2_000)
+    assert records.lane_record(ARBITRAGE, LANE, IRON).share == pytest.approx((7_000 / 8_000 * 1.5 + kind) / 2.5)
+    # A lane whose good ran only elsewhere has its good's profit per hour but no share: its prices are other prices.
+    assert records.lane_record(ARBITRAGE, OTHER_LANE, IRON) == LaneRecord(10_000 / 3, None)
     assert records.lane_record(ARBITRAGE, (GOLD, A, B), GOLD) is None
+
+
+def test_one_lucky_run_is_drawn_toward_what_the_kinds_runs_made_of_their_signals():
+    records = RunRecords()
+    for index in range(4):
+        records.add(result(f"arb-{index}", 1_000, 1.0, at=index), OTHER_LANE, T0 + timedelta(hours=index),
+                    signal=2_000.0)
+    records.add(result("arb-9", 12_000, 1.0, at=5), LANE, T0 + timedelta(hours=5), signal=2_000.0)  # six times
+    # The kind's share counts the lucky run too (each earlier run kept at 0.95 of its weight).
+    weights = [0.95 ** n for n in range(4, 0, -1)]
+    kind = (1_000 * sum(weights) + 12_000) / (2_000 * sum(weights) + 2_000)
+    assert records.lane_record(ARBITRAGE, LANE, IRON).share == pytest.approx((6.0 + kind) / 2)  # about 3.9, not 6
 
 
 def test_runs_without_a_signal_give_a_record_without_a_share():
