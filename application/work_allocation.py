@@ -114,7 +114,8 @@ def manufacturing_signal_per_hour(opportunity: ManufacturingOpportunity, ship: S
 
 def signal_per_hour(work: TradeRoute | ManufacturingOpportunity) -> float:
     """A lane's own price signal in credits per ship-hour, whichever ship takes it: what the learned ranking
-    compares lanes by, and what a lane's runs are recorded against (RunRecords' shares)."""
+    compares lanes by. (Each run is recorded against what its prices promised the ship it was given to, from where
+    that ship was; the share of it the run earned carries to this.)"""
     if isinstance(work, TradeRoute):
         return lane_signal_per_hour(work)
     return manufacturing_signal_per_hour(work, None)
