@@ -572,6 +572,20 @@ def test_a_lane_that_earned_keeps_its_place_above_the_untried():
     assert [o.recorded_profit_per_hour for o in ranked] == [20_000.0, None]
 
 
+def test_a_run_is_kept_against_its_price_signal_only_when_the_factorys_ask_was_known():
+    # With the factory's ask unknown, the signal's margin is a guess from the bid: no share is kept against it.
+    known = [replace(o, dependency_tree=replace(o.dependency_tree, ask=1_000)) for o in two_lanes()]
+    for opportunities, kept in ((two_lanes(), False), (known, True)):
+        world = World(ships=1, opportunities=opportunities, ranker=learned_ranker())
+        [job] = world.cycle()
+        world.clock.advance(3600)
+        world.pool.complete(job.operation_id, revenue=30_000, cost=10_000)
+        world.coordinator.collect_completions()
+
+        record = world.coordinator.manufacturing_lane_record(job.opportunity)
+        assert record.per_hour == 20_000.0 and (record.share is not None) is kept
+
+
 def test_after_a_restart_a_good_that_lost_money_is_ranked_below_the_untried():
     start = DEFAULT_NOW - timedelta(hours=2)
     lost = WorkerResult(operation_id="mfg-earlier", ship=ShipSymbol("AGENT-1"), good=TradeSymbol.ELECTRONICS,
