@@ -11,8 +11,9 @@ the share of every run of its kind). A tried lane scores its share times its sig
 recorded is carried to the prices it shows today: a lane our own trading wore down falls back until its prices
 recover, and a lane that keeps earning less than its prices promise (deep price impact, long waits) sorts below one
 that earns all of it. An untried lane scores the median share of the tried ones times its signal; when that median
-is not positive, it comes after every lane known to earn. A lane that lost money sorts after every lane not known to
-lose. A lane known only from its good's runs on other lanes or from earlier processes' runs (a record without a
+is not positive, it comes after every lane known to earn. A lane whose share is below 0 sorts after every lane not
+known to lose (a share drawn toward its kind's may stay above 0 after one losing run: it then ranks by that small
+share, low among the earners). A lane known only from its good's runs on other lanes or from earlier processes' runs (a record without a
 share) is scored as untried, unless it lost money; while no lane has a share, by its recorded profit per hour, with
 the median of those records over their signals as the untried lanes' share (the two then compare on one scale).
 

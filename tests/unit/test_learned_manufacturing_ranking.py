@@ -104,6 +104,13 @@ def test_untried_lanes_keep_the_price_order_and_its_tie_breaks(learned):
     assert names(ranked) == ["MACHINERY>B", "AMMUNITION>F", "FAB_MATS>D", "PLASTICS>E"]
 
 
+def test_when_most_tried_lanes_lost_the_untried_come_after_the_earners_and_before_the_losers(learned):
+    # The median share is -0.4: untried FAB_MATS, though its bid is the highest, comes after MACHINERY's small share.
+    opportunities = [made("FAB_MATS", "D", 9000), made("ELECTRONICS", "C", 3000, -0.5),
+                     made("PLASTICS", "E", 2500, -0.4), made("MACHINERY", "B", 1000, 0.2)]
+    assert names(learned.rank(opportunities)) == ["MACHINERY>B", "FAB_MATS>D", "PLASTICS>E", "ELECTRONICS>C"]
+
+
 def test_with_only_losses_recorded_the_untried_rank_by_price_above_them(learned):
     opportunities = [made("ELECTRONICS", "C", 9000, -0.3), made("MACHINERY", "B", 2000),
                      made("FAB_MATS", "D", 2500)]
