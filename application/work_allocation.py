@@ -77,11 +77,17 @@ def _room(ship: ShipSummary | None, config: EstimateConfig) -> int:
     return ship.cargo_capacity - ship.cargo_units if ship is not None else config.capacity
 
 
+def _route_units(route: TradeRoute, ship: ShipSummary | None, config: EstimateConfig) -> int:
+    """What one visit to the export can buy: the ship's room (the assumed ship's, for none), at most
+    `lots_per_visit` of its lots."""
+    return min(_room(ship, config), config.lots_per_visit * route.trade_volume)
+
+
 def route_signal_per_hour(route: TradeRoute, ship: ShipSummary | None, buy_at: Position | None,
                           sell_at: Position | None, config: EstimateConfig = EstimateConfig()) -> float:
     """Credits per ship-hour the prices promise on `route` for `ship`: the margin on what one visit can buy (the
     ship's room, at most `lots_per_visit` of the export's lots) over the flights ship -> export -> import."""
-    units = min(_room(ship, config), config.lots_per_visit * route.trade_volume)
+    units = _route_units(route, ship, config)
     start = ship.position if ship is not None else buy_at
     return route.margin * units / _trip_hours(start, (buy_at, sell_at), ship, config)
 
@@ -90,7 +96,7 @@ def lane_signal_per_hour(route: TradeRoute, config: EstimateConfig = EstimateCon
     """The lane's own promise, whichever ship takes it: route_signal_per_hour's for a ship docked at the export
     (no hop to it, no floor), from the lane's length (unknown counts as a short hop). The learned ranking compares
     lanes by it."""
-    units = min(config.capacity, config.lots_per_visit * route.trade_volume)
+    units = _route_units(route, None, config)
     apart = game_round(route.distance) if route.distance is not None else 0
     seconds = 2 * config.stop_seconds + config.travel.flight_seconds(apart, ShipNavFlightMode.CRUISE,
                                                                      config.engine_speed)
