@@ -22,6 +22,10 @@ first 8 game hours, 0 429s, at least 90% of the budget used, the ledger equal to
 
     .venv/bin/python bench/run.py [--game-hours 8] [--speed 20] [--rate-limit scaled] [--ops manufacturing]
     .venv/bin/python bench/run.py --regime-check [--game-hours 1] [--speed 20]
+    .venv/bin/python bench/run.py --economy import_surplus_half_life_minutes=27h   # a harsher universe
+
+`--economy NAME=VALUE` changes one of the server's economy settings (`spacetraders server --economy`), to measure
+the bot where the facts leave a figure open (recovery half-lives: 1-1.5 h reported, 27-47 h fitted).
 
 `--regime-check` runs the same span twice, compressed at `--speed` (10 or more) and at speed 1, both with the
 scaled limit, and says whether their credits per game hour agree within a factor of 2 (the compression keeps the
@@ -38,6 +42,7 @@ import sys
 import tempfile
 import time
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -46,7 +51,7 @@ from adapters.config.loader import load_settings
 from adapters.config.settings import Settings
 from adapters.game_api.rate_limiter import budget_points
 from adapters.game_api.settings import GameApiSettings
-from adapters.game_server.http_server_process import GameServerProcess
+from adapters.game_server.http_server_process import GameServerProcess, ServerProcessError
 from application.worker_jobs import MANUFACTURING, kind_of_operation
 from domain.ledger import TransactionCategory, TransactionType, net_credits
 
@@ -193,12 +198,16 @@ def settings_for(ops: frozenset[str], overrides: dict[str, str] | None = None) -
 
 
 def run_once(*, game_hours: float, speed: float, seed: int, rate_limit: str, ops: frozenset[str],
-             drain: float, overrides: dict[str, str] | None = None) -> Figures:
-    """One fresh agent for `game_hours` of game time on a new embedded server; the figures of that run."""
+             drain: float, overrides: dict[str, str] | None = None, economy: Sequence[str] = ()) -> Figures:
+    """One fresh agent for `game_hours` of game time on a new embedded server; the figures of that run.
+
+    `economy` are the server's `--economy NAME=VALUE` assignments (its defaults when empty)."""
     settings = settings_for(ops, overrides)
     with tempfile.TemporaryDirectory(prefix="bench-run-") as scratch:
         root = Path(scratch)
-        with GameServerProcess(data_dir=root / "server", seed=seed, speed=speed, rate_limit=rate_limit) as server:
+        economy_args = [arg for assignment in economy for arg in ("--economy", assignment)]
+        with GameServerProcess(data_dir=root / "server", seed=seed, speed=speed, rate_limit=rate_limit,
+                               extra_args=economy_args) as server:
             return _run_bot(server.base_url, root, settings, game_hours=game_hours, speed=speed,
                             rate_limit=rate_limit, drain=drain)
 
@@ -284,6 +293,7 @@ def regime_check(args: argparse.Namespace, ops: frozenset[str]) -> list[str]:
     for speed in (args.speed, 1.0):
         # The same drain in GAME time for both legs: the drain counts in the game hours divided by.
         measured = run_once(game_hours=args.game_hours, speed=speed, seed=args.seed, rate_limit="scaled", ops=ops,
+                            economy=args.economy,
                             drain=args.drain * args.speed / speed, overrides=parse_overrides(args.set))
         figures.append(measured)
         lines += [f"--- speed {speed:g} ---", *measured.lines()]
@@ -313,6 +323,9 @@ def main() -> int:
                         help="run the span at --speed and at speed 1 and compare credits per game hour")
     parser.add_argument("--set", action="append", default=[], metavar="SECTION.NAME=VALUE",
                         help="a setting other than its default, e.g. arbitrage.max_workers=8 (repeatable)")
+    parser.add_argument("--economy", action="append", default=[], metavar="NAME=VALUE",
+                        help="an economy setting of the server other than its default, e.g. "
+                             "import_surplus_half_life_minutes=27h (repeatable; `spacetraders server --economy`)")
     parser.add_argument("--verbose", action="store_true", help="log the coordinator's decisions")
     args = parser.parse_args()
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
@@ -328,11 +341,16 @@ def main() -> int:
         else:
             figures = run_once(game_hours=8.0 if args.game_hours is None else args.game_hours, speed=args.speed,
                                seed=args.seed, rate_limit=args.rate_limit, ops=ops, drain=args.drain,
-                               overrides=parse_overrides(args.set))
-            changed = "".join(f"; {pair}" for pair in args.set)
+                               overrides=parse_overrides(args.set), economy=args.economy)
+            changed = "".join(f"; {pair}" for pair in args.set) + "".join(f"; economy {a}" for a in args.economy)
             lines = [f"operations: {', '.join(sorted(ops))}; seed {args.seed}{changed}", *figures.lines()]
     except BenchError as exc:
         print(f"bench/run.py: {exc}", file=sys.stderr)
+        return 2
+    except ServerProcessError as exc:
+        # The server's own last line says why (e.g. a bad --economy assignment).
+        last = [line for line in str(exc).splitlines() if line.strip()][-1]
+        print(f"bench/run.py: the game server did not start: {last}", file=sys.stderr)
         return 2
     print("\n".join(lines))
     return 0
