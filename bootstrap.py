@@ -186,7 +186,8 @@ def _route_finder_config(runtime: Runtime) -> RouteFinderConfig:
     a = runtime.settings.arbitrage
     return RouteFinderConfig(min_margin=a.min_margin, min_lot_profit=a.min_lot_profit,
                              min_buy_supply=_supply_level(a.min_buy_supply), max_ask_rise=a.max_ask_rise,
-                             max_age=runtime.scaled(a.max_price_age, 30.0), max_routes=a.max_routes)
+                             max_age=runtime.scaled(a.max_price_age, 30.0),
+                             price_half_life=runtime.scaled(a.price_half_life, 30.0), max_routes=a.max_routes)
 
 
 def _arbitrage_worker_config(runtime: Runtime) -> ArbitrageWorkerConfig:

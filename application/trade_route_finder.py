@@ -10,8 +10,9 @@ The rules are the ones the real game rewards (game-universe-facts sections 1, 3,
 - not where the bot itself dumped the good and the market has not recovered (DumpedMarketRepository);
 - not where anyone dumped it: an import whose bid is far below its usual bid (SaturatedImports) is left out, with
   the reason in `left_out` and the log, until its bid recovers;
-- prices older than `max_age` are not trusted at all; fresher ones are kept, with their age on the route so the
-  ranking can discount them;
+- prices older than `max_age` are not trusted at all; fresher ones are kept, with their age and `price_half_life`
+  on the route so the ranking can discount them (both in seconds of the bot's clock: bootstrap shrinks them with
+  the game's speed, so they stay the same game time);
 - every route names the other unsaturated imports of the good, so a load can be spread over several markets;
 - a route whose import is a factory input of an export that is short (supply below `min_buy_supply`) where an
   export lane of it would otherwise pay says so in `feeds`: delivering grows that export.
@@ -51,11 +52,13 @@ class RouteFinderConfig:
     saturated_supply: SupplyLevel = SupplyLevel.HIGH
     max_ask_rise: float = 1.3
     max_age: float = 3600.0
+    price_half_life: float = 1800.0
     max_routes: int = 10
     max_alternatives: int = 3
 
     def __post_init__(self) -> None:
-        if self.min_margin < 0 or self.max_ask_rise < 1 or self.max_age <= 0 or self.max_routes < 1:
+        if (self.min_margin < 0 or self.max_ask_rise < 1 or self.max_age <= 0 or self.price_half_life <= 0
+                or self.max_routes < 1):
             raise InvalidValue(f"bad route finder configuration: {self}")
 
 
@@ -116,7 +119,8 @@ class TradeRouteFinder:
                         bid=wanted.bid, trade_volume=offer.trade_volume, buy_supply=offer.supply,
                         sell_supply=wanted.supply, observed_at=min(seller.observed_at, buyer.observed_at),
                         discovered_at=now, distance=_finite(distance(seller.position, buyer.position)),
-                        alternatives=others[: self.config.max_alternatives]))
+                        alternatives=others[: self.config.max_alternatives],
+                        price_half_life=self.config.price_half_life))
         routes = [self._with_feeds(route, fresh, short) for route in routes]
         if history is not None:
             routes = [route if (made := history(route)) is None

@@ -24,6 +24,8 @@ class TradeRoute:
     `feeds` names the goods `sell_market` exports whose production this delivery would grow (a factory's input).
     `recorded_profit_per_hour` is what the ledger recorded for this lane (or good) so far, None when never tried;
     `recorded_share` the part of their price signal its runs earned (domain.lane_record.LaneRecord).
+    `price_half_life` is how many seconds of the same clock as `observed_at` make the prices count half as much
+    (markets drift back over game hours; on a compressed game clock that is fewer of the bot's seconds).
     """
 
     good: TradeSymbol
@@ -41,6 +43,7 @@ class TradeRoute:
     feeds: tuple[TradeSymbol, ...] = ()
     recorded_profit_per_hour: float | None = None
     recorded_share: float | None = None
+    price_half_life: float = 1800.0
 
     def __post_init__(self) -> None:
         if type(self.good) is not TradeSymbol:
@@ -58,6 +61,8 @@ class TradeRoute:
         if self.ask < 0 or self.bid < 0 or self.trade_volume < 1:
             raise InvalidValue(f"{self.good} {self.buy_market}->{self.sell_market}: bad prices or trade volume "
                                f"(ask {self.ask}, bid {self.bid}, volume {self.trade_volume})")
+        if not self.price_half_life > 0:
+            raise InvalidValue(f"{self.good}: price_half_life must be positive, not {self.price_half_life}")
         if self.sell_market in self.alternatives:
             raise InvalidValue(f"{self.good}: {self.sell_market} is both the sell market and an alternative")
 
@@ -83,6 +88,10 @@ class TradeRoute:
     def age(self, now: datetime) -> float:
         """Seconds since the older of the two prices was seen."""
         return max(0.0, (now - self.observed_at).total_seconds())
+
+    def freshness(self, now: datetime) -> float:
+        """How much the prices still count at `now`: 1 when just seen, half after `price_half_life`."""
+        return 0.5 ** (self.age(now) / self.price_half_life)
 
     @property
     def sell_markets(self) -> tuple[WaypointSymbol, ...]:

@@ -7,16 +7,14 @@ from datetime import UTC, datetime
 from domain.trade_route import TradeRoute
 from plugins.hookspecs import hookimpl
 
-# Prices this old count for half: the real game's imports and exports drift back over hours (recovery half-lives).
-AGE_HALF_LIFE = 1800.0
 # A delivery that also grows a short export at the factory it feeds is worth this much more.
 FEEDER_BONUS = 1.1
 
 
 def signal_weight(route: TradeRoute, now: datetime | None = None) -> float:
-    """How much a route's price signal counts: half for every AGE_HALF_LIFE seconds the older price has aged,
-    times the feeder bonus."""
-    return 0.5 ** (route.age(now or route.discovered_at) / AGE_HALF_LIFE) * (FEEDER_BONUS if route.feeds else 1.0)
+    """How much a route's price signal counts: its freshness (half for every `price_half_life` the older price has
+    aged; the real game's imports and exports drift back over hours), times the feeder bonus."""
+    return route.freshness(now or route.discovered_at) * (FEEDER_BONUS if route.feeds else 1.0)
 
 
 def price_score(route: TradeRoute, now: datetime | None = None) -> float:

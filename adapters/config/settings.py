@@ -109,8 +109,9 @@ class ArbitrageSettings:
     saturated_bid_share: float = share(0.6, 0.05)
     usual_bid_memory: float = duration(48 * 3600.0)
     usual_bid_warmup: float = duration(2 * 3600.0, minimum=0.0)
-    # Prices older than this are not traded on.
+    # Prices older than this are not traded on; younger ones count half as much every price_half_life (ranking).
     max_price_age: float = duration(3600.0)
+    price_half_life: float = duration(1800.0)
 
 
 @dataclass(frozen=True)

@@ -42,6 +42,8 @@ def test_game_durations_shrink_with_the_game_speed(tmp_path: Path):
     r = runtime({"ST_ARBITRAGE_DUMP_RECOVERY": "12h", "ST_MANUFACTURING_STOP_DRAIN": "30m"}, tmp_path, 60.0)
     assert bootstrap._arbitrage_worker_config(r).dump_recovery == 720.0
     assert bootstrap.stop_drain_seconds(r) == 30.0
+    finder = bootstrap._route_finder_config(runtime({"ST_ARBITRAGE_PRICE_HALF_LIFE": "1h"}, tmp_path, 60.0))
+    assert (finder.max_age, finder.price_half_life) == (60.0, 60.0)
 
 
 def test_a_bad_supply_level_names_the_setting(tmp_path: Path):

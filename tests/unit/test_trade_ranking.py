@@ -88,6 +88,16 @@ def test_the_learned_ranking_counts_the_trip_and_the_age_of_the_prices():
         "QUARTZ_SAND>F", "COPPER>E", "IRON>B"]
 
 
+def test_prices_count_half_after_the_half_life_the_route_carries():
+    # The same ages, but on a clock where a half-life is 90 s (a game 20 times fast): a 180 s old margin of 200
+    # counts for 50, below a fresh margin of 60.
+    old, fresh = route("COPPER", "C", bid=300, age=180.0), route("IRON", "B", bid=160)
+    assert names(PluginRouteRanker().rank([old, fresh])) == ["COPPER>C", "IRON>B"]
+    fast = [replace(old, price_half_life=90.0), replace(fresh, price_half_life=90.0)]
+    assert names(PluginRouteRanker().rank(fast)) == ["IRON>B", "COPPER>C"]
+    assert fast[0].freshness(DEFAULT_NOW) == pytest.approx(0.25)
+
+
 def test_an_unknown_ranking_name_is_refused_with_the_known_ones():
     with pytest.raises(UnknownStrategy) as caught:
         PluginRouteRanker("no_such_ranking")

@@ -113,6 +113,18 @@ def test_an_export_whose_ask_ran_away_from_what_was_seen_before_is_left_until_it
     assert lanes(world.routes()) == [("IRON", "A", "B")]
 
 
+def test_a_fresher_lane_outranks_an_older_one_by_the_configured_half_life():
+    # B's bid is 10% better, but it was seen one half-life (here 90 s, as on a game clock 20 times fast) earlier.
+    world = World(max_age=600, price_half_life=90.0)
+    world.market("A", export(IRON, 100))
+    world.market("B", wanted(IRON, 320), age=90)
+    world.market("C", wanted(IRON, 300))
+
+    routes = world.routes()
+    assert lanes(routes) == [("IRON", "A", "C"), ("IRON", "A", "B")]
+    assert {r.price_half_life for r in routes} == {90.0}
+
+
 def test_prices_older_than_the_limit_are_not_traded_on():
     world = World(max_age=600)
     world.market("A", export(IRON, 100), age=700)
