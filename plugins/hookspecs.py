@@ -52,7 +52,8 @@ def spacetraders_select_ship(
 @hookspec(firstresult=True)
 def spacetraders_rank_trade_routes(routes: Sequence[TradeRoute]) -> list[TradeRoute] | None:
     """Return the trade routes (export -> import lanes) to pursue, best first, or None to let the next plugin
-    decide. Each route carries its age (`observed_at`) and, once tried, `recorded_profit_per_hour` and
+    decide. Each route carries its age (`observed_at`; `freshness(now)` weighs it by the configured half-life of
+    game time, already converted to the bot's clock) and, once tried, `recorded_profit_per_hour` and
     `recorded_share` from the ledger, as opportunities do.
 
     The answer may leave routes out; it must not contain anything that was not given.
