@@ -33,7 +33,7 @@ from domain.goods import SupplyLevel, TradeGoodType, TradeSymbol
 from domain.lane_record import LaneRecord
 from domain.market import MarketSnapshot, MarketTradeGood
 from domain.symbols import SystemSymbol, WaypointSymbol
-from domain.trade_route import TradeRoute
+from domain.trade_route import DEFAULT_PRICE_HALF_LIFE, TradeRoute
 
 _log = logging.getLogger(__name__)
 
@@ -52,7 +52,7 @@ class RouteFinderConfig:
     saturated_supply: SupplyLevel = SupplyLevel.HIGH
     max_ask_rise: float = 1.3
     max_age: float = 3600.0
-    price_half_life: float = 1800.0
+    price_half_life: float = DEFAULT_PRICE_HALF_LIFE
     max_routes: int = 10
     max_alternatives: int = 3
 

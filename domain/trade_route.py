@@ -12,6 +12,10 @@ from domain.timestamps import ensure_aware
 
 LaneKey = tuple[TradeSymbol, WaypointSymbol, WaypointSymbol]
 
+# Seconds in which prices count half as much, on a clock running at the game's pace (the finder's configured value
+# replaces it; bootstrap shrinks it for a faster game).
+DEFAULT_PRICE_HALF_LIFE = 1800.0
+
 
 @dataclass(frozen=True, slots=True)
 class TradeRoute:
@@ -43,7 +47,7 @@ class TradeRoute:
     feeds: tuple[TradeSymbol, ...] = ()
     recorded_profit_per_hour: float | None = None
     recorded_share: float | None = None
-    price_half_life: float = 1800.0
+    price_half_life: float = DEFAULT_PRICE_HALF_LIFE
 
     def __post_init__(self) -> None:
         if type(self.good) is not TradeSymbol:

@@ -13,9 +13,10 @@ recover, and a lane that keeps earning less than its prices promise (deep price 
 that earns all of it. An untried lane scores the median share of the tried ones times its signal; when that median
 is not positive, it comes after every lane known to earn. A lane whose share is below 0 sorts after every lane not
 known to lose (a share drawn toward its kind's may stay above 0 after one losing run: it then ranks by that small
-share, low among the earners). A lane known only from its good's runs on other lanes or from earlier processes' runs (a record without a
-share) is scored as untried, unless it lost money; while no lane has a share, by its recorded profit per hour, with
-the median of those records over their signals as the untried lanes' share (the two then compare on one scale).
+share, low among the earners). A lane known only from its good's runs on other lanes or from earlier processes'
+runs (a record without a share) is scored as untried, unless it lost money; while no lane has a share, by its
+recorded profit per hour, with the median of those records over their signals as the untried lanes' share (the two
+then compare on one scale).
 
 Why not the recorded profit per hour alone (the first version): a lane's record is what it earned at the prices it
 had then, and the lanes that earned most are those our own trading has worn down most since. Ranked by records, the
