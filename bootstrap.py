@@ -160,7 +160,10 @@ def _coordinator_config(runtime: Runtime) -> CoordinatorConfig:
         pause_after_loss_over=m.pause_after_loss_over,
         manufacturing_enabled=m.arbitrage_enabled, arbitrage_max_workers=a.max_workers if a.enabled else 0,
         arbitrage_discovery_interval=runtime.scaled(a.discovery_interval, _MIN_INTERVAL["discovery"]),
-        credit_reserve=runtime.settings.fleet.trading_reserve, run_budget_share=m.run_budget_share)
+        credit_reserve=runtime.settings.fleet.trading_reserve, run_budget_share=m.run_budget_share,
+        arbitrage_pause_after_losses=a.pause_after_losses,
+        arbitrage_pause_after_losses_for=runtime.scaled(a.pause_after_losses_for, 60.0),
+        arbitrage_pause_after_loss_over=a.pause_after_loss_over, arbitrage_run_budget_share=a.run_budget_share)
 
 
 def pool_size(settings: Settings) -> int:
@@ -169,7 +172,8 @@ def pool_size(settings: Settings) -> int:
 
 
 def stop_drain_seconds(runtime: Runtime) -> float:
-    """How long a graceful stop lets workers sell what they hold (wall seconds)."""
+    """How long a graceful stop lets workers of either kind sell what they hold (wall seconds): one bound for the
+    daemon, whose stop waits for every worker."""
     return runtime.scaled(runtime.settings.manufacturing.stop_drain, 5.0)
 
 
@@ -191,9 +195,9 @@ def _route_finder_config(runtime: Runtime) -> RouteFinderConfig:
 
 
 def _arbitrage_worker_config(runtime: Runtime) -> ArbitrageWorkerConfig:
-    a, m = runtime.settings.arbitrage, runtime.settings.manufacturing
+    a = runtime.settings.arbitrage
     return ArbitrageWorkerConfig(min_buy_supply=_supply_level(a.min_buy_supply), max_ask_rise=a.max_ask_rise,
-                                 min_margin=a.min_margin, min_sell_to_cost=m.min_sell_to_cost,
+                                 min_margin=a.min_margin, min_sell_to_cost=a.min_sell_to_cost,
                                  max_bid_drop=a.max_bid_drop, dump_drop=a.dump_drop,
                                  dump_recovery=runtime.scaled(a.dump_recovery, 60.0))
 

@@ -88,6 +88,16 @@ def opportunity_key(opportunity: ManufacturingOpportunity) -> OpportunityKey:
 
 
 @dataclass(frozen=True, slots=True)
+class LossPause:
+    """A kind of work pauses a good after `losses` losing runs in a row, or one that lost more than `loss_over`
+    credits, for `seconds` (twice as long each pause before the good earns again)."""
+
+    losses: int
+    seconds: float
+    loss_over: int
+
+
+@dataclass(frozen=True, slots=True)
 class CoordinatorConfig:
     """The plan's ST_MANUFACTURING_* values (same names as adapters/config ManufacturingSettings) and a few more.
 
@@ -103,6 +113,8 @@ class CoordinatorConfig:
     arbitrage; ST_ARBITRAGE_MAX_WORKERS when enabled): the two kinds of work; `max_workers` bounds manufacturing only.
     `credit_reserve`: credits no job is allotted (ST_FLEET_TRADING_RESERVE); `run_budget_share`: the most of the free
     credits one job is allotted, so ships can still be bought from the rest.
+    The loss pause (`pause_after_*`) and `run_budget_share` are manufacturing's; the `arbitrage_` ones, with the same
+    meaning, trade runs' (ST_ARBITRAGE_*). `assignment_interval` is one for both: one cycle weighs the two kinds.
     """
 
     max_workers: int = 5
@@ -123,15 +135,34 @@ class CoordinatorConfig:
     arbitrage_discovery_interval: float = 120.0
     credit_reserve: int = 0
     run_budget_share: float = 0.5
+    arbitrage_pause_after_losses: int = 2
+    arbitrage_pause_after_losses_for: float = 3600.0
+    arbitrage_pause_after_loss_over: int = 20_000
+    arbitrage_run_budget_share: float = 0.5
 
     def __post_init__(self) -> None:
-        if self.max_workers < 1 or self.max_opportunities < 1 or self.pause_after_losses < 1:
+        if min(self.max_workers, self.max_opportunities, self.pause_after_losses,
+               self.arbitrage_pause_after_losses) < 1:
             raise InvalidValue(f"max_workers, max_opportunities and pause_after_losses must be at least 1: {self}")
+        if min(self.run_budget_share, self.arbitrage_run_budget_share) <= 0:
+            raise InvalidValue(f"run budget shares must be positive: {self}")
         if self.arbitrage_max_workers < 0 or self.credit_reserve < 0:
             raise InvalidValue(f"arbitrage_max_workers and credit_reserve cannot be negative: {self}")
         if min(self.discovery_interval, self.assignment_interval, self.lease_seconds, self.tick_seconds,
-               self.arbitrage_discovery_interval) <= 0:
+               self.arbitrage_discovery_interval, self.pause_after_losses_for,
+               self.arbitrage_pause_after_losses_for) <= 0:
             raise InvalidValue(f"intervals must be positive: {self}")
+
+    def loss_pause(self, kind: str) -> LossPause:
+        """When `kind` of work stops taking a good that lost (each kind counts its own losses)."""
+        if kind == ARBITRAGE:
+            return LossPause(self.arbitrage_pause_after_losses, self.arbitrage_pause_after_losses_for,
+                             self.arbitrage_pause_after_loss_over)
+        return LossPause(self.pause_after_losses, self.pause_after_losses_for, self.pause_after_loss_over)
+
+    def budget_share(self, kind: str) -> float:
+        """The most of the free credits one job of `kind` is allotted."""
+        return self.arbitrage_run_budget_share if kind == ARBITRAGE else self.run_budget_share
 
 
 @dataclass(frozen=True, slots=True)
@@ -591,7 +622,7 @@ class ManufacturingArbitrageCoordinator:
     def _assign_route(self, route: TradeRoute, idle: list[ShipSummary], now: datetime, budgets: _Budgets,
                       positions: dict[WaypointSymbol, Position]) -> WorkerJob | None:
         for ship in nearest_first(idle, positions.get(route.buy_market)):
-            budget = budgets.next()
+            budget = budgets.next(ARBITRAGE)
             if budget is None:
                 return None
             operation_id = f"{OPERATION_PREFIX[ARBITRAGE]}{self._new_id()}"
@@ -640,7 +671,7 @@ class ManufacturingArbitrageCoordinator:
             if ship not in candidates:
                 self._log.warning("ship selection returned %s, which is not idle; ignored", ship.symbol)
                 return None
-            budget = budgets.next() if budgets is not None else None
+            budget = budgets.next(MANUFACTURING) if budgets is not None else None
             if budgets is not None and budget is None:
                 return None
             operation_id = f"{OPERATION_PREFIX[MANUFACTURING]}{self._new_id()}"
@@ -779,11 +810,11 @@ class ManufacturingArbitrageCoordinator:
         return replace(result, revenue=revenue, cost=cost)
 
     def _account(self, result: WorkerResult, at: datetime) -> None:
-        """Loss bookkeeping, per kind of work: `pause_after_losses` losing runs of a good in a row (a failed
-        manufacturing run counts even when it spent nothing), or one run that lost more than `pause_after_loss_over`
-        credits, pause it (for manufacturing, or for trading); each pause before the good earns again is twice as
-        long as the one before. Unsold cargo counts at its cost: a run that kept its goods found no known import
-        paying what they cost, which is reason enough to stop buying them for a while."""
+        """Loss bookkeeping, per kind of work, by that kind's rule (config.loss_pause): `losses` losing runs of a
+        good in a row (a failed manufacturing run counts even when it spent nothing), or one run that lost more than
+        `loss_over` credits, pause it (for manufacturing, or for trading); each pause before the good earns again is
+        twice as long as the one before. Unsold cargo counts at its cost: a run that kept its goods found no known
+        import paying what they cost, which is reason enough to stop buying them for a while."""
         if result.cancelled:
             return
         kind = result.kind
@@ -798,15 +829,16 @@ class ManufacturingArbitrageCoordinator:
         # factory needs feeding that would not pay, which the demand finder cannot see) comes straight back from the
         # discovery due at once. A trade that bought nothing does not count: its lane comes back only if the prices
         # its run saw still make it one.
+        rule = self.config.loss_pause(kind)
         streak = self._loss_streak.get(key, 0) + 1
-        big = -result.profit > self.config.pause_after_loss_over
-        if streak < self.config.pause_after_losses and not big:
+        big = -result.profit > rule.loss_over
+        if streak < rule.losses and not big:
             self._loss_streak[key] = streak
             return
         self._loss_streak[key] = 0
         # A good paused again before any run of it earned is paused twice as long each time (up to 8 times).
         pauses = self._pauses[key] = self._pauses.get(key, 0) + 1
-        until = at + timedelta(seconds=self.config.pause_after_losses_for * min(8, 2 ** (pauses - 1)))
+        until = at + timedelta(seconds=rule.seconds * min(8, 2 ** (pauses - 1)))
         why = f"a run lost {-result.profit:,} credits" if big else f"{streak} losing runs in a row"
         if kind == ARBITRAGE:
             self._paused_trades[result.good] = until
@@ -979,8 +1011,8 @@ class _Budgets:
     def __bool__(self) -> bool:
         return True
 
-    def next(self) -> int | None:
-        """The budget of the next job, None when the account has nothing to spare."""
+    def next(self, kind: str) -> int | None:
+        """The budget of the next job, of `kind`, None when the account has nothing to spare."""
         c = self._coordinator
         if self._free is None:
             credits = c._guarded("reading the agent's credits", lambda: c._game.agent().credits)
@@ -991,8 +1023,8 @@ class _Budgets:
         slots = (c.config.max_workers if c.config.manufacturing_enabled else 0) + (
             c.config.arbitrage_max_workers if c.arbitrage_enabled else 0)
         starting = max(1, min(len(self._idle), slots - len(c._active)))
-        # No one job gets more than `run_budget_share` of what is free: ships are bought from the rest.
-        share = int(min(self._free // starting, self._free * c.config.run_budget_share))
+        # No one job gets more than its kind's share of what is free: ships are bought from the rest.
+        share = int(min(self._free // starting, self._free * c.config.budget_share(kind)))
         return share if share > 0 else None
 
     def taken(self, amount: int) -> None:

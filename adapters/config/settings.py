@@ -54,13 +54,16 @@ class ManufacturingSettings:
     max_opportunities: int = at_least(10, 1)
     max_tree_depth: int = at_least(4, 1)
     discovery_interval: float = duration(120.0)
+    # One assignment cycle gives each idle ship to the better work of either kind (the two lists merged), so this
+    # interval is the daemon's, for trade runs too: a kind with its own cycle could not be weighed against the other.
     assignment_interval: float = duration(30.0)
     # Guards: refuse an input whose ask rose past this factor of the first price seen in the run.
     max_input_price_rise: float = at_least(1.3, 1.0)
     # Stop selling into an import once its bid falls below this share of the units' cost.
     min_sell_to_cost: float = at_least(1.0, 0.0)
-    # Pause a good after this many losing runs in a row, or after one run that lost more than pause_after_loss_over
-    # credits, for pause_after_losses_for (twice as long each pause before the good earns again).
+    # Pause making a good after this many losing runs in a row, or after one run that lost more than
+    # pause_after_loss_over credits, for pause_after_losses_for (twice as long each pause before the good earns
+    # again). Trade runs count their losses apart, by the [arbitrage] keys of the same names.
     pause_after_losses: int = at_least(2, 1)
     pause_after_losses_for: float = duration(3600.0)
     pause_after_loss_over: int = at_least(20_000, 0)
@@ -78,14 +81,18 @@ class ManufacturingSettings:
     # No single run may have more than this share of the account's free credits (at its start) committed at once.
     run_budget_share: float = at_least(0.5, 0.01)
     # A graceful stop lets workers sell what they hold for this long (game time) before abandoning; `stop --now`
-    # abandons at once.
+    # abandons at once. One bound for the whole daemon, so trade workers drain as long (the stop waits for all).
     stop_drain: float = duration(1800.0)
 
 
 @dataclass(frozen=True)
 class ArbitrageSettings:
     """Trade arbitrage (buy at an export, sell at an import) on the same idle ships as manufacturing, which takes
-    at most `manufacturing.max_workers` of them. Durations are game time, like the manufacturing ones."""
+    at most `manufacturing.max_workers` of them. Durations are game time, like the manufacturing ones.
+
+    A key meaning what a manufacturing key means has its name (ST_ARBITRAGE_X mirrors ST_MANUFACTURING_X), with
+    the same default, but counts for trade runs only. `max_routes` and `max_ask_rise` are the counterparts of
+    `max_opportunities` and `max_input_price_rise`, named after what a trade run has (routes, the ask it buys at)."""
     enabled: bool = True
     max_workers: int = at_least(3, 1)
     # The import's bid must beat the export's ask by this share, and one lot must earn min_lot_profit.
@@ -97,6 +104,8 @@ class ArbitrageSettings:
     # Buy only at supply MODERATE or better, and not once the ask rose past this factor of what was seen before.
     min_buy_supply: str = "MODERATE"
     max_ask_rise: float = at_least(1.3, 1.0)
+    # Stop selling into an import once its bid falls below this share of the units' cost.
+    min_sell_to_cost: float = at_least(1.0, 0.0)
     # Stop selling at a market once its bid fell this share below the bid found on arrival (then try the next).
     max_bid_drop: float = at_least(0.3, 0.01)
     # A market whose bid our sales cut by this share is avoided for dump_recovery (or until seen recovered).
@@ -112,6 +121,14 @@ class ArbitrageSettings:
     # Prices older than this are not traded on; younger ones count half as much every price_half_life (ranking).
     max_price_age: float = duration(3600.0)
     price_half_life: float = duration(1800.0)
+    # Pause trading a good after this many losing trade runs in a row, or after one that lost more than
+    # pause_after_loss_over credits, for pause_after_losses_for (twice as long each pause before the good earns
+    # again). Counted apart from manufacturing's losses.
+    pause_after_losses: int = at_least(2, 1)
+    pause_after_losses_for: float = duration(3600.0)
+    pause_after_loss_over: int = at_least(20_000, 0)
+    # No single trade run may be allotted more than this share of the account's free credits at its start.
+    run_budget_share: float = at_least(0.5, 0.01)
 
 
 @dataclass(frozen=True)

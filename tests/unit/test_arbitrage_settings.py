@@ -60,3 +60,90 @@ def test_an_unknown_trade_ranking_names_the_setting_and_the_known_ones(tmp_path:
     assert bootstrap._route_ranker(replace(settings, arbitrage=replace(settings.arbitrage,
                                                                         ranking="learned_ranking"))).name \
         == "learned_ranking"
+
+
+# --- the manufacturing settings that apply to trade runs, mirrored as ST_ARBITRAGE_* ----------------------------
+
+MIRRORED = {  # ST_ARBITRAGE_<key>: (env value, TOML value, value read)
+    "min_sell_to_cost": ("0.9", 1.2, (0.9, 1.2)),
+    "pause_after_losses": ("4", 3, (4, 3)),
+    "pause_after_losses_for": ("2h", "30m", (7200.0, 1800.0)),
+    "pause_after_loss_over": ("50_000", 5000, (50_000, 5000)),
+    "run_budget_share": ("0.25", 0.75, (0.25, 0.75)),
+}
+
+
+@pytest.mark.parametrize("key", sorted(MIRRORED))
+def test_each_mirrored_setting_is_read_from_the_environment_and_from_toml(key: str, tmp_path: Path):
+    env_value, toml_value, (from_env, from_toml) = MIRRORED[key]
+    toml = tmp_path / "config.toml"
+    toml.write_text(f"[arbitrage]\n{key} = {toml_value!r}\n".replace("'", '"'))
+
+    assert getattr(load_settings({}, toml).arbitrage, key) == from_toml
+    assert getattr(load_settings({f"ST_ARBITRAGE_{key.upper()}": env_value}, toml).arbitrage, key) == from_env
+    # Setting the arbitrage key leaves the manufacturing one (where there is one) at its default.
+    manufacturing = load_settings({f"ST_ARBITRAGE_{key.upper()}": env_value}).manufacturing
+    assert getattr(manufacturing, key, None) == getattr(load_settings({}).manufacturing, key, None)
+
+
+def test_the_defaults_are_the_values_trade_runs_had(tmp_path: Path):
+    """Nothing set: trade runs get what they took from the manufacturing section before."""
+    r = runtime({}, tmp_path)
+    config, worker = bootstrap._coordinator_config(r), bootstrap._arbitrage_worker_config(r)
+    assert (config.arbitrage_pause_after_losses, config.arbitrage_pause_after_losses_for,
+            config.arbitrage_pause_after_loss_over, config.arbitrage_run_budget_share) == (
+        config.pause_after_losses, config.pause_after_losses_for, config.pause_after_loss_over,
+        config.run_budget_share) == (2, 3600.0, 20_000, 0.5)
+    assert worker.min_sell_to_cost == bootstrap._production_config(r).min_sell_to_cost == 1.0
+
+
+def test_the_arbitrage_settings_reach_trade_runs_and_not_manufacturing(tmp_path: Path):
+    r = runtime({"ST_ARBITRAGE_MIN_SELL_TO_COST": "0.8", "ST_ARBITRAGE_PAUSE_AFTER_LOSSES": "5",
+                 "ST_ARBITRAGE_PAUSE_AFTER_LOSSES_FOR": "3h", "ST_ARBITRAGE_PAUSE_AFTER_LOSS_OVER": "9000",
+                 "ST_ARBITRAGE_RUN_BUDGET_SHARE": "0.2"}, tmp_path)
+
+    config = bootstrap._coordinator_config(r)
+    assert (config.arbitrage_pause_after_losses, config.arbitrage_pause_after_losses_for,
+            config.arbitrage_pause_after_loss_over, config.arbitrage_run_budget_share) == (5, 10_800.0, 9000, 0.2)
+    assert (config.pause_after_losses, config.pause_after_losses_for, config.pause_after_loss_over,
+            config.run_budget_share) == (2, 3600.0, 20_000, 0.5)
+    assert bootstrap._arbitrage_worker_config(r).min_sell_to_cost == 0.8
+    production = bootstrap._production_config(r)
+    assert (production.min_sell_to_cost, production.run_budget_share) == (1.0, 0.5)
+
+
+def test_the_manufacturing_settings_no_longer_reach_trade_runs(tmp_path: Path):
+    r = runtime({"ST_MANUFACTURING_MIN_SELL_TO_COST": "0.7", "ST_MANUFACTURING_PAUSE_AFTER_LOSSES": "6",
+                 "ST_MANUFACTURING_PAUSE_AFTER_LOSSES_FOR": "4h", "ST_MANUFACTURING_PAUSE_AFTER_LOSS_OVER": "1",
+                 "ST_MANUFACTURING_RUN_BUDGET_SHARE": "0.9"}, tmp_path)
+
+    config = bootstrap._coordinator_config(r)
+    assert (config.pause_after_losses, config.pause_after_losses_for, config.pause_after_loss_over,
+            config.run_budget_share) == (6, 14_400.0, 1, 0.9)
+    assert (config.arbitrage_pause_after_losses, config.arbitrage_pause_after_losses_for,
+            config.arbitrage_pause_after_loss_over, config.arbitrage_run_budget_share) == (2, 3600.0, 20_000, 0.5)
+    assert bootstrap._arbitrage_worker_config(r).min_sell_to_cost == 1.0
+
+
+def test_the_trade_loss_pause_shrinks_with_the_game_speed_within_its_floor(tmp_path: Path):
+    assert bootstrap._coordinator_config(runtime({"ST_ARBITRAGE_PAUSE_AFTER_LOSSES_FOR": "2h"}, tmp_path, 60.0)
+                                         ).arbitrage_pause_after_losses_for == 120.0
+    assert bootstrap._coordinator_config(runtime({"ST_ARBITRAGE_PAUSE_AFTER_LOSSES_FOR": "10m"}, tmp_path, 60.0)
+                                         ).arbitrage_pause_after_losses_for == 60.0  # the floor, like manufacturing's
+
+
+@pytest.mark.parametrize(("env", "message"), [
+    ({"ST_ARBITRAGE_MIN_SELL_TO_COST": "cheap"}, "ST_ARBITRAGE_MIN_SELL_TO_COST=cheap: expected a number"),
+    ({"ST_ARBITRAGE_MIN_SELL_TO_COST": "-0.5"}, "ST_ARBITRAGE_MIN_SELL_TO_COST=-0.5: must be at least 0"),
+    ({"ST_ARBITRAGE_PAUSE_AFTER_LOSSES": "0"}, "ST_ARBITRAGE_PAUSE_AFTER_LOSSES=0: must be at least 1"),
+    ({"ST_ARBITRAGE_PAUSE_AFTER_LOSSES": "two"}, "ST_ARBITRAGE_PAUSE_AFTER_LOSSES=two: expected a whole number"),
+    ({"ST_ARBITRAGE_PAUSE_AFTER_LOSSES_FOR": "soon"},
+     "ST_ARBITRAGE_PAUSE_AFTER_LOSSES_FOR=soon: expected a duration such as 30s, 2m or 1h"),
+    ({"ST_ARBITRAGE_PAUSE_AFTER_LOSS_OVER": "-1"}, "ST_ARBITRAGE_PAUSE_AFTER_LOSS_OVER=-1: must be at least 0"),
+    ({"ST_ARBITRAGE_RUN_BUDGET_SHARE": "0"}, "ST_ARBITRAGE_RUN_BUDGET_SHARE=0: must be at least 0.01"),
+])
+def test_a_bad_mirrored_value_is_one_line_naming_it(env: dict[str, str], message: str):
+    with pytest.raises(ConfigError) as raised:
+        load_settings(env)
+    assert str(raised.value) == message
+

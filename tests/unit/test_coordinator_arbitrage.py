@@ -6,13 +6,14 @@ from datetime import timedelta
 
 import pytest
 
-from application.coordinator import CoordinatorConfig, ManufacturingArbitrageCoordinator
+from application.coordinator import CoordinatorConfig, LossPause, ManufacturingArbitrageCoordinator
 from application.fleet_manager import FleetConfig, FleetManager
 from application.trade_route_finder import TradeRouteFinder
 from application.wind_down import DRAINING, RunWindDown
 from application.work_allocation import route_signal_per_hour, signal_per_hour
 from application.worker_jobs import WorkerResult
 from domain.geometry import Position
+from domain.errors import InvalidValue
 from domain.goods import SupplyLevel, TradeGoodType, TradeSymbol
 from domain.ledger import LedgerTransaction, TransactionCategory, TransactionType
 from domain.market import MarketSnapshot, MarketTradeGood
@@ -89,7 +90,7 @@ def test_manufacturing_takes_at_most_its_maximum_and_arbitrage_gets_the_other_id
 
 def test_the_jobs_share_one_budget_above_the_reserve():
     world = World(ships=3, credits=100_000, credit_reserve=10_000, manufacturing_enabled=False,
-                  arbitrage_max_workers=3, run_budget_share=1.0)
+                  arbitrage_max_workers=3, arbitrage_run_budget_share=1.0)
     world.market("D5", entry(TradeSymbol.QUARTZ_SAND, TradeGoodType.EXPORT, 100, 50))
     world.market("E6", entry(TradeSymbol.QUARTZ_SAND, TradeGoodType.IMPORT, 800, 400))
 
@@ -103,7 +104,20 @@ def test_the_jobs_share_one_budget_above_the_reserve():
 def test_a_job_gets_at_most_its_share_so_ships_can_still_be_bought():
     world = World(ships=1, credits=100_000, credit_reserve=10_000, manufacturing_enabled=False)
     (job,) = world.cycle()
-    assert job.budget == 45_000  # run_budget_share 0.5 of the 90,000 free
+    assert job.budget == 45_000  # arbitrage.run_budget_share 0.5 of the 90,000 free
+
+
+def test_each_kind_is_allotted_at_most_its_own_share():
+    trading = World(ships=1, credits=100_000, credit_reserve=10_000, manufacturing_enabled=False,
+                    run_budget_share=0.9, arbitrage_run_budget_share=0.2)
+    (trade,) = trading.cycle()
+    assert (trade.kind, trade.budget) == ("arbitrage", 18_000)
+
+    making = World(ships=1, credits=100_000, credit_reserve=10_000, arbitrage_max_workers=0,
+                   run_budget_share=0.3, arbitrage_run_budget_share=0.9,
+                   opportunities=[make_opportunity("ELECTRONICS", f"{SYSTEM}-M1", 3000)])
+    (made,) = making.cycle()
+    assert (made.kind, made.budget) == ("manufacturing", 27_000)
 
 
 def test_money_promised_to_a_running_job_is_not_promised_again():
@@ -130,6 +144,43 @@ def test_losing_trades_pause_the_good_for_trading_only():
     assert IRON in world.coordinator.paused_trades()
     assert IRON not in world.coordinator.paused_goods()
     assert all(route.good != IRON for route in world.coordinator.route_discovery_cycle())
+
+
+def test_trade_losses_pause_by_the_arbitrage_rule_not_the_manufacturing_one():
+    # Manufacturing's rule would pause a good at its first loss; trading's waits for three, or one over 5,000.
+    world = World(ships=2, pause_after_losses=1, pause_after_loss_over=0, pause_after_losses_for=60,
+                  arbitrage_pause_after_losses=3, arbitrage_pause_after_losses_for=600,
+                  arbitrage_pause_after_loss_over=5_000)
+
+    running = {}
+
+    def lose(good, cost):
+        running.update({job.route.good: job for job in world.cycle()})
+        world.pool.end(running.pop(good).operation_id, revenue=1_000, cost=cost)
+        world.coordinator.collect_completions()
+
+    for _ in range(2):
+        lose(IRON, 3_000)
+        assert IRON not in world.coordinator.paused_trades()
+    lose(IRON, 3_000)
+    assert world.coordinator.paused_trades()[IRON] == world.clock.now() + timedelta(seconds=600)
+    lose(COPPER, 7_000)  # one run lost 6,000
+    assert COPPER in world.coordinator.paused_trades()
+    assert world.coordinator.paused_goods() == {}
+
+
+def test_each_kind_has_its_own_loss_pause_and_budget_share():
+    config = CoordinatorConfig(pause_after_losses=1, pause_after_losses_for=60, pause_after_loss_over=10,
+                               run_budget_share=0.4, arbitrage_pause_after_losses=4,
+                               arbitrage_pause_after_losses_for=900, arbitrage_pause_after_loss_over=90,
+                               arbitrage_run_budget_share=0.7)
+    assert config.loss_pause("manufacturing") == LossPause(1, 60, 10)
+    assert config.loss_pause("arbitrage") == LossPause(4, 900, 90)
+    assert (config.budget_share("manufacturing"), config.budget_share("arbitrage")) == (0.4, 0.7)
+    with pytest.raises(InvalidValue):
+        CoordinatorConfig(arbitrage_pause_after_losses=0)
+    with pytest.raises(InvalidValue):
+        CoordinatorConfig(arbitrage_run_budget_share=0)
 
 
 def test_what_a_lane_earned_per_hour_reaches_the_learning_ranking():
