@@ -177,12 +177,13 @@ def stop_drain_seconds(runtime: Runtime) -> float:
     return runtime.scaled(runtime.settings.manufacturing.stop_drain, 5.0)
 
 
-def _supply_level(value: str) -> SupplyLevel:
+def _supply_level(value: str, key: str = "min_buy_supply") -> SupplyLevel:
+    """The supply level `arbitrage.<key>` names; a ConfigError naming the setting and the levels otherwise."""
     from adapters.config.loader import ConfigError
     try:
         return SupplyLevel(value.strip().upper())
     except ValueError:
-        raise ConfigError(f"arbitrage.min_buy_supply = {value!r} (ST_ARBITRAGE_MIN_BUY_SUPPLY): expected one of "
+        raise ConfigError(f"arbitrage.{key} = {value!r} (ST_ARBITRAGE_{key.upper()}): expected one of "
                           f"{', '.join(level.value for level in SupplyLevel)}") from None
 
 
@@ -190,6 +191,7 @@ def _route_finder_config(runtime: Runtime) -> RouteFinderConfig:
     a = runtime.settings.arbitrage
     return RouteFinderConfig(min_margin=a.min_margin, min_lot_profit=a.min_lot_profit,
                              min_buy_supply=_supply_level(a.min_buy_supply), max_ask_rise=a.max_ask_rise,
+                             saturated_supply=_supply_level(a.saturated_supply, "saturated_supply"),
                              max_age=runtime.scaled(a.max_price_age, 30.0),
                              price_half_life=runtime.scaled(a.price_half_life, 30.0), max_routes=a.max_routes)
 
@@ -220,6 +222,7 @@ def check_arbitrage_settings(settings: Settings) -> None:
     if settings.arbitrage.enabled:
         _route_ranker(settings)
         _supply_level(settings.arbitrage.min_buy_supply)
+        _supply_level(settings.arbitrage.saturated_supply, "saturated_supply")
 
 
 def _route_finder(runtime: Runtime, markets: Any, clock: Any, dumps: Any, saturated: Any) -> TradeRouteFinder | None:

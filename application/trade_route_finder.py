@@ -5,8 +5,8 @@ The rules are the ones the real game rewards (game-universe-facts sections 1, 3,
   ask steeply and production cannot keep up;
 - not where the ask has run away: above `max_ask_rise` times what this finder saw there before (a moving average of
   the earlier observations), someone (maybe we) just emptied it;
-- sell only where the import is not saturated (its supply below `saturated_supply`, HIGH): a full import pays little
-  and each lot cuts the bid further;
+- sell only where the import is not saturated (its supply below `saturated_supply`, HIGH by default): a full
+  import pays little and each lot cuts the bid further;
 - not where the bot itself dumped the good and the market has not recovered (DumpedMarketRepository);
 - not where anyone dumped it: an import whose bid is far below its usual bid (SaturatedImports) is left out, with
   the reason in `left_out` and the log, until its bid recovers;

@@ -116,6 +116,9 @@ class ArbitrageSettings:
     # traffic alone swings it to about 0.67-1.5 of that, hence 0.6); a bid this far down moves it only over
     # usual_bid_memory, and nothing is judged before usual_bid_warmup of observations.
     saturated_bid_share: float = share(0.6, 0.05)
+    # An import at this supply or above is saturated by its supply alone (it pays little and each lot cuts its bid
+    # further): no route sells there.
+    saturated_supply: str = "HIGH"
     usual_bid_memory: float = duration(48 * 3600.0)
     usual_bid_warmup: float = duration(2 * 3600.0, minimum=0.0)
     # Prices older than this are not traded on; younger ones count half as much every price_half_life (ranking).

@@ -70,6 +70,7 @@ MIRRORED = {  # ST_ARBITRAGE_<key>: (env value, TOML value, value read)
     "pause_after_losses_for": ("2h", "30m", (7200.0, 1800.0)),
     "pause_after_loss_over": ("50_000", 5000, (50_000, 5000)),
     "run_budget_share": ("0.25", 0.75, (0.25, 0.75)),
+    "saturated_supply": ("ABUNDANT", "MODERATE", ("ABUNDANT", "MODERATE")),
 }
 
 
@@ -87,7 +88,7 @@ def test_each_mirrored_setting_is_read_from_the_environment_and_from_toml(key: s
 
 
 def test_the_defaults_are_the_values_trade_runs_had(tmp_path: Path):
-    """Nothing set: trade runs get what they took from the manufacturing section before."""
+    """Nothing set: trade runs get what they took from the manufacturing section before, and HIGH saturates."""
     r = runtime({}, tmp_path)
     config, worker = bootstrap._coordinator_config(r), bootstrap._arbitrage_worker_config(r)
     assert (config.arbitrage_pause_after_losses, config.arbitrage_pause_after_losses_for,
@@ -95,12 +96,13 @@ def test_the_defaults_are_the_values_trade_runs_had(tmp_path: Path):
         config.pause_after_losses, config.pause_after_losses_for, config.pause_after_loss_over,
         config.run_budget_share) == (2, 3600.0, 20_000, 0.5)
     assert worker.min_sell_to_cost == bootstrap._production_config(r).min_sell_to_cost == 1.0
+    assert bootstrap._route_finder_config(r).saturated_supply is SupplyLevel.HIGH
 
 
 def test_the_arbitrage_settings_reach_trade_runs_and_not_manufacturing(tmp_path: Path):
     r = runtime({"ST_ARBITRAGE_MIN_SELL_TO_COST": "0.8", "ST_ARBITRAGE_PAUSE_AFTER_LOSSES": "5",
                  "ST_ARBITRAGE_PAUSE_AFTER_LOSSES_FOR": "3h", "ST_ARBITRAGE_PAUSE_AFTER_LOSS_OVER": "9000",
-                 "ST_ARBITRAGE_RUN_BUDGET_SHARE": "0.2"}, tmp_path)
+                 "ST_ARBITRAGE_RUN_BUDGET_SHARE": "0.2", "ST_ARBITRAGE_SATURATED_SUPPLY": "abundant"}, tmp_path)
 
     config = bootstrap._coordinator_config(r)
     assert (config.arbitrage_pause_after_losses, config.arbitrage_pause_after_losses_for,
@@ -110,6 +112,7 @@ def test_the_arbitrage_settings_reach_trade_runs_and_not_manufacturing(tmp_path:
     assert bootstrap._arbitrage_worker_config(r).min_sell_to_cost == 0.8
     production = bootstrap._production_config(r)
     assert (production.min_sell_to_cost, production.run_budget_share) == (1.0, 0.5)
+    assert bootstrap._route_finder_config(r).saturated_supply is SupplyLevel.ABUNDANT
 
 
 def test_the_manufacturing_settings_no_longer_reach_trade_runs(tmp_path: Path):
@@ -147,3 +150,12 @@ def test_a_bad_mirrored_value_is_one_line_naming_it(env: dict[str, str], message
         load_settings(env)
     assert str(raised.value) == message
 
+
+def test_a_bad_saturated_supply_names_the_setting_before_anything_starts(tmp_path: Path):
+    settings = load_settings({"ST_ARBITRAGE_SATURATED_SUPPLY": "FULL"})
+    with pytest.raises(ConfigError) as raised:
+        bootstrap.check_arbitrage_settings(settings)
+    assert str(raised.value) == ("arbitrage.saturated_supply = 'FULL' (ST_ARBITRAGE_SATURATED_SUPPLY): expected one "
+                                 "of SCARCE, LIMITED, MODERATE, HIGH, ABUNDANT")
+    with pytest.raises(ConfigError, match="ST_ARBITRAGE_SATURATED_SUPPLY"):
+        bootstrap._route_finder_config(runtime({"ST_ARBITRAGE_SATURATED_SUPPLY": "FULL"}, tmp_path))

@@ -80,6 +80,17 @@ def test_an_export_below_moderate_supply_is_not_bought_and_a_saturated_import_is
     assert lanes(world.routes()) == [("COPPER", "A", "C")]
 
 
+def test_the_supply_that_saturates_an_import_is_configured():
+    """ST_ARBITRAGE_SATURATED_SUPPLY: ABUNDANT lets a HIGH import be sold to, MODERATE leaves one out."""
+    for saturated, expected in ((SupplyLevel.ABUNDANT, [("COPPER", "A", "B"), ("COPPER", "A", "C")]),
+                                (MODERATE, [])):
+        world = World(saturated_supply=saturated)
+        world.market("A", export(COPPER, 100))
+        world.market("B", wanted(COPPER, 300, supply=HIGH))
+        world.market("C", wanted(COPPER, 250, supply=MODERATE))
+        assert lanes(world.routes()) == expected, saturated
+
+
 def test_the_other_paying_imports_are_named_so_a_load_can_be_spread_best_bid_first():
     world = World()
     world.market("A", export(IRON, 100))
