@@ -7,7 +7,9 @@ from datetime import UTC, datetime
 from domain.trade_route import TradeRoute
 from plugins.hookspecs import hookimpl
 
-# A delivery that also grows a short export at the factory it feeds is worth this much more.
+# A delivery that also grows a short export at the factory it feeds is worth this much more. A constant of this
+# ranking, not a setting: a ranking is chosen by name and its hook is given only the routes, so weighing feeders
+# otherwise is another ranking (ST_ARBITRAGE_RANKING), not a knob of this one.
 FEEDER_BONUS = 1.1
 
 
