@@ -48,6 +48,7 @@ class GameAccess:
     token: str
     time_scale: float
     how: str  # for the header: "the daemon's game", "the embedded server", "stored data only"
+    rate_limit_scaled: bool = False  # as the daemon's Runtime: the embedded server's limit grows with its speed
 
 
 @click.group("analyze")
@@ -80,7 +81,8 @@ def demand(ctx: click.Context, player: str, system: str, top: int | None, as_jso
     top = top or op.settings.manufacturing.max_opportunities
     runtime = bootstrap.Runtime(settings=op.settings, base_url=access.base_url or "http://offline.invalid/v2",
                                 token=access.token, player=chosen, system=target, run_dir=paths.create().root,
-                                database_url=op.daemon_database_url(chosen), time_scale=max(1.0, access.time_scale))
+                                database_url=op.daemon_database_url(chosen), time_scale=max(1.0, access.time_scale),
+                                rate_limit_scaled=access.rate_limit_scaled)
     container = bootstrap.build_operator(runtime, transport=op.environment.transport, offline=not access.base_url,
                                          metrics=NullMetrics())
     try:
@@ -127,12 +129,14 @@ def _game_access(op: Operator, player: str, info: DaemonInfo | None) -> GameAcce
         stored = op.store.load(player)
         token = stored.token if stored is not None else ""
     if info is not None:
-        return GameAccess(info.base_url, token, info.time_scale, "refreshed where our ships are")
+        return GameAccess(info.base_url, token, info.time_scale, "refreshed where our ships are",
+                          info.rate_limit_scaled)
     if op.settings.api.base_url:
         return GameAccess(op.settings.api.base_url, token, 1.0, "refreshed where our ships are")
     server = op.servers.running()
     if server is not None:
-        return GameAccess(server.base_url, token, server.speed, "refreshed where our ships are")
+        return GameAccess(server.base_url, token, server.speed, "refreshed where our ships are",
+                          server.rate_limit_scaled)
     return GameAccess("", "", 1.0, "no game server running: stored prices only")
 
 

@@ -2,11 +2,13 @@
 API base URL is configured, stopped by `manufacturing stop` once no daemon uses it.
 
 It runs as `spacetraders server` detached (DetachedProcess, name `server`) under the player who started it, keeps
-its world in `<data>/game-server`, listens on loopback (a free port unless `server.port` is set) and is described
-in `server.json` beside its pid file. One data directory has at most one embedded server: a second player's start
-finds the running one and uses it. A world stored by an older version of the server cannot be opened as it is (the
-universe changed under it): the start then begins a new era of it (`spacetraders server --reset`) and says so; the
-players' stored tokens are then refused as from before a reset, and `manufacturing start` registers them again.
+its world in `<data>/game-server`, listens on loopback (a free port unless `server.port` is set), limits requests
+as `server.rate_limit` says (by default the real limit times its speed: the real game's requests per game hour)
+and is described in `server.json` beside its pid file. One data directory has at most one embedded server: a
+second player's start finds the running one and uses it (its speed and rate limit, whatever is configured now). A
+world stored by an older version of the server cannot be opened as it is (the universe changed under it): the start
+then begins a new era of it (`spacetraders server --reset`) and says so; the players' stored tokens are then refused
+as from before a reset, and `manufacturing start` registers them again.
 """
 from __future__ import annotations
 
@@ -85,7 +87,7 @@ class EmbeddedServers:
         process = DetachedProcess(paths, SERVER)
         argv = cli_argv("server", "--host", self.settings.host, "--port", str(port),
                         "--data", str(self.world_dir), "--speed", f"{self.settings.speed:g}",
-                        "--seed", str(self.settings.seed))
+                        "--seed", str(self.settings.seed), "--rate-limit", self.settings.rate_limit)
         if outdated_world(self.world_dir) is not None:
             argv.append("--reset")
             click.echo(f"The embedded game world in {self.world_dir} was made by an older version of the game "
@@ -103,7 +105,7 @@ class EmbeddedServers:
         info = ServerInfo(pid=record.pid, owner=paths.player, base_url=base_url, data_dir=str(self.world_dir),
                           speed=self.settings.speed, seed=self.settings.seed,
                           started_at=datetime.now(UTC).isoformat(timespec="seconds"),
-                          log_file=str(process.log_file))
+                          log_file=str(process.log_file), rate_limit=self.settings.rate_limit)
         write_info(paths, info, SERVER)
         return info
 

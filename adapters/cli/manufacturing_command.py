@@ -149,10 +149,21 @@ def _register(op: Operator, player: str, base_url: str) -> str:
     return agent.headquarters
 
 
-def _start_daemon(op: Operator, player: str, system: SystemSymbol, base_url: str, server: ServerInfo | None) -> None:
-    scale = server.speed if server is not None else 1.0
+def daemon_argv(player: str, system: SystemSymbol, base_url: str, server: ServerInfo | None) -> list[str]:
+    """The command line of the daemon (`manufacturing run`) of `player`, playing on the embedded `server` if given.
+    The game's speed and whether its rate limit grows with it come from the server's record, not from the settings:
+    a server found running may have been started with others."""
     argv = cli_argv("manufacturing", "run", "--player", player, "--system", str(system), "--base-url", base_url,
-                    "--time-scale", f"{scale:g}") + (["--embedded"] if server is not None else [])
+                    "--time-scale", f"{server.speed if server is not None else 1.0:g}")
+    if server is not None:
+        argv.append("--embedded")
+        if server.rate_limit_scaled:
+            argv.append("--rate-limit-scaled")
+    return argv
+
+
+def _start_daemon(op: Operator, player: str, system: SystemSymbol, base_url: str, server: ServerInfo | None) -> None:
+    argv = daemon_argv(player, system, base_url, server)
     with Progress(f"Starting the manufacturing daemon of {player} in {system}") as progress:
         record = op.daemon(player).start(argv, env=op.environment.child_env(), cwd=op.paths(player).create().root,
                                          ready_timeout=START_TIMEOUT)
@@ -162,8 +173,8 @@ def _start_daemon(op: Operator, player: str, system: SystemSymbol, base_url: str
 def _describe_start(op: Operator, player: str, server: ServerInfo | None) -> None:
     paths = op.paths(player)
     info = read_daemon_info(paths)
-    game = (f"{server.base_url} (embedded, speed {server.speed:g}, world in {server.data_dir})" if server else
-            op.settings.api.base_url)
+    game = (f"{server.base_url} (embedded, speed {server.speed:g}, rate limit {server.rate_limit}, world in "
+            f"{server.data_dir})" if server else op.settings.api.base_url)
     click.echo(f"Manufacturing started for {player} in {info.system if info else '?'}"
                + (f" ({info.strategies})" if info and info.strategies else ""))
     click.echo(f"  game:     {game}")
@@ -268,9 +279,11 @@ def status(ctx: click.Context, player: str, as_json: bool, watch: bool, interval
 @click.option("--base-url", required=True)
 @click.option("--time-scale", type=float, default=1.0)
 @click.option("--embedded", is_flag=True)
+@click.option("--rate-limit-scaled", is_flag=True, help="The embedded server's rate limit is scaled with its speed.")
 @click.pass_context
 @friendly_errors
-def run(ctx: click.Context, player: str, system: str, base_url: str, time_scale: float, embedded: bool) -> None:
+def run(ctx: click.Context, player: str, system: str, base_url: str, time_scale: float, embedded: bool,
+        rate_limit_scaled: bool) -> None:
     """The daemon's body (what `start` runs in the background): the coordinator until SIGTERM."""
     op = operator(ctx, {"player": player, "system": system})
     chosen = normalise_player(player)
@@ -287,4 +300,4 @@ def run(ctx: click.Context, player: str, system: str, base_url: str, time_scale:
     op.record_database(chosen, database_url)
     run_daemon(DaemonRequest(settings=op.settings, paths=paths, player=chosen, system=system, base_url=base_url,
                              token=token, embedded=embedded, time_scale=time_scale, database_url=database_url,
-                             database_shown=shown_database(database_url)))
+                             database_shown=shown_database(database_url), rate_limit_scaled=rate_limit_scaled))

@@ -144,6 +144,11 @@ def _coerce(raw: Any, kind: type, meta: Mapping[str, Any], shown: str) -> Any:
         if not isinstance(raw, str):
             raise ConfigError(f"{shown}: expected text")
         value = raw
+    choices = meta.get("choices")
+    if choices is not None:
+        value = value.strip().lower()
+        if value not in choices:
+            raise ConfigError(f"{shown}: expected one of {', '.join(choices)}")
     minimum = meta.get("minimum")
     if minimum is not None and value < minimum:
         raise ConfigError(f"{shown}: must be at least {minimum:g}")

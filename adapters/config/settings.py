@@ -18,6 +18,11 @@ def at_least(default: int | float, minimum: int | float) -> int | float:
     return field(default=default, metadata={"minimum": minimum})
 
 
+def choice(default: str, *others: str) -> str:
+    """One of a few words (`default` or one of `others`), read case-insensitively."""
+    return field(default=default, metadata={"choices": (default, *others)})
+
+
 def share(default: float, minimum: float) -> float:
     """A share of something, at least `minimum` and below 1."""
     return field(default=default, metadata={"minimum": minimum, "below": 1.0})
@@ -180,6 +185,10 @@ class EmbeddedServerSettings:
     port: int = at_least(0, 0)  # 0 = pick a free port
     seed: int = 1
     speed: float = at_least(60.0, 0.001)
+    # `scaled`: the real limit times `speed`, so a game hour holds the real game's 9,000 requests and the bot works
+    # at the real game's proportions (the unscaled real limit would give it `speed` times fewer per game hour);
+    # `on`: the real limit in wall-clock time; `off`: no limit.
+    rate_limit: str = choice("scaled", "on", "off")
 
 
 @dataclass(frozen=True)

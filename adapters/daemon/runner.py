@@ -5,8 +5,8 @@ In order:
    metrics directory, so worker processes' metrics reach the endpoint;
 2. the log: timestamped lines on stdout, which is the daemon's log file;
 3. SIGTERM/SIGINT handlers that only set a cancel token (see signals.py);
-4. the container of this process from a Runtime (time scale = the embedded server's speed, 1 for the real game),
-   worker processes that log to the same file;
+4. the container of this process from a Runtime (time scale = the embedded server's speed, 1 for the real game;
+   its rate limit scaled only when the embedded server scales its own), worker processes that log to the same file;
 5. recovery from a predecessor that crashed or was killed (recovery.py);
 6. the metrics endpoint (settings.metrics; a free port when the configured one is taken);
 7. the coordinator's start, `daemon.json` (what `status` reads), the ready file `start` waits for;
@@ -50,6 +50,22 @@ class DaemonRequest:
     time_scale: float
     database_url: str = field(repr=False)  # may hold a password
     database_shown: str = ""
+    # The embedded server's rate limit is the real one times its speed (`--rate-limit scaled`); ignored otherwise.
+    rate_limit_scaled: bool = False
+
+
+def daemon_runtime(request: DaemonRequest) -> Any:
+    """The bootstrap.Runtime of `request`. Its intervals' floors, there to spare the rate limit, shrink with the
+    game's speed only when the limit grows with it: never against the real API or a server started elsewhere,
+    whose limit this process cannot know to be scaled. Call it once the metrics mode was chosen (bootstrap)."""
+    import bootstrap
+    from domain.symbols import SystemSymbol
+
+    return bootstrap.Runtime(settings=request.settings, base_url=request.base_url, token=request.token,
+                             player=request.player, system=SystemSymbol(request.system),
+                             run_dir=request.paths.root, database_url=request.database_url,
+                             time_scale=max(1.0, request.time_scale),
+                             rate_limit_scaled=request.embedded and request.rate_limit_scaled)
 
 
 def run_daemon(request: DaemonRequest) -> None:
@@ -71,13 +87,9 @@ def run_daemon(request: DaemonRequest) -> None:
 
 def _serve(request: DaemonRequest, stop: SignalCancelToken) -> None:
     import bootstrap  # after the metrics mode was chosen: bootstrap's providers import prometheus_client
-    from domain.symbols import SystemSymbol
 
     settings = request.settings
-    runtime = bootstrap.Runtime(settings=settings, base_url=request.base_url, token=request.token,
-                                player=request.player, system=SystemSymbol(request.system),
-                                run_dir=request.paths.root, database_url=request.database_url,
-                                time_scale=max(1.0, request.time_scale))
+    runtime = daemon_runtime(request)
     container = bootstrap.build_daemon(runtime)
     container.init_resources()
     endpoint: Any = None
@@ -101,7 +113,7 @@ def _serve(request: DaemonRequest, stop: SignalCancelToken) -> None:
                 log_file=str(request.paths.log_file()), database=request.database_shown,
                 metrics_url=endpoint.url if endpoint is not None else "",
                 max_workers=coordinator.config.max_workers,
-                strategies=bootstrap.strategies_shown(settings))
+                strategies=bootstrap.strategies_shown(settings), rate_limit_scaled=runtime.rate_limit_scaled)
             write_info(request.paths, info)
             announce_ready(request.paths)
             activity = ActivityLog(container.assignments(), request.player, on_exit=container.database().close).start()

@@ -38,6 +38,7 @@ class DaemonInfo:
     metrics_url: str = ""
     max_workers: int = 0
     strategies: str = ""
+    rate_limit_scaled: bool = False  # the game's rate limit is scaled with time_scale (the embedded server's)
 
 
 @dataclass(frozen=True)
@@ -52,6 +53,14 @@ class ServerInfo:
     seed: int
     started_at: str
     log_file: str
+    # Its `--rate-limit` (scaled, on or off); a record without one is of a server started before the option was
+    # passed, which ran the real, unscaled limit.
+    rate_limit: str = "on"
+
+    @property
+    def rate_limit_scaled(self) -> bool:
+        """Its limit is the real one times its speed: a daemon playing on it may shrink its floors with the speed."""
+        return self.rate_limit == "scaled"
 
 
 def write_info(paths: RunPaths, info: DaemonInfo | ServerInfo, name: str = DAEMON) -> Path:

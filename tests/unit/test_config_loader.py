@@ -93,3 +93,18 @@ def test_a_share_must_be_below_one() -> None:
     assert load_settings({"ST_ARBITRAGE_SATURATED_BID_SHARE": "0.5"}).arbitrage.saturated_bid_share == 0.5
     with pytest.raises(ConfigError, match="ST_ARBITRAGE_SATURATED_BID_SHARE.*must be below 1"):
         load_settings({"ST_ARBITRAGE_SATURATED_BID_SHARE": "1"})
+
+
+def test_the_embedded_servers_rate_limit_is_one_of_three_words(tmp_path: Path) -> None:
+    assert load_settings({}).server.rate_limit == "scaled"  # the real game's requests per game hour
+    toml = tmp_path / "config.toml"
+    toml.write_text('[server]\nrate_limit = "On"\n')
+    assert load_settings({}, toml).server.rate_limit == "on"
+    assert load_settings({"ST_SERVER_RATE_LIMIT": " OFF "}, toml).server.rate_limit == "off"
+    for bad in ("relaxed", "10", ""):
+        with pytest.raises(ConfigError) as err:
+            load_settings({"ST_SERVER_RATE_LIMIT": bad})
+        assert str(err.value) == f"ST_SERVER_RATE_LIMIT={bad}: expected one of scaled, on, off"
+    toml.write_text("[server]\nrate_limit = 2\n")
+    with pytest.raises(ConfigError, match=r"^\S+config.toml: server.rate_limit = 2: expected text$"):
+        load_settings({}, toml)
