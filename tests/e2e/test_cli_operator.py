@@ -3,7 +3,8 @@ start` (embedded game server, agent, daemon with real worker processes), `status
 `analyze demand`, a SIGKILL of the daemon mid-cycle and a new start that recovers, `stop`, and the one-line errors.
 
 The tests of this module run in order on one bot (a module fixture); nothing but HOME and XDG_* is set, so the
-bot runs with its defaults (embedded server at speed 60, real rate limits, metrics on 9464 or a free port).
+bot runs with its defaults (embedded server at speed 60 with the real rate limit scaled to it, 9,000 requests per
+game hour as in the real game; metrics on 9464 or a free port).
 """
 from __future__ import annotations
 
@@ -126,6 +127,10 @@ def test_zero_config_start_from_an_empty_home(bot: Bot) -> None:
     assert json.loads(token_file.read_text())["token"] not in out + done.stderr
     assert (bot.data_dir / "game-server").is_dir()
     assert bot.daemon_info()["embedded"] is True and bot.daemon_info()["time_scale"] == 60
+    # The real game's proportions: the server's limit is scaled with its speed, and the daemon knows it.
+    assert re.search(r"  game:     http://\S+ \(embedded, speed 60, rate limit scaled, world in ", out), out
+    assert json.loads(bot.paths.info_file("server").read_text())["rate_limit"] == "scaled"
+    assert bot.daemon_info()["rate_limit_scaled"] is True
 
 
 def test_a_second_start_is_refused_while_running(bot: Bot) -> None:
