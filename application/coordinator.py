@@ -695,30 +695,39 @@ class ManufacturingArbitrageCoordinator:
         """Give each idle ship whose cargo no run owns a ClearanceJob (takes it out of `idle`)."""
         if self._stranded is None:
             return
+        waiting = self._stranded.waiting()
         for ship in self._stranded.due(ships, [summary.symbol for summary in idle], now):
-            if self.active_workers() >= self.config.max_workers:
-                self._log.info("stranded cargo on %s waits for a free worker", ship.symbol)
-                continue
-            operation_id = f"{CLEARANCE_PREFIX}{self._new_id()}"
-            lease_until = now + timedelta(seconds=self.config.lease_seconds)
-            if not self._assignments.try_assign(ship.symbol, operation_id, self.holder, lease_until, now):
-                continue
-            job = ClearanceJob(operation_id=operation_id, ship=ship.symbol, goods=tuple(sorted(ship.inventory)),
-                               run_id=self.run_id)
-            try:
-                self._pool.submit(job)
-            except Exception as error:  # whatever the pool adapter raises, the ship must not stay held
-                self._assignments.release(ship.symbol, operation_id)
-                self._log.error("could not start clearing the cargo of %s: %s", ship.symbol, error)
-                continue
-            self._clearing[operation_id] = job
+            since = waiting.get(ship.symbol, now)
+            self._start_clearance(ship, tuple(sorted(ship.inventory)), idle, now, "that no run owns",
+                                  idle_seconds=max(0.0, (now - since).total_seconds()))
+
+    def _start_clearance(self, ship: ShipState, goods: tuple[TradeSymbol, ...], idle: list[ShipSummary],
+                         now: datetime, whose: str, *, idle_seconds: float = 0.0) -> None:
+        """Hold `ship` for a ClearanceJob selling `goods` and submit it (takes the ship out of `idle`); `whose`
+        says in the log why the cargo is cleared."""
+        if self.active_workers() >= self.config.max_workers:
+            self._log.info("stranded cargo on %s waits for a free worker", ship.symbol)
+            return
+        operation_id = f"{CLEARANCE_PREFIX}{self._new_id()}"
+        lease_until = now + timedelta(seconds=self.config.lease_seconds)
+        if not self._assignments.try_assign(ship.symbol, operation_id, self.holder, lease_until, now):
+            return
+        job = ClearanceJob(operation_id=operation_id, ship=ship.symbol, goods=goods, run_id=self.run_id,
+                           idle_seconds=idle_seconds)
+        try:
+            self._pool.submit(job)
+        except Exception as error:  # whatever the pool adapter raises, the ship must not stay held
+            self._assignments.release(ship.symbol, operation_id)
+            self._log.error("could not start clearing the cargo of %s: %s", ship.symbol, error)
+            return
+        self._clearing[operation_id] = job
+        if self._stranded is not None:
             self._stranded.started(ship.symbol)
-            idle[:] = [summary for summary in idle if summary.symbol != ship.symbol]
-            held = ", ".join(f"{units} {good}" for good, units in sorted(ship.inventory.items()))
-            self._log.info("stranded cargo: %s holds %s that no run owns; selling it (%s)", ship.symbol, held,
-                           operation_id)
-            self._guarded("recording activity", lambda: self._assignments.set_activity(
-                ship.symbol, f"clearing stranded cargo: {held}"))
+        idle[:] = [summary for summary in idle if summary.symbol != ship.symbol]
+        held = ", ".join(f"{ship.inventory[good]} {good}" for good in goods)
+        self._log.info("stranded cargo: %s holds %s %s; selling it (%s)", ship.symbol, held, whose, operation_id)
+        self._guarded("recording activity", lambda: self._assignments.set_activity(
+            ship.symbol, f"clearing stranded cargo: {held}"))
 
     # --- completions ---------------------------------------------------------------------------
 

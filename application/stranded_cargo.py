@@ -4,16 +4,20 @@ A stop that cancels a run, or a run that fails while the game is down, leaves it
 Such a ship is idle (no lease) but may have too little room for a new run; and a ship with room keeps its goods
 only until some run picks it. The coordinator's stranded-cargo pass (`StrandedCargoPass.due`) names the idle
 ships that should be cleared now: a hold too full for a run (`min_free_cargo`), or cargo that sat idle for
-`idle_for` seconds. Each gets a ClearanceJob, run in the worker pool by `StrandedCargoSeller`:
+`idle_for` seconds. Each gets a ClearanceJob, run in the worker pool by `StrandedCargoSeller`, which sells the
+goods the job names:
 
 - for each good held, the market to sell at is the known market paying most for it (the nearest on a tie: the
   sellers' one rule, application/sale_markets.py), leaving out the imports someone dumped it into (their bid far
-  below their usual one, SaturatedImports): a
-  stranded load must not deepen a dump; when that leaves no market, the good is kept, with the reason, unless the
-  hold is too full for the ship to work (`min_free_cargo`): then it is sold at the best of them anyway, as said;
-  its cost is what the ship last paid for it according to the ledger; the bid beating that cost is the goal, and
-  when no known bid does, the good is sold at the best bid anyway (a ship must not stay stranded) and the reason
-  is logged; a good no known market buys is left, with the reason;
+  below their usual one, SaturatedImports): a stranded load must not deepen a dump; when that leaves no market, the
+  good is kept, with the reason, unless the hold is too full for the ship to work (`min_free_cargo`): then it is
+  sold at the best of them anyway, as said; a good no known market buys is kept, with the reason;
+- its cost is what the ship last paid for it according to the ledger, and it is not sold below that cost unless a
+  loss is right now (`loss_reason`): the hold is too full for the ship to work, or the cargo sat idle for
+  `idle_for` (a ship must not stay stranded). Otherwise what does not fetch its cost waits for the next pass (the
+  ship can work with it aside, and a bid that fell comes back). A sale planned at a loss says why when it starts;
+  one planned above cost whose bid falls below it lot by lot stops there, or, when a loss is right, goes on with a
+  warning naming the bid, the cost and the reason, once per good;
 - on arrival the market is looked at, and passed over if it is saturated now (ImportSpread, as the workers do);
 - it is sold in trade-volume lots, looking at the market after each lot, and stops once the bid fell below
   `min_bid_share` of the first one (the rest waits for the next pass).
@@ -24,7 +28,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from application.game_port import GamePort
@@ -104,8 +108,7 @@ def plan_sale(good: TradeSymbol, units: int, unit_cost: float | None, ship: Ship
     if unit_cost is None or best.bid >= unit_cost:
         reason = f"best known bid {best.bid} at {best.market} ({cost})"
     else:
-        reason = (f"best known bid {best.bid} at {best.market} is below its {cost}: sold at a loss so that the "
-                  "ship can work again")
+        reason = f"best known bid {best.bid} at {best.market} is below its {cost}"
     if passed:
         reason += f" ({'; '.join(passed)})"
     return SalePlan(good, units, best.market, best.bid, unit_cost, reason)
@@ -166,6 +169,18 @@ class StrandedCargoPass:
         return dict(self._idle_with_cargo_since)
 
 
+@dataclass(slots=True)
+class _Clearance:
+    """One ClearanceJob as it goes: the room the hold has now (it grows with every lot sold), and the goods whose
+    sale below their cost was already logged with its reason."""
+
+    job: ClearanceJob
+    recorder: LedgerRecorder
+    cancel: CancelToken
+    free: int
+    warned: set[TradeSymbol] = field(default_factory=set)
+
+
 class StrandedCargoSeller:
     """Runs ClearanceJobs: sells each good the ship holds where it pays best (see the module docstring)."""
 
@@ -189,7 +204,7 @@ class StrandedCargoSeller:
         self._spread_anyway = ImportSpread(game, markets)  # for a plan that sells into a saturated import
 
     def run(self, job: ClearanceJob, cancel: CancelToken = NEVER) -> WorkerResult:
-        """Sell what `job.ship` holds; never raises."""
+        """Sell the goods of `job.goods` that `job.ship` holds; never raises."""
         started = self._clock.now()
         assignments = self._assignments
         lease = None if assignments is None else (
@@ -199,22 +214,17 @@ class StrandedCargoSeller:
         sold, left, cancelled, error = 0, [], False, None
         try:
             ship = self._game.ship(job.ship)
+            clearance = _Clearance(job, recorder, cancel, ship.cargo_capacity - ship.cargo_units)
             costs = unit_costs(self._ledger, job.ship, started - _COST_LOOKBACK)
             system_markets = self._markets.markets_in_system(ship.system)
             down = {} if self._saturated is None else self._saturated.among(system_markets)
-            hold_full = ship.cargo_capacity - ship.cargo_units < self.config.min_free_cargo
+            hold_full = clearance.free < self.config.min_free_cargo
             for good, units in sorted(ship.inventory.items()):
+                if good not in job.goods:
+                    continue  # not this job's to sell (a run the ship is picked for uses it)
                 check_cancelled(cancel)
                 plan = plan_sale(good, units, costs.get(good), ship, system_markets, down, hold_full=hold_full)
-                if plan.market is None:
-                    left.append(f"{units} {good}: {plan.reason}")
-                    self._log.warning("stranded cargo on %s: keeping %d %s: %s", job.ship, units, good, plan.reason)
-                    continue
-                log = self._log.info if plan.above_cost and not plan.into_saturated else self._log.warning
-                log("stranded cargo on %s: selling %d %s: %s", job.ship, units, good, plan.reason)
-                show_activity(self._assignments, job.ship, f"selling stranded {units} {good} at {plan.market}")
-                spread = self._spread_anyway if plan.into_saturated else self._spread
-                done, why = self._sell(spread, job.ship, good, units, plan.market, recorder, cancel)
+                done, why = self._sell_good(clearance, plan)
                 sold += done
                 if done < units:
                     left.append(f"{units - done} {good}: {why}")
@@ -237,33 +247,73 @@ class StrandedCargoSeller:
                             success=error is None and not cancelled, cancelled=cancelled,
                             error=None if cancelled else error)
 
-    def _sell(self, spread: ImportSpread, ship: ShipSymbol, good: TradeSymbol, units: int, market: WaypointSymbol,
-              recorder: LedgerRecorder, cancel: CancelToken) -> tuple[int, str]:
-        """Fly to `market` and sell there, unless it turned out saturated on arrival; the units sold and why not
-        all. No floor: a stranded ship sells at a loss rather than stay out of work."""
+    def loss_reason(self, job: ClearanceJob, free: int) -> str | None:
+        """Why selling `job`'s cargo below its cost is right now, with `free` units of the hold empty: the hold is
+        too full for the ship to work, or the cargo sat idle for `idle_for`; None when neither holds (then what does
+        not fetch its cost waits: the ship can work with it aside, and a bid that fell comes back)."""
+        if free < self.config.min_free_cargo:
+            return f"the hold is too full for the ship to work ({free} free, {self.config.min_free_cargo} needed)"
+        if job.idle_seconds >= self.config.idle_for:
+            return f"the cargo sat {job.idle_seconds:.0f} s on an idle ship with no run to use it"
+        return None
+
+    def _sell_good(self, clearance: _Clearance, plan: SalePlan) -> tuple[int, str]:
+        """Sell `plan.units` of `plan.good` as planned, logging why; the units sold and why not all."""
+        ship, good, units = clearance.job.ship, plan.good, plan.units
+        if plan.market is None:
+            return 0, plan.reason
+        reason = plan.reason
+        if not plan.above_cost:
+            loss = self.loss_reason(clearance.job, clearance.free)
+            if loss is None:
+                return 0, f"{reason}; waits for a better bid: {self._no_loss(clearance.job)}"
+            reason += f": sold at a loss, as {loss}"
+            clearance.warned.add(good)
+        log = self._log.info if plan.above_cost and not plan.into_saturated else self._log.warning
+        log("stranded cargo on %s: selling %d %s: %s", ship, units, good, reason)
+        show_activity(self._assignments, ship, f"selling stranded {units} {good} at {plan.market}")
+        spread = self._spread_anyway if plan.into_saturated else self._spread
         sold, why = 0, ""
 
         def sell_at(at: WaypointSymbol, entry: MarketTradeGood) -> None:
             nonlocal sold, why
-            sold, why = self._sell_lots(ship, good, units, at, entry, recorder, cancel)
+            sold, why = self._sell_lots(clearance, good, units, plan.unit_cost, at, entry)
 
-        outcome = spread.sell(good, (market,), 0, held=lambda: units - sold,
-                                    go=lambda at: self._navigator.go(ship, at, recorder, cancel), sell_at=sell_at,
-                                    chosen=market)
+        outcome = spread.sell(good, (plan.market,), 0, held=lambda: units - sold,
+                              go=lambda at: self._navigator.go(ship, at, clearance.recorder, clearance.cancel),
+                              sell_at=sell_at, chosen=plan.market)
         return sold, "; ".join([*outcome.notes, why] if why else outcome.notes)
 
-    def _sell_lots(self, ship: ShipSymbol, good: TradeSymbol, units: int, market: WaypointSymbol,
-                   entry: MarketTradeGood | None, recorder: LedgerRecorder, cancel: CancelToken) -> tuple[int, str]:
+    def _no_loss(self, job: ClearanceJob) -> str:
+        return (f"the hold has room to work and the cargo sat idle {job.idle_seconds:.0f} s, less than the "
+                f"{self.config.idle_for:.0f} s after which it is sold at a loss")
+
+    def _sell_lots(self, clearance: _Clearance, good: TradeSymbol, units: int, unit_cost: float | None,
+                   market: WaypointSymbol, entry: MarketTradeGood | None) -> tuple[int, str]:
+        """Sell lots at `market`, looking after each, until `units` are sold or the bid fell below `min_bid_share`
+        of the first, or below the unit cost while no loss is right (`loss_reason`); a sale below cost for a reason
+        is logged once per good, with the bid, the cost and the reason."""
+        job = clearance.job
         sold, first_bid = 0, None
         while sold < units:
-            check_cancelled(cancel)
+            check_cancelled(clearance.cancel)
             if entry is None or entry.bid <= 0:
                 return sold, f"{market} does not buy {good}"
             first_bid = first_bid or entry.bid
             if entry.bid < self.config.min_bid_share * first_bid:
                 return sold, f"the bid fell to {entry.bid} from {first_bid}; the rest waits for the next pass"
-            trade = recorder.sell(ship, good, min(units - sold, entry.trade_volume))
+            if unit_cost is not None and entry.bid < unit_cost:
+                loss = self.loss_reason(job, clearance.free)
+                if loss is None:
+                    return sold, (f"the bid {entry.bid} is below its cost {unit_cost:.0f}/unit, and "
+                                  f"{self._no_loss(job)}; the rest waits for the next pass")
+                if good not in clearance.warned:
+                    clearance.warned.add(good)
+                    self._log.warning("stranded cargo on %s: selling %s at %s below its cost: bid %d, cost %.0f/unit: "
+                                      "%s", job.ship, good, market, entry.bid, unit_cost, loss)
+            trade = clearance.recorder.sell(job.ship, good, min(units - sold, entry.trade_volume))
             sold += trade.units
+            clearance.free += trade.units
             if sold < units:
                 entry = look(self._game, self._markets, market).trade_good(good)
         return sold, ""

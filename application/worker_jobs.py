@@ -61,13 +61,16 @@ class WorkerJob:
 
 @dataclass(frozen=True, slots=True)
 class ClearanceJob:
-    """Sell (or use) the cargo `ship` holds that no run owns: `goods` as seen when the job was made
-    (application/stranded_cargo.py). Ledger rows carry `operation_id` like a manufacturing run's."""
+    """Sell the cargo `ship` holds that no run owns: the `goods` named (as seen when the job was made; others in the
+    hold are left alone) (application/stranded_cargo.py). Ledger rows carry `operation_id` like a manufacturing
+    run's. `idle_seconds`: how long the cargo had sat on an idle ship when the job was made; from the stranded-cargo
+    pass's `idle_for` on, what no known market pays its cost for is sold at a loss rather than kept."""
 
     operation_id: str
     ship: ShipSymbol
     goods: tuple[TradeSymbol, ...]
     run_id: str | None = None
+    idle_seconds: float = 0.0
 
     @property
     def good(self) -> TradeSymbol:

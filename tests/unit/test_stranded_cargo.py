@@ -62,7 +62,7 @@ def test_the_market_paying_most_is_chosen_and_a_loss_is_said():
     above = plan_sale(IRON, 40, 150.0, ship, markets)
     assert (above.market, above.bid, above.above_cost) == (FAR, 260, True)
     below = plan_sale(IRON, 40, 400.0, ship, markets)
-    assert below.market == FAR and not below.above_cost and "at a loss" in below.reason
+    assert below.market == FAR and not below.above_cost and "is below its cost 400/unit" in below.reason
     nowhere = plan_sale(TradeSymbol.GOLD, 3, None, ship, markets)
     assert nowhere.market is None and "no known market buys GOLD" in nowhere.reason
 
@@ -91,8 +91,9 @@ def test_an_import_someone_dumped_into_is_not_chosen_and_the_plan_says_so():
     assert nowhere.market is None and nowhere.reason.startswith("every known market buying IRON is saturated")
 
 
-def seller(game: FakeGame, clock: FakeClock, saturated: SaturatedImports | None = None, **kwargs):
-    ledger, assignments = InMemoryLedgerRepository(), InMemoryShipAssignmentRepository()
+def seller(game: FakeGame, clock: FakeClock, saturated: SaturatedImports | None = None, *,
+           ledger: InMemoryLedgerRepository | None = None, **kwargs):
+    ledger, assignments = ledger or InMemoryLedgerRepository(), InMemoryShipAssignmentRepository()
     markets = InMemoryMarketRepository(game.snapshots())
     assignments.try_assign(ShipSymbol("AGENT-1"), "clear-1", "run-1", clock.now() + timedelta(hours=1), clock.now())
     return StrandedCargoSeller(game, ledger, Navigator(game, clock, markets, assignments), clock, markets=markets,
@@ -177,16 +178,21 @@ def test_the_seller_sells_the_hold_where_it_pays_and_records_every_credit():
     assert assignments.assigned() == []  # the ship is back in the pool
 
 
-def test_the_coordinator_gives_a_stranded_ship_a_clearance_job_of_its_own():
-    game, clock = world(IRON=40)
+def coordinator_of(game, clock, opportunities=(), stranded=None):
     assignments, pool = InMemoryShipAssignmentRepository(), ScriptedPool(clock)
     coordinator = ManufacturingArbitrageCoordinator(
-        player="AGENT", system=SYSTEM, game=game, demand_finder=FixedDemand(clock, ()),
+        player="AGENT", system=SYSTEM, game=game, demand_finder=FixedDemand(clock, opportunities),
         ship_selector=FirstShipSelector(), assignments=assignments, runs=InMemoryRuns(), pool=pool, clock=clock,
         fleet=FleetManager(game, assignments, InMemoryLedgerRepository(), clock, SYSTEM, holder="run-test",
                            config=FleetConfig(max_haulers=0, max_probes=0)),
-        config=CoordinatorConfig(), run_id="run-test", stranded=StrandedCargoPass())
+        config=CoordinatorConfig(), run_id="run-test", stranded=stranded or StrandedCargoPass())
     coordinator.start()
+    return coordinator, assignments, pool
+
+
+def test_the_coordinator_gives_a_stranded_ship_a_clearance_job_of_its_own():
+    game, clock = world(IRON=40)
+    coordinator, assignments, pool = coordinator_of(game, clock)
 
     coordinator.assignment_cycle()
 
@@ -208,3 +214,86 @@ def test_a_clearance_that_left_cargo_is_tried_again_only_after_a_while():
     stranded.finished(ShipSymbol("AGENT-1"), False, clock.now())  # nobody bought it
     assert stranded.due(ships, idle, clock.now() + timedelta(seconds=599)) == []
     assert len(stranded.due(ships, idle, clock.now() + timedelta(seconds=600))) == 1
+
+
+def paid(clock: FakeClock, per_unit: int, units: int = 40) -> InMemoryLedgerRepository:
+    """A ledger in which AGENT-1 bought its IRON at `per_unit` (what the seller takes as its cost)."""
+    ledger = InMemoryLedgerRepository()
+    ledger.record(LedgerTransaction(TransactionType.DEBIT, TransactionCategory.CARGO_TRADE, per_unit * units,
+                                    clock.now() - timedelta(hours=1), "mfg-0", IRON, units, ShipSymbol("AGENT-1")))
+    return ledger
+
+
+def clear(game: FakeGame, clock: FakeClock, ledger: InMemoryLedgerRepository, idle_seconds: float = 0.0,
+          **config):
+    job = ClearanceJob("clear-1", ShipSymbol("AGENT-1"), (IRON,), "run-1", idle_seconds=idle_seconds)
+    return seller(game, clock, ledger=ledger, config=StrandedCargoConfig(**config)).run(job)
+
+
+def iron_sales(game: FakeGame) -> list[tuple[int, int]]:
+    return [(t.units, t.price_per_unit) for t in game.trades if t.good == IRON]
+
+
+def test_a_sale_planned_above_cost_stops_once_the_bid_falls_below_it_while_the_hold_has_room(caplog):
+    game, clock = world(IRON=25)  # 15 of 40 free: room to work
+    game.markets[FAR][IRON].impact = 0.1  # each lot of 10 takes a tenth off the bid: 260, 234, ...
+
+    with caplog.at_level(logging.INFO):
+        result = clear(game, clock, paid(clock, 250))
+
+    assert iron_sales(game) == [(10, 260)]
+    assert game.ship(ShipSymbol("AGENT-1")).inventory == {IRON: 15}
+    assert not result.success and "15 IRON: the bid 234 is below its cost 250/unit" in result.error
+    assert "keeping 15 IRON: the bid 234 is below its cost 250/unit, and the hold has room to work" in caplog.text
+    assert "the rest waits for the next pass" in caplog.text
+
+
+def test_a_hold_too_full_to_work_sells_below_cost_while_it_is_with_one_warning_saying_why(caplog):
+    game, clock = world(IRON=40)
+    game.markets[FAR][IRON].impact = 0.1
+
+    with caplog.at_level(logging.INFO):
+        result = clear(game, clock, paid(clock, 250), min_free_cargo=30)
+
+    # 260 (the hold full), 234 and 211 below the cost while fewer than 30 units are free; at 30 free it stops.
+    assert iron_sales(game) == [(10, 260), (10, 234), (10, 211)]
+    below = [r.getMessage() for r in caplog.records if "below its cost: bid" in r.getMessage()]
+    assert below == [f"stranded cargo on AGENT-1: selling IRON at {FAR} below its cost: bid 234, cost 250/unit: "
+                     "the hold is too full for the ship to work (10 free, 30 needed)"]
+    assert all(r.levelno == logging.WARNING for r in caplog.records if "below its cost: bid" in r.getMessage())
+    assert "10 IRON: the bid 190 is below its cost 250/unit" in result.error
+
+
+def test_a_sale_planned_at_a_loss_says_its_true_reason_or_waits_when_there_is_none(caplog):
+    game, clock = world(IRON=25)
+    with caplog.at_level(logging.INFO):
+        result = clear(game, clock, paid(clock, 400), idle_seconds=30, idle_for=600)
+    assert game.trades == [] and not result.success
+    assert ("keeping 25 IRON: best known bid 260 at X1-TEST-C3 is below its cost 400/unit; waits for a better bid: "
+            "the hold has room to work and the cargo sat idle 30 s, less than the 600 s") in caplog.text
+
+    caplog.clear()
+    with caplog.at_level(logging.INFO):
+        result = clear(game, clock, paid(clock, 400), idle_seconds=600, idle_for=600)
+    assert result.success and result.quantity_sold == 25
+    assert ("selling 25 IRON: best known bid 260 at X1-TEST-C3 is below its cost 400/unit: sold at a loss, as the "
+            "cargo sat 600 s on an idle ship with no run to use it") in caplog.text
+
+    game, clock = world(IRON=40)
+    caplog.clear()
+    with caplog.at_level(logging.INFO):
+        result = clear(game, clock, paid(clock, 400), min_free_cargo=10, idle_for=600)
+    assert result.quantity_sold == 10  # a loss only while the hold is too full to work
+    assert "sold at a loss, as the hold is too full for the ship to work (0 free, 10 needed)" in caplog.text
+    assert "so that the ship can work again" not in caplog.text
+
+
+def test_a_clearance_for_cargo_idle_too_long_says_how_long_it_sat():
+    game, clock = world(FOOD=10)  # room to spare: cleared only once idle for `idle_for`
+    coordinator, _, pool = coordinator_of(game, clock, (), StrandedCargoPass(StrandedCargoConfig(idle_for=600)))
+    coordinator.assignment_cycle()
+    assert pool.submitted == []
+    clock.advance(600)
+    coordinator.assignment_cycle()
+    [job] = pool.submitted
+    assert isinstance(job, ClearanceJob) and job.idle_seconds == 600
