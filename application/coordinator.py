@@ -16,7 +16,9 @@ The plan's coordinator, as a loop on an injected Clock instead of Go tickers and
 - lease renewal of this run's live operations only (a worker the coordinator no longer hears from keeps no
   ship), so a crashed coordinator's ships come back once its leases run out;
 - the stranded-cargo pass (application/stranded_cargo.py): an idle ship holding cargo no run owns gets a
-  ClearanceJob that sells it, so a full hold never keeps a ship out of work.
+  ClearanceJob that sells it, so a full hold never keeps a ship out of work; a ship picked for a manufacturing run
+  that holds goods the run has no use for gets one first (leftovers are sold under an operation of their own,
+  never inside a run, whose profit they would inflate).
 
 Trade arbitrage is the second kind of work on the same idle pool (issue 16): with a TradeRouteFinder, discovery also
 ranks export -> import lanes (every `arbitrage_discovery_interval`), and assignment gives each idle ship to the work
@@ -671,6 +673,9 @@ class ManufacturingArbitrageCoordinator:
             if ship not in candidates:
                 self._log.warning("ship selection returned %s, which is not idle; ignored", ship.symbol)
                 return None
+            if self._clears_first(ship, opportunity, idle, now):
+                candidates.remove(ship)
+                continue
             budget = budgets.next(MANUFACTURING) if budgets is not None else None
             if budgets is not None and budget is None:
                 return None
@@ -701,11 +706,31 @@ class ManufacturingArbitrageCoordinator:
             self._start_clearance(ship, tuple(sorted(ship.inventory)), idle, now, "that no run owns",
                                   idle_seconds=max(0.0, (now - since).total_seconds()))
 
+    def _clears_first(self, ship: ShipSummary, opportunity: ManufacturingOpportunity, idle: list[ShipSummary],
+                      now: datetime) -> bool:
+        """Whether `ship`, picked for `opportunity`, must not start it now: it holds goods an earlier run left that
+        this run has no use for (none of its tree's goods), which get a ClearanceJob first. Leftovers are sold
+        under an operation of their own (their cost from the ledger, a loss only for a reason logged), never inside
+        a run, whose profit their money would inflate. A ship whose clearance kept such goods (no market paid their
+        cost) is not held back again before the stranded-cargo pass allows: it works with them aside."""
+        if self._stranded is None:
+            return False
+        state = next((s for s in self._ships(now) if s.symbol == ship.symbol), None)
+        uses = {node.good for node in opportunity.dependency_tree.walk()}
+        foreign = tuple(sorted(good for good in state.inventory if good not in uses)) if state is not None else ()
+        if not foreign or not self._stranded.may_clear(ship.symbol, now):
+            return False
+        # Started or not (the ship was taken meanwhile), the run goes to another ship.
+        self._start_clearance(state, foreign, idle, now, f"that a run of {opportunity.good} has no use for",
+                              instead_of_run=True)
+        return True
+
     def _start_clearance(self, ship: ShipState, goods: tuple[TradeSymbol, ...], idle: list[ShipSummary],
-                         now: datetime, whose: str, *, idle_seconds: float = 0.0) -> None:
+                         now: datetime, whose: str, *, idle_seconds: float = 0.0, instead_of_run: bool = False) -> None:
         """Hold `ship` for a ClearanceJob selling `goods` and submit it (takes the ship out of `idle`); `whose`
-        says in the log why the cargo is cleared."""
-        if self.active_workers() >= self.config.max_workers:
+        says in the log why the cargo is cleared. A clearance `instead_of_run` takes the worker of the run it comes
+        before (whose kind's cap allowed it); any other waits while `max_workers` jobs run."""
+        if not instead_of_run and self.active_workers() >= self.config.max_workers:
             self._log.info("stranded cargo on %s waits for a free worker", ship.symbol)
             return
         operation_id = f"{CLEARANCE_PREFIX}{self._new_id()}"

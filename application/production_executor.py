@@ -19,12 +19,14 @@ resupplied whether we deliver or not), so the inputs are worth carrying for two 
 Inputs already in the hold are always delivered. An output already on offer at a good price is bought at once,
 without waiting.
 
-Goods left in the hold by an earlier run that are not part of this tree are sold first, at the known market paying
-most for them. Quantities: the hold is shared out between the inputs carried (a FABRICATE node gets the whole
-share of its parent, since its inputs leave the hold before its output comes in); every purchase and sale is split
-into lots of the market's trade volume and sized by the free hold, the credits at hand and the run's budget
-(`run_budget_share` of the agent's credits at the start, so that no single run commits most of the money). Units of
-a tree good already in the hold count as acquired, so a ship that brings inputs along starts with the delivery.
+Goods left in the hold by an earlier run that are not part of this tree are not this run's: the coordinator has them
+sold under an operation of their own before it gives the ship a run (application/stranded_cargo.py), and what it
+kept (no buyer paying its cost) stays aside, taking its room. Quantities: the hold is shared out between the inputs
+carried (a FABRICATE node gets the whole share of its parent, since its inputs leave the hold before its output
+comes in); every purchase and sale is split into lots of the market's trade volume and sized by the free hold, the
+credits at hand and the run's budget (`run_budget_share` of the agent's credits at the start, so that no single run
+commits most of the money). Units of a tree good already in the hold count as acquired, so a ship that brings inputs
+along starts with the delivery.
 
 Requests are the scarce resource (about 2.5 a second for the whole account), so a market is looked at on arrival
 and once more after the first lot, which shows what a lot does to the price; later lots are priced from the
@@ -147,16 +149,13 @@ class _Run:
     feed_allowance: float | None = None
     feed_loss: float = 0.0
     root: SupplyChainNode | None = None  # the tree's final factory: the only wait a paid feeding may cut short
-    # What the deliveries into the root earned is judged from here: `outstanding` once the goods an earlier run left
-    # in the hold were sold (their money is not the feeding's), and the units delivered into the root factory.
-    feeding_from: int = 0
-    delivered_to_root: int = 0
+    delivered_to_root: int = 0  # units delivered into the root factory
 
     @property
     def feeding_paid(self) -> bool:
         """Whether inputs went into the final factory and the run got back at least what it spent on them (refuels
         are left out: a few hundred credits against lots of thousands)."""
-        return self.delivered_to_root > 0 and self.outstanding <= self.feeding_from
+        return self.delivered_to_root > 0 and self.outstanding <= 0
 
     @property
     def free(self) -> int:
@@ -216,9 +215,8 @@ class ProductionExecutor:
                    hold=dict(state.inventory), location=state.waypoint,
                    docked=state.nav_status is ShipNavStatus.DOCKED, root=tree)
         tree_goods = {node.good for node in tree.walk()}
-        self._clear_hold(run, tree_goods)
-        run.feeding_from = run.outstanding
-        room = run.capacity - sum(units for good, units in run.hold.items() if good not in tree_goods)
+        aside = self._set_aside(run, tree_goods)
+        room = run.capacity - aside
         if room <= 0:
             raise InputUnavailable(tree.good, tree.market, f"no room in the hold of {ship}")
         if budget is not None:
@@ -234,30 +232,16 @@ class ProductionExecutor:
 
     # --- walking the tree ------------------------------------------------------------------------
 
-    def _clear_hold(self, run: _Run, keep: set[TradeSymbol]) -> None:
-        """Sell goods left in the hold by an earlier run (one cut short, or whose sale stopped at its floor) to the
-        known market paying most for them, so they do not take the hold's room for good. What they cost is
-        spent already; what they fetch is better than carrying them forever."""
-        for good in sorted(g for g in run.hold if g not in keep):
-            market = self._best_buyer(good, run.location)
-            if market is None:
-                run.notes.append(f"kept {run.held(good)} {good}: no known market buys it")
-                continue
-            self._go(run, market)
-            self._show(run, f"selling {good} left in the hold at {market}")
-            entry = self._look(market).trade_good(good)
-            while entry is not None and run.held(good) > 0:
-                check_cancelled(run.cancel)
-                trade = run.recorder.sell(run.ship, good, min(run.held(good), entry.trade_volume))
-                run.traded(trade, bought=False)
-
-    def _best_buyer(self, good: TradeSymbol, here: WaypointSymbol) -> WaypointSymbol | None:
-        """The known market of this system paying most for `good` (where the ship is, among equals)."""
-        if self._markets is None:
-            return None
-        offers = [(snapshot.bid(good), snapshot.waypoint == here, snapshot.waypoint)
-                  for snapshot in self._markets.markets_in_system(here.system) if snapshot.bid(good) is not None]
-        return max(offers)[2] if offers else None
+    def _set_aside(self, run: _Run, tree_goods: set[TradeSymbol]) -> int:
+        """Leave the goods an earlier run left in the hold that this tree does not use where they are, and return
+        the room they take. They are not this run's to sell: the coordinator has them sold under an operation of
+        their own (application/stranded_cargo.py), with their cost from the ledger, before the ship gets a run;
+        what is still here was kept for want of a buyer paying its cost, and selling it inside this run would count
+        its money as this run's profit."""
+        aside = {good: units for good, units in run.hold.items() if good not in tree_goods}
+        for good, units in sorted(aside.items()):
+            run.notes.append(f"left aside {units} {good} an earlier run left in the hold: not this run's to sell")
+        return sum(aside.values())
 
     def _acquire(self, run: _Run, node: SupplyChainNode, room: int, buyer: Buyer) -> int:
         """Bring up to `room` units of `node.good` into the hold for `buyer`; returns the units held."""
@@ -482,7 +466,7 @@ class ProductionExecutor:
             if node is run.root and run.feeding_paid:
                 if waited >= self.config.max_output_wait:
                     raise _LeftFed(held, f"left {node.market} after {waited:.0f} s without {node.good}: its "
-                                         f"inputs are delivered and earned {run.feeding_from - run.outstanding:,} "
+                                         f"inputs are delivered and earned {-run.outstanding:,} "
                                          f"credits")
                 limit = min(timeout, self.config.max_output_wait)
             if waited >= timeout:

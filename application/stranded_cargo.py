@@ -1,11 +1,15 @@
 """Cargo no run owns: found by the coordinator, sold by a job of its own, so that no ship stays out of work.
 
 A stop that cancels a run, or a run that fails while the game is down, leaves its ship holding what it bought.
-Such a ship is idle (no lease) but may have too little room for a new run; and a ship with room keeps its goods
-only until some run picks it. The coordinator's stranded-cargo pass (`StrandedCargoPass.due`) names the idle
-ships that should be cleared now: a hold too full for a run (`min_free_cargo`), or cargo that sat idle for
-`idle_for` seconds. Each gets a ClearanceJob, run in the worker pool by `StrandedCargoSeller`, which sells the
-goods the job names:
+Such a ship is idle (no lease) but may have too little room for a new run; and a ship with room would carry its
+goods into the next run it is given. Such cargo is sold by a ClearanceJob of its own (operation `clear-...`), never
+inside a run, whose profit (which the loss pauses and the learned ranking read) its money would inflate. The
+coordinator starts one for the idle ships its stranded-cargo pass (`StrandedCargoPass.due`) names: a hold too full
+for a run (`min_free_cargo`), or cargo that sat idle for `idle_for` seconds; and for a ship picked for a
+manufacturing run that holds goods the run has no use for (not in its tree): those are cleared first and the run
+goes to another ship. (A ship whose clearance kept goods, for want of a buyer paying their cost, is not held back
+again before `idle_for`: it works with them aside.) Each ClearanceJob is run in the worker pool by
+`StrandedCargoSeller`, which sells the goods the job names:
 
 - for each good held, the market to sell at is the known market paying most for it (the nearest on a tie: the
   sellers' one rule, application/sale_markets.py), leaving out the imports someone dumped it into (their bid far
@@ -142,7 +146,7 @@ class StrandedCargoPass:
                 continue
             seen.add(ship.symbol)
             since = self._idle_with_cargo_since.setdefault(ship.symbol, now)
-            if ship.nav_status.value == "IN_TRANSIT" or now < self._not_before.get(ship.symbol, now):
+            if ship.nav_status.value == "IN_TRANSIT" or not self.may_clear(ship.symbol, now):
                 continue
             full = ship.cargo_capacity - ship.cargo_units < self.config.min_free_cargo
             if full or now - since >= timedelta(seconds=self.config.idle_for):
@@ -155,6 +159,10 @@ class StrandedCargoPass:
     def started(self, ship: ShipSymbol) -> None:
         """The ship's clearance was started: its idle time counts afresh should cargo remain afterwards."""
         self._idle_with_cargo_since.pop(ship, None)
+
+    def may_clear(self, ship: ShipSymbol, now: datetime) -> bool:
+        """Whether a clearance of `ship` may start now (one that kept cargo is tried again only after a while)."""
+        return now >= self._not_before.get(ship, now)
 
     def finished(self, ship: ShipSymbol, sold_everything: bool, now: datetime) -> None:
         """A clearance ended; one that left cargo (no buyer, a falling bid, a failure) is tried again only after

@@ -371,8 +371,10 @@ def _stranded_cargo(report: StatusReport) -> list[RenderableType]:
     when = "" if report.state == "RUNNING" else " once the daemon runs"
     return [Text(""), heading("Cargo No Run Owns (bought and not sold, by the ledger)"),
             IndentedSentence(f"What happens to it{when}: the stranded-cargo pass sells it at the known market paying "
-                             "most (at once when the hold is too full for a run, else after a while idle), unless a "
-                             "run on that ship uses or sells it first."), indented(shown)]
+                             "most, under an operation of its own (at once when the hold is too full for a run or "
+                             "the ship is picked for a run that has no use for it, else after a while idle; below "
+                             "its cost only for one of those reasons, logged), unless a run on that ship uses it "
+                             "first."), indented(shown)]
 
 
 def _where(report: StatusReport) -> list[Text]:

@@ -1,6 +1,7 @@
 """No cargo stays stranded: a run stopped while its ship holds what it bought, or cut off by a game server outage,
-leaves the cargo on an idle ship; the next run of the bot sells it (its stranded-cargo pass, or a run on that ship
-that sells its leftovers first), and every credit of both runs is in the ledger."""
+leaves the cargo on an idle ship; the next run of the bot sells it under an operation of its own (a stranded-cargo
+clearance, `clear-...`: never inside a manufacturing run that has no use for it, whose profit its money would
+inflate; only a run whose own tree uses a good may deliver it), and every credit of both runs is in the ledger."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -37,11 +38,42 @@ def held_cargo(bot: BotRun) -> dict[str, dict]:
     return {ship.symbol: dict(ship.inventory) for ship in bot.container.game().ships() if ship.inventory}
 
 
+def stranded_sales(record: RunRecord, stranded: dict[str, dict]) -> list:
+    """The ledger rows of the run of `record` that sold goods of `stranded` from the ships that held them."""
+    return [row for row in record.ledger_rows
+            if row.type is TransactionType.CREDIT and row.category is TransactionCategory.CARGO_TRADE
+            and row.ship in stranded and row.good in stranded[row.ship]]
+
+
 def sold_after(record: RunRecord, stranded: dict[str, dict]) -> list[str]:
     """The ships of `stranded` whose goods were sold in the run of `record`."""
-    return sorted({row.ship for row in record.ledger_rows
-                   if row.type is TransactionType.CREDIT and row.category is TransactionCategory.CARGO_TRADE
-                   and row.ship in stranded and row.good in stranded[row.ship]})
+    return sorted({row.ship for row in stranded_sales(record, stranded)})
+
+
+def made_or_used(recipes: dict[str, tuple[str, ...]], good: str) -> set[str]:
+    """`good` and every good its making can consume (its recipe's inputs, theirs, and so on)."""
+    found, todo = set(), [good]
+    while todo:
+        item = todo.pop()
+        if item not in found:
+            found.add(item)
+            todo.extend(recipes.get(item, ()))
+    return found
+
+
+def sold_by_a_run_that_has_no_use_for_them(record: RunRecord, stranded: dict[str, dict],
+                                           recipes: dict[str, tuple[str, ...]]) -> list:
+    """Sales of stranded goods by a manufacturing run whose good neither is nor is made from them (what a run that
+    sold the leftovers in its hold inside its own operation did); a clearance sells them under one of its own."""
+    made = {result.operation_id: str(result.good) for result in record.results}
+    return [(row.operation_id, row.ship, row.good) for row in stranded_sales(record, stranded)
+            if (row.operation_id or "").startswith("mfg-")
+            and str(row.good) not in made_or_used(recipes, made.get(row.operation_id or "", ""))]
+
+
+def recipes_of(bot: BotRun) -> dict[str, tuple[str, ...]]:
+    return {str(good): tuple(str(i) for i in inputs)
+            for good, inputs in bot.container.game().supply_chain().recipes.items()}
 
 
 def assert_exact(record: RunRecord) -> None:
@@ -50,7 +82,7 @@ def assert_exact(record: RunRecord) -> None:
     assert record.assigned == ()
 
 
-def _stopped(root: Path) -> tuple[RunRecord, dict[str, dict], RunRecord]:
+def _stopped(root: Path) -> tuple[RunRecord, dict[str, dict], RunRecord, dict[str, tuple[str, ...]]]:
     with GameServerProcess(data_dir=root / "server", seed=1, speed=SPEED, rate_limit="on") as server:
         first = BotRun.start(server.base_url, root / "bot", symbol="STOPPED", speed=SPEED)
         stopped = first.run(lambda: bought(first), limit=240, drain=0)
@@ -58,15 +90,18 @@ def _stopped(root: Path) -> tuple[RunRecord, dict[str, dict], RunRecord]:
         second = first.next_run()
         stranded = held_cargo(second)
         assert stranded, "the stop left nothing in a hold"
-        return stopped, stranded, second.run(lambda: bool(sold_after_now(second, stranded)), limit=240, drain=60)
+        recipes = recipes_of(second)
+        record = second.run(lambda: bool(sold_after_now(second, stranded)), limit=240, drain=60)
+        return stopped, stranded, record, recipes
 
 
 @pytest.mark.runs_ahead(run=_stopped, seconds=65)
 def test_cargo_left_by_a_stopped_run_is_sold_by_the_next_run(ran_ahead):
-    stopped, stranded, record = ran_ahead()
+    stopped, stranded, record, recipes = ran_ahead()
 
     assert_exact(stopped)
     assert sold_after(record, stranded), (stranded, record.results)
+    assert sold_by_a_run_that_has_no_use_for_them(record, stranded, recipes) == [], record.results
     assert_exact(record)
 
 
@@ -74,6 +109,7 @@ def test_cargo_left_by_a_stopped_run_is_sold_by_the_next_run(ran_ahead):
 class _AfterOutage:
     stranded: dict[str, dict]
     record: RunRecord
+    recipes: dict[str, tuple[str, ...]]
     before: int  # the agent's credits before the first run
     rows: tuple  # the ledger rows of both runs
     credits: int
@@ -102,13 +138,14 @@ def _outage(root: Path) -> _AfterOutage:
         second = first.next_run()  # recovery settles what the outage left open
         stranded = held_cargo(second)
         assert stranded, "the outage left nothing in a hold"
+        recipes = recipes_of(second)
         record = second.run(lambda: bool(sold_after_now(second, stranded)), limit=240, drain=60)
         after = first.next_run().container  # (recovery finds nothing left to repair)
         rows = after.ledger().transactions_since(started)
         credits = after.game().agent().credits
         open_intents = after.ledger().open_intents("OUTAGE")
         after.shutdown_resources()
-    return _AfterOutage(stranded, record, before, tuple(rows), credits, open_intents)
+    return _AfterOutage(stranded, record, recipes, before, tuple(rows), credits, open_intents)
 
 
 @pytest.mark.runs_ahead(run=_outage, seconds=100)
@@ -117,6 +154,7 @@ def test_cargo_left_by_a_server_outage_is_sold_by_the_next_run(ran_ahead):
     stranded, record = ran.stranded, ran.record
 
     assert sold_after(record, stranded), (stranded, record.results)
+    assert sold_by_a_run_that_has_no_use_for_them(record, stranded, ran.recipes) == [], record.results
     assert_exact(record)
     # Both runs, the outage between them included: every credit is in the ledger.
     assert net_credits(ran.rows) == ran.credits - ran.before

@@ -100,7 +100,7 @@ def test_the_status_screen_adds_up_and_shows_cargo_no_run_owns(data_dir: Path) -
         ["ALPHA-2", "COPPER", "30", "2,400"]]
     stranded = out.split("Cargo No Run Owns (bought and not sold, by the ledger)\n")[1].split("\n\n")[0].splitlines()
     assert "once the daemon runs: the stranded-cargo pass sells it" in stranded[0]
-    assert stranded[0].endswith("unless a run on that ship uses or sells it first.")  # one line, whole (no terminal)
+    assert stranded[0].endswith("unless a run on that ship uses it first.")  # one line, whole (no terminal)
 
 
 def test_status_json_has_structured_values(data_dir: Path) -> None:

@@ -81,16 +81,19 @@ def test_lots_never_exceed_the_markets_trade_volume():
     assert units(world.game.trades_of(MACHINERY, PURCHASE)) == [6, 6, 6, 6, 6, 6, 4]
 
 
-def test_goods_left_by_an_earlier_run_are_sold_first_where_they_fetch_most():
-    clock = FakeClock()
-    world = machinery_world(clock)
-    world.game.add_good("X1-A1", "FOOD", TradeGoodType.IMPORT, ask=400, bid=200)  # pays more than X1-H1's 70
+def test_goods_an_earlier_run_left_are_not_sold_inside_this_run_but_kept_aside():
+    # X1-A1 pays 200 for FOOD, but the FOOD is not this run's: sold here, its money would count as the run's profit.
+    # The coordinator has such leftovers sold under a clearance of their own before a run; what it kept stays aside.
+    world = machinery_world(FakeClock())
+    world.game.add_good("X1-A1", "FOOD", TradeGoodType.IMPORT, ask=400, bid=200)
     world.game.fleet[SHIP].inventory[TradeSymbol.FOOD] = 15
-    outcome = Harness(world.game).produce(world.opportunity().dependency_tree, max_output_ask=2000)
-    food = world.game.trades_of(TradeSymbol.FOOD, SELL)
-    assert {t.waypoint for t in food} == {"X1-A1"} and sum(units(food)) == 15 and food[0].price_per_unit == 200
-    assert outcome.units == 40
-    assert world.game.ship(SHIP).inventory == {MACHINERY: 40}
+    harness = Harness(world.game)
+    outcome = harness.produce(world.opportunity().dependency_tree, max_output_ask=2000)
+    assert world.game.trades_of(TradeSymbol.FOOD, SELL) == []
+    assert all(row.good != TradeSymbol.FOOD for row in harness.ledger.rows)
+    assert outcome.units == 25
+    assert "left aside 15 FOOD an earlier run left in the hold: not this run's to sell" in outcome.notes
+    assert world.game.ship(SHIP).inventory == {MACHINERY: 25, TradeSymbol.FOOD: 15}
 
 
 def test_goods_no_known_market_buys_are_kept_and_leave_less_room():
@@ -155,9 +158,9 @@ def test_a_run_whose_deliveries_paid_leaves_the_factory_after_the_output_wait():
     assert "without MACHINERY: its inputs are delivered and earned" in outcome.notes[-1]
 
 
-def test_money_from_goods_cleared_from_the_hold_does_not_make_a_losing_feeding_look_paid():
-    # 15 FOOD left by an earlier run sell for 15,000 first; then IRON bought at 500 and delivered at 420 loses
-    # money: the run waits for its MACHINERY, as the feeding has not paid.
+def test_goods_an_earlier_run_left_do_not_make_a_losing_feeding_look_paid():
+    # 15 FOOD left by an earlier run (X1-A1 would pay 15,000 for them) stay aside; IRON bought at 500 and delivered
+    # at 420 loses money: the run waits for its MACHINERY, as the feeding has not paid.
     world = machinery_world(FakeClock(), production_delay=1200)
     world.game.add_good("X1-A1", "FOOD", TradeGoodType.IMPORT, ask=2000, bid=1000)
     world.game.fleet[SHIP].inventory[TradeSymbol.FOOD] = 15

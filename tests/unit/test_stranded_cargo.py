@@ -11,12 +11,12 @@ from application.usual_bids import SaturatedImports
 from application.stranded_cargo import (
     StrandedCargoConfig, StrandedCargoPass, StrandedCargoSeller, plan_sale, unit_costs,
 )
-from application.worker_jobs import ClearanceJob
+from application.worker_jobs import ClearanceJob, WorkerJob
 from domain.goods import TradeGoodType, TradeSymbol
 from domain.ledger import LedgerTransaction, TransactionCategory, TransactionType
 from domain.symbols import ShipSymbol
 from domain.usual_bid import UsualBid, UsualBidRule
-from tests.fake_coordination import SYSTEM, FixedDemand, InMemoryRuns, ScriptedPool, add_ship
+from tests.fake_coordination import SYSTEM, FixedDemand, InMemoryRuns, ScriptedPool, add_ship, make_opportunity
 from tests.fake_game import FakeGame
 from tests.fake_repositories import InMemoryLedgerRepository, InMemoryShipAssignmentRepository, InMemoryUsualBids
 from tests.fakes import FakeClock, FirstShipSelector, InMemoryMarketRepository
@@ -286,6 +286,48 @@ def test_a_sale_planned_at_a_loss_says_its_true_reason_or_waits_when_there_is_no
     assert result.quantity_sold == 10  # a loss only while the hold is too full to work
     assert "sold at a loss, as the hold is too full for the ship to work (0 free, 10 needed)" in caplog.text
     assert "so that the ship can work again" not in caplog.text
+
+
+def test_a_ship_picked_for_a_run_has_the_goods_that_run_does_not_use_cleared_first_under_their_own_operation():
+    # AGENT-1 holds FOOD an earlier run left (room to spare: the pass would wait) and IRON, an input of MACHINERY.
+    game, clock = world(FOOD=10, IRON=5)
+    add_ship(game, "AGENT-2", HOME)
+    machinery = make_opportunity("MACHINERY", f"{SYSTEM}-M2", 2900)
+    coordinator, assignments, pool = coordinator_of(game, clock, [machinery])
+    coordinator.discovery_cycle()
+
+    coordinator.assignment_cycle()
+
+    clearance, run = pool.submitted
+    assert isinstance(clearance, ClearanceJob) and clearance.operation_id.startswith("clear-")
+    assert (clearance.ship, clearance.goods) == ("AGENT-1", (TradeSymbol.FOOD,))  # the run's IRON is not its
+    assert isinstance(run, WorkerJob) and run.ship == "AGENT-2"  # the run went to a ship with nothing of others'
+    assert assignments.holder_of(ShipSymbol("AGENT-1")) == clearance.operation_id
+
+    pool.complete(clearance.operation_id, revenue=700, cost=0, sold=10)
+    coordinator.collect_completions()
+    assert assignments.holder_of(ShipSymbol("AGENT-1")) is None  # no ship left leased
+
+
+def test_a_ship_holding_only_goods_its_run_uses_gets_the_run_and_one_whose_clearance_kept_them_works_around_them():
+    game, clock = world(IRON=5)
+    machinery = make_opportunity("MACHINERY", f"{SYSTEM}-M2", 2900)
+    coordinator, _, pool = coordinator_of(game, clock, [machinery])
+    coordinator.discovery_cycle()
+    coordinator.assignment_cycle()
+    [run] = pool.submitted
+    assert isinstance(run, WorkerJob) and run.ship == "AGENT-1"
+
+    game, clock = world(FOOD=10)
+    coordinator, _, pool = coordinator_of(game, clock, [machinery], StrandedCargoPass(StrandedCargoConfig(
+        idle_for=600)))
+    coordinator.discovery_cycle()
+    coordinator.assignment_cycle()
+    [clearance] = pool.submitted
+    pool.end(clearance.operation_id, error="left in the hold: 10 FOOD: no known market buys FOOD")
+    coordinator.collect_completions()
+    coordinator.assignment_cycle()
+    assert isinstance(pool.submitted[-1], WorkerJob) and pool.submitted[-1].ship == "AGENT-1"
 
 
 def test_a_clearance_for_cargo_idle_too_long_says_how_long_it_sat():
