@@ -28,9 +28,9 @@ good at one market and one selling a good into one market. Both kinds draw on on
 allotted its share of the credits above the reserve that running jobs have not been promised.
 
 `drain()` (a graceful stop) marks the run DRAINING, so workers buy nothing more and sell what they hold, and gives
-out no new work; `shutdown()` cancels every worker, waits for them (bounded), records their results and releases
-every ship but those of workers that may still be running (their leases run out instead; their lease check
-stops them).
+out no new work (running clearances of stranded cargo are waited for within the same bound); `shutdown()` cancels
+every worker, waits for them (bounded), records their results and releases every ship but those of workers that may
+still be running (their leases run out instead; their lease check stops them).
 """
 from __future__ import annotations
 
@@ -355,25 +355,31 @@ class ManufacturingArbitrageCoordinator:
     def drain(self, timeout: float, *, abandon: CancelToken | None = None) -> list[WorkerResult]:
         """Start no new work and tell the workers to wind down (the run turns DRAINING: they buy nothing more and
         sell what they hold); collect results (renewing leases) until no worker runs, `timeout` seconds passed or
-        `abandon` fires. Returns the results collected meanwhile."""
+        `abandon` fires. Clearances of stranded cargo running are waited for alike: they are selling what a hold
+        has, which is what the drain is for, and cut off they would leave it there. Returns the results collected
+        meanwhile."""
         self._draining = True
         now = self._clock.now()
         self._guarded("marking the run as draining", lambda: self._runs.set_state(self.run_id, DRAINING, now),
                       anything=True)
         deadline = now + timedelta(seconds=timeout)
-        if self._active:
+        if self._selling():
             self._log.info("draining: waiting up to %.0f s for %d worker(s) to sell what they hold", timeout,
-                           len(self._active))
+                           self._selling())
         collected: list[WorkerResult] = []
-        while self._active and now < deadline and not (abandon is not None and abandon.cancelled()):
+        while self._selling() and now < deadline and not (abandon is not None and abandon.cancelled()):
             collected += self._guarded("collecting results", self.collect_completions) or []
             if self._next_renewal is None or now >= self._next_renewal:
                 self._guarded("renewing leases", self._renew_leases)
-            if not self._active:
+            if not self._selling():
                 break
             self._clock.sleep(max(0.001, min(self.config.tick_seconds, (deadline - now).total_seconds())))
             now = self._clock.now()
         return collected
+
+    def _selling(self) -> int:
+        """The jobs started and not yet heard back from: workers and clearances (what a drain waits for)."""
+        return len(self._active) + len(self._clearing)
 
     def shutdown(self, state: str = "STOPPED") -> None:
         """Cancel every worker, wait for them (at most `shutdown_timeout`), record their results, release every

@@ -11,9 +11,10 @@ from application.coordinator import CoordinatorConfig, ManufacturingArbitrageCoo
 from application.fleet_manager import FleetConfig, FleetManager
 from application.navigation import Navigator
 from application.production_executor import ProductionExecutor
+from application.stranded_cargo import StrandedCargoPass
 from application.wind_down import DRAINING
 from application.worker import ManufacturingArbitrageWorker
-from application.worker_jobs import WorkerJob
+from application.worker_jobs import ClearanceJob, WorkerJob
 from domain.goods import TradeSymbol
 from domain.trade import TradeSide
 from tests.fake_coordination import (
@@ -99,6 +100,59 @@ def test_the_drain_is_bounded_and_abandon_ends_it_at_once():
     run.run(StopAt(clock, 30), drain=600, abandon=abandon)
     assert clock.now() - runs.runs["run-test"].started_at < timedelta(seconds=60)
     assert DRAINING not in [state for _, state in runs.states]
+    assert assignments.assigned() == []
+
+
+class SlowClearancePool(ScriptedPool):
+    """Clearances that take 100 s of game time to sell the hold, then end having sold it all."""
+
+    def __init__(self, clock) -> None:
+        super().__init__(clock)
+        self.started: dict[str, object] = {}
+
+    def submit(self, job) -> None:
+        super().submit(job)
+        self.started[job.operation_id] = self.clock.now()
+
+    def completed(self):
+        for operation_id, job in list(self.running.items()):
+            if isinstance(job, ClearanceJob) and self.clock.now() - self.started[operation_id] >= timedelta(
+                    seconds=100):
+                self.end(operation_id, revenue=8_000, sold=40, success=True)
+        return super().completed()
+
+
+def clearing_coordinator():
+    """A coordinator whose only ship holds a full hold no run owns: its first turn starts a clearance."""
+    clock = FakeClock()
+    game = FakeGame(clock)
+    game.add_waypoint(HOME, 0, 0)
+    add_ship(game, "AGENT-1", HOME, inventory={"IRON": 40}, cargo_capacity=40)
+    runs, pool, assignments = InMemoryRuns(), SlowClearancePool(clock), InMemoryShipAssignmentRepository()
+    fleet = FleetManager(game, assignments, InMemoryLedgerRepository(), clock, SYSTEM, holder="run-test",
+                         config=FleetConfig(max_haulers=0, max_probes=0))
+    run = ManufacturingArbitrageCoordinator(
+        player="AGENT", system=SYSTEM, game=game, demand_finder=FixedDemand(clock, ()),
+        ship_selector=FirstShipSelector(), assignments=assignments, runs=runs, pool=pool, clock=clock, fleet=fleet,
+        config=CoordinatorConfig(assignment_interval=5.0), run_id="run-test", stranded=StrandedCargoPass())
+    return run, pool, runs, assignments, clock
+
+
+def test_a_graceful_stop_waits_for_a_running_clearance_within_the_drain_and_stop_now_does_not():
+    run, pool, runs, assignments, clock = clearing_coordinator()
+    run.run(StopAt(clock, 30), drain=600)
+    [clearance] = pool.submitted
+    assert isinstance(clearance, ClearanceJob)
+    assert [r.outcome for r in run.results] == ["completed"]  # not cut off by the shutdown's cancel
+    assert timedelta(seconds=100) <= clock.now() - runs.runs["run-test"].started_at < timedelta(seconds=600)
+    assert assignments.assigned() == []
+
+    run, pool, runs, assignments, clock = clearing_coordinator()
+    abandon = type("Now", (), {"cancelled": lambda self: clock.now() >= runs.runs["run-test"].started_at
+                                                           + timedelta(seconds=30)})()
+    run.run(StopAt(clock, 30), drain=600, abandon=abandon)
+    assert [r.outcome for r in run.results] == ["cancelled"]
+    assert clock.now() - runs.runs["run-test"].started_at < timedelta(seconds=60)
     assert assignments.assigned() == []
 
 
