@@ -58,7 +58,7 @@ _log = logging.getLogger(__name__)
 
 CLEARANCE_PREFIX = "clear-"
 # How far back the ledger is read for what a good held cost.
-_COST_LOOKBACK = timedelta(days=7)
+COST_LOOKBACK = timedelta(days=7)
 
 
 @dataclass(frozen=True, slots=True)
@@ -223,7 +223,7 @@ class StrandedCargoSeller:
         try:
             ship = self._game.ship(job.ship)
             clearance = _Clearance(job, recorder, cancel, ship.cargo_capacity - ship.cargo_units)
-            costs = unit_costs(self._ledger, job.ship, started - _COST_LOOKBACK)
+            costs = unit_costs(self._ledger, job.ship, started - COST_LOOKBACK)
             system_markets = self._markets.markets_in_system(ship.system)
             down = {} if self._saturated is None else self._saturated.among(system_markets)
             hold_full = clearance.free < self.config.min_free_cargo

@@ -20,13 +20,16 @@ from application.ports import Clock, MarketRepository
 from application.production_executor import ProductionExecutor, look
 from application.repositories import LedgerRepository, MoneyGate, ShipAssignmentRepository
 from application.ship_activity import release_ship, show_activity
+from application.stranded_cargo import COST_LOOKBACK, unit_costs
 from application.usual_bids import SaturatedImports
 from application.waiting import NEVER, OperationCancelled, check_cancelled
 from application.wind_down import EitherToken
 from application.worker_jobs import CancelToken, WorkerJob, WorkerResult, failure_line, ledger_unreadable
-from domain.ledger import credits_and_debits, output_unit_cost
+from domain.ledger import credits_and_debits, output_unit_cost, purchase_unit_cost
+from domain.goods import TradeSymbol
 from domain.market import MarketSnapshot, MarketTradeGood
 from domain.opportunity import ManufacturingOpportunity
+from domain.ship_state import ShipState
 from domain.symbols import ShipSymbol, WaypointSymbol
 
 _log = logging.getLogger(__name__)
@@ -75,9 +78,9 @@ class ManufacturingArbitrageWorker:
     def run(self, job: WorkerJob, cancel: CancelToken = NEVER, wind_down: CancelToken = NEVER) -> WorkerResult:
         """Manufacture and sell `job.opportunity.good` with `job.ship`; never raises.
 
-        `wind_down` (a graceful stop) ends the making at its next step; what the ship then holds of the good is
-        still taken to the sell market and sold (the run counts as cancelled, its money as earned). Only `cancel`
-        abandons the cargo."""
+        `wind_down` (a graceful stop) ends the making at its next step; the inputs the ship then holds go where
+        they fetch at least their cost (`_sell_inputs`) and what it holds of the good is still taken to the sell
+        market and sold (the run counts as cancelled, its money as earned). Only `cancel` abandons the cargo."""
         started = self._clock.now()
         recorder = LedgerRecorder(self._game, self._ledger, job.operation_id, self._metrics, gate=self._gate,
                                   lease=lease_check(self._assignments, job, self._clock))
@@ -96,6 +99,7 @@ class ManufacturingArbitrageWorker:
             except OperationCancelled:
                 check_cancelled(cancel)  # the hard stop: abandon
                 wound_down = True
+                self._sell_inputs(job, recorder, cancel)
                 units, outcome_notes, fed = self._game.ship(job.ship).inventory.get(opportunity.good, 0), (), False
             if wound_down and units == 0:
                 raise OperationCancelled("stopping: nothing made yet")
@@ -167,7 +171,7 @@ class ManufacturingArbitrageWorker:
 
         def sell_at(at: WaypointSymbol, entry: MarketTradeGood) -> None:
             nonlocal left
-            left, why = self._sell_lots(job, at, entry, left, floor, below, recorder, cancel, sale)
+            left, why = self._sell_lots(job, good, at, entry, left, floor, below, recorder, cancel, sale)
             if why:
                 notes.append(why)
 
@@ -183,12 +187,11 @@ class ManufacturingArbitrageWorker:
                              "and is not saturated")
         return left, "; ".join(notes) if left > 0 else ""
 
-    def _sell_lots(self, job: WorkerJob, market: WaypointSymbol, entry: MarketTradeGood, held: int, floor: float,
-                   below: Callable[[int], str], recorder: LedgerRecorder, cancel: CancelToken,
-                   sale: _Sale) -> tuple[int, str]:
-        """Sell lots at `market`, from the `entry` seen on arrival, while the bid is not below `floor`; returns the
-        units left and why (`below` says it for a bid)."""
-        good = job.opportunity.good
+    def _sell_lots(self, job: WorkerJob, good: TradeSymbol, market: WaypointSymbol, entry: MarketTradeGood,
+                   held: int, floor: float, below: Callable[[int], str], recorder: LedgerRecorder,
+                   cancel: CancelToken, sale: _Sale) -> tuple[int, str]:
+        """Sell lots of `good` at `market`, from the `entry` seen on arrival, while the bid is not below `floor`;
+        returns the units left and why (`below` says it for a bid)."""
         bid, step = entry.bid, None
         while held > 0:
             check_cancelled(cancel)
@@ -210,6 +213,73 @@ class ManufacturingArbitrageWorker:
             else:
                 bid = math.floor(price * step)
         return 0, ""
+
+    def _sell_inputs(self, job: WorkerJob, recorder: LedgerRecorder, cancel: CancelToken) -> None:
+        """On a graceful stop, sell the inputs the ship holds (the goods of the tree it feeds into a factory) where
+        they fetch most, never below their cost.
+
+        An input's buyers are the known markets paying at least `min_sell_to_cost` x its cost and not saturated,
+        best known bid first (ImportSpread.next_markets, the sellers' one rule): the factory it was bought for when
+        its bid is the best, and first whatever its rank when the ship is there (a sale without a trip is the one
+        the drain's bound leaves time for). Its cost is what this run paid for it, else what the ship last paid
+        (units that came along from an earlier run). What no market takes at its cost stays in the hold, with the
+        reason logged: a loss on cargo no run owns is the stranded-cargo clearance's to take, for a reason it
+        logs (application/stranded_cargo.py)."""
+        tree = job.opportunity.dependency_tree
+        factories = {child.good: node.market for node in tree.walk() for child in node.children}
+        held = self._game.ship(job.ship).inventory
+        for good in sorted(g for g in held if g in factories):
+            check_cancelled(cancel)
+            ship = self._game.ship(job.ship)  # where the last input's sale left it
+            units = ship.inventory.get(good, 0)
+            if units <= 0:
+                continue
+            cost = self._input_cost(job, good)
+            left, why = self._sell_input(job, ship, good, units, factories[good], cost, recorder, cancel)
+            sold = f"stopping: sold {units - left} of the {units} {good} held" + (
+                "" if cost is None else f" (cost {cost:.0f}/unit)")
+            if left:
+                _log.warning("%s on %s: %s; keeping %d: %s", job.operation_id, job.ship, sold, left, why)
+            else:
+                _log.info("%s on %s: %s", job.operation_id, job.ship, sold)
+
+    def _sell_input(self, job: WorkerJob, ship: ShipState, good: TradeSymbol, units: int, factory: WaypointSymbol,
+                    cost: float | None, recorder: LedgerRecorder, cancel: CancelToken) -> tuple[int, str]:
+        """Sell `units` of input `good` (see `_sell_inputs`); returns the units left and why."""
+        ratio = self._executor.config.min_sell_to_cost
+        floor = ratio * (cost or 0.0)
+        floor_text = f"{floor:.0f} (its cost {cost or 0:.0f}/unit x {ratio:g})"
+        buyers = self._spread.next_markets(ship.system, good, floor)
+        if ship.waypoint == factory:
+            buyers = (factory, *(market for market in buyers if market != factory))
+        left = units
+        notes: list[str] = []
+
+        def below(bid: int) -> str:
+            return f"bid {bid} below {floor_text}"
+
+        def go(at: WaypointSymbol) -> None:
+            show_activity(self._assignments, job.ship, f"stopping: selling {good} at {at}")
+            self._navigator.go(job.ship, at, recorder, cancel)
+
+        def sell_at(at: WaypointSymbol, entry: MarketTradeGood) -> None:
+            nonlocal left
+            left, why = self._sell_lots(job, good, at, entry, left, floor, below, recorder, cancel, _Sale())
+            if why:
+                notes.append(f"{at}: {why}")
+
+        self._spread.sell(good, buyers, floor, held=lambda: left, go=go, sell_at=sell_at,
+                          chosen=factory if ship.waypoint == factory else None, outcome=SpreadOutcome(notes))
+        if left and not buyers:
+            notes.append(f"no known market in {ship.system} pays {floor_text} or more and is not saturated")
+        return left, "; ".join(notes)
+
+    def _input_cost(self, job: WorkerJob, good: TradeSymbol) -> float | None:
+        """What a unit of input `good` cost: this run's purchases of it, else the ship's last one in the ledger."""
+        paid = purchase_unit_cost(self._ledger.transactions_of_operation(job.operation_id), good)
+        if paid is None:
+            paid = unit_costs(self._ledger, job.ship, self._clock.now() - COST_LOOKBACK).get(good)
+        return paid
 
     def _sale_bid(self, opportunity: ManufacturingOpportunity) -> int:
         """What the sell market pays for the good: the opportunity's bid, or a newer observation of it."""

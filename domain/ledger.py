@@ -91,12 +91,18 @@ def credits_and_debits(transactions: Iterable[LedgerTransaction]) -> tuple[int, 
     return earned, spent
 
 
+def purchase_unit_cost(rows: Iterable[LedgerTransaction], good: TradeSymbol) -> float | None:
+    """The average price an operation paid for `good`, from its purchase rows; None when it bought none."""
+    bought = [row for row in rows if row.type is TransactionType.DEBIT and row.good == good and row.units]
+    units = sum(row.units or 0 for row in bought)
+    return sum(row.amount for row in bought) / units if units else None
+
+
 def output_unit_cost(rows: Iterable[LedgerTransaction], good: TradeSymbol, held: int) -> float:
     """What a unit of `good` cost in an operation: the average price of its purchases, or, when the operation bought
     none (the units came along from an earlier run), its net spending over the `held` units."""
     rows = list(rows)
-    bought = [row for row in rows if row.type is TransactionType.DEBIT and row.good == good and row.units]
-    units = sum(row.units or 0 for row in bought)
-    if units:
-        return sum(row.amount for row in bought) / units
+    paid = purchase_unit_cost(rows, good)
+    if paid is not None:
+        return paid
     return max(0, -net_credits(rows)) / held if held > 0 else 0.0

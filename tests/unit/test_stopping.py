@@ -2,6 +2,7 @@
 bounded time; `stop --now` (SIGUSR1, or a second stop signal) abandons at once."""
 from __future__ import annotations
 
+import logging
 import os
 import signal
 from datetime import timedelta
@@ -15,7 +16,8 @@ from application.stranded_cargo import StrandedCargoPass
 from application.wind_down import DRAINING
 from application.worker import ManufacturingArbitrageWorker
 from application.worker_jobs import ClearanceJob, WorkerJob
-from domain.goods import TradeSymbol
+from domain.goods import TradeGoodType, TradeSymbol
+from domain.symbols import ShipSymbol
 from domain.trade import TradeSide
 from tests.fake_coordination import (
     SYSTEM, FixedDemand, InMemoryRuns, RecordingMetrics, ScriptedPool, StopAt, add_ship, make_opportunity,
@@ -196,6 +198,91 @@ def test_a_manufacturing_worker_winding_down_before_anything_is_made_buys_no_mor
 
     assert result.cancelled and result.quantity_sold == 0
     assert not any(t.good == MACHINERY for t in game.trades)
+
+
+IRON = TradeSymbol.IRON
+
+
+def winding_down_worker(world, ledger=None):
+    game, clock = world.game, world.game.clock
+    markets = InMemoryMarketRepository(game.snapshots())
+    assignments = InMemoryShipAssignmentRepository()
+    navigator = Navigator(game, clock, markets, assignments)
+    worker = ManufacturingArbitrageWorker(game, ledger or InMemoryLedgerRepository(), navigator,
+                                          ProductionExecutor(game, navigator, clock, markets, assignments), clock,
+                                          assignments=assignments, markets=markets)
+    assert assignments.try_assign(world.ship, "mfg-1", "coordinator", clock.now() + timedelta(hours=2), clock.now())
+    return worker, assignments
+
+
+class HoldsIron:  # fires once the first lot of IRON is in the hold, before any is delivered
+    def __init__(self, game) -> None:
+        self.game = game
+
+    def cancelled(self) -> bool:
+        return self.game.fleet[ShipSymbol("AGENT-1")].inventory.get(IRON, 0) > 0
+
+
+def iron_sold(game) -> list[tuple[str, int, int]]:
+    return [(str(t.waypoint), t.units, t.price_per_unit) for t in game.trades_of(IRON, TradeSide.SELL)]
+
+
+def test_a_worker_winding_down_with_inputs_sells_them_at_the_factory_paying_best_not_below_cost():
+    world = machinery_world(FakeClock())
+    game = world.game
+    game.markets[world.factory][IRON].bid = 700  # the factory pays more than the 500 the IRON cost
+    worker, assignments = winding_down_worker(world)
+    credits_before = game.credits
+
+    result = worker.run(WorkerJob("mfg-1", world.ship, world.opportunity()), wind_down=HoldsIron(game))
+
+    assert [(t.units, t.price_per_unit) for t in game.trades_of(IRON, TradeSide.PURCHASE)] == [(10, 500)]
+    assert iron_sold(game) == [("X1-C1", 10, 700)]  # not kept in the hold, not sold below its cost
+    assert game.fleet[world.ship].inventory == {}
+    assert result.cancelled and result.error is None and result.profit == game.credits - credits_before > 0
+    assert assignments.assigned() == []
+
+
+def test_inputs_go_to_the_best_known_bid_above_cost_and_are_kept_when_none_pays_it(caplog):
+    world = machinery_world(FakeClock())  # the factory pays 420 for IRON that cost 500
+    game = world.game
+    game.add_good("X1-H1", "IRON", TradeGoodType.IMPORT, ask=1200, bid=600)
+    worker, _ = winding_down_worker(world)
+    worker.run(WorkerJob("mfg-1", world.ship, world.opportunity()), wind_down=HoldsIron(game))
+    assert iron_sold(game) == [("X1-H1", 10, 600)]
+
+    world = machinery_world(FakeClock())  # no known market pays the 500 the IRON cost
+    game = world.game
+    worker, _ = winding_down_worker(world)
+    with caplog.at_level(logging.INFO):
+        result = worker.run(WorkerJob("mfg-1", world.ship, world.opportunity()), wind_down=HoldsIron(game))
+    assert iron_sold(game) == [] and game.fleet[world.ship].inventory == {IRON: 10}
+    assert result.cancelled
+    assert ("stopping: sold 0 of the 10 IRON held (cost 500/unit); keeping 10: no known market in X1 pays 500 "
+            "(its cost 500/unit x 1) or more and is not saturated") in caplog.text
+
+
+def test_inputs_are_delivered_to_the_factory_the_ship_is_at_and_stop_now_abandons_them():
+    world = machinery_world(FakeClock())
+    game = world.game
+    game.markets[world.factory][IRON].bid = 700
+    game.add_good("X1-H1", "IRON", TradeGoodType.IMPORT, ask=1800, bid=900)  # pays more, a trip away
+
+    class DeliveredOnce:  # fires after the first lot of IRON went into the factory
+        def cancelled(self) -> bool:
+            return bool(game.trades_of(IRON, TradeSide.SELL))
+
+    worker, _ = winding_down_worker(world)
+    worker.run(WorkerJob("mfg-1", world.ship, world.opportunity()), wind_down=DeliveredOnce())
+    assert {waypoint for waypoint, _, _ in iron_sold(game)} == {"X1-C1"}
+    assert sum(units for _, units, _ in iron_sold(game)) == 40 and game.fleet[world.ship].inventory == {}
+
+    world = machinery_world(FakeClock())
+    game = world.game
+    game.markets[world.factory][IRON].bid = 700
+    worker, _ = winding_down_worker(world)
+    result = worker.run(WorkerJob("mfg-1", world.ship, world.opportunity()), HoldsIron(game), HoldsIron(game))
+    assert result.cancelled and iron_sold(game) == [] and game.fleet[world.ship].inventory == {IRON: 10}
 
 
 def test_sigusr1_or_a_second_stop_signal_asks_to_abandon():
