@@ -91,6 +91,12 @@ class EconomySettings:
     # Half-life of a shipyard's markup after purchases.
     shipyard_half_life_minutes: float = 120.0
     elasticity: float = 0.8
+    # How far an export's price sits from its good's level at the supply label its template stock reads as:
+    # base * template_ratio^-export_elasticity. The real exports of a good range from 0.74-0.97 to 1.09-1.55 of
+    # its median price (facts universe §2, the goods with ranges), with 80% of them HIGH or ABUNDANT (§1): an
+    # ABUNDANT export sells at about 0.85 of the median, a MODERATE one at about 1.2. At the exchanges' 0.8 an
+    # ABUNDANT export sold at 0.6 of the median, below every real one, and gave trading lanes twice the real margin.
+    export_elasticity: float = 0.25
     # An import's bid follows its own curve (see `mid_price`), set by what one tranche (tradeVolume units) sold does
     # to it, by the labels the facts key it by (facts universe §5, fit on ~20k ladders; not by tradeVolume): with
     # WEAK activity (every import no line consumes, and a consumed one below GROWING) the bid falls import_slope per
@@ -178,8 +184,8 @@ def mid_price(good: MarketGood, settings: EconomySettings) -> float:
 def _export_log_price(good: MarketGood, ratio: float, settings: EconomySettings) -> float:
     """An export's log price over its base at `ratio` (stock over equilibrium, clamped).
 
-    At its template stock it is base * template_ratio^-elasticity, the price the universe calibrates (facts §2);
-    every tranche of stock below (above) the template multiplies (divides) it by the step its curve gives at that
+    At its template stock it is base * template_ratio^-export_elasticity, the price the universe calibrates (facts
+    §2); every tranche of stock below (above) the template multiplies (divides) it by the step its curve gives at that
     supply level (`export_restricted_step` for a factory export, `export_weak_step` for one no line makes), so a
     tranche moves the price by its labels on every tradeVolume tier. Tranches are of the good's tier: a grown
     tradeVolume keeps the price where it was and deepens the market, each tranche moving the price less."""
@@ -187,7 +193,7 @@ def _export_log_price(good: MarketGood, ratio: float, settings: EconomySettings)
     template = _clamped(good.kind, good.template_ratio, settings)
     tranches = settings.equilibrium_stock(good.kind, good.tier) / good.tier   # tier tranches in an equilibrium
     climb = _log_steps_below(ratio, steps, settings) - _log_steps_below(template, steps, settings)
-    return -settings.elasticity * math.log(template) - tranches * climb
+    return -settings.export_elasticity * math.log(template) - tranches * climb
 
 
 def _log_steps_below(ratio: float, steps: Mapping[str, float], settings: EconomySettings) -> float:

@@ -119,7 +119,7 @@ class MarketGood:
     kind: str                      # EXPORT | IMPORT | EXCHANGE
     trade_volume: int
     base_price: float              # sellPrice (what the market pays) at equilibrium stock; an export's at its
-    # template stock is base_price * template_ratio^-elasticity (economy._export_log_price)
+    # template stock is base_price * template_ratio^-export_elasticity (economy._export_log_price)
     equilibrium: float             # stock units at equilibrium, for the current trade_volume
     stock: float
     template_ratio: float = 1.0    # the untouched market's stock over equilibrium

@@ -341,6 +341,32 @@ def test_prices_start_at_the_real_levels(player: Player) -> None:
         assert 2.75 <= ratio <= 3.65, good      # measured extremes: FABRICS 2.78, DRUGS 3.62
 
 
+@pytest.mark.parametrize("seed", [1, 2])
+def test_export_prices_over_a_day_nobody_trades_stay_in_the_real_range(seed: int) -> None:
+    """facts §2: a good's export prices range from 0.74-0.97 to 1.09-1.55 of its median (the goods with ranges), so
+    their labels and the background traffic move exports' prices only that far. The starter system's exports, every
+    half game hour for a day: their asks over the good's real median. (An ABUNDANT export priced as an exchange is,
+    0.6 of the median, put the tenth percentile at 0.52 and gave trading lanes twice the real margin.)"""
+    clock = ManualClock()
+    world = World.open(None, clock=clock, settings=WorldSettings(seed=seed, speed=1.0, other_systems=3))
+    starter = world.universe.starter_system
+    relative: list[float] = []
+    for _ in range(49):
+        now = clock.now().timestamp()
+        for symbol, spec in world.universe.markets.items():
+            if symbol.startswith(starter + "-"):
+                market = world._market_now(world._markets[symbol], now)
+                relative += [g.purchase_price / catalog.purchase_price_level(g.symbol, "EXPORT")
+                             for g in world._views.market(spec, market).trade_goods
+                             if g.type == "EXPORT" and g.symbol != "FUEL"]
+        clock.advance(1800)
+    world.close()
+    tenth, median, ninetieth = (statistics.quantiles(relative, n=10)[i] for i in (0, 4, 8))
+    assert 0.65 <= tenth <= 0.9, tenth
+    assert 0.93 <= median <= 1.07, median
+    assert 1.15 <= ninetieth <= 1.45, ninetieth
+
+
 def test_fuel_costs_what_it_costs_in_the_real_game(player: Player) -> None:
     """facts §2: FUEL at an exchange 72/68 (72-84), at the refinery 56 (50-87); seen by the frigate and the probe
     where they start, and by the frigate at the gas giant's refinery."""
