@@ -37,7 +37,6 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import logging
-import math
 import sys
 import tempfile
 import time
@@ -298,14 +297,20 @@ def regime_check(args: argparse.Namespace, ops: frozenset[str]) -> list[str]:
         figures.append(measured)
         lines += [f"--- speed {speed:g} ---", *measured.lines()]
     fast, real = (f.net / f.game_hours for f in figures)
-    ratio = max(fast, real) / min(fast, real) if min(fast, real) > 0 else math.inf
-    # Two runs that earned nothing agree but show nothing: the span was too short for a run to complete.
-    agree = fast == real or (0 < min(fast, real) and ratio <= 2.0)
     lines.append(f"regime check: credits per game hour {fast:,.0f} at speed {args.speed:g} vs {real:,.0f} at "
-                 f"speed 1: {'agree' if agree else 'DO NOT agree'} within a factor of 2"
-                 f"{f' (ratio {ratio:.2f})' if math.isfinite(ratio) and fast != real else ''}"
-                 f"{' (both earned nothing: run a longer span)' if fast == real == 0 else ''}")
+                 f"speed 1: {regime_verdict(fast, real)}")
     return lines
+
+
+def regime_verdict(fast: float, real: float) -> str:
+    """Whether credits per game hour at the compressed speed and at speed 1 agree within a factor of 2.
+
+    A leg that earned nothing (or lost) says nothing of the regime: the span was too short for runs to complete,
+    or the runs failed; calling that agreement would pass a check that measured nothing."""
+    if min(fast, real) <= 0:
+        return "CANNOT compare: a leg earned nothing or lost (run a longer span)"
+    ratio = max(fast, real) / min(fast, real)
+    return f"{'agree' if ratio <= 2.0 else 'DO NOT agree'} within a factor of 2 (ratio {ratio:.2f})"
 
 
 def main() -> int:
