@@ -47,6 +47,7 @@ from application.demand_finder import DemandFinderConfig, ManufacturingDemandFin
 from application.errors import ApplicationError, StrategyError
 from application.fleet_manager import FleetManager
 from application.fleet_returns import waiting_lot_profit
+from application.loss_pauses import RESTORED_RESULTS, LossPause, LossPauses, Pause
 from application.game_port import GamePort
 from application.market_scout import MarketScout, is_probe
 from application.metrics_port import Metrics, NullMetrics
@@ -87,16 +88,6 @@ _WORKER_PREFIXES = ("mfg-", CLEARANCE_PREFIX)
 def opportunity_key(opportunity: ManufacturingOpportunity) -> OpportunityKey:
     """What "one worker per opportunity" counts by: the good and the market it is sold to."""
     return (opportunity.good, opportunity.sell_market)
-
-
-@dataclass(frozen=True, slots=True)
-class LossPause:
-    """A kind of work pauses a good after `losses` losing runs in a row, or one that lost more than `loss_over`
-    credits, for `seconds` (twice as long each pause before the good earns again)."""
-
-    losses: int
-    seconds: float
-    loss_over: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -263,7 +254,6 @@ class ManufacturingArbitrageCoordinator:
         self._budget = AccountBudget()
         self._allotted: dict[str, int] = {}  # operation -> budget given at its start
         self._routes: list[TradeRoute] = []
-        self._paused_trades: dict[TradeSymbol, datetime] = {}
         self._records = RunRecords()  # what finished runs earned, and the results themselves
         self._next_route_discovery: datetime | None = None
         # What each started job was expected to earn per ship-hour and from what, and per kind how finished runs
@@ -279,9 +269,7 @@ class ManufacturingArbitrageCoordinator:
         self._stranded = stranded
         self._clearing: dict[str, ClearanceJob] = {}
         self._maybe_running: set[str] = set()
-        self._loss_streak: dict[tuple[str, TradeSymbol], int] = {}
-        self._pauses: dict[tuple[str, TradeSymbol], int] = {}  # pauses in a row, per kind of work and good
-        self._paused_until: dict[TradeSymbol, datetime] = {}
+        self._losses = LossPauses(lambda kind: self.config.loss_pause(kind))  # config may be replaced meanwhile
         self._next_discovery: datetime | None = None
         self._next_assignment: datetime | None = None
         self._next_renewal: datetime | None = None
@@ -850,53 +838,29 @@ class ManufacturingArbitrageCoordinator:
         return replace(result, revenue=revenue, cost=cost)
 
     def _account(self, result: WorkerResult, at: datetime) -> None:
-        """Loss bookkeeping, per kind of work, by that kind's rule (config.loss_pause): `losses` losing runs of a
-        good in a row (a failed manufacturing run counts even when it spent nothing), or one run that lost more than
-        `loss_over` credits, pause it (for manufacturing, or for trading); each pause before the good earns again is
-        twice as long as the one before. Unsold cargo counts at its cost: a run that kept its goods found no known
-        import paying what they cost, which is reason enough to stop buying them for a while."""
-        if result.cancelled:
+        """Count `result` in the loss bookkeeping (application/loss_pauses.py: each kind of work pauses a good by its
+        own rule, config.loss_pause)."""
+        pause = self._losses.account(result, at)
+        if pause is not None:
+            self._paused(pause)
+
+    def _paused(self, pause: Pause) -> None:
+        """A pause still in force takes its good off its kind's list at once."""
+        if pause.until <= self._clock.now():
             return
-        kind = result.kind
-        key = (kind, result.good)
-        if result.profit > 0:
-            self._loss_streak[key] = 0
-            self._pauses.pop(key, None)
-            return
-        if result.profit == 0 and (result.success or kind == ARBITRAGE):
-            return
-        # A failed manufacturing run counts even when it spent nothing: an opportunity that fails at once (its
-        # factory needs feeding that would not pay, which the demand finder cannot see) comes straight back from the
-        # discovery due at once. A trade that bought nothing does not count: its lane comes back only if the prices
-        # its run saw still make it one.
-        rule = self.config.loss_pause(kind)
-        streak = self._loss_streak.get(key, 0) + 1
-        big = -result.profit > rule.loss_over
-        if streak < rule.losses and not big:
-            self._loss_streak[key] = streak
-            return
-        self._loss_streak[key] = 0
-        # A good paused again before any run of it earned is paused twice as long each time (up to 8 times).
-        pauses = self._pauses[key] = self._pauses.get(key, 0) + 1
-        until = at + timedelta(seconds=rule.seconds * min(8, 2 ** (pauses - 1)))
-        why = f"a run lost {-result.profit:,} credits" if big else f"{streak} losing runs in a row"
-        if kind == ARBITRAGE:
-            self._paused_trades[result.good] = until
-            if until > self._clock.now():
-                self._routes = [r for r in self._routes if r.good != result.good]
+        if pause.kind == ARBITRAGE:
+            self._routes = [r for r in self._routes if r.good != pause.good]
         else:
-            self._paused_until[result.good] = until
-            if until > self._clock.now():
-                self._opportunities = [o for o in self._opportunities if o.good != result.good]
-        if until > self._clock.now():
-            self._log.warning("pausing %s of %s until %s: %s", kind, result.good, until.isoformat(), why)
+            self._opportunities = [o for o in self._opportunities if o.good != pause.good]
+        self._log.warning("pausing %s of %s until %s: %s", pause.kind, pause.good, pause.until.isoformat(),
+                          pause.reason)
 
     def _restore_loss_history(self) -> None:
         """Replay recent results (of earlier runs too) so a restart does not forget a good's losses."""
-        recent = self._guarded("reading past results", lambda: self._runs.results(None, limit=200)) or []
+        recent = self._guarded("reading past results", lambda: self._runs.results(None, limit=RESTORED_RESULTS)) or []
         self._records.replay(recent)  # this run has none yet: it starts just now
-        for result in sorted(recent, key=lambda r: r.finished_at):
-            self._account(result, result.finished_at)
+        for pause in self._losses.replay(recent):
+            self._paused(pause)
 
     # --- queries -------------------------------------------------------------------------------
 
@@ -913,7 +877,7 @@ class ManufacturingArbitrageCoordinator:
 
     def paused_trades(self) -> dict[TradeSymbol, datetime]:
         """Goods whose trading is paused now, with the time each pause ends."""
-        return self._still_paused(self._paused_trades)
+        return self._losses.paused(ARBITRAGE, self._clock.now())
 
     @property
     def opportunities(self) -> list[ManufacturingOpportunity]:
@@ -926,12 +890,7 @@ class ManufacturingArbitrageCoordinator:
 
     def paused_goods(self) -> dict[TradeSymbol, datetime]:
         """Goods paused now, with the time each pause ends."""
-        return self._still_paused(self._paused_until)
-
-    def _still_paused(self, pauses: dict[TradeSymbol, datetime], now: datetime | None = None
-                      ) -> dict[TradeSymbol, datetime]:
-        now = self._clock.now() if now is None else now
-        return {good: until for good, until in pauses.items() if until > now}
+        return self._losses.paused(MANUFACTURING, self._clock.now())
 
     def status(self) -> CoordinatorStatus:
         return CoordinatorStatus(
@@ -972,10 +931,10 @@ class ManufacturingArbitrageCoordinator:
                                   [o for o in self._opportunities if opportunity_key(o) not in busy])
 
     def _paused_goods(self, now: datetime) -> set[TradeSymbol]:
-        return set(self._still_paused(self._paused_until, now))
+        return set(self._losses.paused(MANUFACTURING, now))
 
     def _paused_trades_at(self, now: datetime) -> set[TradeSymbol]:
-        return set(self._still_paused(self._paused_trades, now))
+        return set(self._losses.paused(ARBITRAGE, now))
 
     def _ships(self, now: datetime) -> list[ShipState]:
         """The fleet, listed at most once a second (discovery and assignment of one turn share it); a worker's

@@ -9,9 +9,10 @@ import pytest
 from application.coordinator import CoordinatorConfig, ManufacturingArbitrageCoordinator
 from application.errors import StrategyError
 from application.fleet_manager import FleetConfig, FleetManager
+from application.loss_pauses import rebuilt
 from application.market_scout import MarketScout
 from application.repositories import ShipAssignment
-from application.worker_jobs import WorkerResult
+from application.worker_jobs import MANUFACTURING, WorkerResult
 from domain.fleet import ShipType
 from domain.goods import TradeSymbol
 from domain.ledger import TransactionCategory
@@ -290,6 +291,29 @@ def test_losses_of_earlier_runs_are_remembered_at_start():
     jobs = world.cycle()
     assert [job.opportunity.good for job in jobs] == [TradeSymbol.MACHINERY]
     assert TradeSymbol.ELECTRONICS in world.coordinator.paused_goods()
+
+
+def test_the_pauses_rebuilt_from_storage_are_the_coordinator_s():
+    # What `manufacturing status` shows must be what the daemon holds: the same rule replayed on what it stored.
+    clock_start = FakeClock().now()
+    past = [WorkerResult(operation_id=f"mfg-old-{i}", ship=ShipSymbol("AGENT-1"), good=TradeSymbol.MACHINERY,
+                         started_at=clock_start - timedelta(minutes=30), finished_at=clock_start - timedelta(minutes=i),
+                         revenue=100, cost=900, success=True) for i in (10, 5)]
+    world = World(ships=1, opportunities=opportunities(3), past_results=past, pause_after_losses=2,
+                  pause_after_losses_for=3600, pause_after_loss_over=2_000)
+    for cost in (1_000, 9_000, 1_000):  # ELECTRONICS twice, then MICROPROCESSORS once: a streak, not a pause
+        (job,) = world.cycle()
+        world.pool.complete(job.operation_id, revenue=500, cost=cost)
+        world.coordinator.collect_completions()
+        world.clock.advance(60)
+
+    run = world.runs.latest_run("AGENT")
+    book = rebuilt(world.coordinator.config.loss_pause, run.started_at, world.runs.results(run.run_id, 10_000),
+                   world.runs.results(None, 10_000))
+
+    assert book.paused(MANUFACTURING, world.clock.now()) == world.coordinator.paused_goods() != {}
+    assert [pause.reason for pause in book.in_force(world.clock.now())] == [
+        "2 losing runs in a row", "a run lost 8,500 credits"]
 
 
 def test_the_loop_runs_discovery_and_assignment_at_their_intervals_then_stops_cleanly():
