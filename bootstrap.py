@@ -41,6 +41,7 @@ from application.arbitrage_worker import ArbitrageWorker, ArbitrageWorkerConfig
 from application.coordinator import CoordinatorConfig, ManufacturingArbitrageCoordinator
 from application.demand_finder import DemandFinderConfig, ManufacturingDemandFinder
 from application.fleet_manager import FleetConfig, FleetManager
+from application.loss_pauses import LossPause
 from application.market_scout import MarketScout, ScoutConfig
 from application.navigation import NavigationConfig, Navigator
 from application.production_executor import ProductionConfig, ProductionExecutor
@@ -51,7 +52,7 @@ from application.wind_down import RunWindDown
 from application.worker import ManufacturingArbitrageWorker
 from application.stranded_cargo import StrandedCargoConfig, StrandedCargoPass, StrandedCargoSeller
 from application.usual_bids import RememberingMarkets, SaturatedImports
-from application.worker_jobs import ClearanceJob, WorkerJob, WorkerResult
+from application.worker_jobs import ARBITRAGE, MANUFACTURING, ClearanceJob, WorkerJob, WorkerResult
 from domain.goods import SupplyLevel
 from domain.symbols import SystemSymbol
 from domain.usual_bid import UsualBidRule
@@ -85,9 +86,15 @@ class Runtime:
     rate_limit_scaled: bool = False
 
     def scaled(self, seconds: float, floor: float) -> float:
-        if self.rate_limit_scaled:
-            floor /= self.time_scale
-        return max(floor, seconds / self.time_scale)
+        return scaled_seconds(seconds, floor, self.time_scale, self.rate_limit_scaled)
+
+
+def scaled_seconds(seconds: float, floor: float, time_scale: float, rate_limit_scaled: bool) -> float:
+    """`seconds` of game time in wall seconds on a game `time_scale` times fast, at least `floor` (which shrinks with
+    the speed too when the game's rate limit does)."""
+    if rate_limit_scaled:
+        floor /= time_scale
+    return max(floor, seconds / time_scale)
 
 
 # --- factories the container calls -------------------------------------------------------------------------------
@@ -151,19 +158,29 @@ def _metrics(enabled: bool):
 
 def _coordinator_config(runtime: Runtime) -> CoordinatorConfig:
     m, a = runtime.settings.manufacturing, runtime.settings.arbitrage
+    pauses = loss_pauses(runtime.settings, runtime.time_scale, runtime.rate_limit_scaled)
+    made, traded = pauses[MANUFACTURING], pauses[ARBITRAGE]
     return CoordinatorConfig(
         max_workers=m.max_workers, min_price=m.min_price, max_opportunities=m.max_opportunities,
         min_margin=m.min_margin, discovery_interval=runtime.scaled(m.discovery_interval, _MIN_INTERVAL["discovery"]),
         assignment_interval=runtime.scaled(m.assignment_interval, _MIN_INTERVAL["assignment"]),
-        pause_after_losses=m.pause_after_losses,
-        pause_after_losses_for=runtime.scaled(m.pause_after_losses_for, 60.0),
-        pause_after_loss_over=m.pause_after_loss_over,
+        pause_after_losses=made.losses, pause_after_losses_for=made.seconds, pause_after_loss_over=made.loss_over,
         manufacturing_enabled=m.arbitrage_enabled, arbitrage_max_workers=a.max_workers if a.enabled else 0,
         arbitrage_discovery_interval=runtime.scaled(a.discovery_interval, _MIN_INTERVAL["discovery"]),
         credit_reserve=runtime.settings.fleet.trading_reserve, run_budget_share=m.run_budget_share,
-        arbitrage_pause_after_losses=a.pause_after_losses,
-        arbitrage_pause_after_losses_for=runtime.scaled(a.pause_after_losses_for, 60.0),
-        arbitrage_pause_after_loss_over=a.pause_after_loss_over, arbitrage_run_budget_share=a.run_budget_share)
+        arbitrage_pause_after_losses=traded.losses, arbitrage_pause_after_losses_for=traded.seconds,
+        arbitrage_pause_after_loss_over=traded.loss_over, arbitrage_run_budget_share=a.run_budget_share)
+
+
+def loss_pauses(settings: Settings, time_scale: float = 1.0, rate_limit_scaled: bool = False) -> dict[str, LossPause]:
+    """Each kind of work's loss pause rule as a daemon on a game `time_scale` times fast applies it: the settings'
+    game-time duration in wall seconds, at least a minute (`status` rebuilds the pauses of a daemon whose record
+    predates its rules with these)."""
+    m, a = settings.manufacturing, settings.arbitrage
+    return {kind: LossPause(losses, scaled_seconds(seconds, 60.0, time_scale, rate_limit_scaled), over)
+            for kind, losses, seconds, over in (
+                (MANUFACTURING, m.pause_after_losses, m.pause_after_losses_for, m.pause_after_loss_over),
+                (ARBITRAGE, a.pause_after_losses, a.pause_after_losses_for, a.pause_after_loss_over))}
 
 
 def pool_size(settings: Settings) -> int:

@@ -18,6 +18,7 @@ In order:
 """
 from __future__ import annotations
 
+import dataclasses
 import logging
 import os
 from dataclasses import dataclass, field
@@ -68,6 +69,17 @@ def daemon_runtime(request: DaemonRequest) -> Any:
                              rate_limit_scaled=request.embedded and request.rate_limit_scaled)
 
 
+def kinds_of_work(coordinator: Any) -> dict[str, Any]:
+    """What the record says of the coordinator's two kinds of work: each one's worker cap (0 when off) and loss
+    pause rule, which `status` shows the workers against and rebuilds the paused goods with."""
+    from application.worker_jobs import ARBITRAGE, MANUFACTURING
+
+    config = coordinator.config
+    return {"max_workers": config.max_workers if config.manufacturing_enabled else 0,
+            "arbitrage_max_workers": config.arbitrage_max_workers if coordinator.arbitrage_enabled else 0,
+            "loss_pauses": {kind: dataclasses.asdict(config.loss_pause(kind)) for kind in (MANUFACTURING, ARBITRAGE)}}
+
+
 def run_daemon(request: DaemonRequest) -> None:
     """Run the coordinator of `request.player` until SIGTERM or SIGINT; raises what made it fail (logged)."""
     configure_logging()
@@ -112,8 +124,8 @@ def _serve(request: DaemonRequest, stop: SignalCancelToken) -> None:
                 started_at=datetime.now(UTC).isoformat(timespec="seconds"),
                 log_file=str(request.paths.log_file()), database=request.database_shown,
                 metrics_url=endpoint.url if endpoint is not None else "",
-                max_workers=coordinator.config.max_workers,
-                strategies=bootstrap.strategies_shown(settings), rate_limit_scaled=runtime.rate_limit_scaled)
+                strategies=bootstrap.strategies_shown(settings), rate_limit_scaled=runtime.rate_limit_scaled,
+                **kinds_of_work(coordinator))
             write_info(request.paths, info)
             announce_ready(request.paths)
             activity = ActivityLog(container.assignments(), request.player, on_exit=container.database().close).start()

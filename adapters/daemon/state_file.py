@@ -10,12 +10,13 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
 from adapters.daemon.paths import DAEMON, RunPaths
 from adapters.daemon.process import write_atomically
+from application.loss_pauses import LossPause
 
 SERVER = "server"
 _T = TypeVar("_T")
@@ -23,7 +24,11 @@ _T = TypeVar("_T")
 
 @dataclass(frozen=True)
 class DaemonInfo:
-    """The manufacturing daemon of one player, as it described itself when it was ready."""
+    """The manufacturing daemon of one player, as it described itself when it was ready.
+
+    `max_workers` and `arbitrage_max_workers`: the most workers of each kind of work at once (0: the kind is off);
+    `loss_pauses`: each kind's loss pause rule as its coordinator applies it (durations in wall seconds), by kind.
+    A record of an older daemon has neither of the last two (None, empty): readers fall back on the settings."""
 
     pid: int
     player: str
@@ -39,6 +44,16 @@ class DaemonInfo:
     max_workers: int = 0
     strategies: str = ""
     rate_limit_scaled: bool = False  # the game's rate limit is scaled with time_scale (the embedded server's)
+    arbitrage_max_workers: int | None = None
+    loss_pauses: dict[str, dict[str, float]] = field(default_factory=dict)
+
+    def loss_pause(self, kind: str) -> LossPause | None:
+        """The daemon's loss pause rule of `kind` of work; None when its record does not say (or says nonsense)."""
+        rule = self.loss_pauses.get(kind) if isinstance(self.loss_pauses, dict) else None
+        try:
+            return LossPause(int(rule["losses"]), float(rule["seconds"]), int(rule["loss_over"]))  # type: ignore
+        except (TypeError, KeyError, ValueError):
+            return None
 
 
 @dataclass(frozen=True)

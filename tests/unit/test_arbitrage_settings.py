@@ -159,3 +159,15 @@ def test_a_bad_saturated_supply_names_the_setting_before_anything_starts(tmp_pat
                                  "of SCARCE, LIMITED, MODERATE, HIGH, ABUNDANT")
     with pytest.raises(ConfigError, match="ST_ARBITRAGE_SATURATED_SUPPLY"):
         bootstrap._route_finder_config(runtime({"ST_ARBITRAGE_SATURATED_SUPPLY": "FULL"}, tmp_path))
+
+
+def test_the_loss_pause_rules_outside_a_daemon_are_the_ones_its_coordinator_applies(tmp_path: Path):
+    # `status` rebuilds the pauses of a daemon whose record predates its rules with bootstrap.loss_pauses.
+    env = {"ST_ARBITRAGE_PAUSE_AFTER_LOSSES": "5", "ST_MANUFACTURING_PAUSE_AFTER_LOSSES_FOR": "2h"}
+    for time_scale, scaled in ((1.0, False), (60.0, False), (600.0, True)):
+        r = replace(runtime(env, tmp_path, time_scale), rate_limit_scaled=scaled)
+        config = bootstrap._coordinator_config(r)
+        rules = bootstrap.loss_pauses(r.settings, time_scale, scaled)
+        assert rules == {kind: config.loss_pause(kind) for kind in ("manufacturing", "arbitrage")}
+    assert bootstrap.loss_pauses(load_settings(env), 60.0)["manufacturing"].seconds == 120.0  # 2 h at speed 60
+    assert bootstrap.loss_pauses(load_settings({}), 600.0)["arbitrage"].seconds == 60.0  # at least a minute
