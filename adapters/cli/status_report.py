@@ -21,13 +21,14 @@ from adapters.daemon.recovery import FINAL_STATES
 from adapters.daemon.state_file import DaemonInfo, read_daemon_info
 from adapters.durations import format_duration
 from application.repositories import RunInfo
+from application.stranded_cargo import CLEARANCE_PREFIX
+from application.worker_jobs import ARBITRAGE, MANUFACTURING, kind_of_operation
 from domain.ledger import TransactionCategory, TransactionType, net_credits
 
 RECENT_COMPLETIONS = 5
 # A market's prices count as fresh for this long (game time), as for the coordinator's scout.
 FRESH_GAME_SECONDS = 900.0
 _MIN_FRESH_SECONDS = 30.0
-MANUFACTURING_PREFIX = "mfg-"
 # How far back the ledger is read for cargo bought and never sold.
 STRANDED_LOOKBACK = timedelta(days=7)
 
@@ -91,6 +92,15 @@ class Coverage:
 
 
 @dataclass(frozen=True)
+class WorkerCount:
+    """The workers of one kind of work running now, against the kind's own maximum (0: the kind is off)."""
+
+    kind: str
+    active: int
+    maximum: int
+
+
+@dataclass(frozen=True)
 class StatusReport:
     player: str
     state: str
@@ -99,7 +109,7 @@ class StatusReport:
     run: RunInfo | None
     info: DaemonInfo | None
     system: str
-    max_workers: int
+    max_workers: int  # manufacturing's (0: off)
     strategies: str
     log_file: str
     database: str
@@ -114,10 +124,19 @@ class StatusReport:
     by_kind: tuple[tuple[str, int, int, int], ...] = ()  # (kind of work, profit, runs, working now)
     coverage: Coverage | None = None
     orphans: int = 0  # processes a crashed daemon left running (its workers)
+    arbitrage_max_workers: int = 0  # 0: off
 
     @property
-    def active_workers(self) -> int:
-        return sum(1 for line in self.ships if line.operation_id.startswith(MANUFACTURING_PREFIX))
+    def workers(self) -> tuple[WorkerCount, ...]:
+        """Each kind of work's workers (ships held by its operations) against its own maximum."""
+        working = [kind_of_operation(line.operation_id) for line in self.ships]
+        return (WorkerCount(MANUFACTURING, working.count(MANUFACTURING), self.max_workers),
+                WorkerCount(ARBITRAGE, working.count(ARBITRAGE), self.arbitrage_max_workers))
+
+    @property
+    def clearances(self) -> int:
+        """Stranded-cargo clearances running now (workers of no kind of work)."""
+        return sum(1 for line in self.ships if line.operation_id.startswith(CLEARANCE_PREFIX))
 
     @property
     def other_money(self) -> int:
@@ -153,8 +172,7 @@ def gather_status(op: Operator, player: str, now: datetime | None = None) -> Sta
         system = (info.system if info else "") or (run.system if run else "") or op.settings.system
         report = StatusReport(
             player=player, state=state, now=now, pid=process.pid if process.state is DaemonState.RUNNING else None,
-            run=run, info=info, system=system,
-            max_workers=info.max_workers if info else op.settings.manufacturing.max_workers,
+            run=run, info=info, system=system, **_worker_caps(op.settings, info),
             strategies=(info.strategies if info else "") or (run.strategies if run else "") or
             f"ranking={op.settings.strategy.ranking}, ship={op.settings.strategy.ship_selection}",
             log_file=str(paths.log_file()), database=shown_database(database_url), orphans=len(process.orphans))
@@ -192,9 +210,22 @@ def _without_runs(op: Operator, player: str, now: datetime, process: DaemonState
     paths = op.paths(player)
     return StatusReport(
         player=player, state=_state(process, None), now=now, pid=None, run=None, info=info,
-        system=op.settings.system, max_workers=op.settings.manufacturing.max_workers,
+        system=op.settings.system, **_worker_caps(op.settings, None),
         strategies=f"ranking={op.settings.strategy.ranking}, ship={op.settings.strategy.ship_selection}",
         log_file=str(paths.log_file()), database=shown_database(database_url))
+
+
+def _worker_caps(settings: Any, info: DaemonInfo | None) -> dict[str, int]:
+    """Each kind's maximum of workers: the running daemon's, else (or where its older record does not say) what
+    the settings give a daemon started now."""
+    m, a = settings.manufacturing, settings.arbitrage
+    caps = {"max_workers": m.max_workers if m.arbitrage_enabled else 0,
+            "arbitrage_max_workers": a.max_workers if a.enabled else 0}
+    if info is not None:
+        caps["max_workers"] = info.max_workers
+        if info.arbitrage_max_workers is not None:
+            caps["arbitrage_max_workers"] = info.arbitrage_max_workers
+    return caps
 
 
 def _state(process: DaemonState, run: RunInfo | None) -> str:
@@ -244,8 +275,6 @@ def _stranded(rows: Any, prefix: str, held: set[str]) -> tuple[StrandedLine, ...
 
 def _by_kind(results: list[Any], ships: tuple[ShipLine, ...]) -> tuple[tuple[str, int, int, int], ...]:
     """Manufacturing and trade arbitrage side by side: profit and runs from the results, ships working now."""
-    from application.worker_jobs import ARBITRAGE, MANUFACTURING, kind_of_operation
-
     working = [kind_of_operation(line.operation_id) for line in ships]
     return tuple((kind, sum(r.profit for r in results if r.kind == kind), sum(1 for r in results if r.kind == kind),
                   working.count(kind)) for kind in (MANUFACTURING, ARBITRAGE))
@@ -287,7 +316,7 @@ def render_status(report: StatusReport) -> Group:
         parts += [Text(""), Text(f"No manufacturing run yet: start one with `spacetraders manufacturing start "
                                  f"--player {report.player}`")]
         return Group(*parts, *_where(report))
-    parts.append(field("Active Workers", f"{report.active_workers}/{report.max_workers}"))
+    parts.append(field("Active Workers", _workers(report)))
     if report.state == "CRASHED":
         left = f"; {report.orphans} of its processes still run" if report.orphans else ""
         parts.append(Text(f"The daemon is gone without shutting down{left}: `spacetraders manufacturing start "
@@ -300,6 +329,16 @@ def render_status(report: StatusReport) -> Group:
         parts += [Text(""), field("Market Coverage", f"{c.priced} markets priced, {c.fresh} fresh (under "
                                                      f"{_duration(c.fresh_within)}){oldest}")]
     return Group(*parts, *_where(report))
+
+
+def _workers(report: StatusReport) -> str:
+    """`manufacturing 2/5, arbitrage 1/3`: each kind against its own maximum, with clearances when any run."""
+    kinds = [f"{w.kind} {w.active}/{w.maximum}" if w.maximum else f"{w.kind} off" + (f" ({w.active} still working)"
+                                                                                     if w.active else "")
+             for w in report.workers]
+    if report.clearances:
+        kinds.append(f"clearing stranded cargo {report.clearances}")
+    return ", ".join(kinds)
 
 
 def _ships(report: StatusReport) -> list[RenderableType]:
@@ -416,7 +455,8 @@ def status_json(report: StatusReport) -> dict[str, Any]:
         "game": None if info is None else {"base_url": info.base_url, "embedded": info.embedded,
                                            "time_scale": info.time_scale},
         "strategies": report.strategy_choices,
-        "workers": {"active": report.active_workers, "max": report.max_workers},
+        "workers": {**{w.kind: {"active": w.active, "max": w.maximum} for w in report.workers},
+                    "clearances": report.clearances},
         "ships": [{"ship": s.ship, "operation_id": s.operation_id, "activity": s.activity,
                    "until": _iso(s.until)} for s in report.ships],
         "opportunities": [{"rank": o.rank, "good": o.good, "market": o.market, "price": o.price,

@@ -12,6 +12,7 @@ import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import Result
@@ -165,7 +166,8 @@ def test_status_screen_from_live_data(data_dir: Path, sleeper: DetachedProcess) 
     assert "System: X1-T1" in out
     assert "Game: http://127.0.0.1:1/v2 (embedded, speed 60)" in out
     assert "Strategies: ranking=default_ranking, ship=default_ship_selection" in out
-    assert "Active Workers: 1/5" in out
+    # The record of an older daemon does not say trading's maximum: the settings' (3) stands in.
+    assert "Active Workers: manufacturing 1/5, arbitrage 0/3" in out
     assert table_rows(out, "Ships Assigned (1)") == [  # OTHER-1 belongs to another player
         ["ALPHA-1", "mfg-4", "flying to X1-T1-A3", "in 1 min"]]
     assert table_rows(out, "Discovered Opportunities") == [
@@ -193,7 +195,8 @@ def test_status_json_for_scripts(data_dir: Path, sleeper: DetachedProcess) -> No
     shown = json.loads(run(environment(data_dir), "manufacturing", "status", "--player", "alpha", "--json").stdout)
 
     assert shown["state"] == "RUNNING" and shown["run"]["id"] == "run-1"
-    assert shown["workers"] == {"active": 1, "max": 5}
+    assert shown["workers"] == {"manufacturing": {"active": 1, "max": 5}, "arbitrage": {"active": 0, "max": 3},
+                                "clearances": 0}
     assert [s["ship"] for s in shown["ships"]] == ["ALPHA-1"]
     assert shown["ships"][0]["until"] == (NOW + timedelta(seconds=100)).isoformat()
     assert [(o["good"], o["price"], o["depth"]) for o in shown["opportunities"]] == [
@@ -217,13 +220,52 @@ def test_status_shows_manufacturing_and_trade_arbitrage_side_by_side(data_dir: P
 
     assert shown["profit_by_kind"] == {"manufacturing": {"profit": 5820, "runs": 3, "working": 1},
                                        "arbitrage": {"profit": 3000, "runs": 1, "working": 1}}
-    assert shown["workers"]["active"] == 1  # manufacturing workers against manufacturing's own maximum
+    assert shown["workers"]["manufacturing"]["active"] == shown["workers"]["arbitrage"]["active"] == 1
     assert table_rows(text, "Kind of Work (this run)") == [["manufacturing", "+5,820", "3", "1"],
                                                            ["arbitrage", "+3,000", "1", "1"]]
     assert ["IRON", "arbitrage", "+3,000"] in [row[:3] for row in table_rows(text, "Recent Completions")]
     assert {(c["good"], c["kind"]) for c in shown["recent_completions"]} >= {("IRON", "arbitrage"),
                                                                              ("MACHINERY", "manufacturing")}
     assert table_rows(text, "Ships Assigned (2)")[1][:2] == ["ALPHA-2", "arb-2"]
+
+
+def write_record(sleeper: DetachedProcess, **fields: Any) -> None:
+    """The record of the daemon `sleeper` stands in for, as the daemon writes it."""
+    record = sleeper.read_record()
+    assert record is not None
+    write_info(sleeper.paths, DaemonInfo(
+        pid=record.pid, player="ALPHA", system="X1-T1", base_url="http://127.0.0.1:1/v2", embedded=True,
+        time_scale=1.0, run_id="run-1", started_at=NOW.isoformat(), log_file=str(sleeper.log_file), database="db",
+        **fields))
+
+
+def test_status_counts_each_kind_s_workers_against_its_own_maximum_and_the_clearances(
+        data_dir: Path, sleeper: DetachedProcess) -> None:
+    seed_run(data_dir)  # ALPHA-1 makes goods under mfg-4
+    storage = bootstrap.open_storage(f"sqlite:///{RunPaths.for_player(data_dir, 'ALPHA').database_file}")
+    try:
+        for ship, operation in (("ALPHA-2", "arb-2"), ("ALPHA-3", "arb-3"), ("ALPHA-4", "clear-5"),
+                                ("ALPHA-5", "scout-1")):  # the scout's probe is no worker
+            storage.assignments.try_assign(ship, operation, "run-1", NOW + timedelta(minutes=5), NOW)
+    finally:
+        storage.close()
+    write_record(sleeper, max_workers=4, arbitrage_max_workers=2)
+
+    text = run(environment(data_dir), "manufacturing", "status").stdout
+    shown = json.loads(run(environment(data_dir), "manufacturing", "status", "--json").stdout)
+
+    assert "Active Workers: manufacturing 1/4, arbitrage 2/2, clearing stranded cargo 1" in text
+    assert shown["workers"] == {"manufacturing": {"active": 1, "max": 4}, "arbitrage": {"active": 2, "max": 2},
+                                "clearances": 1}
+
+
+def test_status_says_a_kind_of_work_is_off(data_dir: Path, sleeper: DetachedProcess) -> None:
+    seed_run(data_dir)
+    write_record(sleeper, max_workers=5, arbitrage_max_workers=0)
+
+    text = run(environment(data_dir), "manufacturing", "status").stdout
+
+    assert "Active Workers: manufacturing 1/5, arbitrage off" in text
 
 
 def test_status_after_a_crash_says_how_to_recover(data_dir: Path) -> None:
