@@ -20,6 +20,7 @@ from adapters.daemon.process import DaemonState
 from adapters.daemon.recovery import FINAL_STATES
 from adapters.daemon.state_file import DaemonInfo, read_daemon_info
 from adapters.durations import format_duration
+from application.loss_pauses import Pause, rebuilt
 from application.repositories import RunInfo
 from application.stranded_cargo import CLEARANCE_PREFIX
 from application.worker_jobs import ARBITRAGE, MANUFACTURING, kind_of_operation
@@ -125,6 +126,9 @@ class StatusReport:
     coverage: Coverage | None = None
     orphans: int = 0  # processes a crashed daemon left running (its workers)
     arbitrage_max_workers: int = 0  # 0: off
+    # Goods a kind of work has paused after losing runs, soonest end first per kind; None when not known (no daemon
+    # runs: the pauses are its state, and a start rebuilds them under its own rules).
+    paused: tuple[Pause, ...] | None = None
 
     @property
     def workers(self) -> tuple[WorkerCount, ...]:
@@ -186,20 +190,22 @@ def gather_status(op: Operator, player: str, now: datetime | None = None) -> Sta
                             tuple(g.value for g in o.required_inputs))
             for rank, o in enumerate(storage.runs.opportunities(run.run_id), start=1))
         results = list(storage.runs.results(run.run_id, limit=10_000))
+        stored = list(storage.runs.results(None, limit=10_000))
         completions = tuple(CompletionLine(r.good.value, str(r.ship), r.outcome, r.profit, r.quantity_sold,
                                            r.finished_at, r.error, r.kind) for r in results[:RECENT_COMPLETIONS])
         rows = [row for row in storage.ledger.transactions_since(run.started_at)
                 if row.ship is None or row.ship.startswith(prefix)]
         bought = [row for row in rows if row.category is TransactionCategory.SHIP_PURCHASE]
         fresh_within = max(_MIN_FRESH_SECONDS, FRESH_GAME_SECONDS / max(1.0, info.time_scale if info else 1.0))
-        sold_out = {r.operation_id for r in storage.runs.results(None, limit=10_000) if r.success}
+        sold_out = {r.operation_id for r in stored if r.success}
         stranded = _stranded([row for row in storage.ledger.transactions_since(now - STRANDED_LOOKBACK)
                               if row.operation_id not in sold_out], prefix, {line.ship for line in ships})
         return replace(report, ships=ships, opportunities=opportunities, completions=completions,
                        by_good=_by_good(results), session_profit=net_credits(rows),
                        ship_purchases=net_credits(bought), ships_bought=len(bought), stranded=stranded,
                        by_kind=_by_kind(results, ships),
-                       coverage=_coverage(storage.markets, run.system, now, fresh_within))
+                       coverage=_coverage(storage.markets, run.system, now, fresh_within),
+                       paused=_paused(op.settings, info, run, results, stored, now))
     finally:
         storage.close()
 
@@ -226,6 +232,20 @@ def _worker_caps(settings: Any, info: DaemonInfo | None) -> dict[str, int]:
         if info.arbitrage_max_workers is not None:
             caps["arbitrage_max_workers"] = info.arbitrage_max_workers
     return caps
+
+
+def _paused(settings: Any, info: DaemonInfo | None, run: RunInfo, results: list[Any], stored: list[Any],
+            now: datetime) -> tuple[Pause, ...] | None:
+    """The pauses the running daemon holds, rebuilt from what it stored by the one rule it applies
+    (application/loss_pauses.py) with its own rules (its record's; the settings', scaled to its game's speed, for a
+    record that predates them). None without a running daemon."""
+    import bootstrap
+
+    if info is None:
+        return None
+    fallback = bootstrap.loss_pauses(settings, max(1.0, info.time_scale), info.rate_limit_scaled)
+    book = rebuilt(lambda kind: info.loss_pause(kind) or fallback[kind], run.started_at, results, stored)
+    return tuple(book.in_force(now))
 
 
 def _state(process: DaemonState, run: RunInfo | None) -> str:
@@ -322,7 +342,8 @@ def render_status(report: StatusReport) -> Group:
         parts.append(Text(f"The daemon is gone without shutting down{left}: `spacetraders manufacturing start "
                           f"--player {report.player}` ends them, reconciles the ships still held and releases them.",
                           style="red"))
-    parts += _ships(report) + _opportunities(report) + _completions(report) + _money(report) + _stranded_cargo(report)
+    parts += (_ships(report) + _opportunities(report) + _paused_goods(report) + _completions(report)
+              + _money(report) + _stranded_cargo(report))
     if report.coverage is not None:
         c = report.coverage
         oldest = "" if c.oldest_age is None else f", oldest {_duration(c.oldest_age)} old"
@@ -359,6 +380,20 @@ def _opportunities(report: StatusReport) -> list[RenderableType]:
     shown = table("#>", "Good", "Market", "Price (credits/unit)>", "Depth>", "Inputs")
     for o in report.opportunities:
         shown.add_row(str(o.rank), o.good, o.market, f"{o.price:,}", str(o.depth), ", ".join(o.inputs) or "-")
+    return parts + [indented(shown)]
+
+
+def _paused_goods(report: StatusReport) -> list[RenderableType]:
+    """What each kind of work will not take for now, after losing runs: when it takes it again and why."""
+    if report.paused is None:
+        return []
+    parts: list[RenderableType] = [Text(""), heading("Paused Goods (after losing runs)")]
+    if not report.paused:
+        return parts + [IndentedSentence("none")]
+    shown = table("Good", "Work", "Ends", "Why")
+    for pause in report.paused:
+        again = f"; paused {pause.count} times in a row, so {pause.stretch}x as long" if pause.count > 1 else ""
+        shown.add_row(pause.good.value, pause.kind, _until(pause.until, report.now), pause.reason + again)
     return parts + [indented(shown)]
 
 
@@ -461,6 +496,9 @@ def status_json(report: StatusReport) -> dict[str, Any]:
                    "until": _iso(s.until)} for s in report.ships],
         "opportunities": [{"rank": o.rank, "good": o.good, "market": o.market, "price": o.price,
                            "depth": o.depth, "inputs": list(o.inputs)} for o in report.opportunities],
+        "paused_goods": None if report.paused is None else [
+            {"good": p.good.value, "kind": p.kind, "since": _iso(p.since), "until": _iso(p.until), "reason": p.reason,
+             "pauses_in_a_row": p.count} for p in report.paused],
         "recent_completions": [{"good": c.good, "kind": c.kind, "ship": c.ship, "outcome": c.outcome,
                                 "profit": c.profit,
                                 "quantity_sold": c.quantity_sold, "finished_at": _iso(c.finished_at),

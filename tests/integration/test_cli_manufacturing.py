@@ -204,6 +204,7 @@ def test_status_json_for_scripts(data_dir: Path, sleeper: DetachedProcess) -> No
     assert shown["profit_by_good"]["MACHINERY"] == {"profit": 3930, "runs": 2, "completed": 1}
     assert shown["session_profit"] == 4230
     assert shown["recent_completions"][0]["outcome"] == "failed"
+    assert shown["paused_goods"] is None  # not known without the daemon's record
 
 
 def test_status_shows_manufacturing_and_trade_arbitrage_side_by_side(data_dir: Path, sleeper: DetachedProcess) -> None:
@@ -235,8 +236,8 @@ def write_record(sleeper: DetachedProcess, **fields: Any) -> None:
     assert record is not None
     write_info(sleeper.paths, DaemonInfo(
         pid=record.pid, player="ALPHA", system="X1-T1", base_url="http://127.0.0.1:1/v2", embedded=True,
-        time_scale=1.0, run_id="run-1", started_at=NOW.isoformat(), log_file=str(sleeper.log_file), database="db",
-        **fields))
+        run_id="run-1", started_at=NOW.isoformat(), log_file=str(sleeper.log_file), database="db",
+        **{"time_scale": 1.0, **fields}))
 
 
 def test_status_counts_each_kind_s_workers_against_its_own_maximum_and_the_clearances(
@@ -268,6 +269,63 @@ def test_status_says_a_kind_of_work_is_off(data_dir: Path, sleeper: DetachedProc
     assert "Active Workers: manufacturing 1/5, arbitrage off" in text
 
 
+def record_results(data_dir: Path, *results: tuple[str, WorkerResult]) -> None:
+    storage = bootstrap.open_storage(f"sqlite:///{RunPaths.for_player(data_dir, 'ALPHA').database_file}")
+    try:
+        for run_id, item in results:
+            storage.runs.record_result(run_id, item)
+    finally:
+        storage.close()
+
+
+def test_status_shows_the_goods_each_kind_paused_after_losing_runs_when_they_end_and_why(
+        data_dir: Path, sleeper: DetachedProcess) -> None:
+    seed_run(data_dir)  # run-1 started 30 min ago; its MACHINERY runs earned, then one failed
+    record_results(
+        data_dir,
+        # An earlier run's two losing trades of IRON, replayed at the start: paused until 34.5 + 60 min.
+        ("run-0", result("arb-8", T.IRON, 35.5, 1000, 1500)), ("run-0", result("arb-9", T.IRON, 34.5, 1000, 1500)),
+        ("run-1", result("mfg-7", T.COPPER, 4.5, 5000, 30_000)),  # one big loss
+        ("run-1", result("clear-1", T.FUEL, 3.5, 0, 90_000)))  # a clearance is no kind of work's run: no pause
+    rule = {"losses": 2, "seconds": 3600.0, "loss_over": 20_000}
+    write_record(sleeper, max_workers=5, arbitrage_max_workers=3,
+                 loss_pauses={"manufacturing": rule, "arbitrage": rule})
+
+    text = run(environment(data_dir), "manufacturing", "status").stdout
+    shown = json.loads(run(environment(data_dir), "manufacturing", "status", "--json").stdout)
+
+    assert table_rows(text, "Paused Goods (after losing runs)") == [
+        ["IRON", "arbitrage", "in 25 min", "2 losing runs in a row"],
+        ["COPPER", "manufacturing", "in 55 min", "a run lost 25,000 credits"]]
+    assert [(p["good"], p["kind"], p["reason"], p["pauses_in_a_row"]) for p in shown["paused_goods"]] == [
+        ("IRON", "arbitrage", "2 losing runs in a row", 1),
+        ("COPPER", "manufacturing", "a run lost 25,000 credits", 1)]
+    assert shown["paused_goods"][1]["until"] == (NOW + timedelta(minutes=55.5)).isoformat()
+
+
+def test_status_rebuilds_the_pauses_of_an_older_daemon_with_the_settings_at_its_game_s_speed(
+        data_dir: Path, sleeper: DetachedProcess) -> None:
+    seed_run(data_dir)
+    record_results(data_dir, ("run-1", result("arb-1", T.IRON, 0.5, 1000, 1500)))
+    write_record(sleeper, max_workers=5, time_scale=60.0)  # no loss pause rules in its record
+    env = {"ST_ARBITRAGE_PAUSE_AFTER_LOSS_OVER": "100", "ST_ARBITRAGE_PAUSE_AFTER_LOSSES_FOR": "10h"}
+
+    text = run(environment(data_dir, **env), "manufacturing", "status").stdout
+
+    # 10 game hours at speed 60 are 10 minutes; the trade lost 500 credits, over the 100 that pause at once.
+    assert table_rows(text, "Paused Goods") == [["IRON", "arbitrage", "in 9 min", "a run lost 500 credits"]]
+
+
+def test_status_says_when_no_good_is_paused(data_dir: Path, sleeper: DetachedProcess) -> None:
+    seed_run(data_dir)  # one failed MACHINERY run after one that earned: a streak of one
+    write_record(sleeper, max_workers=5)
+
+    text = run(environment(data_dir), "manufacturing", "status").stdout
+
+    assert "Paused Goods (after losing runs)\n  none" in text
+    assert json.loads(run(environment(data_dir), "manufacturing", "status", "--json").stdout)["paused_goods"] == []
+
+
 def test_status_after_a_crash_says_how_to_recover(data_dir: Path) -> None:
     seed_run(data_dir)  # the run never reached STOPPED and no process is there: killed
 
@@ -275,6 +333,7 @@ def test_status_after_a_crash_says_how_to_recover(data_dir: Path) -> None:
 
     assert "Status: CRASHED" in out
     assert "manufacturing start --player ALPHA` ends them, reconciles the ships still held" in out
+    assert "Paused Goods" not in out  # the daemon's state, gone with it: a start rebuilds it under its own rules
 
 
 def test_status_of_a_stopped_run(data_dir: Path) -> None:
