@@ -30,6 +30,7 @@ RECENT_COMPLETIONS = 5
 # A market's prices count as fresh for this long (game time), as for the coordinator's scout.
 FRESH_GAME_SECONDS = 900.0
 _MIN_FRESH_SECONDS = 30.0
+CLEARANCE = "clearance"  # the work of a stranded-cargo clearance, on the screen and in --json
 # How far back the ledger is read for cargo bought and never sold.
 STRANDED_LOOKBACK = timedelta(days=7)
 
@@ -192,7 +193,8 @@ def gather_status(op: Operator, player: str, now: datetime | None = None) -> Sta
         results = list(storage.runs.results(run.run_id, limit=10_000))
         stored = list(storage.runs.results(None, limit=10_000))
         completions = tuple(CompletionLine(r.good.value, str(r.ship), r.outcome, r.profit, r.quantity_sold,
-                                           r.finished_at, r.error, r.kind) for r in results[:RECENT_COMPLETIONS])
+                                           r.finished_at, r.error, _work(r.operation_id) or r.kind)
+                            for r in results[:RECENT_COMPLETIONS])
         rows = [row for row in storage.ledger.transactions_since(run.started_at)
                 if row.ship is None or row.ship.startswith(prefix)]
         bought = [row for row in rows if row.category is TransactionCategory.SHIP_PURCHASE]
@@ -293,11 +295,20 @@ def _stranded(rows: Any, prefix: str, held: set[str]) -> tuple[StrandedLine, ...
                  for (ship, good), count in sorted(units.items()) if count > 0 and ship not in held)
 
 
+def _work(operation_id: str) -> str | None:
+    """What an operation is: a kind of work's run, a clearance of stranded cargo (whose stored result alone would
+    say manufacturing), or None (the scout's, the fleet's)."""
+    return CLEARANCE if operation_id.startswith(CLEARANCE_PREFIX) else kind_of_operation(operation_id)
+
+
 def _by_kind(results: list[Any], ships: tuple[ShipLine, ...]) -> tuple[tuple[str, int, int, int], ...]:
-    """Manufacturing and trade arbitrage side by side: profit and runs from the results, ships working now."""
-    working = [kind_of_operation(line.operation_id) for line in ships]
-    return tuple((kind, sum(r.profit for r in results if r.kind == kind), sum(1 for r in results if r.kind == kind),
-                  working.count(kind)) for kind in (MANUFACTURING, ARBITRAGE))
+    """Manufacturing and trade arbitrage side by side: profit and runs from the results, ships working now; then
+    the clearances of stranded cargo when any ran, whose money is no kind of work's."""
+    done = [_work(r.operation_id) or r.kind for r in results]
+    working = [_work(line.operation_id) for line in ships]
+    rows = tuple((kind, sum(r.profit for r, work in zip(results, done, strict=True) if work == kind),
+                  done.count(kind), working.count(kind)) for kind in (MANUFACTURING, ARBITRAGE, CLEARANCE))
+    return rows if rows[-1][2] or rows[-1][3] else rows[:-1]
 
 
 def _coverage(markets: Any, system: str, now: datetime, fresh_within: float) -> Coverage:

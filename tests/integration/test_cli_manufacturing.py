@@ -326,6 +326,22 @@ def test_status_says_when_no_good_is_paused(data_dir: Path, sleeper: DetachedPro
     assert json.loads(run(environment(data_dir), "manufacturing", "status", "--json").stdout)["paused_goods"] == []
 
 
+def test_status_keeps_clearances_of_stranded_cargo_apart_from_both_kinds_of_work(
+        data_dir: Path, sleeper: DetachedProcess) -> None:
+    seed_run(data_dir)
+    record_results(data_dir, ("run-1", result("clear-1", T.FUEL, 0.5, 700, 1000)))
+
+    text = run(environment(data_dir), "manufacturing", "status").stdout
+    shown = json.loads(run(environment(data_dir), "manufacturing", "status", "--json").stdout)
+
+    assert table_rows(text, "Recent Completions")[0][:3] == ["FUEL", "clearance", "-300"]
+    assert table_rows(text, "Kind of Work (this run)") == [["manufacturing", "+5,820", "3", "1"],
+                                                           ["arbitrage", "+0", "0", "0"],
+                                                           ["clearance", "-300", "1", "0"]]
+    assert shown["profit_by_kind"]["clearance"] == {"profit": -300, "runs": 1, "working": 0}
+    assert shown["recent_completions"][0]["kind"] == "clearance"
+
+
 def test_status_after_a_crash_says_how_to_recover(data_dir: Path) -> None:
     seed_run(data_dir)  # the run never reached STOPPED and no process is there: killed
 
