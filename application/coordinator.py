@@ -21,11 +21,12 @@ The plan's coordinator, as a loop on an injected Clock instead of Go tickers and
   never inside a run, whose profit they would inflate).
 
 Trade arbitrage is the second kind of work on the same idle pool (issue 16): with a TradeRouteFinder, discovery also
-ranks export -> import lanes (every `arbitrage_discovery_interval`), and assignment gives each idle ship to the work
-of either kind expected to earn more per ship-hour (the two ranked lists merged, application/work_allocation.py), at
-most `max_workers` manufacturing and `arbitrage_max_workers` trading, and, whatever the kind, one worker buying a
-good at one market and one selling a good into one market. Both kinds draw on one AccountBudget: each job is
-allotted its share of the credits above the reserve that running jobs have not been promised.
+ranks export -> import lanes (every `arbitrage_discovery_interval`; the ranked list is saved in the RunRepository too),
+and assignment gives each idle ship to the work of either kind expected to earn more per ship-hour (the two ranked
+lists merged, application/work_allocation.py), at most `max_workers` manufacturing and `arbitrage_max_workers`
+trading, and, whatever the kind, one worker buying a good at one market and one selling a good into one market.
+Both kinds draw on one AccountBudget: each job is allotted its share of the credits above the reserve that running
+jobs have not been promised.
 
 `drain()` (a graceful stop) marks the run DRAINING, so workers buy nothing more and sell what they hold, and gives
 out no new work (running clearances of stranded cargo are waited for within the same bound); `shutdown()` cancels
@@ -435,7 +436,7 @@ class ManufacturingArbitrageCoordinator:
 
     def route_discovery_cycle(self) -> list[TradeRoute]:
         """Find and rank trade routes from what the probes saw, with what the ledger recorded for each lane; skip
-        goods whose trading is paused after losses."""
+        goods whose trading is paused after losses; save them (for `manufacturing status`)."""
         if self._route_finder is None:
             return []
         now = self._clock.now()
@@ -443,6 +444,7 @@ class ManufacturingArbitrageCoordinator:
         routes = [r for r in self._route_finder.find(self.system, history=self.lane_record)
                   if r.good not in paused]
         self._routes = routes
+        self._runs.save_routes(self.run_id, routes)
         self._log.info("route discovery: %d routes%s", len(routes), "".join(
             f"; {r.good} {r.buy_market}->{r.sell_market} {r.ask}->{r.bid}" for r in routes[:3]))
         return routes

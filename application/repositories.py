@@ -18,6 +18,7 @@ from domain.ledger import LedgerTransaction, TransactionCategory, TransactionTyp
 from domain.opportunity import ManufacturingOpportunity
 from domain.supply_chain import SupplyChainMap
 from domain.symbols import ShipSymbol, SystemSymbol, WaypointSymbol
+from domain.trade_route import TradeRoute
 from domain.usual_bid import UsualBid
 
 
@@ -165,7 +166,7 @@ class RunInfo:
 
 
 class RunRepository(Protocol):
-    """Coordinator runs, their latest ranked opportunities and their workers' results."""
+    """Coordinator runs, their latest ranked opportunities and trade routes, and their workers' results."""
 
     def start_run(self, run: RunInfo) -> None:
         ...
@@ -181,6 +182,13 @@ class RunRepository(Protocol):
         ...
 
     def opportunities(self, run_id: str) -> Sequence[ManufacturingOpportunity]:
+        ...
+
+    def save_routes(self, run_id: str, routes: Sequence[TradeRoute]) -> None:
+        """Replace the run's ranked trade routes (best first)."""
+        ...
+
+    def routes(self, run_id: str) -> Sequence[TradeRoute]:
         ...
 
     def record_result(self, run_id: str, result: WorkerResult) -> None:

@@ -21,6 +21,7 @@ from domain.goods import TradeGoodType, TradeSymbol
 from domain.opportunity import ManufacturingOpportunity
 from domain.supply_chain import AcquisitionMethod, SupplyChainNode
 from domain.symbols import SystemSymbol, WaypointSymbol
+from domain.trade_route import TradeRoute
 from tests.fake_game import SHIP_SPECS, FakeGame
 from tests.fakes import DEFAULT_NOW
 
@@ -28,12 +29,13 @@ from tests.fakes import DEFAULT_NOW
 
 
 class InMemoryRuns:
-    """Runs, their latest opportunities and results."""
+    """Runs, their latest opportunities and trade routes, and results."""
 
     def __init__(self, past_results: Iterable[WorkerResult] = ()) -> None:
         self.runs: dict[str, RunInfo] = {}
         self.states: list[tuple[str, str]] = []
         self.saved: dict[str, list[ManufacturingOpportunity]] = {}
+        self.saved_routes: dict[str, list[TradeRoute]] = {}
         self.recorded: list[tuple[str | None, WorkerResult]] = [(None, r) for r in past_results]
 
     def start_run(self, run: RunInfo) -> None:
@@ -54,6 +56,12 @@ class InMemoryRuns:
 
     def opportunities(self, run_id: str) -> list[ManufacturingOpportunity]:
         return list(self.saved.get(run_id, []))
+
+    def save_routes(self, run_id: str, routes: Sequence[TradeRoute]) -> None:
+        self.saved_routes[run_id] = list(routes)
+
+    def routes(self, run_id: str) -> list[TradeRoute]:
+        return list(self.saved_routes.get(run_id, []))
 
     def record_result(self, run_id: str, result: WorkerResult) -> None:
         if all(r.operation_id != result.operation_id for _, r in self.recorded):

@@ -62,13 +62,15 @@ class Tables:
     WorkerResultRow: type[peewee.Model]
     DumpedMarketRow: type[peewee.Model]
     UsualBidRow: type[peewee.Model]
+    RunRouteRow: type[peewee.Model]
 
     @property
     def all(self) -> list[type[peewee.Model]]:
-        """Every table, in creation order (for schema creation)."""
+        """Every table, in creation order (for schema creation: a database made by an older version gains the tables
+        it lacks when it is next opened)."""
         return [self.MarketRow, self.MarketGoodRow, self.SupplyChainRecipeRow, self.LedgerRow, self.LedgerIntentRow,
                 self.ShipAssignmentRow, self.RunRow, self.RunOpportunityRow, self.WorkerResultRow, self.DumpedMarketRow,
-                self.UsualBidRow]
+                self.UsualBidRow, self.RunRouteRow]
 
 
 def tables(db: peewee.Database) -> Tables:
@@ -230,6 +232,34 @@ def tables(db: peewee.Database) -> Tables:
             indexes = ((("run", "rank"), True),)
 
 
+    class RunRouteRow(Row):
+        """A ranked trade route of a run (`rank` 0 is the best), as the finder and the trade ranking left it: the
+        whole domain.trade_route.TradeRoute, its lists (`alternatives`, `feeds`) as JSON text."""
+
+        run = peewee.ForeignKeyField(RunRow, column_name="run_id", on_delete="CASCADE", backref="routes")
+        rank = peewee.IntegerField()
+        good = peewee.TextField()
+        buy_market = peewee.TextField()
+        sell_market = peewee.TextField()
+        ask = peewee.BigIntegerField()
+        bid = peewee.BigIntegerField()
+        trade_volume = peewee.IntegerField()
+        buy_supply = peewee.TextField()
+        sell_supply = peewee.TextField(null=True)
+        observed_at = UtcTimestampField()
+        discovered_at = UtcTimestampField()
+        distance = peewee.DoubleField(null=True)
+        alternatives = peewee.TextField()
+        feeds = peewee.TextField()
+        recorded_profit_per_hour = peewee.DoubleField(null=True)
+        recorded_share = peewee.DoubleField(null=True)
+        price_half_life = peewee.DoubleField()
+
+        class Meta:
+            table_name = "run_route"
+            indexes = ((("run", "rank"), True),)
+
+
     class WorkerResultRow(Row):
         """How a worker's operation ended; one row per operation id."""
 
@@ -285,4 +315,4 @@ def tables(db: peewee.Database) -> Tables:
             primary_key = peewee.CompositeKey("market", "good")
 
     return Tables(MarketRow, MarketGoodRow, SupplyChainRecipeRow, LedgerRow, LedgerIntentRow, ShipAssignmentRow, RunRow,
-                  RunOpportunityRow, WorkerResultRow, DumpedMarketRow, UsualBidRow)
+                  RunOpportunityRow, WorkerResultRow, DumpedMarketRow, UsualBidRow, RunRouteRow)

@@ -1,4 +1,5 @@
-"""RunRepository on the database: coordinator runs, their ranked opportunities and their workers' results."""
+"""RunRepository on the database: coordinator runs, their ranked opportunities and trade routes, and their workers'
+results."""
 from __future__ import annotations
 
 import json
@@ -11,14 +12,15 @@ from adapters.storage.database import Database, exclusive_write
 from application.repositories import RunInfo
 from application.worker_jobs import WorkerResult
 from domain.geometry import Position
-from domain.goods import TradeSymbol
+from domain.goods import SupplyLevel, TradeSymbol
 from domain.opportunity import ManufacturingOpportunity
 from domain.supply_chain import AcquisitionMethod, SupplyChainNode
 from domain.symbols import ShipSymbol, SystemSymbol, WaypointSymbol
+from domain.trade_route import TradeRoute
 
 FINAL_STATES = frozenset({"STOPPED", "CRASHED"})
 """States that end a run: `set_state` to one of them also sets the run's finished_at."""
-# Old SQLite builds take at most 999 parameters per statement: 11 columns x 50 rows stays below.
+# Old SQLite builds take at most 999 parameters per statement: 11 columns (18 for a route) x 50 rows stays below.
 _ROWS_PER_INSERT = 50
 
 
@@ -29,6 +31,7 @@ class SqlRunRepository:
         tables = database.rows  # this database's own row models
         self._runs = tables.RunRow
         self._opportunities = tables.RunOpportunityRow
+        self._routes = tables.RunRouteRow
         self._results = tables.WorkerResultRow
 
     def start_run(self, run: RunInfo) -> None:
@@ -62,6 +65,18 @@ class SqlRunRepository:
     def opportunities(self, run_id: str) -> Sequence[ManufacturingOpportunity]:
         query = self._opportunities.select().where(self._opportunities.run == run_id).order_by(self._opportunities.rank)
         return [_opportunity(row) for row in query]
+
+    def save_routes(self, run_id: str, routes: Sequence[TradeRoute]) -> None:
+        """Replace the run's ranked trade routes, best first. The run must have been started (foreign key)."""
+        rows = [_route_row(run_id, rank, route) for rank, route in enumerate(routes)]
+        with exclusive_write(self._routes):
+            self._routes.delete().where(self._routes.run == run_id).execute()
+            for batch in peewee.chunked(rows, _ROWS_PER_INSERT):
+                self._routes.insert_many(batch).execute()
+
+    def routes(self, run_id: str) -> Sequence[TradeRoute]:
+        query = self._routes.select().where(self._routes.run == run_id).order_by(self._routes.rank)
+        return [_route(row) for row in query]
 
     def record_result(self, run_id: str, result: WorkerResult) -> None:
         """Store `result`; a second result for the same operation id is ignored (the first is kept)."""
@@ -115,6 +130,31 @@ def _opportunity(row: peewee.Model) -> ManufacturingOpportunity:
         dependency_tree=node_from_json(json.loads(row.dependency_tree)), discovered_at=row.discovered_at,
         sell_position=None if row.sell_x is None else Position(row.sell_x, row.sell_y),
         trade_volume=row.trade_volume)
+
+
+def _route_row(run_id: str, rank: int, route: TradeRoute) -> dict:
+    return {
+        "run": run_id, "rank": rank, "good": route.good.value, "buy_market": route.buy_market,
+        "sell_market": route.sell_market, "ask": route.ask, "bid": route.bid, "trade_volume": route.trade_volume,
+        "buy_supply": route.buy_supply.value,
+        "sell_supply": None if route.sell_supply is None else route.sell_supply.value,
+        "observed_at": route.observed_at, "discovered_at": route.discovered_at, "distance": route.distance,
+        "alternatives": json.dumps([str(market) for market in route.alternatives]),
+        "feeds": json.dumps([good.value for good in route.feeds]),
+        "recorded_profit_per_hour": route.recorded_profit_per_hour, "recorded_share": route.recorded_share,
+        "price_half_life": route.price_half_life,
+    }
+
+
+def _route(row: peewee.Model) -> TradeRoute:
+    return TradeRoute(
+        good=TradeSymbol.parse(row.good), buy_market=WaypointSymbol(row.buy_market),
+        sell_market=WaypointSymbol(row.sell_market), ask=int(row.ask), bid=int(row.bid),
+        trade_volume=row.trade_volume, buy_supply=SupplyLevel(row.buy_supply),
+        sell_supply=None if row.sell_supply is None else SupplyLevel(row.sell_supply), observed_at=row.observed_at,
+        discovered_at=row.discovered_at, distance=row.distance, alternatives=tuple(json.loads(row.alternatives)),
+        feeds=tuple(json.loads(row.feeds)), recorded_profit_per_hour=row.recorded_profit_per_hour,
+        recorded_share=row.recorded_share, price_half_life=row.price_half_life)
 
 
 def node_to_json(node: SupplyChainNode) -> dict:

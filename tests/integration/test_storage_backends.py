@@ -28,7 +28,7 @@ from domain.ledger import LedgerTransaction, TransactionCategory, TransactionTyp
 BACKENDS = ("sqlite", "postgresql")
 EXPECTED_TABLES = {"market", "market_good", "supply_chain_recipe", "ledger_transaction", "ledger_intent",
                    "ship_assignment", "coordinator_run", "run_opportunity", "worker_result", "dumped_market",
-                   "usual_bid"}
+                   "usual_bid", "run_route"}
 NOW = datetime(2025, 1, 1, 12, 0, tzinfo=UTC)
 
 

@@ -7,15 +7,17 @@ from datetime import UTC, datetime, timedelta
 import peewee
 import pytest
 
+from adapters.storage import database as storage
 from adapters.storage.run_repository import SqlRunRepository
 from adapters.storage.supply_chain_repository import SqlSupplyChainRepository
 from application.repositories import RunInfo
 from application.worker_jobs import WorkerResult
 from domain.geometry import Position
-from domain.goods import TradeSymbol
+from domain.goods import SupplyLevel, TradeSymbol
 from domain.opportunity import ManufacturingOpportunity
 from domain.supply_chain import AcquisitionMethod, SupplyChainMap, SupplyChainNode
 from domain.symbols import ShipSymbol, SystemSymbol, WaypointSymbol
+from domain.trade_route import TradeRoute
 from tests.fakes import bundled_supply_chain
 from test_storage_backends import database_url, db, postgres_url  # noqa: F401  (pytest fixtures)
 
@@ -114,6 +116,74 @@ def test_many_opportunities_are_saved_in_order(db) -> None:
 def test_opportunities_need_a_started_run(db) -> None:
     with pytest.raises(peewee.IntegrityError):
         SqlRunRepository(db).save_opportunities("never-started", [opportunity()])
+
+
+def route(good: TradeSymbol = TradeSymbol.IRON, ask: int = 100, **changes) -> TradeRoute:
+    """A lane with every field set (an import further on, a good it feeds, its ledger record)."""
+    values = dict(good=good, buy_market=WaypointSymbol("X1-DF55-A2"), sell_market=WaypointSymbol("X1-DF55-B3"),
+                  ask=ask, bid=ask * 3, trade_volume=10, buy_supply=SupplyLevel.MODERATE,
+                  observed_at=T0 - timedelta(minutes=4, microseconds=7), discovered_at=T0,
+                  sell_supply=SupplyLevel.SCARCE, distance=42.5, alternatives=(WaypointSymbol("X1-DF55-C4"),),
+                  feeds=(TradeSymbol.MACHINERY,), recorded_profit_per_hour=12_345.5, recorded_share=0.75,
+                  price_half_life=30.0)
+    values.update(changes)
+    return TradeRoute(**values)
+
+
+def test_routes_keep_their_rank_and_every_field(db) -> None:
+    runs = SqlRunRepository(db)
+    runs.start_run(run())
+    ranked = [route(ask=300), route(TradeSymbol.COPPER, ask=50, sell_supply=None, distance=None, alternatives=(),
+                                    feeds=(), recorded_profit_per_hour=None, recorded_share=None)]
+
+    runs.save_routes("run-1", ranked)
+
+    assert runs.routes("run-1") == ranked
+    assert runs.routes("run-other") == []
+
+
+def test_saving_routes_replaces_the_run_s_previous_list_only(db) -> None:
+    runs = SqlRunRepository(db)
+    runs.start_run(run("run-1"))
+    runs.start_run(run("run-2"))
+    runs.save_routes("run-1", [route(ask=1), route(ask=2), route(ask=3)])
+    runs.save_routes("run-2", [route(ask=99)])
+    runs.save_routes("run-1", [route(ask=7)])
+    assert [r.ask for r in runs.routes("run-1")] == [7]
+    runs.save_routes("run-1", [])
+    assert runs.routes("run-1") == []
+    assert [r.ask for r in runs.routes("run-2")] == [99]
+    assert [r.ask for r in runs.opportunities("run-2")] == []  # apart from the opportunities
+
+
+def test_many_routes_are_saved_in_order(db) -> None:
+    runs = SqlRunRepository(db)
+    runs.start_run(run())
+    runs.save_routes("run-1", [route(ask=ask) for ask in range(120, 0, -1)])
+    assert [r.ask for r in runs.routes("run-1")] == list(range(120, 0, -1))
+
+
+def test_routes_need_a_started_run(db) -> None:
+    with pytest.raises(peewee.IntegrityError):
+        SqlRunRepository(db).save_routes("never-started", [route()])
+
+
+def test_a_database_of_an_older_version_gains_the_routes_table_and_keeps_its_runs(database_url: str) -> None:
+    older = storage.connect(database_url)
+    try:
+        SqlRunRepository(older).start_run(run())
+        older.peewee.drop_tables([older.rows.RunRouteRow])  # as made before routes were stored
+    finally:
+        older.close()
+
+    reopened = storage.connect(database_url)  # the next start, or `status`
+    try:
+        runs = SqlRunRepository(reopened)
+        assert runs.latest_run("AGENT").run_id == "run-1"
+        runs.save_routes("run-1", [route()])
+        assert runs.routes("run-1") == [route()]
+    finally:
+        reopened.close()
 
 
 def test_results_round_trip_once_per_operation_most_recent_first(db) -> None:

@@ -88,6 +88,21 @@ def test_manufacturing_takes_at_most_its_maximum_and_arbitrage_gets_the_other_id
     assert world.coordinator.assignment_cycle() == []  # one ship per lane: the fourth ship waits
 
 
+def test_route_discovery_saves_the_ranked_routes_for_status():
+    world = World(ships=1)
+    world.coordinator.start()
+
+    routes = world.coordinator.route_discovery_cycle()
+
+    assert [route.good for route in routes] == [IRON, COPPER]
+    assert world.runs.routes("run-test") == routes  # as ranked, whole
+    world.markets.record(MarketSnapshot(WaypointSymbol(f"{SYSTEM}-B3"), world.clock.now(), trade_goods={},
+                                        position=Position(10, 0)))  # IRON's import is gone
+    assert [route.good for route in world.runs.routes("run-test")] == [IRON, COPPER]
+    world.coordinator.route_discovery_cycle()
+    assert [route.good for route in world.runs.routes("run-test")] == [COPPER]  # replaced by the next discovery
+
+
 def test_the_jobs_share_one_budget_above_the_reserve():
     world = World(ships=3, credits=100_000, credit_reserve=10_000, manufacturing_enabled=False,
                   arbitrage_max_workers=3, arbitrage_run_budget_share=1.0)
