@@ -83,6 +83,12 @@ def _route_units(route: TradeRoute, ship: ShipSummary | None, config: EstimateCo
     return min(_room(ship, config), config.lots_per_visit * route.trade_volume)
 
 
+def units_per_trip(route: TradeRoute, config: EstimateConfig = EstimateConfig()) -> int:
+    """What one visit to `route`'s export buys for the ship the estimates assume: the units its lane's own signal
+    (`lane_signal_per_hour`) counts."""
+    return _route_units(route, None, config)
+
+
 def route_signal_per_hour(route: TradeRoute, ship: ShipSummary | None, buy_at: Position | None,
                           sell_at: Position | None, config: EstimateConfig = EstimateConfig()) -> float:
     """Credits per ship-hour the prices promise on `route` for `ship`: the margin on what one visit can buy (the

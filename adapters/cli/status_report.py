@@ -1,8 +1,9 @@
 """The plan's status screen, from live data: the daemon's process and record, and the database it writes.
 
-Everything comes from storage (runs, ranked opportunities, worker results, ship assignments with their current
-activity, the ledger, stored markets), so `status` costs no request of the account's rate budget and works
-while the game is away.
+Everything comes from storage (runs, ranked opportunities and trade routes, worker results, ship assignments with
+their current activity, the ledger, stored markets), so `status` costs no request of the account's rate budget and
+works while the game is away. The goods paused after losing runs are the running daemon's own state: they are rebuilt
+from the stored results by the coordinator's rule (application/loss_pauses.py) and the rules in the daemon's record.
 """
 from __future__ import annotations
 
@@ -23,10 +24,13 @@ from adapters.durations import format_duration
 from application.loss_pauses import Pause, rebuilt
 from application.repositories import RunInfo
 from application.stranded_cargo import CLEARANCE_PREFIX
+from application.work_allocation import lane_signal_per_hour, units_per_trip
 from application.worker_jobs import ARBITRAGE, MANUFACTURING, kind_of_operation
 from domain.ledger import TransactionCategory, TransactionType, net_credits
+from domain.trade_route import TradeRoute
 
 RECENT_COMPLETIONS = 5
+TOP_ROUTES = 10
 # A market's prices count as fresh for this long (game time), as for the coordinator's scout.
 FRESH_GAME_SECONDS = 900.0
 _MIN_FRESH_SECONDS = 30.0
@@ -51,6 +55,23 @@ class OpportunityLine:
     price: int
     depth: int
     inputs: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class RouteLine:
+    """A trade route as the last route discovery ranked it: `units` one trip buys and the credits per hour of a
+    ship's game time its prices promise (`signal`, work_allocation.lane_signal_per_hour: what the ranking compares
+    lanes by), for the ship the estimates assume; `seen`: when the older of its two prices was seen."""
+
+    rank: int
+    good: str
+    buy_market: str
+    sell_market: str
+    ask: int
+    bid: int
+    units: int
+    signal: float
+    seen: datetime
 
 
 @dataclass(frozen=True)
@@ -117,6 +138,7 @@ class StatusReport:
     database: str
     ships: tuple[ShipLine, ...] = ()
     opportunities: tuple[OpportunityLine, ...] = ()
+    routes: tuple[RouteLine, ...] = ()
     completions: tuple[CompletionLine, ...] = ()
     by_good: tuple[GoodProfit, ...] = ()
     session_profit: int | None = None
@@ -190,6 +212,7 @@ def gather_status(op: Operator, player: str, now: datetime | None = None) -> Sta
             OpportunityLine(rank, o.good.value, str(o.sell_market), o.bid, o.tree_depth,
                             tuple(g.value for g in o.required_inputs))
             for rank, o in enumerate(storage.runs.opportunities(run.run_id), start=1))
+        routes = tuple(_route_line(rank, route) for rank, route in enumerate(storage.runs.routes(run.run_id), start=1))
         results = list(storage.runs.results(run.run_id, limit=10_000))
         stored = list(storage.runs.results(None, limit=10_000))
         completions = tuple(CompletionLine(r.good.value, str(r.ship), r.outcome, r.profit, r.quantity_sold,
@@ -202,7 +225,7 @@ def gather_status(op: Operator, player: str, now: datetime | None = None) -> Sta
         sold_out = {r.operation_id for r in stored if r.success}
         stranded = _stranded([row for row in storage.ledger.transactions_since(now - STRANDED_LOOKBACK)
                               if row.operation_id not in sold_out], prefix, {line.ship for line in ships})
-        return replace(report, ships=ships, opportunities=opportunities, completions=completions,
+        return replace(report, ships=ships, opportunities=opportunities, routes=routes, completions=completions,
                        by_good=_by_good(results), session_profit=net_credits(rows),
                        ship_purchases=net_credits(bought), ships_bought=len(bought), stranded=stranded,
                        by_kind=_by_kind(results, ships),
@@ -221,6 +244,11 @@ def _without_runs(op: Operator, player: str, now: datetime, process: DaemonState
         system=op.settings.system, **_worker_caps(op.settings, None),
         strategies=f"ranking={op.settings.strategy.ranking}, ship={op.settings.strategy.ship_selection}",
         log_file=str(paths.log_file()), database=shown_database(database_url))
+
+
+def _route_line(rank: int, route: TradeRoute) -> RouteLine:
+    return RouteLine(rank, route.good.value, str(route.buy_market), str(route.sell_market), route.ask, route.bid,
+                     units_per_trip(route), lane_signal_per_hour(route), route.observed_at)
 
 
 def _worker_caps(settings: Any, info: DaemonInfo | None) -> dict[str, int]:
@@ -353,7 +381,7 @@ def render_status(report: StatusReport) -> Group:
         parts.append(Text(f"The daemon is gone without shutting down{left}: `spacetraders manufacturing start "
                           f"--player {report.player}` ends them, reconciles the ships still held and releases them.",
                           style="red"))
-    parts += (_ships(report) + _opportunities(report) + _paused_goods(report) + _completions(report)
+    parts += (_ships(report) + _opportunities(report) + _routes(report) + _paused_goods(report) + _completions(report)
               + _money(report) + _stranded_cargo(report))
     if report.coverage is not None:
         c = report.coverage
@@ -384,14 +412,34 @@ def _ships(report: StatusReport) -> list[RenderableType]:
 
 
 def _opportunities(report: StatusReport) -> list[RenderableType]:
-    parts: list[RenderableType] = [Text(""), heading("Discovered Opportunities")]
+    parts: list[RenderableType] = [Text(""), heading("Discovered Opportunities (manufacturing)")]
     if not report.opportunities:
-        return parts + [IndentedSentence("none yet" + (" (markets are still being scouted)"
-                                                       if report.state == "RUNNING" else ""))]
+        return parts + [IndentedSentence(_none_found(report, report.max_workers))]
     shown = table("#>", "Good", "Market", "Price (credits/unit)>", "Depth>", "Inputs")
     for o in report.opportunities:
         shown.add_row(str(o.rank), o.good, o.market, f"{o.price:,}", str(o.depth), ", ".join(o.inputs) or "-")
     return parts + [indented(shown)]
+
+
+def _routes(report: StatusReport) -> list[RenderableType]:
+    """The trade routes arbitrage chooses from, best first, beside manufacturing's opportunities."""
+    shown_routes = report.routes[:TOP_ROUTES]
+    more = f" (top {len(shown_routes)} of {len(report.routes)})" if len(report.routes) > len(shown_routes) else ""
+    parts: list[RenderableType] = [Text(""), heading(f"Trade Routes (arbitrage){more}")]
+    if not shown_routes:
+        return parts + [IndentedSentence(_none_found(report, report.arbitrage_max_workers))]
+    shown = table("#>", "Good", "Buy -> Sell", "Ask>", "Bid>", "Units/Trip>", "Signal (credits/game h)>", "Prices Seen")
+    for r in shown_routes:
+        shown.add_row(str(r.rank), r.good, f"{r.buy_market} -> {r.sell_market}", f"{r.ask:,}", f"{r.bid:,}",
+                      f"{r.units:,}", f"{r.signal:,.0f}", _ago(r.seen, report.now))
+    return parts + [indented(shown)]
+
+
+def _none_found(report: StatusReport, maximum: int) -> str:
+    """Why a kind of work's list is empty: the kind is off, or nothing was found yet."""
+    if not maximum:
+        return "none: this kind of work is off"
+    return "none yet" + (" (markets are still being scouted)" if report.state == "RUNNING" else "")
 
 
 def _paused_goods(report: StatusReport) -> list[RenderableType]:
@@ -507,6 +555,10 @@ def status_json(report: StatusReport) -> dict[str, Any]:
                    "until": _iso(s.until)} for s in report.ships],
         "opportunities": [{"rank": o.rank, "good": o.good, "market": o.market, "price": o.price,
                            "depth": o.depth, "inputs": list(o.inputs)} for o in report.opportunities],
+        "trade_routes": [{"rank": r.rank, "good": r.good, "buy_market": r.buy_market, "sell_market": r.sell_market,
+                          "ask": r.ask, "bid": r.bid, "units_per_trip": r.units,
+                          "signal_per_game_hour": round(r.signal), "prices_seen_at": _iso(r.seen)}
+                         for r in report.routes],
         "paused_goods": None if report.paused is None else [
             {"good": p.good.value, "kind": p.kind, "since": _iso(p.since), "until": _iso(p.until), "reason": p.reason,
              "pauses_in_a_row": p.count} for p in report.paused],

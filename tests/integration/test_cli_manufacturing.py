@@ -36,10 +36,13 @@ from tests.cli_support import cli_environment as environment
 from tests.cli_support import run_cli as run
 from application.repositories import LedgerIntent, RunInfo
 from application.worker_jobs import WorkerResult
+from application.work_allocation import lane_signal_per_hour
+from domain.goods import SupplyLevel
 from domain.goods import TradeSymbol as T
 from domain.ledger import LedgerTransaction, TransactionCategory, TransactionType
 from domain.opportunity import ManufacturingOpportunity
 from domain.supply_chain import AcquisitionMethod, SupplyChainNode
+from domain.trade_route import TradeRoute
 from plugins.manager import strategy_plugins
 from tests.fake_game import FakeGame
 from tests.fakes import FakeClock, make_market
@@ -340,6 +343,49 @@ def test_status_keeps_clearances_of_stranded_cargo_apart_from_both_kinds_of_work
                                                            ["clearance", "-300", "1", "0"]]
     assert shown["profit_by_kind"]["clearance"] == {"profit": -300, "runs": 1, "working": 0}
     assert shown["recent_completions"][0]["kind"] == "clearance"
+
+
+def trade_route(good: T, buy: str, sell: str, ask: int, bid: int, seen_minutes_ago: float,
+                distance: float = 30.0) -> TradeRoute:
+    return TradeRoute(good, f"X1-T1-{buy}", f"X1-T1-{sell}", ask, bid, trade_volume=6, buy_supply=SupplyLevel.HIGH,
+                      observed_at=NOW - timedelta(minutes=seen_minutes_ago), discovered_at=NOW, distance=distance)
+
+
+def test_status_shows_the_ranked_trade_routes_beside_the_opportunities(data_dir: Path, sleeper: DetachedProcess
+                                                                       ) -> None:
+    seed_run(data_dir)
+    routes = [trade_route(T.IRON, "A2", "B3", 1_040, 2_310, 4.5), trade_route(T.COPPER, "A2", "C4", 95, 180, 12.5)]
+    storage = bootstrap.open_storage(f"sqlite:///{RunPaths.for_player(data_dir, 'ALPHA').database_file}")
+    try:
+        storage.runs.save_routes("run-1", routes)
+    finally:
+        storage.close()
+
+    text = run(environment(data_dir), "manufacturing", "status").stdout
+    shown = json.loads(run(environment(data_dir), "manufacturing", "status", "--json").stdout)
+
+    signals = [lane_signal_per_hour(route) for route in routes]  # the lane's own promise, as the ranking reads it
+    assert table_rows(text, "Trade Routes (arbitrage)") == [
+        ["1", "IRON", "X1-T1-A2 -> X1-T1-B3", "1,040", "2,310", "24", f"{signals[0]:,.0f}", "4 min ago"],
+        ["2", "COPPER", "X1-T1-A2 -> X1-T1-C4", "95", "180", "24", f"{signals[1]:,.0f}", "12 min ago"]]
+    assert signals[0] > 10_000  # shown with thousands separators
+    assert text.index("Discovered Opportunities (manufacturing)") < text.index("Trade Routes (arbitrage)")
+    assert shown["trade_routes"][0] == {
+        "rank": 1, "good": "IRON", "buy_market": "X1-T1-A2", "sell_market": "X1-T1-B3", "ask": 1040, "bid": 2310,
+        "units_per_trip": 24, "signal_per_game_hour": round(signals[0]),
+        "prices_seen_at": (NOW - timedelta(minutes=4.5)).isoformat()}
+
+
+def test_status_says_why_a_kind_of_work_has_nothing_listed(data_dir: Path, sleeper: DetachedProcess) -> None:
+    seed_run(data_dir)  # opportunities, no routes
+    write_record(sleeper, max_workers=5, arbitrage_max_workers=0)
+
+    text = run(environment(data_dir), "manufacturing", "status").stdout
+    write_record(sleeper, max_workers=5, arbitrage_max_workers=3)
+    scouting = run(environment(data_dir), "manufacturing", "status").stdout
+
+    assert "Trade Routes (arbitrage)\n  none: this kind of work is off" in text
+    assert "Trade Routes (arbitrage)\n  none yet (markets are still being scouted)" in scouting
 
 
 def test_status_after_a_crash_says_how_to_recover(data_dir: Path) -> None:

@@ -9,7 +9,8 @@ import pytest
 
 from application.work_allocation import (
     EstimateConfig, KindRecord, MarketClaims, RankedWork, RecentRates, RunStage, calibrated, interleave, lane_owners,
-    manufacturing_claim, realization, realized, route_claim, route_signal_per_hour, run_stage,
+    lane_signal_per_hour, manufacturing_claim, realization, realized, route_claim, route_signal_per_hour, run_stage,
+    units_per_trip,
 )
 from domain.geometry import Position
 from domain.opportunity import ManufacturingOpportunity
@@ -64,6 +65,15 @@ def test_a_nearer_or_wider_lane_promises_more_per_ship_hour():
     wide = route_signal_per_hour(route(bid=500), None, Position(0, 0), Position(10, 0), config)
     assert far < near < wide
     assert route_signal_per_hour(route(bid=100), None, Position(0, 0), Position(10, 0), config) == 0
+
+
+def test_one_trip_buys_the_assumed_ship_s_room_at_most_a_few_lots_as_the_lane_s_signal_counts():
+    config = EstimateConfig(lots_per_visit=4, capacity=40)
+    assert units_per_trip(route(volume=6), config) == 24  # four lots
+    assert units_per_trip(route(volume=20), config) == 40  # the hold
+    # The signal `status` shows beside it is the margin on those units over the trip's game hours.
+    wider = route(volume=20, bid=500)
+    assert lane_signal_per_hour(wider, config) == 2 * lane_signal_per_hour(route(volume=20), config)
 
 
 def test_a_kind_record_scales_its_estimates_by_what_its_runs_made():
