@@ -3,7 +3,8 @@
 The plan's coordinator, as a loop on an injected Clock instead of Go tickers and channels:
 
 - discovery every `discovery_interval`: refresh the markets our ships see, run the demand finder (which ranks
-  through the Ranker port, each opportunity with the profit per hour recorded on its lane), drop goods paused after losing runs, save the ranked list in the RunRepository;
+  through the Ranker port, each opportunity with the profit per hour recorded on its lane), drop goods paused after
+  losing runs (application/loss_pauses.py), save the ranked list in the RunRepository;
 - assignment every `assignment_interval`, and at once when a worker finishes or a probe the scout sent arrives
   (so the interval can be long without leaving ships idle, and the fleet is listed only when there is work): the
   idle pool is every ship with cargo that no live lease holds; for
