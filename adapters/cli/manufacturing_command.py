@@ -246,7 +246,8 @@ def stop(ctx: click.Context, player: str, now: bool) -> None:
 @click.pass_context
 @friendly_errors
 def status(ctx: click.Context, player: str, as_json: bool, watch: bool, interval: str) -> None:
-    """Show what the daemon is doing: workers, ships, opportunities, completions and profit."""
+    """Show what the daemon is doing: each kind of work's workers, ships, opportunities and trade routes, paused goods,
+    completions and profit."""
     op = operator(ctx, {"player": player or None})
     chosen = op.choose_player()
     if not op.known_player(chosen):
