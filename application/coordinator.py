@@ -56,7 +56,7 @@ from application.metrics_port import Metrics, NullMetrics
 from application.ports import Clock, MarketRepository, ShipSelector
 from application.repositories import LedgerRepository, RunInfo, RunRepository, ShipAssignmentRepository
 from application.run_records import RunRecords
-from application.stranded_cargo import CLEARANCE_PREFIX, StrandedCargoPass
+from application.stranded_cargo import StrandedCargoPass
 from application.trade_route_finder import TradeRouteFinder
 from application.wind_down import DRAINING
 from application.work_allocation import (
@@ -65,7 +65,8 @@ from application.work_allocation import (
     route_claim, route_signal_per_hour, run_stage,
 )
 from application.worker_jobs import (
-    ARBITRAGE, MANUFACTURING, OPERATION_PREFIX, CancelToken, ClearanceJob, WorkerJob, WorkerPool, WorkerResult,
+    ARBITRAGE, CLEARANCE_PREFIX, MANUFACTURING, OPERATION_PREFIX, CancelToken, ClearanceJob, WorkerJob, WorkerPool,
+    WorkerResult,
 )
 from domain.errors import DomainError, InvalidValue
 from domain.fleet import ShipSummary

@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from application.worker_jobs import ARBITRAGE, WorkerResult, kind_of_operation
+from application.worker_jobs import ARBITRAGE, CLEARANCE_PREFIX, WorkerResult
 from domain.goods import TradeSymbol
 
 # How many of the most recent stored results a coordinator replays at its start.
@@ -103,8 +103,12 @@ class LossPauses:
 
     def replay(self, results: Iterable[WorkerResult]) -> list[Pause]:
         """Account stored `results` (of any order) in the order they finished, each at its own end; the pauses they
-        started, in that order."""
-        started = (self.account(result, result.finished_at) for result in sorted(results, key=lambda r: r.finished_at))
+        started, in that order. Stranded-cargo clearances are left out, as the coordinator leaves them out of its
+        book when it collects them: they are no kind of work's runs (a clearance that sold below cost read as a
+        losing manufacturing run and could pause that good after a restart)."""
+        runs = sorted((result for result in results if not result.operation_id.startswith(CLEARANCE_PREFIX)),
+                      key=lambda r: r.finished_at)
+        started = (self.account(result, result.finished_at) for result in runs)
         return [pause for pause in started if pause is not None]
 
     def paused(self, kind: str, now: datetime) -> dict[TradeSymbol, datetime]:
@@ -131,7 +135,5 @@ def rebuilt(rule: Callable[[str], LossPause], started_at: datetime, this_run: It
                       and result.finished_at <= started_at), key=lambda r: r.finished_at, reverse=True)
     book = LossPauses(rule)
     book.replay(earlier[:RESTORED_RESULTS])
-    for result in sorted(own, key=lambda r: r.finished_at):
-        if kind_of_operation(result.operation_id) is not None:
-            book.account(result, result.finished_at)
+    book.replay(own)
     return book

@@ -56,7 +56,6 @@ from domain.symbols import ShipSymbol, WaypointSymbol
 
 _log = logging.getLogger(__name__)
 
-CLEARANCE_PREFIX = "clear-"
 # How far back the ledger is read for what a good held cost.
 COST_LOOKBACK = timedelta(days=7)
 

@@ -19,6 +19,8 @@ MANUFACTURING = "manufacturing"
 ARBITRAGE = "arbitrage"
 # Operation ids start with the kind's prefix, so a stored result or ledger row says which kind of work it was.
 OPERATION_PREFIX = {MANUFACTURING: "mfg-", ARBITRAGE: "arb-"}
+# A stranded-cargo clearance's operation id: no kind of work's (it sells what no run owns).
+CLEARANCE_PREFIX = "clear-"
 
 
 def kind_of_operation(operation_id: str | None) -> str | None:

@@ -23,9 +23,8 @@ from adapters.daemon.state_file import DaemonInfo, read_daemon_info
 from adapters.durations import format_duration
 from application.loss_pauses import Pause, rebuilt
 from application.repositories import RunInfo
-from application.stranded_cargo import CLEARANCE_PREFIX
 from application.work_allocation import lane_signal_per_hour, units_per_trip
-from application.worker_jobs import ARBITRAGE, MANUFACTURING, kind_of_operation
+from application.worker_jobs import ARBITRAGE, CLEARANCE_PREFIX, MANUFACTURING, kind_of_operation
 from domain.ledger import TransactionCategory, TransactionType, net_credits
 from domain.trade_route import TradeRoute
 

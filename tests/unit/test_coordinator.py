@@ -293,6 +293,19 @@ def test_losses_of_earlier_runs_are_remembered_at_start():
     assert TradeSymbol.ELECTRONICS in world.coordinator.paused_goods()
 
 
+def test_clearances_sold_below_cost_before_a_restart_pause_nothing():
+    # A clearance sells cargo no run owns; its loss is no kind of work's, before a restart as during a run.
+    clock_start = FakeClock().now()
+    past = [WorkerResult(operation_id=f"clear-old-{i}", ship=ShipSymbol("AGENT-1"), good=TradeSymbol.ELECTRONICS,
+                         started_at=clock_start - timedelta(minutes=30), finished_at=clock_start - timedelta(minutes=i),
+                         revenue=100, cost=90_000, success=True) for i in (10, 5)]
+    world = World(ships=1, opportunities=opportunities(2), past_results=past, pause_after_losses=2,
+                  pause_after_losses_for=3600)
+    jobs = world.cycle()
+    assert [job.opportunity.good for job in jobs] == [TradeSymbol.ELECTRONICS]
+    assert world.coordinator.paused_goods() == {}
+
+
 def test_the_pauses_rebuilt_from_storage_are_the_coordinator_s():
     # What `manufacturing status` shows must be what the daemon holds: the same rule replayed on what it stored.
     clock_start = FakeClock().now()

@@ -84,8 +84,8 @@ def test_pauses_in_force_by_kind_then_soonest_end() -> None:
 def test_rebuilt_replays_what_the_coordinator_replayed_at_its_start_then_this_run_s_results() -> None:
     started_at = DEFAULT_NOW
     earlier = [ran("mfg-old-1", IRON, -6, -100), ran("mfg-old-2", IRON, -3, -100)]  # paused at start
-    # A clearance of this run is no kind's run: the live coordinator does not count it (one of an earlier run, replayed
-    # at the start, is counted as the coordinator counts it).
+    # A clearance is no kind's run: the coordinator counts none, of this run or replayed from an earlier one.
+    earlier.append(ran("clear-old", COPPER, -2, -100_000))
     own = [ran("arb-1", COPPER, 1, -6_000), ran("clear-1", COPPER, 2, -100_000)]
     after_start_elsewhere = ran("mfg-other", COPPER, 3, -100_000)  # another run's, after this one started: unseen
 
