@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 
 import peewee
 
@@ -56,11 +57,8 @@ class SqlRunRepository:
 
     def save_opportunities(self, run_id: str, opportunities: Sequence[ManufacturingOpportunity]) -> None:
         """Replace the run's opportunities, best first. The run must have been started (foreign key)."""
-        rows = [_opportunity_row(run_id, rank, opportunity) for rank, opportunity in enumerate(opportunities)]
-        with exclusive_write(self._opportunities):
-            self._opportunities.delete().where(self._opportunities.run == run_id).execute()
-            for batch in peewee.chunked(rows, _ROWS_PER_INSERT):
-                self._opportunities.insert_many(batch).execute()
+        self._replace_ranked(self._opportunities, run_id, [_opportunity_row(run_id, rank, opportunity)
+                                                           for rank, opportunity in enumerate(opportunities)])
 
     def opportunities(self, run_id: str) -> Sequence[ManufacturingOpportunity]:
         query = self._opportunities.select().where(self._opportunities.run == run_id).order_by(self._opportunities.rank)
@@ -68,11 +66,16 @@ class SqlRunRepository:
 
     def save_routes(self, run_id: str, routes: Sequence[TradeRoute]) -> None:
         """Replace the run's ranked trade routes, best first. The run must have been started (foreign key)."""
-        rows = [_route_row(run_id, rank, route) for rank, route in enumerate(routes)]
-        with exclusive_write(self._routes):
-            self._routes.delete().where(self._routes.run == run_id).execute()
+        self._replace_ranked(self._routes, run_id,
+                             [_route_row(run_id, rank, route) for rank, route in enumerate(routes)])
+
+    @staticmethod
+    def _replace_ranked(table: Any, run_id: str, rows: list[dict]) -> None:
+        """One run's ranked list in `table` replaced by `rows`, in one write (readers never see half a list)."""
+        with exclusive_write(table):
+            table.delete().where(table.run == run_id).execute()
             for batch in peewee.chunked(rows, _ROWS_PER_INSERT):
-                self._routes.insert_many(batch).execute()
+                table.insert_many(batch).execute()
 
     def routes(self, run_id: str) -> Sequence[TradeRoute]:
         query = self._routes.select().where(self._routes.run == run_id).order_by(self._routes.rank)
