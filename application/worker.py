@@ -99,18 +99,23 @@ class ManufacturingArbitrageWorker:
             except OperationCancelled:
                 check_cancelled(cancel)  # the hard stop: abandon
                 wound_down = True
-                self._sell_inputs(job, recorder, cancel)
                 units, outcome_notes, fed = self._game.ship(job.ship).inventory.get(opportunity.good, 0), (), False
             if wound_down and units == 0:
+                self._wind_down_inputs(job, recorder, cancel)
                 raise OperationCancelled("stopping: nothing made yet")
             if fed and units == 0:
                 # The deliveries paid and the factory was left to make the output for a later run: nothing to sell.
                 _log.info("%s on %s: %s", job.operation_id, job.ship, outcome_notes[-1])
                 success = True
             else:
+                if wound_down:
+                    # The output is worth most: only inputs a market here takes go before it, the rest after it,
+                    # so the drain's bound never cuts its sale short for a trip with an input.
+                    self._wind_down_inputs(job, recorder, cancel, here_only=True)
                 self._navigator.go(job.ship, opportunity.sell_market, recorder, cancel)
                 left, why = self._sell(job, units, recorder, cancel, sale)
                 if wound_down:
+                    self._wind_down_inputs(job, recorder, cancel)
                     raise OperationCancelled(f"stopping: sold the {sale.units} {opportunity.good} held")
                 if left:
                     notes = "; ".join(outcome_notes)
@@ -214,17 +219,31 @@ class ManufacturingArbitrageWorker:
                 bid = math.floor(price * step)
         return 0, ""
 
-    def _sell_inputs(self, job: WorkerJob, recorder: LedgerRecorder, cancel: CancelToken) -> None:
+    def _wind_down_inputs(self, job: WorkerJob, recorder: LedgerRecorder, cancel: CancelToken,
+                          here_only: bool = False) -> None:
+        """`_sell_inputs` on a graceful stop, whose failure leaves the inputs in the hold (for the stranded-cargo
+        clearance) but neither the output's sale nor the run's stop: a stopped run is cancelled, never failed."""
+        try:
+            self._sell_inputs(job, recorder, cancel, here_only)
+        except OperationCancelled:
+            raise
+        except Exception as failure:
+            _log.warning("%s on %s: stopping: could not sell the inputs held: %s%s", job.operation_id, job.ship,
+                         failure_line(failure), self._hold_note(job.ship))
+
+    def _sell_inputs(self, job: WorkerJob, recorder: LedgerRecorder, cancel: CancelToken,
+                     here_only: bool = False) -> None:
         """On a graceful stop, sell the inputs the ship holds (the goods of the tree it feeds into a factory) where
         they fetch most, never below their cost.
 
         An input's buyers are the known markets paying at least `min_sell_to_cost` x its cost and not saturated,
         best known bid first (ImportSpread.next_markets, the sellers' one rule): the factory it was bought for when
         its bid is the best, and first whatever its rank when the ship is there (a sale without a trip is the one
-        the drain's bound leaves time for). Its cost is what this run paid for it, else what the ship last paid
-        (units that came along from an earlier run). What no market takes at its cost stays in the hold, with the
-        reason logged: a loss on cargo no run owns is the stranded-cargo clearance's to take, for a reason it
-        logs (application/stranded_cargo.py)."""
+        the drain's bound leaves time for). `here_only`: sell only where the ship is (before the output's sale). Its
+        cost is what this run paid for it, else what the ship last paid (units that came along from an earlier
+        run); an input whose cost is not known is kept, since no floor can be set for it. What no market takes at
+        its cost stays in the hold, with the reason logged: a loss on cargo no run owns is the stranded-cargo
+        clearance's to take, for a reason it logs (application/stranded_cargo.py)."""
         tree = job.opportunity.dependency_tree
         factories = {child.good: node.market for node in tree.walk() for child in node.children}
         held = self._game.ship(job.ship).inventory
@@ -235,23 +254,32 @@ class ManufacturingArbitrageWorker:
             if units <= 0:
                 continue
             cost = self._input_cost(job, good)
-            left, why = self._sell_input(job, ship, good, units, factories[good], cost, recorder, cancel)
-            sold = f"stopping: sold {units - left} of the {units} {good} held" + (
-                "" if cost is None else f" (cost {cost:.0f}/unit)")
+            if cost is None:
+                _log.warning("%s on %s: stopping: keeping %d %s: what they cost is not in the ledger",
+                             job.operation_id, job.ship, units, good)
+                continue
+            left, why = self._sell_input(job, ship, good, units, factories[good], cost, recorder, cancel, here_only)
+            if here_only and left == units:
+                continue  # nothing taken here: the pass after the output's sale says why
+            sold = f"stopping: sold {units - left} of the {units} {good} held (cost {cost:.0f}/unit)"
             if left:
                 _log.warning("%s on %s: %s; keeping %d: %s", job.operation_id, job.ship, sold, left, why)
             else:
                 _log.info("%s on %s: %s", job.operation_id, job.ship, sold)
 
     def _sell_input(self, job: WorkerJob, ship: ShipState, good: TradeSymbol, units: int, factory: WaypointSymbol,
-                    cost: float | None, recorder: LedgerRecorder, cancel: CancelToken) -> tuple[int, str]:
+                    cost: float, recorder: LedgerRecorder, cancel: CancelToken, here_only: bool) -> tuple[int, str]:
         """Sell `units` of input `good` (see `_sell_inputs`); returns the units left and why."""
         ratio = self._executor.config.min_sell_to_cost
-        floor = ratio * (cost or 0.0)
-        floor_text = f"{floor:.0f} (its cost {cost or 0:.0f}/unit x {ratio:g})"
+        floor = ratio * cost
+        floor_text = f"{floor:.0f} (its cost {cost:.0f}/unit x {ratio:g})"
         buyers = self._spread.next_markets(ship.system, good, floor)
         if ship.waypoint == factory:
             buyers = (factory, *(market for market in buyers if market != factory))
+        if here_only:
+            buyers = tuple(market for market in buyers if market == ship.waypoint)
+            if not buyers:
+                return units, ""
         left = units
         notes: list[str] = []
 

@@ -9,6 +9,7 @@ from datetime import timedelta
 
 from adapters.daemon.signals import cancel_on_signals
 from application.coordinator import CoordinatorConfig, ManufacturingArbitrageCoordinator
+from application.game_errors import GameUnavailable
 from application.fleet_manager import FleetConfig, FleetManager
 from application.navigation import Navigator
 from application.production_executor import ProductionExecutor
@@ -260,6 +261,20 @@ def test_inputs_go_to_the_best_known_bid_above_cost_and_are_kept_when_none_pays_
     assert result.cancelled
     assert ("stopping: sold 0 of the 10 IRON held (cost 500/unit); keeping 10: no known market in X1 pays 500 "
             "(its cost 500/unit x 1) or more and is not saturated") in caplog.text
+
+
+def test_a_failure_selling_inputs_on_a_stop_keeps_them_and_the_run_is_cancelled_not_failed(caplog):
+    # A stopped run is cancelled: a failed one would count as a loss in the pause bookkeeping.
+    world = machinery_world(FakeClock())
+    game = world.game
+    game.add_good("X1-H1", "IRON", TradeGoodType.IMPORT, ask=1200, bid=600)
+    game.fail_next("sell", GameUnavailable("server down"))
+    worker, assignments = winding_down_worker(world)
+    with caplog.at_level(logging.WARNING):
+        result = worker.run(WorkerJob("mfg-1", world.ship, world.opportunity()), wind_down=HoldsIron(game))
+    assert result.cancelled and result.error is None
+    assert game.fleet[world.ship].inventory == {IRON: 10} and assignments.assigned() == []
+    assert "stopping: could not sell the inputs held: GameUnavailable: server down; hold: 10 IRON" in caplog.text
 
 
 def test_inputs_are_delivered_to_the_factory_the_ship_is_at_and_stop_now_abandons_them():
