@@ -49,7 +49,7 @@ from application.usual_bids import SaturatedImports
 from application.waiting import NEVER, OperationCancelled, check_cancelled
 from application.worker_jobs import CancelToken, ClearanceJob, WorkerResult
 from domain.goods import TradeSymbol
-from domain.ledger import TransactionCategory, TransactionType, credits_and_debits
+from domain.ledger import CARGO_CATEGORIES, TransactionType, credits_and_debits
 from domain.market import MarketSnapshot, MarketTradeGood
 from domain.ship_state import ShipState
 from domain.symbols import ShipSymbol, WaypointSymbol
@@ -122,7 +122,7 @@ def unit_costs(ledger: LedgerRepository, ship: ShipSymbol, since: datetime) -> d
     costs: dict[TradeSymbol, float] = {}
     for row in ledger.transactions_since(since):
         if (row.ship == ship and row.good is not None and row.units and row.type is TransactionType.DEBIT
-                and row.category is TransactionCategory.CARGO_TRADE):
+                and row.category in CARGO_CATEGORIES):
             costs[row.good] = row.amount / row.units  # oldest first: the last one wins
     return costs
 
@@ -189,7 +189,8 @@ class _Clearance:
 
 
 class StrandedCargoSeller:
-    """Runs ClearanceJobs: sells each good the ship holds where it pays best (see the module docstring)."""
+    """Runs ClearanceJobs: sells the goods a job names where they pay best, below their cost only for a reason
+    that holds and is logged (see the module docstring)."""
 
     def __init__(self, game: GamePort, ledger: LedgerRepository, navigator: Navigator, clock: Clock, *,
                  markets: MarketRepository, assignments: ShipAssignmentRepository | None = None,

@@ -32,6 +32,10 @@ class TransactionCategory(enum.StrEnum):
     CONTRACT = "CONTRACT"
 
 
+# The categories of cargo bought or sold at a market (a manufacturing run's goods, a trade run's).
+CARGO_CATEGORIES = frozenset({TransactionCategory.CARGO_TRADE, TransactionCategory.TRADE_ARBITRAGE})
+
+
 @dataclass(frozen=True, slots=True)
 class LedgerTransaction:
     """One movement of credits.
@@ -93,7 +97,8 @@ def credits_and_debits(transactions: Iterable[LedgerTransaction]) -> tuple[int, 
 
 def purchase_unit_cost(rows: Iterable[LedgerTransaction], good: TradeSymbol) -> float | None:
     """The average price an operation paid for `good`, from its purchase rows; None when it bought none."""
-    bought = [row for row in rows if row.type is TransactionType.DEBIT and row.good == good and row.units]
+    bought = [row for row in rows if row.type is TransactionType.DEBIT and row.good == good and row.units
+              and row.category in CARGO_CATEGORIES]
     units = sum(row.units or 0 for row in bought)
     return sum(row.amount for row in bought) / units if units else None
 

@@ -25,7 +25,7 @@ from application.loss_pauses import Pause, rebuilt
 from application.repositories import RunInfo
 from application.work_allocation import lane_signal_per_hour, units_per_trip
 from application.worker_jobs import ARBITRAGE, CLEARANCE_PREFIX, MANUFACTURING, kind_of_operation
-from domain.ledger import TransactionCategory, TransactionType, net_credits
+from domain.ledger import CARGO_CATEGORIES, TransactionCategory, TransactionType, net_credits
 from domain.trade_route import TradeRoute
 
 RECENT_COMPLETIONS = 5
@@ -143,6 +143,7 @@ class StatusReport:
     session_profit: int | None = None
     ship_purchases: int = 0  # signed: what the session's ship purchases took
     ships_bought: int = 0
+    cleared: tuple[int, int] = (0, 0)  # stranded-cargo clearances finished: (their money, how many)
     stranded: tuple[StrandedLine, ...] = ()
     by_kind: tuple[tuple[str, int, int, int], ...] = ()  # (kind of work, profit, runs, working now)
     coverage: Coverage | None = None
@@ -169,7 +170,7 @@ class StatusReport:
         """Session profit not in profit by good nor in ship purchases: runs still going, fuel of scouting."""
         if self.session_profit is None:
             return 0
-        return self.session_profit - sum(g.profit for g in self.by_good) - self.ship_purchases
+        return self.session_profit - sum(g.profit for g in self.by_good) - self.ship_purchases - self.cleared[0]
 
     @property
     def strategy_choices(self) -> dict[str, str]:
@@ -225,7 +226,7 @@ def gather_status(op: Operator, player: str, now: datetime | None = None) -> Sta
         stranded = _stranded([row for row in storage.ledger.transactions_since(now - STRANDED_LOOKBACK)
                               if row.operation_id not in sold_out], prefix, {line.ship for line in ships})
         return replace(report, ships=ships, opportunities=opportunities, routes=routes, completions=completions,
-                       by_good=_by_good(results), session_profit=net_credits(rows),
+                       by_good=_by_good(results), cleared=_cleared(results), session_profit=net_credits(rows),
                        ship_purchases=net_credits(bought), ships_bought=len(bought), stranded=stranded,
                        by_kind=_by_kind(results, ships),
                        coverage=_coverage(storage.markets, run.system, now, fresh_within),
@@ -289,10 +290,13 @@ def _state(process: DaemonState, run: RunInfo | None) -> str:
 
 
 def _by_good(results: list[Any]) -> tuple[GoodProfit, ...]:
+    """The runs of both kinds by good (clearances of stranded cargo are no good's runs: see `_cleared`)."""
     profit: dict[str, int] = defaultdict(int)
     runs: dict[str, int] = defaultdict(int)
     completed: dict[str, int] = defaultdict(int)
     for result in results:
+        if result.operation_id.startswith(CLEARANCE_PREFIX):
+            continue
         good = result.good.value
         profit[good] += result.profit
         runs[good] += 1
@@ -301,13 +305,20 @@ def _by_good(results: list[Any]) -> tuple[GoodProfit, ...]:
                  for good in sorted(profit, key=lambda g: (-profit[g], g)))
 
 
+def _cleared(results: list[Any]) -> tuple[int, int]:
+    """What the finished clearances of stranded cargo fetched (their sales less nothing: the cargo was paid for by
+    the run that left it), and how many there were."""
+    cleared = [result for result in results if result.operation_id.startswith(CLEARANCE_PREFIX)]
+    return sum(result.profit for result in cleared), len(cleared)
+
+
 def _stranded(rows: Any, prefix: str, held: set[str]) -> tuple[StrandedLine, ...]:
     """Per idle ship and good: units bought minus units sold over `rows` (those of runs that did not sell out),
     where positive."""
     units: dict[tuple[str, str], int] = defaultdict(int)
     cost: dict[tuple[str, str], int] = defaultdict(int)
     for row in rows:
-        if (row.category is not TransactionCategory.CARGO_TRADE or row.ship is None or row.good is None
+        if (row.category not in CARGO_CATEGORIES or row.ship is None or row.good is None
                 or not row.units or not row.ship.startswith(prefix)):
             continue
         key = (str(row.ship), row.good.value)
@@ -483,6 +494,9 @@ def _money(report: StatusReport) -> list[RenderableType]:
         if report.ship_purchases:
             shown.add_row("Ship purchases", credits(report.ship_purchases),
                           f"{report.ships_bought} ship{'s' * (report.ships_bought != 1)}")
+        money, count = report.cleared
+        if count:
+            shown.add_row("Stranded cargo cleared", credits(money), f"{count} clearance{'s' * (count != 1)}")
         if report.other_money:
             shown.add_row("Runs in progress, other fuel", credits(report.other_money), "-")
         parts += [Text(""), indented(shown)]
@@ -568,6 +582,7 @@ def status_json(report: StatusReport) -> dict[str, Any]:
         "profit_by_good": {g.good: {"profit": g.profit, "runs": g.runs, "completed": g.completed}
                            for g in report.by_good},
         "ship_purchases": {"credits": report.ship_purchases, "ships": report.ships_bought},
+        "stranded_cargo_cleared": {"credits": report.cleared[0], "clearances": report.cleared[1]},
         "other_money": report.other_money,
         "session_profit": report.session_profit,
         "stranded_cargo": [{"ship": s.ship, "good": s.good, "units": s.units, "cost": s.cost}

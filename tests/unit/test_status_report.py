@@ -62,3 +62,35 @@ def test_the_screen_lists_the_best_routes_and_says_how_many_there_are() -> None:
     assert [row[0] for row in listed] == [str(rank) for rank in range(1, TOP_ROUTES + 1)]
     assert listed[0][5:] == ["40", "12,000", "just now"]
     assert len(status_json(report(routes=routes))["trade_routes"]) == TOP_ROUTES + 2  # scripts get them all
+
+
+def test_cargo_a_trade_run_left_shows_as_owned_by_no_run_like_a_manufacturing_run_s():
+    from adapters.cli.status_report import StrandedLine, _stranded
+    from domain.ledger import LedgerTransaction, TransactionCategory, TransactionType
+    from domain.symbols import ShipSymbol
+
+    def bought(category: TransactionCategory, operation: str, ship: str, units: int, amount: int) -> LedgerTransaction:
+        return LedgerTransaction(TransactionType.DEBIT, category, amount, NOW, operation, TradeSymbol.IRON, units,
+                                 ShipSymbol(ship))
+
+    rows = [bought(TransactionCategory.TRADE_ARBITRAGE, "arb-1", "ALPHA-3", 20, 2400),
+            bought(TransactionCategory.CARGO_TRADE, "mfg-1", "ALPHA-4", 10, 1500)]
+    assert _stranded(rows, "ALPHA-", set()) == (StrandedLine("ALPHA-3", "IRON", 20, 2400),
+                                               StrandedLine("ALPHA-4", "IRON", 10, 1500))
+
+
+def test_clearances_of_stranded_cargo_are_no_good_s_runs_and_show_on_a_line_of_their_own():
+    from adapters.cli.status_report import GoodProfit, _by_good, _cleared
+    from application.worker_jobs import WorkerResult
+    from domain.symbols import ShipSymbol
+
+    def ended(operation: str, revenue: int, cost: int) -> WorkerResult:
+        return WorkerResult(operation, ShipSymbol("ALPHA-3"), TradeSymbol.IRON, NOW - timedelta(minutes=5), NOW,
+                            revenue=revenue, cost=cost, success=True)
+
+    results = [ended("arb-1", 3_000, 2_000), ended("clear-1", 700, 0), ended("mfg-1", 500, 900)]
+    assert _by_good(results) == (GoodProfit("IRON", 600, 2, 2),)
+    assert _cleared(results) == (700, 1)
+    shown = report(session_profit=1_300, by_good=_by_good(results), cleared=_cleared(results))
+    assert shown.other_money == 0
+    assert ["Stranded cargo cleared", "+700", "1 clearance"] in table_rows(screen(shown), "Profit (this run)")

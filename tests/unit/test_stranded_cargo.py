@@ -160,6 +160,17 @@ def test_the_cost_is_what_the_ship_last_paid():
     assert unit_costs(ledger, ShipSymbol("AGENT-1"), clock.now() - timedelta(hours=1)) == {IRON: 150.0}
 
 
+def test_what_a_trade_run_paid_is_a_cost_too_and_a_refuel_is_none():
+    # A trade run's purchases are TRADE_ARBITRAGE rows: cargo it left is costed like a manufacturing run's.
+    ledger = InMemoryLedgerRepository()
+    clock = FakeClock()
+    ledger.record(LedgerTransaction(TransactionType.DEBIT, TransactionCategory.TRADE_ARBITRAGE, 2400, clock.now(),
+                                    "arb-1", IRON, 20, ShipSymbol("AGENT-1")))
+    ledger.record(LedgerTransaction(TransactionType.DEBIT, TransactionCategory.REFUEL, 720, clock.now(),
+                                    "arb-1", TradeSymbol.FUEL, 10, ShipSymbol("AGENT-1")))
+    assert unit_costs(ledger, ShipSymbol("AGENT-1"), clock.now() - timedelta(hours=1)) == {IRON: 120.0}
+
+
 def test_the_seller_sells_the_hold_where_it_pays_and_records_every_credit():
     game, clock = world(IRON=25)
     ledger, assignments = InMemoryLedgerRepository(), InMemoryShipAssignmentRepository()
@@ -178,14 +189,14 @@ def test_the_seller_sells_the_hold_where_it_pays_and_records_every_credit():
     assert assignments.assigned() == []  # the ship is back in the pool
 
 
-def coordinator_of(game, clock, opportunities=(), stranded=None):
+def coordinator_of(game, clock, opportunities=(), stranded=None, config=None):
     assignments, pool = InMemoryShipAssignmentRepository(), ScriptedPool(clock)
     coordinator = ManufacturingArbitrageCoordinator(
         player="AGENT", system=SYSTEM, game=game, demand_finder=FixedDemand(clock, opportunities),
         ship_selector=FirstShipSelector(), assignments=assignments, runs=InMemoryRuns(), pool=pool, clock=clock,
         fleet=FleetManager(game, assignments, InMemoryLedgerRepository(), clock, SYSTEM, holder="run-test",
                            config=FleetConfig(max_haulers=0, max_probes=0)),
-        config=CoordinatorConfig(), run_id="run-test", stranded=stranded or StrandedCargoPass())
+        config=config or CoordinatorConfig(), run_id="run-test", stranded=stranded or StrandedCargoPass())
     coordinator.start()
     return coordinator, assignments, pool
 
@@ -307,6 +318,21 @@ def test_a_ship_picked_for_a_run_has_the_goods_that_run_does_not_use_cleared_fir
     pool.complete(clearance.operation_id, revenue=700, cost=0, sold=10)
     coordinator.collect_completions()
     assert assignments.holder_of(ShipSymbol("AGENT-1")) is None  # no ship left leased
+
+
+def test_a_clearance_before_a_run_takes_a_manufacturing_slot_so_the_caps_bound_every_job():
+    # One manufacturing slot and no trading: the clearance takes it, and the run waits (the pool has one process).
+    game, clock = world(FOOD=10)
+    add_ship(game, "AGENT-2", HOME)
+    machinery = make_opportunity("MACHINERY", f"{SYSTEM}-M2", 2900)
+    coordinator, _, pool = coordinator_of(game, clock, [machinery],
+                                          config=CoordinatorConfig(max_workers=1, arbitrage_max_workers=0))
+    coordinator.discovery_cycle()
+
+    coordinator.assignment_cycle()
+
+    (clearance,) = pool.submitted
+    assert isinstance(clearance, ClearanceJob) and coordinator.active_workers() == 1
 
 
 def test_a_ship_holding_only_goods_its_run_uses_gets_the_run_and_one_whose_clearance_kept_them_works_around_them():
