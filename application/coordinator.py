@@ -85,7 +85,7 @@ _T = TypeVar("_T")
 OpportunityKey = tuple[TradeSymbol, WaypointSymbol]
 _SHIPS_FRESH_FOR = timedelta(seconds=1)
 # Operation ids of the jobs the pool runs (their leases are renewed only while the coordinator waits for them).
-_WORKER_PREFIXES = ("mfg-", CLEARANCE_PREFIX)
+_WORKER_PREFIXES = (*OPERATION_PREFIX.values(), CLEARANCE_PREFIX)
 
 
 def opportunity_key(opportunity: ManufacturingOpportunity) -> OpportunityKey:
@@ -139,7 +139,8 @@ class CoordinatorConfig:
     def __post_init__(self) -> None:
         if min(self.max_workers, self.max_opportunities, self.pause_after_losses,
                self.arbitrage_pause_after_losses) < 1:
-            raise InvalidValue(f"max_workers, max_opportunities and pause_after_losses must be at least 1: {self}")
+            raise InvalidValue("max_workers, max_opportunities, pause_after_losses and arbitrage_pause_after_losses "
+                               f"must be at least 1: {self}")
         if min(self.run_budget_share, self.arbitrage_run_budget_share) <= 0:
             raise InvalidValue(f"run budget shares must be positive: {self}")
         if self.arbitrage_max_workers < 0 or self.credit_reserve < 0:
@@ -526,7 +527,7 @@ class ManufacturingArbitrageCoordinator:
         if self.config.manufacturing_enabled:
             queues.append(RankedWork(
                 MANUFACTURING, owned[MANUFACTURING],
-                has_room=lambda: self.active_of(MANUFACTURING) < self.config.max_workers,
+                has_room=lambda: self._manufacturing_slots_taken() < self.config.max_workers,
                 eligible=lambda o: not claims.clashes(self._claim_of_opportunity(o)),
                 expected=lambda o: self._expected_manufacturing(o, idle).value))
         if self.arbitrage_enabled:
@@ -672,6 +673,8 @@ class ManufacturingArbitrageCoordinator:
                 self._log.warning("ship selection returned %s, which is not idle; ignored", ship.symbol)
                 return None
             if self._clears_first(ship, opportunity, idle, now):
+                if self._manufacturing_slots_taken() >= self.config.max_workers:
+                    return None  # the clearance took the run's slot: the run waits for a later cycle
                 candidates.remove(ship)
                 continue
             budget = budgets.next(MANUFACTURING) if budgets is not None else None
@@ -718,7 +721,7 @@ class ManufacturingArbitrageCoordinator:
         foreign = tuple(sorted(good for good in state.inventory if good not in uses)) if state is not None else ()
         if not foreign or not self._stranded.may_clear(ship.symbol, now):
             return False
-        # Started or not (the ship was taken meanwhile), the run goes to another ship.
+        # Started or not (the ship was taken meanwhile), the run goes to another ship if a slot is left.
         self._start_clearance(state, foreign, idle, now, f"that a run of {opportunity.good} has no use for",
                               instead_of_run=True)
         return True
@@ -726,9 +729,9 @@ class ManufacturingArbitrageCoordinator:
     def _start_clearance(self, ship: ShipState, goods: tuple[TradeSymbol, ...], idle: list[ShipSummary],
                          now: datetime, whose: str, *, idle_seconds: float = 0.0, instead_of_run: bool = False) -> None:
         """Hold `ship` for a ClearanceJob selling `goods` and submit it (takes the ship out of `idle`); `whose`
-        says in the log why the cargo is cleared. A clearance `instead_of_run` takes the worker of the run it comes
-        before (whose kind's cap allowed it); any other waits while `max_workers` jobs run."""
-        if not instead_of_run and self.active_workers() >= self.config.max_workers:
+        says in the log why the cargo is cleared. A clearance takes a manufacturing slot: one `instead_of_run` takes
+        the slot of the run it comes before (which manufacturing's cap allowed), any other waits for a free one."""
+        if not instead_of_run and self._manufacturing_slots_taken() >= self.config.max_workers:
             self._log.info("stranded cargo on %s waits for a free worker", ship.symbol)
             return
         operation_id = f"{CLEARANCE_PREFIX}{self._new_id()}"
@@ -846,9 +849,9 @@ class ManufacturingArbitrageCoordinator:
         own rule, config.loss_pause)."""
         pause = self._losses.account(result, at)
         if pause is not None:
-            self._paused(pause)
+            self._apply_pause(pause)
 
-    def _paused(self, pause: Pause) -> None:
+    def _apply_pause(self, pause: Pause) -> None:
         """A pause still in force takes its good off its kind's list at once."""
         if pause.until <= self._clock.now():
             return
@@ -864,12 +867,17 @@ class ManufacturingArbitrageCoordinator:
         recent = self._guarded("reading past results", lambda: self._runs.results(None, limit=RESTORED_RESULTS)) or []
         self._records.replay(recent)  # this run has none yet: it starts just now
         for pause in self._losses.replay(recent):
-            self._paused(pause)
+            self._apply_pause(pause)
 
     # --- queries -------------------------------------------------------------------------------
 
     def active_workers(self) -> int:
         return max(len(self._active) + len(self._clearing), self._pool.active())
+
+    def _manufacturing_slots_taken(self) -> int:
+        """Manufacturing workers and clearances running: clearances take manufacturing's slots, so the two kinds'
+        maxima bound every job the pool runs (its size is their sum)."""
+        return self.active_of(MANUFACTURING) + len(self._clearing)
 
     def active_of(self, kind: str) -> int:
         """Workers of one kind (manufacturing or arbitrage) started and not yet collected."""

@@ -72,13 +72,13 @@ class LossPauses:
         """Count `result` (which finished `at`); the pause it starts, if any (already over when `at` is long past,
         as for a replayed result).
 
-        A cancelled run does not count: a stop cut it short. A failed manufacturing run counts even when it spent
-        nothing: an opportunity that fails at once (its factory needs feeding that would not pay, which the demand
-        finder cannot see) comes straight back from the discovery due at once. A trade that bought nothing does not
-        count: its lane comes back only if the prices its run saw still make it one. Unsold cargo counts at its
-        cost: a run that kept its goods found no known import paying what they cost, which is reason enough to stop
-        buying them for a while."""
-        if result.cancelled:
+        A cancelled run does not count: a stop cut it short; nor does a stranded-cargo clearance, which sells cargo
+        no run owns. A failed manufacturing run counts even when it spent nothing: an opportunity that fails at once
+        (its factory needs feeding that would not pay, which the demand finder cannot see) comes straight back from
+        the discovery due at once. A trade that bought nothing does not count: its lane comes back only if the
+        prices its run saw still make it one. Unsold cargo counts at its cost: a run that kept its goods found no
+        known import paying what they cost, which is reason enough to stop buying them for a while."""
+        if result.cancelled or result.operation_id.startswith(CLEARANCE_PREFIX):
             return None
         kind = result.kind
         key = (kind, result.good)
@@ -103,12 +103,9 @@ class LossPauses:
 
     def replay(self, results: Iterable[WorkerResult]) -> list[Pause]:
         """Account stored `results` (of any order) in the order they finished, each at its own end; the pauses they
-        started, in that order. Stranded-cargo clearances are left out, as the coordinator leaves them out of its
-        book when it collects them: they are no kind of work's runs (a clearance that sold below cost read as a
-        losing manufacturing run and could pause that good after a restart)."""
-        runs = sorted((result for result in results if not result.operation_id.startswith(CLEARANCE_PREFIX)),
-                      key=lambda r: r.finished_at)
-        started = (self.account(result, result.finished_at) for result in runs)
+        started, in that order (clearances count for nothing here either: a stored one sold below cost once read
+        as a losing manufacturing run and could pause its good after a restart)."""
+        started = (self.account(result, result.finished_at) for result in sorted(results, key=lambda r: r.finished_at))
         return [pause for pause in started if pause is not None]
 
     def paused(self, kind: str, now: datetime) -> dict[TradeSymbol, datetime]:
