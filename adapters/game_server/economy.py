@@ -94,7 +94,7 @@ class EconomySettings:
     # How far an export's price sits from its good's level at the supply label its template stock reads as:
     # base * template_ratio^-export_elasticity. The real exports of a good range from 0.74-0.97 to 1.09-1.55 of
     # its median price (facts universe §2, the goods with ranges), with 80% of them HIGH or ABUNDANT (§1): an
-    # ABUNDANT export sells at about 0.85 of the median, a MODERATE one at about 1.2. At the exchanges' 0.8 an
+    # ABUNDANT export sells at about 0.8 of the median, a MODERATE one at about 1.2. At the exchanges' 0.8 an
     # ABUNDANT export sold at 0.6 of the median, below every real one, and gave trading lanes twice the real margin.
     export_elasticity: float = 0.25
     # An import's bid follows its own curve (see `mid_price`), set by what one tranche (tradeVolume units) sold does
