@@ -50,8 +50,10 @@ SPEED = 120.0  # game seconds per wall second
 LIMIT = 150.0  # wall seconds of running at most
 DRAIN = 45.0  # wall seconds the running workers get to sell what they hold
 DUMPED = TradeSymbol.SHIP_PARTS  # a small tradeVolume (6): a few lots move its import's bid a long way
+# Trade runs' own pause rule at its defaults (two losses, or one over 20,000 credits: the lie's unsold hold is that),
+# held long enough to be seen paused when the run ends.
 ENV = {"ST_MANUFACTURING_MAX_WORKERS": "1", "ST_ARBITRAGE_MAX_WORKERS": "1", "ST_ARBITRAGE_ENABLED": "true",
-       "ST_MANUFACTURING_PAUSE_AFTER_LOSSES": "1", "ST_MANUFACTURING_PAUSE_AFTER_LOSSES_FOR": "24h"}
+       "ST_ARBITRAGE_PAUSE_AFTER_LOSSES_FOR": "24h"}
 
 
 class RecordingFinder:
