@@ -281,11 +281,16 @@ def test_cancelled_runs_do_not_count_as_losses():
     assert world.coordinator.paused_goods() == {}
 
 
-def test_losses_of_earlier_runs_are_remembered_at_start():
+def losses_before_start(operation: str, good: TradeSymbol, cost: int = 900) -> list[WorkerResult]:
+    """Two losing results of `good` stored before the coordinator starts (operation ids `operation`-10, -5)."""
     clock_start = FakeClock().now()
-    past = [WorkerResult(operation_id=f"old-{i}", ship=ShipSymbol("AGENT-1"), good=TradeSymbol.ELECTRONICS,
+    return [WorkerResult(operation_id=f"{operation}-{i}", ship=ShipSymbol("AGENT-1"), good=good,
                          started_at=clock_start - timedelta(minutes=30), finished_at=clock_start - timedelta(minutes=i),
-                         revenue=100, cost=900, success=True) for i in (10, 5)]
+                         revenue=100, cost=cost, success=True) for i in (10, 5)]
+
+
+def test_losses_of_earlier_runs_are_remembered_at_start():
+    past = losses_before_start("old", TradeSymbol.ELECTRONICS)
     world = World(ships=1, opportunities=opportunities(2), past_results=past, pause_after_losses=2,
                   pause_after_losses_for=3600)
     jobs = world.cycle()
@@ -295,10 +300,7 @@ def test_losses_of_earlier_runs_are_remembered_at_start():
 
 def test_clearances_sold_below_cost_before_a_restart_pause_nothing():
     # A clearance sells cargo no run owns; its loss is no kind of work's, before a restart as during a run.
-    clock_start = FakeClock().now()
-    past = [WorkerResult(operation_id=f"clear-old-{i}", ship=ShipSymbol("AGENT-1"), good=TradeSymbol.ELECTRONICS,
-                         started_at=clock_start - timedelta(minutes=30), finished_at=clock_start - timedelta(minutes=i),
-                         revenue=100, cost=90_000, success=True) for i in (10, 5)]
+    past = losses_before_start("clear-old", TradeSymbol.ELECTRONICS, cost=90_000)
     world = World(ships=1, opportunities=opportunities(2), past_results=past, pause_after_losses=2,
                   pause_after_losses_for=3600)
     jobs = world.cycle()
@@ -308,10 +310,7 @@ def test_clearances_sold_below_cost_before_a_restart_pause_nothing():
 
 def test_the_pauses_rebuilt_from_storage_are_the_coordinator_s():
     # What `manufacturing status` shows must be what the daemon holds: the same rule replayed on what it stored.
-    clock_start = FakeClock().now()
-    past = [WorkerResult(operation_id=f"mfg-old-{i}", ship=ShipSymbol("AGENT-1"), good=TradeSymbol.MACHINERY,
-                         started_at=clock_start - timedelta(minutes=30), finished_at=clock_start - timedelta(minutes=i),
-                         revenue=100, cost=900, success=True) for i in (10, 5)]
+    past = losses_before_start("mfg-old", TradeSymbol.MACHINERY)
     world = World(ships=1, opportunities=opportunities(3), past_results=past, pause_after_losses=2,
                   pause_after_losses_for=3600, pause_after_loss_over=2_000)
     for cost in (1_000, 9_000, 1_000):  # ELECTRONICS twice, then MICROPROCESSORS once: a streak, not a pause
