@@ -35,6 +35,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from application.cargo_costs import COST_LOOKBACK, unit_costs
 from application.game_port import GamePort
 from application.import_spread import ImportSpread
 from application.ledger_recorder import LedgerRecorder
@@ -49,15 +50,12 @@ from application.usual_bids import SaturatedImports
 from application.waiting import NEVER, OperationCancelled, check_cancelled
 from application.worker_jobs import CancelToken, ClearanceJob, WorkerResult
 from domain.goods import TradeSymbol
-from domain.ledger import CARGO_CATEGORIES, TransactionType, credits_and_debits
+from domain.ledger import credits_and_debits
 from domain.market import MarketSnapshot, MarketTradeGood
 from domain.ship_state import ShipState
 from domain.symbols import ShipSymbol, WaypointSymbol
 
 _log = logging.getLogger(__name__)
-
-# How far back the ledger is read for what a good held cost.
-COST_LOOKBACK = timedelta(days=7)
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,16 +113,6 @@ def plan_sale(good: TradeSymbol, units: int, unit_cost: float | None, ship: Ship
     if passed:
         reason += f" ({'; '.join(passed)})"
     return SalePlan(good, units, best.market, best.bid, unit_cost, reason)
-
-
-def unit_costs(ledger: LedgerRepository, ship: ShipSymbol, since: datetime) -> dict[TradeSymbol, float]:
-    """What `ship` last paid per unit for each good, from its latest purchase of it in the ledger."""
-    costs: dict[TradeSymbol, float] = {}
-    for row in ledger.transactions_since(since):
-        if (row.ship == ship and row.good is not None and row.units and row.type is TransactionType.DEBIT
-                and row.category in CARGO_CATEGORIES):
-            costs[row.good] = row.amount / row.units  # oldest first: the last one wins
-    return costs
 
 
 class StrandedCargoPass:

@@ -11,6 +11,7 @@ import math
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from application.cargo_costs import COST_LOOKBACK, unit_costs
 from application.game_port import GamePort
 from application.import_spread import ImportSpread, SpreadOutcome
 from application.ledger_recorder import LedgerRecorder, lease_check
@@ -20,7 +21,6 @@ from application.ports import Clock, MarketRepository
 from application.production_executor import ProductionExecutor, look
 from application.repositories import LedgerRepository, MoneyGate, ShipAssignmentRepository
 from application.ship_activity import release_ship, show_activity
-from application.stranded_cargo import COST_LOOKBACK, unit_costs
 from application.usual_bids import SaturatedImports
 from application.waiting import NEVER, OperationCancelled, check_cancelled
 from application.wind_down import EitherToken

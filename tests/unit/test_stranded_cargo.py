@@ -4,12 +4,13 @@ from __future__ import annotations
 import logging
 from datetime import timedelta
 
+from application.cargo_costs import unit_costs
 from application.coordinator import CoordinatorConfig, ManufacturingArbitrageCoordinator
 from application.fleet_manager import FleetConfig, FleetManager
 from application.navigation import Navigator
 from application.usual_bids import SaturatedImports
 from application.stranded_cargo import (
-    StrandedCargoConfig, StrandedCargoPass, StrandedCargoSeller, plan_sale, unit_costs,
+    StrandedCargoConfig, StrandedCargoPass, StrandedCargoSeller, plan_sale,
 )
 from application.worker_jobs import ClearanceJob, WorkerJob
 from domain.goods import TradeGoodType, TradeSymbol
