@@ -58,9 +58,11 @@ class OpportunityLine:
 
 @dataclass(frozen=True)
 class RouteLine:
-    """A trade route as the last route discovery ranked it: `units` one trip buys and the credits per hour of a
-    ship's game time its prices promise (`signal`, work_allocation.lane_signal_per_hour: what the ranking compares
-    lanes by), for the ship the estimates assume; `seen`: when the older of its two prices was seen."""
+    """A trade route as the last route discovery ranked it: `units` one trip buys, what one lot of it earns at
+    these prices (`lot_profit`, what the default trade ranking orders by, weighed by the prices' age) and the
+    credits per hour of a ship's game time they promise (`signal`, work_allocation.lane_signal_per_hour: what the
+    learned ranking compares lanes by), for the ship the estimates assume; `seen`: when the older of its two prices
+    was seen."""
 
     rank: int
     good: str
@@ -71,6 +73,7 @@ class RouteLine:
     units: int
     signal: float
     seen: datetime
+    lot_profit: int = 0
 
 
 @dataclass(frozen=True)
@@ -248,7 +251,7 @@ def _without_runs(op: Operator, player: str, now: datetime, process: DaemonState
 
 def _route_line(rank: int, route: TradeRoute) -> RouteLine:
     return RouteLine(rank, route.good.value, str(route.buy_market), str(route.sell_market), route.ask, route.bid,
-                     units_per_trip(route), lane_signal_per_hour(route), route.observed_at)
+                     units_per_trip(route), lane_signal_per_hour(route), route.observed_at, route.lot_profit)
 
 
 def _worker_caps(settings: Any, info: DaemonInfo | None) -> dict[str, int]:
@@ -438,10 +441,11 @@ def _routes(report: StatusReport) -> list[RenderableType]:
     parts: list[RenderableType] = [Text(""), heading(f"Trade Routes (arbitrage){more}")]
     if not shown_routes:
         return parts + [IndentedSentence(_none_found(report, report.arbitrage_max_workers))]
-    shown = table("#>", "Good", "Buy -> Sell", "Ask>", "Bid>", "Units/Trip>", "Signal (credits/game h)>", "Prices Seen")
+    shown = table("#>", "Good", "Buy -> Sell", "Ask>", "Bid>", "Units/Trip>", "Lot Profit>",
+                  "Signal (credits/game h)>", "Prices Seen")
     for r in shown_routes:
         shown.add_row(str(r.rank), r.good, f"{r.buy_market} -> {r.sell_market}", f"{r.ask:,}", f"{r.bid:,}",
-                      f"{r.units:,}", f"{r.signal:,.0f}", _ago(r.seen, report.now))
+                      f"{r.units:,}", f"{r.lot_profit:,}", f"{r.signal:,.0f}", _ago(r.seen, report.now))
     return parts + [indented(shown)]
 
 
@@ -569,7 +573,7 @@ def status_json(report: StatusReport) -> dict[str, Any]:
         "opportunities": [{"rank": o.rank, "good": o.good, "market": o.market, "price": o.price,
                            "depth": o.depth, "inputs": list(o.inputs)} for o in report.opportunities],
         "trade_routes": [{"rank": r.rank, "good": r.good, "buy_market": r.buy_market, "sell_market": r.sell_market,
-                          "ask": r.ask, "bid": r.bid, "units_per_trip": r.units,
+                          "ask": r.ask, "bid": r.bid, "units_per_trip": r.units, "lot_profit": r.lot_profit,
                           "signal_per_game_hour": round(r.signal), "prices_seen_at": _iso(r.seen)}
                          for r in report.routes],
         "paused_goods": None if report.paused is None else [

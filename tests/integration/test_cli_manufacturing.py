@@ -365,14 +365,15 @@ def test_status_shows_the_ranked_trade_routes_beside_the_opportunities(data_dir:
     shown = json.loads(run(environment(data_dir), "manufacturing", "status", "--json").stdout)
 
     signals = [lane_signal_per_hour(route) for route in routes]  # the lane's own promise, as the ranking reads it
+    # A lot's profit, what the default trade ranking orders by: the margin on one trade volume (6 here).
     assert table_rows(text, "Trade Routes (arbitrage)") == [
-        ["1", "IRON", "X1-T1-A2 -> X1-T1-B3", "1,040", "2,310", "24", f"{signals[0]:,.0f}", "4 min ago"],
-        ["2", "COPPER", "X1-T1-A2 -> X1-T1-C4", "95", "180", "24", f"{signals[1]:,.0f}", "12 min ago"]]
+        ["1", "IRON", "X1-T1-A2 -> X1-T1-B3", "1,040", "2,310", "24", "7,620", f"{signals[0]:,.0f}", "4 min ago"],
+        ["2", "COPPER", "X1-T1-A2 -> X1-T1-C4", "95", "180", "24", "510", f"{signals[1]:,.0f}", "12 min ago"]]
     assert signals[0] > 10_000  # shown with thousands separators
     assert text.index("Discovered Opportunities (manufacturing)") < text.index("Trade Routes (arbitrage)")
     assert shown["trade_routes"][0] == {
         "rank": 1, "good": "IRON", "buy_market": "X1-T1-A2", "sell_market": "X1-T1-B3", "ask": 1040, "bid": 2310,
-        "units_per_trip": 24, "signal_per_game_hour": round(signals[0]),
+        "units_per_trip": 24, "lot_profit": 7620, "signal_per_game_hour": round(signals[0]),
         "prices_seen_at": (NOW - timedelta(minutes=4.5)).isoformat()}
 
 

@@ -53,14 +53,14 @@ def test_a_kind_turned_off_still_shows_the_workers_it_has_left() -> None:
 
 
 def test_the_screen_lists_the_best_routes_and_says_how_many_there_are() -> None:
-    routes = tuple(RouteLine(rank, "IRON", "X1-T1-A2", f"X1-T1-B{rank}", 100, 300, 40, 12_000.4, NOW)
+    routes = tuple(RouteLine(rank, "IRON", "X1-T1-A2", f"X1-T1-B{rank}", 100, 300, 40, 12_000.4, NOW, 4_000)
                    for rank in range(1, TOP_ROUTES + 3))
 
     text = screen(report(routes=routes))
 
     listed = table_rows(text, f"Trade Routes (arbitrage) (top {TOP_ROUTES} of {TOP_ROUTES + 2})")
     assert [row[0] for row in listed] == [str(rank) for rank in range(1, TOP_ROUTES + 1)]
-    assert listed[0][5:] == ["40", "12,000", "just now"]
+    assert listed[0][5:] == ["40", "4,000", "12,000", "just now"]
     assert len(status_json(report(routes=routes))["trade_routes"]) == TOP_ROUTES + 2  # scripts get them all
 
 
