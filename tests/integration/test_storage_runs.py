@@ -92,19 +92,6 @@ def test_opportunities_keep_their_rank_and_whole_tree(db) -> None:
         TradeSymbol.SILICON_CRYSTALS, TradeSymbol.COPPER, TradeSymbol.MICROPROCESSORS]
 
 
-def test_saving_opportunities_replaces_the_previous_list(db) -> None:
-    runs = SqlRunRepository(db)
-    runs.start_run(run("run-1"))
-    runs.start_run(run("run-2"))
-    runs.save_opportunities("run-1", [opportunity(bid=1), opportunity(bid=2), opportunity(bid=3)])
-    runs.save_opportunities("run-2", [opportunity(bid=99)])
-    runs.save_opportunities("run-1", [opportunity(bid=7)])
-    assert [o.bid for o in runs.opportunities("run-1")] == [7]
-    runs.save_opportunities("run-1", [])
-    assert runs.opportunities("run-1") == []
-    assert [o.bid for o in runs.opportunities("run-2")] == [99]
-
-
 def test_many_opportunities_are_saved_in_order(db) -> None:
     runs = SqlRunRepository(db)
     runs.start_run(run())
@@ -142,18 +129,23 @@ def test_routes_keep_their_rank_and_every_field(db) -> None:
     assert runs.routes("run-other") == []
 
 
-def test_saving_routes_replaces_the_run_s_previous_list_only(db) -> None:
+@pytest.mark.parametrize(("kind", "other", "make", "field"), [
+    ("opportunities", "routes", lambda value: opportunity(bid=value), "bid"),
+    ("routes", "opportunities", lambda value: route(ask=value), "ask"),
+])
+def test_saving_a_ranked_list_replaces_the_run_s_previous_one_only(db, kind, other, make, field) -> None:
     runs = SqlRunRepository(db)
+    save, read = getattr(runs, f"save_{kind}"), getattr(runs, kind)
     runs.start_run(run("run-1"))
     runs.start_run(run("run-2"))
-    runs.save_routes("run-1", [route(ask=1), route(ask=2), route(ask=3)])
-    runs.save_routes("run-2", [route(ask=99)])
-    runs.save_routes("run-1", [route(ask=7)])
-    assert [r.ask for r in runs.routes("run-1")] == [7]
-    runs.save_routes("run-1", [])
-    assert runs.routes("run-1") == []
-    assert [r.ask for r in runs.routes("run-2")] == [99]
-    assert [r.ask for r in runs.opportunities("run-2")] == []  # apart from the opportunities
+    save("run-1", [make(1), make(2), make(3)])
+    save("run-2", [make(99)])
+    save("run-1", [make(7)])
+    assert [getattr(item, field) for item in read("run-1")] == [7]
+    save("run-1", [])
+    assert read("run-1") == []
+    assert [getattr(item, field) for item in read("run-2")] == [99]
+    assert getattr(runs, other)("run-2") == []  # the other kind of list is its own
 
 
 def test_many_routes_are_saved_in_order(db) -> None:
