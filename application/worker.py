@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import logging
 import math
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 
 from application.cargo_costs import COST_LOOKBACK, unit_costs
 from application.game_port import GamePort
@@ -40,6 +40,23 @@ class _Sale:
     """Units of the good sold so far in this run (kept when the run stops half way)."""
 
     units: int = 0
+
+
+@dataclass(slots=True)
+class _Load:
+    """Units of one good being sold across markets: `left` to sell, lot by lot while the bid is not below `floor`
+    (`below` says why one is), counted into `sale`; `doing` names it in the ship's activity; `notes` say why units
+    were kept (each with its market, when `name_market`)."""
+
+    job: WorkerJob
+    good: TradeSymbol
+    left: int
+    floor: float
+    below: Callable[[int], str]
+    sale: _Sale
+    doing: str
+    name_market: bool = False
+    notes: list[str] = field(default_factory=list)
 
 
 class ManufacturingArbitrageWorker:
@@ -167,30 +184,36 @@ class ManufacturingArbitrageWorker:
         def below(bid: int) -> str:
             return f"bid {bid} below {floor:.0f} ({config.min_sell_to_cost:g} x cost {unit_cost:.0f}/unit)"
 
-        left = held
-        notes: list[str] = []
-
-        def go(at: WaypointSymbol) -> None:
-            show_activity(self._assignments, job.ship, f"selling {good} at {at}")
-            self._navigator.go(job.ship, at, recorder, cancel)
-
-        def sell_at(at: WaypointSymbol, entry: MarketTradeGood) -> None:
-            nonlocal left
-            left, why = self._sell_lots(job, good, at, entry, left, floor, below, recorder, cancel, sale)
-            if why:
-                notes.append(why)
-
-        spread = self._spread.sell(good, (market,), floor, held=lambda: left, go=go, sell_at=sell_at, chosen=market,
-                                   outcome=SpreadOutcome(notes))
-        if left > 0:  # dumped into, or its bid fell below the floor: the rest goes where it still pays
+        load = _Load(job, good, held, floor, below, sale, "selling")
+        spread = self._sell_across(load, (market,), recorder, cancel, chosen=market)
+        if load.left > 0:  # dumped into, or its bid fell below the floor: the rest goes where it still pays
             # Not back to the factory it was bought at either: its bid is the export's, below what was paid.
             others = self._spread.next_markets(market.system, good, floor, exclude={market, opportunity.factory})
             if others:
-                self._spread.sell(good, others, floor, held=lambda: left, go=go, sell_at=sell_at, outcome=spread)
+                self._sell_across(load, others, recorder, cancel, outcome=spread)
             else:
-                notes.append(f"no other known market in {market.system} pays {floor:.0f} or more for {good} "
-                             "and is not saturated")
-        return left, "; ".join(notes) if left > 0 else ""
+                load.notes.append(f"no other known market in {market.system} pays {floor:.0f} or more for {good} "
+                                  "and is not saturated")
+        return load.left, "; ".join(load.notes) if load.left > 0 else ""
+
+    def _sell_across(self, load: _Load, buyers: Sequence[WaypointSymbol], recorder: LedgerRecorder,
+                     cancel: CancelToken, *, chosen: WaypointSymbol | None = None,
+                     outcome: SpreadOutcome | None = None) -> SpreadOutcome:
+        """Sell `load` at `buyers` in turn (ImportSpread.sell: flying to each, passing over one saturated on
+        arrival), lot by lot while the bid is not below its floor; the spread's outcome."""
+        def go(at: WaypointSymbol) -> None:
+            show_activity(self._assignments, load.job.ship, f"{load.doing} {load.good} at {at}")
+            self._navigator.go(load.job.ship, at, recorder, cancel)
+
+        def sell_at(at: WaypointSymbol, entry: MarketTradeGood) -> None:
+            load.left, why = self._sell_lots(load.job, load.good, at, entry, load.left, load.floor, load.below,
+                                             recorder, cancel, load.sale)
+            if why:
+                load.notes.append(f"{at}: {why}" if load.name_market else why)
+
+        return self._spread.sell(load.good, buyers, load.floor, held=lambda: load.left, go=go, sell_at=sell_at,
+                                 chosen=chosen,
+                                 outcome=outcome if outcome is not None else SpreadOutcome(load.notes))
 
     def _sell_lots(self, job: WorkerJob, good: TradeSymbol, market: WaypointSymbol, entry: MarketTradeGood,
                    held: int, floor: float, below: Callable[[int], str], recorder: LedgerRecorder,
@@ -280,27 +303,12 @@ class ManufacturingArbitrageWorker:
             buyers = tuple(market for market in buyers if market == ship.waypoint)
             if not buyers:
                 return units, ""
-        left = units
-        notes: list[str] = []
-
-        def below(bid: int) -> str:
-            return f"bid {bid} below {floor_text}"
-
-        def go(at: WaypointSymbol) -> None:
-            show_activity(self._assignments, job.ship, f"stopping: selling {good} at {at}")
-            self._navigator.go(job.ship, at, recorder, cancel)
-
-        def sell_at(at: WaypointSymbol, entry: MarketTradeGood) -> None:
-            nonlocal left
-            left, why = self._sell_lots(job, good, at, entry, left, floor, below, recorder, cancel, _Sale())
-            if why:
-                notes.append(f"{at}: {why}")
-
-        self._spread.sell(good, buyers, floor, held=lambda: left, go=go, sell_at=sell_at,
-                          chosen=factory if ship.waypoint == factory else None, outcome=SpreadOutcome(notes))
-        if left and not buyers:
-            notes.append(f"no known market in {ship.system} pays {floor_text} or more and is not saturated")
-        return left, "; ".join(notes)
+        load = _Load(job, good, units, floor, lambda bid: f"bid {bid} below {floor_text}", _Sale(),
+                     "stopping: selling", name_market=True)
+        self._sell_across(load, buyers, recorder, cancel, chosen=factory if ship.waypoint == factory else None)
+        if load.left and not buyers:
+            load.notes.append(f"no known market in {ship.system} pays {floor_text} or more and is not saturated")
+        return load.left, "; ".join(load.notes)
 
     def _input_cost(self, job: WorkerJob, good: TradeSymbol) -> float | None:
         """What a unit of input `good` cost: this run's purchases of it, else the ship's last one in the ledger."""
