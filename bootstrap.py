@@ -165,11 +165,20 @@ def _coordinator_config(runtime: Runtime) -> CoordinatorConfig:
         min_margin=m.min_margin, discovery_interval=runtime.scaled(m.discovery_interval, _MIN_INTERVAL["discovery"]),
         assignment_interval=runtime.scaled(m.assignment_interval, _MIN_INTERVAL["assignment"]),
         pause_after_losses=made.losses, pause_after_losses_for=made.seconds, pause_after_loss_over=made.loss_over,
-        manufacturing_enabled=m.arbitrage_enabled, arbitrage_max_workers=a.max_workers if a.enabled else 0,
+        manufacturing_enabled=m.arbitrage_enabled,
+        arbitrage_max_workers=worker_caps(runtime.settings)["arbitrage_max_workers"],
         arbitrage_discovery_interval=runtime.scaled(a.discovery_interval, _MIN_INTERVAL["discovery"]),
         credit_reserve=runtime.settings.fleet.trading_reserve, run_budget_share=m.run_budget_share,
         arbitrage_pause_after_losses=traded.losses, arbitrage_pause_after_losses_for=traded.seconds,
         arbitrage_pause_after_loss_over=traded.loss_over, arbitrage_run_budget_share=a.run_budget_share)
+
+
+def worker_caps(settings: Settings) -> dict[str, int]:
+    """Each kind of work's most workers at once as the settings give them to a daemon (0: the kind is off); `status`
+    shows a daemon whose record predates them against these."""
+    m, a = settings.manufacturing, settings.arbitrage
+    return {"max_workers": m.max_workers if m.arbitrage_enabled else 0,
+            "arbitrage_max_workers": a.max_workers if a.enabled else 0}
 
 
 def loss_pauses(settings: Settings, time_scale: float = 1.0, rate_limit_scaled: bool = False) -> dict[str, LossPause]:

@@ -257,9 +257,9 @@ def _route_line(rank: int, route: TradeRoute) -> RouteLine:
 def _worker_caps(settings: Any, info: DaemonInfo | None) -> dict[str, int]:
     """Each kind's maximum of workers: the running daemon's, else (or where its older record does not say) what
     the settings give a daemon started now."""
-    m, a = settings.manufacturing, settings.arbitrage
-    caps = {"max_workers": m.max_workers if m.arbitrage_enabled else 0,
-            "arbitrage_max_workers": a.max_workers if a.enabled else 0}
+    import bootstrap
+
+    caps = bootstrap.worker_caps(settings)
     if info is not None:
         caps["max_workers"] = info.max_workers
         if info.arbitrage_max_workers is not None:
