@@ -295,7 +295,8 @@ def _fleet_config(runtime: Runtime) -> FleetConfig:
 
 def _stranded_config(runtime: Runtime) -> StrandedCargoConfig:
     from plugins.default_ship_selection import MIN_FREE_CARGO
-    return StrandedCargoConfig(min_free_cargo=MIN_FREE_CARGO, idle_for=runtime.scaled(600.0, 30.0))
+    return StrandedCargoConfig(min_free_cargo=MIN_FREE_CARGO, idle_for=runtime.scaled(600.0, 30.0),
+                               carry_for=runtime.scaled(4 * 3600.0, 60.0))
 
 
 def _scout_config(runtime: Runtime) -> ScoutConfig:

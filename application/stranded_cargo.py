@@ -8,7 +8,7 @@ coordinator starts one for the idle ships its stranded-cargo pass (`StrandedCarg
 for a run (`min_free_cargo`), or cargo that sat idle for `idle_for` seconds; and for a ship picked for a
 manufacturing run that holds goods the run has no use for (not in its tree): those are cleared first and the run
 goes to another ship. (A ship whose clearance kept goods, for want of a buyer paying their cost, is not held back
-again before `idle_for`: it works with them aside.) Each ClearanceJob is run in the worker pool by
+again before `idle_for`: it works with them aside, until they have been held for `carry_for`.) Each ClearanceJob is run in the worker pool by
 `StrandedCargoSeller`, which sells the goods the job names:
 
 - for each good held, the market to sell at is the known market paying most for it (the nearest on a tie: the
@@ -17,8 +17,9 @@ again before `idle_for`: it works with them aside.) Each ClearanceJob is run in 
   good is kept, with the reason, unless the hold is too full for the ship to work (`min_free_cargo`): then it is
   sold at the best of them anyway, as said; a good no known market buys is kept, with the reason;
 - its cost is what the ship last paid for it according to the ledger, and it is not sold below that cost unless a
-  loss is right now (`loss_reason`): the hold is too full for the ship to work, or the cargo sat idle for
-  `idle_for` (a ship must not stay stranded). Otherwise what does not fetch its cost waits for the next pass (the
+  loss is right now (`loss_reason`): the hold is too full for the ship to work, the cargo sat idle for
+  `idle_for` (a ship must not stay stranded), or it was bought `carry_for` ago or more (a ship that keeps getting
+  runs is never idle, and cargo riding along for good takes its room and its money for nothing). Otherwise what does not fetch its cost waits for the next pass (the
   ship can work with it aside, and a bid that fell comes back). A sale planned at a loss says why when it starts;
   one planned above cost whose bid falls below it lot by lot stops there, or, when a loss is right, goes on with a
   warning naming the bid, the cost and the reason, once per good;
@@ -35,7 +36,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from application.cargo_costs import COST_LOOKBACK, unit_costs
+from application.cargo_costs import COST_LOOKBACK, cargo_costs
 from application.game_port import GamePort
 from application.import_spread import ImportSpread
 from application.ledger_recorder import LedgerRecorder
@@ -62,11 +63,13 @@ _log = logging.getLogger(__name__)
 class StrandedCargoConfig:
     """`min_free_cargo`: a ship with less free hold than this cannot take a run (the default ship selection's
     threshold), so its cargo is cleared at once. `idle_for`: cargo on an idle ship with room is cleared after
-    this long (a run on the ship would have used or sold it first). `min_bid_share`: selling stops once the bid
-    fell below this share of the first one seen."""
+    this long (a run on the ship would have used or sold it first). `carry_for`: cargo bought this long ago is sold
+    at a loss too, idle or not (bids that fell recover within hours; cargo still unsold after that rides along for
+    nothing). `min_bid_share`: selling stops once the bid fell below this share of the first one seen."""
 
     min_free_cargo: int = 10
     idle_for: float = 600.0
+    carry_for: float = 4 * 3600.0
     min_bid_share: float = 0.5
 
 
@@ -173,6 +176,7 @@ class _Clearance:
     recorder: LedgerRecorder
     cancel: CancelToken
     free: int
+    bought_at: dict[TradeSymbol, datetime] = field(default_factory=dict)
     warned: set[TradeSymbol] = field(default_factory=set)
 
 
@@ -210,8 +214,9 @@ class StrandedCargoSeller:
         sold, left, cancelled, error = 0, [], False, None
         try:
             ship = self._game.ship(job.ship)
-            clearance = _Clearance(job, recorder, cancel, ship.cargo_capacity - ship.cargo_units)
-            costs = unit_costs(self._ledger, job.ship, started - COST_LOOKBACK)
+            costs = cargo_costs(self._ledger, job.ship, started - COST_LOOKBACK)
+            clearance = _Clearance(job, recorder, cancel, ship.cargo_capacity - ship.cargo_units,
+                                   {good: cost.bought_at for good, cost in costs.items()})
             system_markets = self._markets.markets_in_system(ship.system)
             down = {} if self._saturated is None else self._saturated.among(system_markets)
             hold_full = clearance.free < self.config.min_free_cargo
@@ -219,7 +224,9 @@ class StrandedCargoSeller:
                 if good not in job.goods:
                     continue  # not this job's to sell (a run the ship is picked for uses it)
                 check_cancelled(cancel)
-                plan = plan_sale(good, units, costs.get(good), ship, system_markets, down, hold_full=hold_full)
+                cost = costs.get(good)
+                plan = plan_sale(good, units, cost.unit_cost if cost is not None else None, ship, system_markets,
+                                 down, hold_full=hold_full)
                 done, why = self._sell_good(clearance, plan)
                 sold += done
                 if done < units:
@@ -243,15 +250,22 @@ class StrandedCargoSeller:
                             success=error is None and not cancelled, cancelled=cancelled,
                             error=None if cancelled else error)
 
-    def loss_reason(self, job: ClearanceJob, free: int) -> str | None:
+    def loss_reason(self, job: ClearanceJob, free: int, bought_at: datetime | None = None) -> str | None:
         """Why selling `job`'s cargo below its cost is right now, with `free` units of the hold empty: the hold is
-        too full for the ship to work, or the cargo sat idle for `idle_for`; None when neither holds (then what does
-        not fetch its cost waits: the ship can work with it aside, and a bid that fell comes back)."""
+        too full for the ship to work, the cargo sat idle for `idle_for`, or it was bought (at `bought_at`)
+        `carry_for` ago or more; None when none holds (then what does not fetch its cost waits: the ship can work
+        with it aside, and a bid that fell comes back)."""
         if free < self.config.min_free_cargo:
             return f"the hold is too full for the ship to work ({free} free, {self.config.min_free_cargo} needed)"
         if job.idle_seconds >= self.config.idle_for:
             return f"the cargo sat {job.idle_seconds:.0f} s on an idle ship with no run to use it"
+        held = self._held_seconds(bought_at)
+        if held is not None and held >= self.config.carry_for:
+            return f"it was bought {held:.0f} s ago and has ridden along unsold since"
         return None
+
+    def _held_seconds(self, bought_at: datetime | None) -> float | None:
+        return None if bought_at is None else (self._clock.now() - bought_at).total_seconds()
 
     def _sell_good(self, clearance: _Clearance, plan: SalePlan) -> tuple[int, str]:
         """Sell `plan.units` of `plan.good` as planned, logging why; the units sold and why not all."""
@@ -260,9 +274,9 @@ class StrandedCargoSeller:
             return 0, plan.reason
         reason = plan.reason
         if not plan.above_cost:
-            loss = self.loss_reason(clearance.job, clearance.free)
+            loss = self.loss_reason(clearance.job, clearance.free, clearance.bought_at.get(good))
             if loss is None:
-                return 0, f"{reason}; waits for a better bid: {self._no_loss(clearance.job)}"
+                return 0, f"{reason}; waits for a better bid: {self._no_loss(clearance, good)}"
             reason += f": sold at a loss, as {loss}"
             clearance.warned.add(good)
         log = self._log.info if plan.above_cost and not plan.into_saturated else self._log.warning
@@ -280,9 +294,13 @@ class StrandedCargoSeller:
                               sell_at=sell_at, chosen=plan.market)
         return sold, "; ".join([*outcome.notes, why] if why else outcome.notes)
 
-    def _no_loss(self, job: ClearanceJob) -> str:
-        return (f"the hold has room to work and the cargo sat idle {job.idle_seconds:.0f} s, less than the "
-                f"{self.config.idle_for:.0f} s after which it is sold at a loss")
+    def _no_loss(self, clearance: _Clearance, good: TradeSymbol) -> str:
+        why = (f"the hold has room to work and the cargo sat idle {clearance.job.idle_seconds:.0f} s, less than the "
+               f"{self.config.idle_for:.0f} s after which it is sold at a loss")
+        held = self._held_seconds(clearance.bought_at.get(good))
+        if held is not None:
+            why += f", and was bought {held:.0f} s ago, less than the {self.config.carry_for:.0f} s"
+        return why
 
     def _sell_lots(self, clearance: _Clearance, good: TradeSymbol, units: int, unit_cost: float | None,
                    market: WaypointSymbol, entry: MarketTradeGood | None) -> tuple[int, str]:
@@ -299,10 +317,10 @@ class StrandedCargoSeller:
             if entry.bid < self.config.min_bid_share * first_bid:
                 return sold, f"the bid fell to {entry.bid} from {first_bid}; the rest waits for the next pass"
             if unit_cost is not None and entry.bid < unit_cost:
-                loss = self.loss_reason(job, clearance.free)
+                loss = self.loss_reason(job, clearance.free, clearance.bought_at.get(good))
                 if loss is None:
                     return sold, (f"the bid {entry.bid} is below its cost {unit_cost:.0f}/unit, and "
-                                  f"{self._no_loss(job)}; the rest waits for the next pass")
+                                  f"{self._no_loss(clearance, good)}; the rest waits for the next pass")
                 if good not in clearance.warned:
                     clearance.warned.add(good)
                     self._log.warning("stranded cargo on %s: selling %s at %s below its cost: bid %d, cost %.0f/unit: "

@@ -276,6 +276,22 @@ def test_a_hold_too_full_to_work_sells_below_cost_while_it_is_with_one_warning_s
     assert "10 IRON: the bid 190 is below its cost 250/unit" in result.error
 
 
+def test_cargo_riding_along_on_a_working_ship_is_sold_at_a_loss_once_it_was_bought_carry_for_ago(caplog):
+    # A ship picked for run after run is never idle, so only the cargo's age (from its purchase in the ledger, an
+    # hour before `paid`'s clock) says it has ridden along long enough.
+    game, clock = world(IRON=25)
+    with caplog.at_level(logging.INFO):
+        result = clear(game, clock, paid(clock, 400), idle_for=600, carry_for=7200)
+    assert game.trades == [] and not result.success
+    assert "and was bought 3600 s ago, less than the 7200 s" in caplog.text
+
+    caplog.clear()
+    with caplog.at_level(logging.INFO):
+        result = clear(game, clock, paid(clock, 400), idle_for=600, carry_for=3600)
+    assert result.success and result.quantity_sold == 25
+    assert "sold at a loss, as it was bought 3600 s ago and has ridden along unsold since" in caplog.text
+
+
 def test_a_sale_planned_at_a_loss_says_its_true_reason_or_waits_when_there_is_none(caplog):
     game, clock = world(IRON=25)
     with caplog.at_level(logging.INFO):
