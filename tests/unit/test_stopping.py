@@ -18,7 +18,8 @@ from application.wind_down import DRAINING
 from application.worker import ManufacturingArbitrageWorker
 from application.worker_jobs import ClearanceJob, WorkerJob
 from domain.goods import TradeGoodType, TradeSymbol
-from domain.symbols import ShipSymbol
+from domain.ledger import LedgerTransaction, TransactionCategory, TransactionType
+from domain.symbols import ShipSymbol, WaypointSymbol
 from domain.trade import TradeSide
 from tests.fake_coordination import (
     SYSTEM, FixedDemand, InMemoryRuns, RecordingMetrics, ScriptedPool, StopAt, add_ship, make_opportunity,
@@ -310,3 +311,54 @@ def test_sigusr1_or_a_second_stop_signal_asks_to_abandon():
     with cancel_on_signals() as token:
         os.kill(os.getpid(), signal.SIGUSR1)
         assert token.wait(1.0) and token.abandon.cancelled()
+
+
+class HoldsMachineryAndLeftoverIron:
+    """Fires once MACHINERY is in the hold (at the factory X1-C1); it then finds 10 more IRON aboard, bought at
+    `cost` (in the ledger), and the factory's bid for IRON at `factory_bid` when given: the inputs a stopped run may
+    hold beside its output, and a market where the ship is that pays their cost or not."""
+
+    def __init__(self, game, ledger, cost: int, factory_bid: int | None = None) -> None:
+        self.game, self.ledger, self.cost, self.factory_bid, self.fired = game, ledger, cost, factory_bid, False
+
+    def cancelled(self) -> bool:
+        ship = self.game.fleet[ShipSymbol("AGENT-1")]
+        if not self.fired and ship.inventory.get(MACHINERY, 0) > 0:
+            self.fired = True
+            ship.inventory[IRON] = ship.inventory.get(IRON, 0) + 10
+            if self.factory_bid is not None:
+                self.game.markets[WaypointSymbol("X1-C1")][IRON].bid = self.factory_bid
+            self.ledger.record(LedgerTransaction(TransactionType.DEBIT, TransactionCategory.CARGO_TRADE, 10 * self.cost,
+                                                 self.game.clock.now(), "mfg-0", IRON, 10, ShipSymbol("AGENT-1")))
+        return self.fired
+
+
+def sales_in_order(game) -> list[tuple[str, str]]:
+    return [(str(t.good), str(t.waypoint)) for t in game.trades if t.side is TradeSide.SELL and t.good != "FUEL"]
+
+
+def test_a_stop_sells_the_output_before_inputs_that_need_a_trip_and_inputs_taken_where_the_ship_is_first():
+    # The drain's bound must never cut the output's sale short for a trip with an input: IRON that pays its cost
+    # only at X1-H1 waits until the MACHINERY is sold at X1-A1.
+    world = machinery_world(FakeClock())
+    game, ledger = world.game, InMemoryLedgerRepository()
+    game.add_good("X1-H1", "IRON", TradeGoodType.IMPORT, ask=1200, bid=600)  # the factory pays 420 < 500
+    worker, _ = winding_down_worker(world, ledger)
+    result = worker.run(WorkerJob("mfg-1", world.ship, world.opportunity()),
+                        wind_down=HoldsMachineryAndLeftoverIron(game, ledger, cost=500))
+    sales = sales_in_order(game)
+    assert sales[-1] == ("IRON", "X1-H1") and ("MACHINERY", "X1-A1") in sales
+    assert sales.index(("MACHINERY", "X1-A1")) < sales.index(("IRON", "X1-H1"))
+    assert result.cancelled and game.fleet[world.ship].inventory == {}
+
+    # Where the market the ship is at when it stops (the factory, its bid now 700) takes the input at its cost (what
+    # this run paid for IRON), it goes there first, though X1-H1 pays more a trip away.
+    world = machinery_world(FakeClock())
+    game, ledger = world.game, InMemoryLedgerRepository()
+    game.add_good("X1-H1", "IRON", TradeGoodType.IMPORT, ask=1800, bid=900)
+    worker, _ = winding_down_worker(world, ledger)
+    worker.run(WorkerJob("mfg-1", world.ship, world.opportunity()),
+               wind_down=HoldsMachineryAndLeftoverIron(game, ledger, cost=500, factory_bid=700))
+    sales = sales_in_order(game)
+    assert sales[-1] == ("MACHINERY", "X1-A1")
+    assert ("IRON", "X1-C1") in sales[-3:] and game.fleet[world.ship].inventory == {}
