@@ -99,7 +99,9 @@ class ArbitrageSettings:
     the same default, but counts for trade runs only. `max_routes` and `max_ask_rise` are the counterparts of
     `max_opportunities` and `max_input_price_rise`, named after what a trade run has (routes, the ask it buys at)."""
     enabled: bool = True
-    max_workers: int = at_least(3, 1)
+    # A safety cap, not the fleet's size: a trade route beyond it does not count as work waiting for a ship, so the
+    # fleet manager buys no hauler for it (at 3, the fleet stopped at 3 cargo ships whatever they earned).
+    max_workers: int = at_least(10, 1)
     # The import's bid must beat the export's ask by this share, and one lot must earn min_lot_profit.
     min_margin: float = at_least(0.15, 0.0)
     min_lot_profit: int = at_least(500, 0)

@@ -170,7 +170,7 @@ def test_status_screen_from_live_data(data_dir: Path, sleeper: DetachedProcess) 
     assert "Game: http://127.0.0.1:1/v2 (embedded, speed 60)" in out
     assert "Strategies: ranking=default_ranking, ship=default_ship_selection" in out
     # The record of an older daemon does not say trading's maximum: the settings' (3) stands in.
-    assert "Active Workers: manufacturing 1/5, arbitrage 0/3" in out
+    assert "Active Workers: manufacturing 1/5, arbitrage 0/10" in out
     assert table_rows(out, "Ships Assigned (1)") == [  # OTHER-1 belongs to another player
         ["ALPHA-1", "mfg-4", "flying to X1-T1-A3", "in 1 min"]]
     assert table_rows(out, "Discovered Opportunities") == [
@@ -198,7 +198,7 @@ def test_status_json_for_scripts(data_dir: Path, sleeper: DetachedProcess) -> No
     shown = json.loads(run(environment(data_dir), "manufacturing", "status", "--player", "alpha", "--json").stdout)
 
     assert shown["state"] == "RUNNING" and shown["run"]["id"] == "run-1"
-    assert shown["workers"] == {"manufacturing": {"active": 1, "max": 5}, "arbitrage": {"active": 0, "max": 3},
+    assert shown["workers"] == {"manufacturing": {"active": 1, "max": 5}, "arbitrage": {"active": 0, "max": 10},
                                 "clearances": 0}
     assert [s["ship"] for s in shown["ships"]] == ["ALPHA-1"]
     assert shown["ships"][0]["until"] == (NOW + timedelta(seconds=100)).isoformat()
