@@ -8,8 +8,8 @@ coordinator starts one for the idle ships its stranded-cargo pass (`StrandedCarg
 for a run (`min_free_cargo`), or cargo that sat idle for `idle_for` seconds; and for a ship picked for a
 manufacturing run that holds goods the run has no use for (not in its tree): those are cleared first and the run
 goes to another ship. (A ship whose clearance kept goods, for want of a buyer paying their cost, is not held back
-again before `idle_for`: it works with them aside, until they have been held for `carry_for`.) Each ClearanceJob is run in the worker pool by
-`StrandedCargoSeller`, which sells the goods the job names:
+again before `idle_for`: it works with them aside, until they have been held for `carry_for`.) Each ClearanceJob is
+run in the worker pool by `StrandedCargoSeller`, which sells the goods the job names:
 
 - for each good held, the market to sell at is the known market paying most for it (the nearest on a tie: the
   sellers' one rule, application/sale_markets.py), leaving out the imports someone dumped it into (their bid far
@@ -19,10 +19,11 @@ again before `idle_for`: it works with them aside, until they have been held for
 - its cost is what the ship last paid for it according to the ledger, and it is not sold below that cost unless a
   loss is right now (`loss_reason`): the hold is too full for the ship to work, the cargo sat idle for
   `idle_for` (a ship must not stay stranded), or it was bought `carry_for` ago or more (a ship that keeps getting
-  runs is never idle, and cargo riding along for good takes its room and its money for nothing). Otherwise what does not fetch its cost waits for the next pass (the
-  ship can work with it aside, and a bid that fell comes back). A sale planned at a loss says why when it starts;
-  one planned above cost whose bid falls below it lot by lot stops there, or, when a loss is right, goes on with a
-  warning naming the bid, the cost and the reason, once per good;
+  runs is never idle, and cargo riding along for good takes its room and its money for nothing). Otherwise what
+  does not fetch its cost waits for the next pass (the ship can work with it aside, and a bid that fell comes
+  back). A sale planned at a loss says why when it starts; one planned above cost whose bid falls below it lot by
+  lot stops there, or, when a loss is right, goes on with a warning naming the bid, the cost and the reason, once
+  per good;
 - on arrival the market is looked at, and passed over if it is saturated now (ImportSpread, as the workers do);
 - it is sold in trade-volume lots, looking at the market after each lot, and stops once the bid fell below
   `min_bid_share` of the first one (the rest waits for the next pass).
