@@ -12,7 +12,8 @@ Each kind has its curve, keyed as the real fits are (facts universe §5, ~20k la
   answers a share of each purchase at once from its inputs (`answered_share`, market_dynamics.answer_purchase), so
   the step falls to 4-6% while the line shows WEAK and to 0.5% while it shows GROWING or STRONG with its export at
   HIGH or ABUNDANT (bought down below HIGH, a fed line answers as a WEAK one); an export no line makes shows WEAK
-  and its curve is the WEAK one;
+  and its curve is the WEAK one. The background traffic's factor on its stock moves its price by the
+  `export_elasticity` a label moves its template's by, not tranche by tranche (see `mid_price`);
 - an import's bid (`_import_log_price`) moves 1-4% per tranche at WEAK activity, whatever the supply, and 10-13%
   once a consumed import is fed up to HIGH (its line GROWING).
 No single trade moves the mid price by as much as the spread, hence a buy-then-sell round trip at one market always
@@ -177,7 +178,13 @@ def mid_price(good: MarketGood, settings: EconomySettings) -> float:
     if good.kind == "IMPORT":
         return good.base_price * max(settings.import_floor, math.exp(_import_log_price(good, ratio, settings)))
     if good.kind == "EXPORT":
-        return good.base_price * math.exp(_export_log_price(good, ratio, settings))
+        # The background traffic's factor moves the price as a label moves a template's (export_elasticity), not
+        # tranche by tranche as an agent's purchases do: priced by the tranches, its +-0.5 of log-stock swung an
+        # ABUNDANT export 0.3-1.5 of its median within one label, and by 30% or more within 8 game minutes in 9% of
+        # windows (up to 2.9 times), where the real price follows the label (facts universe §5: rho -0.90).
+        own = _clamped_ratio(good, good.underlying_stock, settings)
+        return good.base_price * math.exp(_export_log_price(good, own, settings)
+                                          - settings.export_elasticity * math.log(good.noise))
     return good.base_price * ratio ** -settings.elasticity
 
 
