@@ -169,6 +169,7 @@ def _coordinator_config(runtime: Runtime) -> CoordinatorConfig:
         arbitrage_max_workers=worker_caps(runtime.settings)["arbitrage_max_workers"],
         arbitrage_discovery_interval=runtime.scaled(a.discovery_interval, _MIN_INTERVAL["discovery"]),
         credit_reserve=runtime.settings.fleet.trading_reserve, run_budget_share=m.run_budget_share,
+        fuel_unit_allowance=runtime.settings.fleet.fuel_unit_allowance,
         arbitrage_pause_after_losses=traded.losses, arbitrage_pause_after_losses_for=traded.seconds,
         arbitrage_pause_after_loss_over=traded.loss_over, arbitrage_run_budget_share=a.run_budget_share)
 
@@ -288,6 +289,7 @@ def _fleet_config(runtime: Runtime) -> FleetConfig:
     f = runtime.settings.fleet
     return FleetConfig(credit_reserve=f.credit_reserve, max_haulers=f.max_haulers, max_probes=f.max_probes,
                        probe_min_credits=f.probe_min_credits, saving_probes_per_ship=f.saving_probes_per_ship,
+                       fuel_unit_allowance=f.fuel_unit_allowance,
                        payback=runtime.scaled(f.payback, 1.0), return_window=runtime.scaled(f.return_window, 1.0),
                        signal_run_time=runtime.scaled(3600.0, 1.0), trial_period=runtime.scaled(f.trial_period, 1.0),
                        check_interval=runtime.scaled(300.0, 30.0))

@@ -39,7 +39,7 @@ from __future__ import annotations
 import logging
 import math
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import TypeVar
@@ -49,6 +49,7 @@ from application.demand_finder import DemandFinderConfig, ManufacturingDemandFin
 from application.errors import ApplicationError, StrategyError
 from application.fleet_manager import FleetManager
 from application.fleet_returns import waiting_lot_profit
+from application.fuel_money import fuel_money
 from application.loss_pauses import RESTORED_RESULTS, LossPause, LossPauses, Pause
 from application.game_port import GamePort
 from application.market_scout import MarketScout, is_probe
@@ -107,8 +108,10 @@ class CoordinatorConfig:
     `shutdown_timeout`: how long `shutdown()` waits for cancelled workers before the pool ends them.
     `manufacturing_enabled` (ST_MANUFACTURING_ARBITRAGE_ENABLED) and `arbitrage_max_workers` (0 = no trade
     arbitrage; ST_ARBITRAGE_MAX_WORKERS when enabled): the two kinds of work; `max_workers` bounds manufacturing only.
-    `credit_reserve`: credits no job is allotted (ST_FLEET_TRADING_RESERVE); `run_budget_share`: the most of the free
-    credits one job is allotted, so ships can still be bought from the rest.
+    `credit_reserve`: credits no job is allotted (ST_FLEET_TRADING_RESERVE); `fuel_unit_allowance`: credits a unit
+    of every ship's tank no job is allotted either (application/fuel_money.py; ST_FLEET_FUEL_UNIT_ALLOWANCE, 0 here
+    for tests of the other arithmetic); `run_budget_share`: the most of the free credits one job is allotted, so
+    ships can still be bought from the rest.
     The loss pause (`pause_after_*`) and `run_budget_share` are manufacturing's; the `arbitrage_` ones, with the same
     meaning, trade runs' (ST_ARBITRAGE_*). `assignment_interval` is one for both: one cycle weighs the two kinds.
     """
@@ -130,6 +133,7 @@ class CoordinatorConfig:
     arbitrage_max_workers: int = 0
     arbitrage_discovery_interval: float = 120.0
     credit_reserve: int = 0
+    fuel_unit_allowance: int = 0
     run_budget_share: float = 0.5
     arbitrage_pause_after_losses: int = 2
     arbitrage_pause_after_losses_for: float = 3600.0
@@ -483,7 +487,7 @@ class ManufacturingArbitrageCoordinator:
         self._guarded("clearing stranded cargo", lambda: self._clear_stranded(ships, idle, now))
         spawned: list[WorkerJob] = []
         waiting = 0
-        budgets = _Budgets(self, idle) if not self._draining else None
+        budgets = _Budgets(self, idle, ships) if not self._draining else None
         held = [self._held_claim(work.job) for work in self._active.values()] if budgets else []
         claims = MarketClaims(held)
         positions = self._positions() if budgets else {}
@@ -1014,9 +1018,11 @@ class _Budgets:
     """The account's one budget, shared out during one assignment cycle: the agent's credits are asked once, when
     the first job is about to start; each job gets the free credits divided by the jobs that may still start."""
 
-    def __init__(self, coordinator: ManufacturingArbitrageCoordinator, idle: list[ShipSummary]) -> None:
+    def __init__(self, coordinator: ManufacturingArbitrageCoordinator, idle: list[ShipSummary],
+                 ships: Sequence[ShipState]) -> None:
         self._coordinator = coordinator
         self._idle = idle
+        self._fuel = fuel_money(ships, coordinator.config.fuel_unit_allowance)
         self._free: int | None = None
 
     def __bool__(self) -> bool:
@@ -1030,7 +1036,8 @@ class _Budgets:
             if credits is None:
                 return None
             budget = AccountBudget(replace(c._budget.config, credit_reserve=c.config.credit_reserve))
-            self._free = budget.free(credits, c._commitments())
+            # A full tank for every ship stays in cash: a run allotted it could not refuel to sell its cargo.
+            self._free = max(0, budget.free(credits, c._commitments()) - self._fuel)
         slots = (c.config.max_workers if c.config.manufacturing_enabled else 0) + (
             c.config.arbitrage_max_workers if c.arbitrage_enabled else 0)
         starting = max(1, min(len(self._idle), slots - len(c._active)))

@@ -41,6 +41,7 @@ from datetime import datetime, timedelta
 
 from application.game_errors import GameError, InsufficientCredits
 from application.fleet_returns import fleet_rate, measured_return
+from application.fuel_money import fuel_money
 from application.game_port import GamePort
 from application.ledger_recorder import LedgerRecorder
 from application.market_scout import is_probe
@@ -84,6 +85,8 @@ class FleetConfig:
     `lease_seconds`: how long a ship sent to a shipyard is held before the lease must be renewed.
     `fuel_margin`: fuel a non-probe ship must keep beyond the direct hop to a shipyard.
     `probe_min_credits`: the least the agent keeps after buying a probe (the reserve, if higher).
+    `fuel_unit_allowance`: credits a unit of every ship's tank kept in cash after a purchase (application/fuel_money;
+      the setting's default is 90; 0 here keeps none, for tests of the other rules).
     """
 
     credit_reserve: int = 60_000
@@ -100,6 +103,7 @@ class FleetConfig:
     check_interval: float = 300.0
     lease_seconds: float = 1800.0
     fuel_margin: int = 10
+    fuel_unit_allowance: int = 0
 
     def __post_init__(self) -> None:
         if min(self.credit_reserve, self.max_haulers, self.max_probes, self.probe_min_credits,
@@ -174,6 +178,7 @@ class FleetManager:
         self._types_sold: dict[WaypointSymbol, frozenset[str]] = {}
         self._last_price: dict[str, int] = {}
         self._cargo_value = 0  # of the latest consider_purchase call (see there)
+        self._fuel_money = 0  # likewise
         self._positioning: dict[ShipSymbol, tuple[str, WaypointSymbol]] = {}  # ship -> (operation, shipyard)
         self._hauler_bought_at: tuple[datetime | None] | None = None  # (when the last hauler was bought,), once read
 
@@ -200,12 +205,14 @@ class FleetManager:
         """Buy one ship if the rules allow it now, or get a ship to a shipyard so a later call can.
 
         A ship is paid from net worth: the credits plus `cargo_value` (the cargo in the holds at known bids, money
-        on its way back) must keep the reserve after the price, and the credits must cover the price itself.
+        on its way back) must keep the reserve after the price, and the credits must cover the price itself and
+        still fill every ship's tank afterwards (application/fuel_money.py): cargo cannot be sold without fuel.
         `results` are the runs the coordinator collected (older ones too: the return window picks), and
         `waiting_lot_profit` the price signal of the work no ship does (application/fleet_returns.py); they decide
         whether a hauler pays back. Runs at most once per `check_interval`; calls in between answer "none".
         """
         self._cargo_value = max(0, cargo_value)
+        self._fuel_money = fuel_money(ships, self.config.fuel_unit_allowance)
         now = self._clock.now()
         if self._next_check is not None and now < self._next_check:
             return FleetDecision(None, "none", "checked recently")
@@ -353,7 +360,7 @@ class FleetManager:
             return FleetDecision(wanted, "poor_return", poor)
         credits = self._credits()
         floor = self.reserve_for(wanted) + (last or 0)
-        if credits + self._cargo_value <= floor or credits < (last or 0):
+        if credits + self._cargo_value <= floor or credits < (last or 0) + self._fuel_money:
             after = f" after its last seen price of {last:,}" if last else ""
             return FleetDecision(wanted, "too_expensive", f"not buying a {wanted} yet: {credits:,} credits, keeping "
                                                           f"{self.reserve_for(wanted):,} in reserve{after}")
@@ -379,9 +386,10 @@ class FleetManager:
         wanted = want.ship_type
         credits = self._credits()
         reserve = self.reserve_for(wanted)
-        if credits + self._cargo_value - price < reserve or credits < price:
+        if credits + self._cargo_value - price < reserve or credits < price + self._fuel_money:
             detail = (f"not buying a {wanted} yet: it costs {price:,} at {yard}; {credits:,} credits and "
-                      f"{self._cargo_value:,} in cargo would leave less than the reserve of {reserve:,}")
+                      f"{self._cargo_value:,} in cargo would leave less than the reserve of {reserve:,}, or less "
+                      f"cash than the {self._fuel_money:,} kept for the fleet's fuel")
             self._release_positioning()
             return FleetDecision(wanted, "too_expensive", detail)
         recorder = LedgerRecorder(self._game, self._ledger, PURCHASE_PREFIX + uuid.uuid4().hex[:12], self._metrics,

@@ -164,6 +164,9 @@ class FleetSettings:
     saving_probes_per_ship: int = at_least(2, 0)
     # Credits no worker may commit to cargo, whatever the kind of work (fuel money; the one account budget's floor).
     trading_reserve: int = at_least(2_000, 0)
+    # Credits a unit of every fuel-burning ship's tank kept in cash beyond that: no run is allotted them and no ship
+    # purchase spends them, so a ship can always refuel to sell what it holds (above the dearest real fuel price).
+    fuel_unit_allowance: int = at_least(90, 0)
 
 
 @dataclass(frozen=True)

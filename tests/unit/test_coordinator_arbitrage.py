@@ -116,6 +116,18 @@ def test_the_jobs_share_one_budget_above_the_reserve():
     assert all(job.budget >= 29_000 for job in jobs)
 
 
+def test_no_job_is_allotted_the_cash_that_fills_every_tank():
+    # Three light haulers, 600 fuel each at 90 a unit: 162,000 stays in cash, so a run can always refuel to sell its
+    # cargo; 90,000 is left to share out above the reserve.
+    world = World(ships=3, credits=262_000, credit_reserve=10_000, manufacturing_enabled=False,
+                  arbitrage_max_workers=3, arbitrage_run_budget_share=1.0, fuel_unit_allowance=90)
+    world.market("D5", entry(TradeSymbol.QUARTZ_SAND, TradeGoodType.EXPORT, 100, 50))
+    world.market("E6", entry(TradeSymbol.QUARTZ_SAND, TradeGoodType.IMPORT, 800, 400))
+    jobs = world.cycle()
+    assert len(jobs) == 3 and sum(job.budget for job in jobs) <= 90_000
+    assert all(job.budget >= 29_000 for job in jobs)
+
+
 def test_a_job_gets_at_most_its_share_so_ships_can_still_be_bought():
     world = World(ships=1, credits=100_000, credit_reserve=10_000, manufacturing_enabled=False)
     (job,) = world.cycle()

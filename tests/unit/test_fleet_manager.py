@@ -195,6 +195,20 @@ def test_cargo_never_pays_for_a_ship_the_cash_cannot_cover():
     assert decision.action == "too_expensive" and fleet.game.ship_purchases == []
 
 
+def test_a_purchase_keeps_cash_to_fill_every_tank_whatever_the_cargo_is_worth():
+    # A ship bought from net worth while the cargo is on its way must not leave the ship carrying it unable to
+    # refuel (a bench ended 8 game hours with 163 credits and 163,778 of DRUGS aboard a ship that could not move).
+    fleet = Fleet(credit_reserve=0, credits=HAULER_PRICE + 20_000, fuel_unit_allowance=90)
+    add_ship(fleet.game, "AGENT-1", YARD, "frigate", fuel_capacity=400)  # a full tank: 36,000 at 90 a unit
+    decision = fleet.consider(waiting=1, cargo_value=1_000_000)
+    assert decision.action == "too_expensive" and fleet.game.ship_purchases == []
+    assert "less cash than the 36,000 kept for the fleet's fuel" in decision.detail
+
+    fleet = Fleet(credit_reserve=0, credits=HAULER_PRICE + 36_000, fuel_unit_allowance=90)
+    add_ship(fleet.game, "AGENT-1", YARD, "frigate", fuel_capacity=400)
+    assert fleet.consider(waiting=1, cargo_value=1_000_000).action == "bought"
+
+
 # --- growing the fleet by measured return -------------------------------------------------------------------------
 
 
