@@ -22,7 +22,8 @@ fleet has fewer than `saving_probes_per_ship` probes per cargo ship: the first p
 better informed, more of them would keep delaying the hauler that earns.
 
 Money: the agent keeps at least `credit_reserve` after paying the price seen at the shipyard, and at least
-`probe_min_credits` after paying for a probe (trading money comes first, a probe only watches prices). Prices are
+`probe_min_credits` after paying for a probe (trading money comes first, a probe only watches prices); cargo in the
+holds counts toward those, but the cash left must still fill every ship's tank (`fuel_unit_allowance`). Prices are
 visible only where one of our ships is at a shipyard selling that type; when none is, the manager sends one there
 (a probe if one is free, else an idle ship whose fuel reaches it) and holds it with a lease until the purchase is
 done or no longer wanted. Each purchase raises the next price; the payback test sees the price of the moment.
