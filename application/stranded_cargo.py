@@ -251,21 +251,24 @@ class StrandedCargoSeller:
                             success=error is None and not cancelled, cancelled=cancelled,
                             error=None if cancelled else error)
 
-    def loss_reason(self, job: ClearanceJob, free: int, bought_at: datetime | None = None) -> str | None:
-        """Why selling `job`'s cargo below its cost is right now, with `free` units of the hold empty: the hold is
-        too full for the ship to work, the cargo sat idle for `idle_for`, or it was bought (at `bought_at`)
-        `carry_for` ago or more; None when none holds (then what does not fetch its cost waits: the ship can work
-        with it aside, and a bid that fell comes back)."""
+    def loss_reason(self, clearance: _Clearance, good: TradeSymbol) -> str | None:
+        """Why selling `good` of the clearance's cargo below its cost is right now: the hold is too full for the
+        ship to work, the cargo sat idle for `idle_for`, or the good was bought `carry_for` ago or more; None when
+        none holds (then what does not fetch its cost waits: the ship can work with it aside, and a bid that fell
+        comes back)."""
+        free, job = clearance.free, clearance.job
         if free < self.config.min_free_cargo:
             return f"the hold is too full for the ship to work ({free} free, {self.config.min_free_cargo} needed)"
         if job.idle_seconds >= self.config.idle_for:
             return f"the cargo sat {job.idle_seconds:.0f} s on an idle ship with no run to use it"
-        held = self._held_seconds(bought_at)
+        held = self._held_seconds(clearance, good)
         if held is not None and held >= self.config.carry_for:
             return f"it was bought {held:.0f} s ago and has ridden along unsold since"
         return None
 
-    def _held_seconds(self, bought_at: datetime | None) -> float | None:
+    def _held_seconds(self, clearance: _Clearance, good: TradeSymbol) -> float | None:
+        """How long ago the ship last bought `good` (None when the ledger does not say)."""
+        bought_at = clearance.bought_at.get(good)
         return None if bought_at is None else (self._clock.now() - bought_at).total_seconds()
 
     def _sell_good(self, clearance: _Clearance, plan: SalePlan) -> tuple[int, str]:
@@ -275,7 +278,7 @@ class StrandedCargoSeller:
             return 0, plan.reason
         reason = plan.reason
         if not plan.above_cost:
-            loss = self.loss_reason(clearance.job, clearance.free, clearance.bought_at.get(good))
+            loss = self.loss_reason(clearance, good)
             if loss is None:
                 return 0, f"{reason}; waits for a better bid: {self._no_loss(clearance, good)}"
             reason += f": sold at a loss, as {loss}"
@@ -298,7 +301,7 @@ class StrandedCargoSeller:
     def _no_loss(self, clearance: _Clearance, good: TradeSymbol) -> str:
         why = (f"the hold has room to work and the cargo sat idle {clearance.job.idle_seconds:.0f} s, less than the "
                f"{self.config.idle_for:.0f} s after which it is sold at a loss")
-        held = self._held_seconds(clearance.bought_at.get(good))
+        held = self._held_seconds(clearance, good)
         if held is not None:
             why += f", and was bought {held:.0f} s ago, less than the {self.config.carry_for:.0f} s"
         return why
@@ -318,7 +321,7 @@ class StrandedCargoSeller:
             if entry.bid < self.config.min_bid_share * first_bid:
                 return sold, f"the bid fell to {entry.bid} from {first_bid}; the rest waits for the next pass"
             if unit_cost is not None and entry.bid < unit_cost:
-                loss = self.loss_reason(job, clearance.free, clearance.bought_at.get(good))
+                loss = self.loss_reason(clearance, good)
                 if loss is None:
                     return sold, (f"the bid {entry.bid} is below its cost {unit_cost:.0f}/unit, and "
                                   f"{self._no_loss(clearance, good)}; the rest waits for the next pass")
