@@ -363,8 +363,9 @@ class FleetManager:
         floor = self.reserve_for(wanted) + (last or 0)
         if credits + self._cargo_value <= floor or credits < (last or 0) + self._fuel_money:
             after = f" after its last seen price of {last:,}" if last else ""
+            fuel = f" and {self._fuel_money:,} in cash for the fleet's fuel" if self._fuel_money else ""
             return FleetDecision(wanted, "too_expensive", f"not buying a {wanted} yet: {credits:,} credits, keeping "
-                                                          f"{self.reserve_for(wanted):,} in reserve{after}")
+                                                          f"{self.reserve_for(wanted):,} in reserve{fuel}{after}")
         return self._send_ship_to(yards, wanted, ships, now)
 
     def _poor_return(self, want: _Want, price: int) -> str | None:
