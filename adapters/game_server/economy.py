@@ -15,7 +15,8 @@ Each kind has its curve, keyed as the real fits are (facts universe §5, ~20k la
   and its curve is the WEAK one. The background traffic's factor on its stock moves its price by the
   `export_elasticity` a label moves its template's by, not tranche by tranche (see `mid_price`);
 - an import's bid (`_import_log_price`) moves 1-4% per tranche at WEAK activity, whatever the supply, and 10-13%
-  once a consumed import is fed up to HIGH (its line GROWING).
+  once a consumed import is fed up to HIGH (its line GROWING); the traffic's factor moves it by
+  `import_traffic_elasticity`, as it moves an export's.
 No single trade moves the mid price by as much as the spread, hence a buy-then-sell round trip at one market always
 loses money (tested).
 
@@ -111,6 +112,11 @@ class EconomySettings:
     # An import's lowest bid, as a share of its base. No fact gives one; without it a long dump took a bid to 2% of
     # base, which nobody reports.
     import_floor: float = 0.14
+    # How far the background traffic's factor on an import's stock moves its bid (bid ~ factor^-this), whatever its
+    # line's activity. No fact keys an import's bid by its label; the real imports of a good with a range span
+    # 0.88-1.09 (ELECTRONICS) and 0.93-1.09 (IRON) of its median (facts universe §2), and the WEAK curve's slope at
+    # equilibrium is 0.26-0.34 (as d log bid / d log stock): the exports' figure, 0.25, is about both.
+    import_traffic_elasticity: float = 0.25
     # What one tranche (tradeVolume units) bought at an export multiplies its price by, keyed by its labels as the
     # real fits key it (facts universe §5, ~20k ladders; not by tradeVolume). A factory export's own curve is the
     # RESTRICTED one (1.13 at SCARCE down to 1.03 at ABUNDANT): a starved line makes nothing when an agent buys.
@@ -174,18 +180,19 @@ def mid_price(good: MarketGood, settings: EconomySettings) -> float:
     """The unrounded sellPrice at the good's current stock.
 
     Exchanges: base_price * ratio^-elasticity. Imports: see `_import_log_price`; exports: `_export_log_price`."""
-    ratio = _clamped_ratio(good, good.stock, settings)
+    if good.kind == "EXCHANGE":
+        return good.base_price * _clamped_ratio(good, good.stock, settings) ** -settings.elasticity
+    # The background traffic's factor moves an export's or an import's price as a label moves a template's, not
+    # tranche by tranche as an agent's trades do: priced by the tranches, its +-0.5 of log-stock swung an ABUNDANT
+    # export 0.3-1.5 of its median within one label (30% or more within 8 game minutes in 9% of windows), and a
+    # consumed import whose line shows GROWING, whose bid falls 12% a tranche, 0.14-0.88 of its median in half-hour
+    # sawtooths with no agent near; the real price follows the label (facts universe §5: rho -0.90).
+    own = _clamped_ratio(good, good.underlying_stock, settings)
     if good.kind == "IMPORT":
-        return good.base_price * max(settings.import_floor, math.exp(_import_log_price(good, ratio, settings)))
-    if good.kind == "EXPORT":
-        # The background traffic's factor moves the price as a label moves a template's (export_elasticity), not
-        # tranche by tranche as an agent's purchases do: priced by the tranches, its +-0.5 of log-stock swung an
-        # ABUNDANT export 0.3-1.5 of its median within one label, and by 30% or more within 8 game minutes in 9% of
-        # windows (up to 2.9 times), where the real price follows the label (facts universe §5: rho -0.90).
-        own = _clamped_ratio(good, good.underlying_stock, settings)
-        return good.base_price * math.exp(_export_log_price(good, own, settings)
-                                          - settings.export_elasticity * math.log(good.noise))
-    return good.base_price * ratio ** -settings.elasticity
+        log_bid = _import_log_price(good, own, settings) - settings.import_traffic_elasticity * math.log(good.noise)
+        return good.base_price * max(settings.import_floor, math.exp(log_bid))
+    return good.base_price * math.exp(_export_log_price(good, own, settings)
+                                      - settings.export_elasticity * math.log(good.noise))
 
 
 def _export_log_price(good: MarketGood, ratio: float, settings: EconomySettings) -> float:
@@ -291,8 +298,11 @@ def _import_log_price(good: MarketGood, ratio: float, settings: EconomySettings)
 
     It falls linearly in the stock, by the WEAK figure per tranche, while the import shows WEAK: always for an import
     no line consumes, and for a consumed one while the best-fed line consuming it (its `feed`) is below GROWING. Once
-    that line shows GROWING, the fall per tranche above the middle of MODERATE ramps up to the HIGH|GROWING figure by
-    the bottom of HIGH and keeps it (facts universe §5). That steeper fall fades in over the first quarter level of
+    that line shows GROWING, each tranche above the template stock and above the middle of MODERATE falls more,
+    ramping up to the HIGH|GROWING figure by the bottom of HIGH (facts universe §5). The steeper fall counts from
+    the template, as an export's climb does: the facts give what one tranche sold does, not where an untouched
+    import stands, and integrated from equilibrium it left a consumed import whose template sits in HIGH at its
+    floor (0.13 of its median) with nobody trading. That steeper fall fades in over the first quarter level of
     GROWING of the line's feed, so the bid never jumps when another input's delivery turns the line GROWING (it
     moves, smoothly: the input now reads GROWING and is priced so); for a line of one input, whose feed is that
     input's stock, it is in full from HIGH. Imports' tradeVolume never changes, so the figures per tranche are
@@ -303,14 +313,24 @@ def _import_log_price(good: MarketGood, ratio: float, settings: EconomySettings)
     growing = settings.level_ratio                            # feed_activity's GROWING threshold
     if not good.consumed or ratio <= growing or good.feed <= growing:
         return line
+    template = _clamped(good.kind, good.template_ratio, settings)
+    if ratio <= template:
+        return line
     share = (good.feed - growing) / (growing * (settings.level_ratio ** _FADE_IN_LEVELS - 1.0))
     extra = settings.import_fed_step * tranches - weak        # added slope once fed up to HIGH
+    steep = _steeper_fall(ratio, growing, settings) - _steeper_fall(template, growing, settings)
+    return line - (share if share < 1.0 else 1.0) * extra * steep
+
+
+def _steeper_fall(ratio: float, growing: float, settings: EconomySettings) -> float:
+    """The stock, in equilibrium stocks, over which a fed import's steeper fall has acted up to `ratio`: none up to
+    the middle of MODERATE, ramping in across MODERATE|GROWING, in full from the bottom of HIGH."""
+    if ratio <= growing:
+        return 0.0
     ramp = settings.level_ratio ** 1.5 - growing              # the MODERATE|GROWING stretch of the stock
     if ratio <= growing + ramp:
-        steep = extra * (ratio - growing) ** 2 / (2.0 * ramp)
-    else:
-        steep = extra * (ratio - growing - ramp / 2.0)
-    return line - (share if share < 1.0 else 1.0) * steep
+        return (ratio - growing) ** 2 / (2.0 * ramp)
+    return ratio - growing - ramp / 2.0
 
 
 # The supply levels over which a consumed import's steeper fall fades in as its line's feed passes GROWING.

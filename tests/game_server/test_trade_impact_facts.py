@@ -70,6 +70,24 @@ def test_tranches_into_an_import_fed_up_to_high_growing_cost_ten_to_thirteen_per
         assert 0.87 <= step <= 0.90, (trade_volume, g.stock / g.equilibrium, step)
 
 
+@pytest.mark.parametrize("trade_volume", TIERS)
+def test_an_untouched_import_fed_to_high_growing_stands_where_a_weak_one_does_and_falls_steeply_when_sold_into(
+        trade_volume: int) -> None:
+    """The steeper fall is what a tranche sold does (the facts' figure), not where an untouched import stands:
+    counted from equilibrium, a consumed import whose template sits in HIGH with its line GROWING stood at its
+    floor (0.14 of its base) with nobody trading."""
+    ratio = SETTINGS.level_ratio ** 1.75                           # in HIGH, its line GROWING
+    fed = import_good(trade_volume, ratio, consumed=True)
+    fed.template_ratio = ratio
+    unfed = import_good(trade_volume, ratio, consumed=False)
+    unfed.template_ratio = ratio
+    assert mid_price(fed, SETTINGS) == pytest.approx(mid_price(unfed, SETTINGS))
+    assert mid_price(fed, SETTINGS) > 2 * SETTINGS.import_floor * fed.base_price
+    supply, activity, step = sell_tranche(fed)
+    assert (supply, activity) == ("HIGH", "GROWING")
+    assert 0.87 <= step <= 0.90, step
+
+
 # --- the bounce, through the World's API on its injectable clock, with the background traffic stilled ----------------
 
 @pytest.fixture
