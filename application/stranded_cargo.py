@@ -26,7 +26,10 @@ run in the worker pool by `StrandedCargoSeller`, which sells the goods the job n
   per good;
 - on arrival the market is looked at, and passed over if it is saturated now (ImportSpread, as the workers do);
 - it is sold in trade-volume lots, looking at the market after each lot, and stops once the bid fell below
-  `min_bid_share` of the first one (the rest waits for the next pass).
+  `min_bid_share` of the first one (the rest waits for the next pass);
+- a ship that cannot fly to the buyer (no credits for fuel, or no route its tank allows) sells where it is, if that
+  market buys the good, at a loss if need be, saying so: cargo aboard a ship that cannot move is worth nothing, and
+  its sale is what buys the fuel.
 
 Every sale goes through the LedgerRecorder of the job's operation (and its lease check), like a worker's.
 """
@@ -38,11 +41,12 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from application.cargo_costs import COST_LOOKBACK, cargo_costs
+from application.game_errors import InsufficientCredits, InsufficientFuel
 from application.game_port import GamePort
 from application.import_spread import ImportSpread
 from application.ledger_recorder import LedgerRecorder
 from application.metrics_port import Metrics
-from application.navigation import Navigator
+from application.navigation import Navigator, NoRoute
 from application.ports import Clock, MarketRepository
 from application.production_executor import look
 from application.repositories import LedgerRepository, MoneyGate, ShipAssignmentRepository
@@ -179,6 +183,7 @@ class _Clearance:
     free: int
     bought_at: dict[TradeSymbol, datetime] = field(default_factory=dict)
     warned: set[TradeSymbol] = field(default_factory=set)
+    stuck: str | None = None  # why the ship cannot fly to a buyer: what it holds is sold where it is
 
 
 class StrandedCargoSeller:
@@ -257,6 +262,8 @@ class StrandedCargoSeller:
         none holds (then what does not fetch its cost waits: the ship can work with it aside, and a bid that fell
         comes back)."""
         free, job = clearance.free, clearance.job
+        if clearance.stuck is not None:
+            return clearance.stuck
         if free < self.config.min_free_cargo:
             return f"the hold is too full for the ship to work ({free} free, {self.config.min_free_cargo} needed)"
         if job.idle_seconds >= self.config.idle_for:
@@ -293,10 +300,33 @@ class StrandedCargoSeller:
             nonlocal sold, why
             sold, why = self._sell_lots(clearance, good, units, plan.unit_cost, at, entry)
 
-        outcome = spread.sell(good, (plan.market,), 0, held=lambda: units - sold,
-                              go=lambda at: self._navigator.go(ship, at, clearance.recorder, clearance.cancel),
-                              sell_at=sell_at, chosen=plan.market)
+        try:
+            outcome = spread.sell(good, (plan.market,), 0, held=lambda: units - sold,
+                                  go=lambda at: self._navigator.go(ship, at, clearance.recorder, clearance.cancel),
+                                  sell_at=sell_at, chosen=plan.market)
+        except (InsufficientCredits, InsufficientFuel, NoRoute) as blocked:
+            return self._sell_where_it_is(clearance, plan, sold, blocked)
         return sold, "; ".join([*outcome.notes, why] if why else outcome.notes)
+
+    def _sell_where_it_is(self, clearance: _Clearance, plan: SalePlan, sold: int,
+                          blocked: Exception) -> tuple[int, str]:
+        """The ship could not fly to the buyer (no credits for fuel, or no route its tank allows): what it holds
+        is worth nothing aboard a ship that cannot move, and selling it is how the agent pays for fuel again, so it
+        is sold where the ship is, if that market buys it, at a loss if need be, with the reason logged. (A bench
+        ended 8 game hours with 163 credits and 163,778 credits of DRUGS aboard a ship whose every clearance
+        failed to refuel.)"""
+        ship, good = clearance.job.ship, plan.good
+        failure = " ".join(str(blocked).split())
+        here = self._game.ship(ship).waypoint
+        entry = look(self._game, self._markets, here).trade_good(good) if here != plan.market else None
+        if entry is None or entry.bid <= 0:
+            return sold, f"could not fly to {plan.market} ({failure}) and {here} does not buy {good}"
+        clearance.stuck = f"the ship cannot fly to a buyer ({failure})"
+        self._navigator.go(ship, here, clearance.recorder, clearance.cancel)  # already there: it docks
+        self._log.warning("stranded cargo on %s: cannot fly to %s to sell %s (%s): selling it at %s, where it is",
+                          ship, plan.market, good, failure, here)
+        more, why = self._sell_lots(clearance, good, plan.units - sold, plan.unit_cost, here, entry)
+        return sold + more, why
 
     def _no_loss(self, clearance: _Clearance, good: TradeSymbol) -> str:
         why = (f"the hold has room to work and the cargo sat idle {clearance.job.idle_seconds:.0f} s, less than the "

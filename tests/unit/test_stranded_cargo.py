@@ -382,3 +382,33 @@ def test_a_clearance_for_cargo_idle_too_long_says_how_long_it_sat():
     coordinator.assignment_cycle()
     [job] = pool.submitted
     assert isinstance(job, ClearanceJob) and job.idle_seconds == 600
+
+
+def test_a_ship_that_cannot_pay_for_fuel_sells_its_cargo_where_it_is_at_a_loss_saying_why(caplog):
+    # The ship's tank is empty and the agent has no credits to fill it: the best buyer (FAR, 260) is out of reach,
+    # and its cargo, worth nothing aboard a ship that cannot move, is what pays for fuel again: it is sold at HOME,
+    # below its cost, with the reason. (A bench ended with 163 credits and 163,778 of DRUGS aboard such a ship.)
+    game, clock = world(IRON=25)
+    game.add_good(HOME, "IRON", TradeGoodType.IMPORT, ask=300, bid=120, trade_volume=10)
+    game.markets[HOME][IRON].impact = 0.0
+    game.fleet[ShipSymbol("AGENT-1")].fuel = 0
+    game.credits = 0
+
+    with caplog.at_level(logging.INFO):
+        result = clear(game, clock, paid(clock, 150), idle_seconds=30, idle_for=600)
+
+    assert {t.waypoint for t in game.trades} == {HOME} and iron_sales(game) == [(10, 120), (10, 120), (5, 120)]
+    assert result.success and result.quantity_sold == 25 and game.credits == 25 * 120
+    assert f"cannot fly to {FAR} to sell IRON" in caplog.text and f"selling it at {HOME}, where it is" in caplog.text
+    assert "below its cost: bid 120, cost 150/unit: the ship cannot fly to a buyer (" in caplog.text
+
+
+def test_a_ship_that_cannot_pay_for_fuel_where_nothing_buys_its_cargo_keeps_it_and_says_why():
+    game, clock = world(IRON=25)
+    game.fleet[ShipSymbol("AGENT-1")].fuel = 0
+    game.credits = 0
+
+    result = clear(game, clock, paid(clock, 150), idle_seconds=30, idle_for=600)
+
+    assert game.trades == [] and not result.success
+    assert f"could not fly to {FAR} (" in result.error and f"{HOME} does not buy IRON" in result.error
