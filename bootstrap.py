@@ -291,7 +291,10 @@ def _fleet_config(runtime: Runtime) -> FleetConfig:
                        probe_min_credits=f.probe_min_credits, saving_probes_per_ship=f.saving_probes_per_ship,
                        fuel_unit_allowance=f.fuel_unit_allowance,
                        payback=runtime.scaled(f.payback, 1.0), return_window=runtime.scaled(f.return_window, 1.0),
-                       signal_run_time=runtime.scaled(3600.0, 1.0), trial_period=runtime.scaled(f.trial_period, 1.0),
+                       signal_run_time=runtime.scaled(3600.0, 1.0),
+                       # 0 turns the trial off: the floor must not make it a trial of a second, which no hauler
+                       # ever passes (the fleet then stopped at one)
+                       trial_period=runtime.scaled(f.trial_period, 1.0) if f.trial_period else 0.0,
                        check_interval=runtime.scaled(300.0, 30.0))
 
 

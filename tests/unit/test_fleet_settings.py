@@ -27,3 +27,12 @@ def test_fleet_variables_reach_the_fleet_config_and_its_spans_follow_the_game_sp
     assert (config.max_haulers, config.probe_min_credits, config.saving_probes_per_ship) == (12, 80_000, 1)
     # The bot's clock runs in wall time: a game span is 20 times shorter at speed 20.
     assert (config.payback, config.return_window, config.signal_run_time) == (360, 270, 180)
+
+
+def test_a_trial_period_of_0_turns_the_trial_off_at_any_speed(tmp_path: Path):
+    # The spans' floor once made 0 a trial of 1 s (0.05 s at speed 20): no hauler passed it, and the fleet stopped
+    # at one hauler where the setting said the average return would decide.
+    for time_scale, scaled in ((1.0, False), (20.0, True)):
+        config = bootstrap._fleet_config(runtime({"ST_FLEET_TRIAL_PERIOD": "0"}, tmp_path, time_scale, scaled))
+        assert config.trial_period == 0
+    assert bootstrap._fleet_config(runtime({}, tmp_path, 20.0, True)).trial_period == 180
