@@ -91,7 +91,10 @@ class Runtime:
 
 def scaled_seconds(seconds: float, floor: float, time_scale: float, rate_limit_scaled: bool) -> float:
     """`seconds` of game time in wall seconds on a game `time_scale` times fast, at least `floor` (which shrinks with
-    the speed too when the game's rate limit does)."""
+    the speed too when the game's rate limit does). 0, a span a setting turns off, stays 0: the floor keeps a span
+    from shrinking below what the game allows, it must not turn an "off" into a span of a second."""
+    if seconds == 0:
+        return 0.0
     if rate_limit_scaled:
         floor /= time_scale
     return max(floor, seconds / time_scale)
@@ -291,10 +294,7 @@ def _fleet_config(runtime: Runtime) -> FleetConfig:
                        probe_min_credits=f.probe_min_credits, saving_probes_per_ship=f.saving_probes_per_ship,
                        fuel_unit_allowance=f.fuel_unit_allowance,
                        payback=runtime.scaled(f.payback, 1.0), return_window=runtime.scaled(f.return_window, 1.0),
-                       signal_run_time=runtime.scaled(3600.0, 1.0),
-                       # 0 turns the trial off: the floor must not make it a trial of a second, which no hauler
-                       # ever passes (the fleet then stopped at one)
-                       trial_period=runtime.scaled(f.trial_period, 1.0) if f.trial_period else 0.0,
+                       signal_run_time=runtime.scaled(3600.0, 1.0), trial_period=runtime.scaled(f.trial_period, 1.0),
                        check_interval=runtime.scaled(300.0, 30.0))
 
 
