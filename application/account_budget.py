@@ -4,13 +4,20 @@ Before, each worker could commit half of the agent's credits as it found them, s
 promise two and a half times the money. Now the coordinator allots each job a budget when it starts it: what the
 agent holds, less the reserve, less what the running jobs may still spend (their allotment minus what they have
 already spent, which the agent's credits no longer hold), shared out between the jobs that may start now.
+
+A job's allotment is a promise, so it is kept to what the job can spend: no more than a full hold at the bid its
+load is to be sold for (`lot_ceiling`: a run with more than that outstanding could not earn it back by selling), and
+nothing more once the job has sold its good (`commitment`: both kinds buy nothing after their sale begins). The
+same promises are kept by ship purchases (application/fleet_manager.py), which spend only credits no job counts on.
 """
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from domain.errors import InvalidValue
+from domain.goods import TradeSymbol
+from domain.ledger import LedgerTransaction, TransactionType, net_credits
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,7 +59,17 @@ class AccountBudget:
         share = self.free(credits, running) // max(1, starting)
         return share if share >= self.config.min_allotment else 0
 
-    @staticmethod
-    def outstanding(allotments: Mapping[str, int], spent: Mapping[str, int]) -> list[Commitment]:
-        """Commitments of the running jobs, from their allotments and their spending so far (by operation)."""
-        return [Commitment(allotted, max(0, spent.get(operation, 0))) for operation, allotted in allotments.items()]
+
+
+def lot_ceiling(cargo_capacity: int, bid: int) -> int:
+    """The most a job filling a hold of `cargo_capacity` to sell at `bid` a unit should have outstanding."""
+    return max(0, cargo_capacity) * max(0, bid)
+
+
+def commitment(allotted: int, rows: Iterable[LedgerTransaction], good: TradeSymbol) -> Commitment:
+    """A running job's commitment from its ledger rows so far: what it spent (debits minus credits), or all of its
+    allotment once a row shows it sold `good`, the good it was started for (its buying is over)."""
+    rows = list(rows)
+    if any(row.type is TransactionType.CREDIT and row.good == good for row in rows):
+        return Commitment(allotted, allotted)
+    return Commitment(allotted, max(0, -net_credits(rows)))

@@ -44,7 +44,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import TypeVar
 
-from application.account_budget import AccountBudget, Commitment
+from application.account_budget import AccountBudget, Commitment, commitment, lot_ceiling
 from application.demand_finder import DemandFinderConfig, ManufacturingDemandFinder
 from application.errors import ApplicationError, StrategyError
 from application.fleet_manager import FleetManager
@@ -74,7 +74,7 @@ from domain.fleet import ShipSummary
 from domain.geometry import Position
 from domain.goods import TradeSymbol
 from domain.lane_record import LaneRecord
-from domain.ledger import credits_and_debits, net_credits
+from domain.ledger import credits_and_debits
 from domain.opportunity import ManufacturingOpportunity
 from domain.ship_state import ShipState
 from domain.symbols import ShipSymbol, SystemSymbol, WaypointSymbol
@@ -260,7 +260,6 @@ class ManufacturingArbitrageCoordinator:
         self._route_finder = route_finder
         self._markets = markets
         self._budget = AccountBudget()
-        self._allotted: dict[str, int] = {}  # operation -> budget given at its start
         self._routes: list[TradeRoute] = []
         self._records = RunRecords()  # what finished runs earned, and the results themselves
         self._next_route_discovery: datetime | None = None
@@ -509,7 +508,8 @@ class ManufacturingArbitrageCoordinator:
             probes_useful = self._guarded("counting markets", lambda: self._scout.probes_useful(ships)) or 0
         self._guarded("fleet purchase", lambda: self._fleet.consider_purchase(
             ships, waiting_opportunities=waiting, probes_useful=probes_useful, cargo_value=self._cargo_value(ships),
-            results=self._records.all_results(), waiting_lot_profit=self._waiting_lot_profit()))
+            results=self._records.all_results(), waiting_lot_profit=self._waiting_lot_profit(),
+            committed=sum(c.still_to_spend for c in self._commitments())))
         if self._scout is not None:
             # After the fleet manager: a probe it just took to a shipyard is held, and the scout leaves it alone.
             self._guarded("scouting", lambda: self._scout.step(ships))
@@ -627,7 +627,7 @@ class ManufacturingArbitrageCoordinator:
     def _assign_route(self, route: TradeRoute, idle: list[ShipSummary], now: datetime, budgets: _Budgets,
                       positions: dict[WaypointSymbol, Position]) -> WorkerJob | None:
         for ship in nearest_first(idle, positions.get(route.buy_market)):
-            budget = budgets.next(ARBITRAGE)
+            budget = budgets.next(ARBITRAGE, lot_ceiling(ship.cargo_capacity, route.bid))
             if budget is None:
                 return None
             operation_id = f"{OPERATION_PREFIX[ARBITRAGE]}{self._new_id()}"
@@ -656,8 +656,6 @@ class ManufacturingArbitrageCoordinator:
             return False
         idle.remove(ship)
         self._active[job.operation_id] = ActiveWork(job, now, signal)
-        if job.budget is not None:
-            self._allotted[job.operation_id] = job.budget
         self._guarded("recording activity", lambda: self._assignments.set_activity(ship.symbol, activity))
         return True
 
@@ -681,7 +679,8 @@ class ManufacturingArbitrageCoordinator:
                     return None  # the clearance took the run's slot: the run waits for a later cycle
                 candidates.remove(ship)
                 continue
-            budget = budgets.next(MANUFACTURING) if budgets is not None else None
+            budget = (budgets.next(MANUFACTURING, lot_ceiling(ship.cargo_capacity, opportunity.bid))
+                      if budgets is not None else None)
             if budgets is not None and budget is None:
                 return None
             operation_id = f"{OPERATION_PREFIX[MANUFACTURING]}{self._new_id()}"
@@ -782,7 +781,6 @@ class ManufacturingArbitrageCoordinator:
     def _book(self, result: WorkerResult) -> None:
         work = self._active.pop(result.operation_id, None)
         clearing = self._clearing.pop(result.operation_id, None)
-        self._allotted.pop(result.operation_id, None)
         self._stages.pop(result.operation_id, None)
         expected = self._expected.pop(result.operation_id, None)
         if work is not None and not result.cancelled and expected is not None:
@@ -921,13 +919,14 @@ class ManufacturingArbitrageCoordinator:
     def _commitments(self) -> list[Commitment]:
         """What each running job was allotted and has spent so far (from its ledger rows)."""
         commitments = []
-        for operation, allotted in self._allotted.items():
-            spent = 0
+        for operation, work in self._active.items():
+            if work.job.budget is None:
+                continue
+            rows = []
             if self._ledger is not None:
                 rows = self._guarded("reading a worker's ledger",
                                      lambda: self._ledger.transactions_of_operation(operation)) or []
-                spent = -net_credits(rows)
-            commitments.append(Commitment(allotted, max(0, spent)))
+            commitments.append(commitment(work.job.budget, rows, work.job.good))
         return commitments
 
     def _cargo_value(self, ships: list[ShipState]) -> int:
@@ -1028,8 +1027,9 @@ class _Budgets:
     def __bool__(self) -> bool:
         return True
 
-    def next(self, kind: str) -> int | None:
-        """The budget of the next job, of `kind`, None when the account has nothing to spare."""
+    def next(self, kind: str, ceiling: int) -> int | None:
+        """The budget of the next job, of `kind`, at most `ceiling` (what the job can spend, lot_ceiling); None
+        when the account has nothing to spare."""
         c = self._coordinator
         if self._free is None:
             credits = c._guarded("reading the agent's credits", lambda: c._game.agent().credits)
@@ -1042,7 +1042,7 @@ class _Budgets:
             c.config.arbitrage_max_workers if c.arbitrage_enabled else 0)
         starting = max(1, min(len(self._idle), slots - len(c._active)))
         # No one job gets more than its kind's share of what is free: ships are bought from the rest.
-        share = int(min(self._free // starting, self._free * c.config.budget_share(kind)))
+        share = int(min(self._free // starting, self._free * c.config.budget_share(kind), ceiling))
         return share if share > 0 else None
 
     def taken(self, amount: int) -> None:

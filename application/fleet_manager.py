@@ -23,7 +23,8 @@ better informed, more of them would keep delaying the hauler that earns.
 
 Money: the agent keeps at least `credit_reserve` after paying the price seen at the shipyard, and at least
 `probe_min_credits` after paying for a probe (trading money comes first, a probe only watches prices); cargo in the
-holds counts toward those, but the cash left must still fill every ship's tank (`fuel_unit_allowance`). Prices are
+holds counts toward those, but the cash left must still fill every ship's tank (`fuel_unit_allowance`) and cover
+what running jobs were allotted and may still spend (the account's one budget promised it to them). Prices are
 visible only where one of our ships is at a shipyard selling that type; when none is, the manager sends one there
 (a probe if one is free, else an idle ship whose fuel reaches it) and holds it with a lease until the purchase is
 done or no longer wanted. Each purchase raises the next price; the payback test sees the price of the moment.
@@ -180,6 +181,7 @@ class FleetManager:
         self._last_price: dict[str, int] = {}
         self._cargo_value = 0  # of the latest consider_purchase call (see there)
         self._fuel_money = 0  # likewise
+        self._committed = 0  # likewise
         self._positioning: dict[ShipSymbol, tuple[str, WaypointSymbol]] = {}  # ship -> (operation, shipyard)
         self._hauler_bought_at: tuple[datetime | None] | None = None  # (when the last hauler was bought,), once read
 
@@ -202,18 +204,22 @@ class FleetManager:
     def consider_purchase(
         self, ships: Sequence[ShipState], *, waiting_opportunities: int, probes_useful: int,
         cargo_value: int = 0, results: Iterable[WorkerResult] = (), waiting_lot_profit: int | None = None,
+        committed: int = 0,
     ) -> FleetDecision:
         """Buy one ship if the rules allow it now, or get a ship to a shipyard so a later call can.
 
         A ship is paid from net worth: the credits plus `cargo_value` (the cargo in the holds at known bids, money
         on its way back) must keep the reserve after the price, and the credits must cover the price itself and
         still fill every ship's tank afterwards (application/fuel_money.py): cargo cannot be sold without fuel.
+        `committed` is what running jobs were allotted and may still spend (application/account_budget.py): the
+        account's one budget has promised it, so the price must come out of the credits beside it.
         `results` are the runs the coordinator collected (older ones too: the return window picks), and
         `waiting_lot_profit` the price signal of the work no ship does (application/fleet_returns.py); they decide
         whether a hauler pays back. Runs at most once per `check_interval`; calls in between answer "none".
         """
         self._cargo_value = max(0, cargo_value)
         self._fuel_money = fuel_money(ships, self.config.fuel_unit_allowance)
+        self._committed = max(0, committed)
         now = self._clock.now()
         if self._next_check is not None and now < self._next_check:
             return FleetDecision(None, "none", "checked recently")
@@ -360,13 +366,24 @@ class FleetManager:
         if last is not None and (poor := self._poor_return(want, last)) is not None:
             return FleetDecision(wanted, "poor_return", poor)
         credits = self._credits()
-        floor = self.reserve_for(wanted) + (last or 0)
-        if credits + self._cargo_value <= floor or credits < (last or 0) + self._fuel_money:
+        if self._short(credits, last or 0, wanted):
             after = f" after its last seen price of {last:,}" if last else ""
-            fuel = f" and {self._fuel_money:,} in cash for the fleet's fuel" if self._fuel_money else ""
             return FleetDecision(wanted, "too_expensive", f"not buying a {wanted} yet: {credits:,} credits, keeping "
-                                                          f"{self.reserve_for(wanted):,} in reserve{fuel}{after}")
+                                                          f"{self.reserve_for(wanted):,} in reserve"
+                                                          f"{self._cash_kept_text(' and ', ' in cash for ')}{after}")
         return self._send_ship_to(yards, wanted, ships, now)
+
+    def _short(self, credits: int, price: int, wanted: ShipType) -> bool:
+        """Whether paying `price` for a `wanted` ship would leave less net worth than its reserve, or less cash
+        than the fleet's fuel and the running jobs' commitments."""
+        return (credits + self._cargo_value - price < self.reserve_for(wanted)
+                or credits - price < self._fuel_money + self._committed)
+
+    def _cash_kept_text(self, before: str, amount_for: str) -> str:
+        """The cash a purchase must leave, in words ('' when none)."""
+        parts = [f"{amount:,}{amount_for}{what}" for amount, what in (
+            (self._fuel_money, "the fleet's fuel"), (self._committed, "what running jobs may still spend")) if amount]
+        return before + " and ".join(parts) if parts else ""
 
     def _poor_return(self, want: _Want, price: int) -> str | None:
         """Why `want` does not pay back at `price` (None when it does, or is a probe)."""
@@ -387,11 +404,10 @@ class FleetManager:
     def _buy_if_affordable(self, want: _Want, yard: WaypointSymbol, price: int) -> FleetDecision:
         wanted = want.ship_type
         credits = self._credits()
-        reserve = self.reserve_for(wanted)
-        if credits + self._cargo_value - price < reserve or credits < price + self._fuel_money:
+        if self._short(credits, price, wanted):
             detail = (f"not buying a {wanted} yet: it costs {price:,} at {yard}; {credits:,} credits and "
-                      f"{self._cargo_value:,} in cargo would leave less than the reserve of {reserve:,}, or less "
-                      f"cash than the {self._fuel_money:,} kept for the fleet's fuel")
+                      f"{self._cargo_value:,} in cargo would leave less than the reserve of "
+                      f"{self.reserve_for(wanted):,}{self._cash_kept_text(', or less cash than the ', ' kept for ')}")
             self._release_positioning()
             return FleetDecision(wanted, "too_expensive", detail)
         recorder = LedgerRecorder(self._game, self._ledger, PURCHASE_PREFIX + uuid.uuid4().hex[:12], self._metrics,

@@ -15,7 +15,7 @@ from application.repositories import ShipAssignment
 from application.worker_jobs import MANUFACTURING, WorkerResult
 from domain.fleet import ShipType
 from domain.goods import TradeSymbol
-from domain.ledger import TransactionCategory
+from domain.ledger import LedgerTransaction, TransactionCategory, TransactionType
 from domain.symbols import ShipSymbol
 from plugins.manager import PluginRanker, build_strategy_manager
 from tests.fake_coordination import (
@@ -448,6 +448,44 @@ def test_a_fresh_agent_buys_its_first_hauler_on_the_price_signal_of_the_work_wai
     coordinator.tick()
     (purchase,) = game.ship_purchases
     assert purchase.ship_type == ShipType.SHIP_LIGHT_HAULER and [job.ship for job in pool.submitted] == ["AGENT-1"]
+
+
+def test_a_ship_is_not_bought_with_the_credits_a_running_job_was_allotted_until_it_sells_its_good():
+    clock = FakeClock()
+    game = FakeGame(clock, credits=380_000)
+    yard = f"{SYSTEM}-A2"
+    game.add_waypoint(yard, 0, 0)
+    game.add_shipyard(yard, {ShipType.SHIP_LIGHT_HAULER: 272_775})
+    add_ship(game, "AGENT-1", yard, "frigate")
+    assignments, ledger = InMemoryShipAssignmentRepository(), InMemoryLedgerRepository()
+    fleet = FleetManager(game, assignments, ledger, clock, SYSTEM, holder="run-test",
+                         config=FleetConfig(max_probes=0, check_interval=1, payback=3 * 3600, signal_run_time=3600,
+                                            credit_reserve=0))
+    found = [replace(with_factory_ask(opportunity, 700), trade_volume=40) for opportunity in opportunities(2)]
+    pool = ScriptedPool(clock)
+    coordinator = ManufacturingArbitrageCoordinator(
+        player="AGENT", system=SYSTEM, game=game, demand_finder=FixedDemand(clock, found),
+        ship_selector=FirstShipSelector(), assignments=assignments, runs=InMemoryRuns(), pool=pool, clock=clock,
+        fleet=fleet, ledger=ledger, run_id="run-test")
+    coordinator.tick()
+    # The frigate's run is allotted what a full hold (40) at the sell market's bid (3,000) can cost, not half of the
+    # 380,000: the hauler's 272,775 would leave 107,225, less than the 120,000 the run may still spend.
+    (job,) = pool.submitted
+    assert job.budget == 120_000 and game.ship_purchases == []
+    # The run buys its 40 units, then sells them: it buys nothing more, and what it was allotted is free again.
+    game.credits -= 28_000
+    ledger.record(LedgerTransaction(TransactionType.DEBIT, TransactionCategory.CARGO_TRADE, 28_000, clock.now(),
+                                    job.operation_id, job.opportunity.good, 40))
+    clock.advance(30)
+    coordinator.tick()
+    assert game.ship_purchases == []  # 79,225 would be left, and the run may still spend 92,000
+    game.credits += 60_000
+    ledger.record(LedgerTransaction(TransactionType.CREDIT, TransactionCategory.CARGO_TRADE, 60_000, clock.now(),
+                                    job.operation_id, job.opportunity.good, 20))
+    clock.advance(30)
+    coordinator.tick()
+    (purchase,) = game.ship_purchases
+    assert purchase.ship_type == ShipType.SHIP_LIGHT_HAULER
 
 
 def with_factory_ask(opportunity, ask: int | None):

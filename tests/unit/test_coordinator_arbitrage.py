@@ -37,12 +37,14 @@ def entry(good, kind, ask, bid, supply=SupplyLevel.MODERATE):
 
 
 class World:
-    def __init__(self, ships: int = 3, opportunities=(), *, credits: int = 175_000, **config) -> None:
+    def __init__(self, ships: int = 3, opportunities=(), *, credits: int = 175_000, cargo_capacity: int | None = None,
+                 **config) -> None:
         self.clock = FakeClock()
         self.game = FakeGame(self.clock, credits=credits)
         self.game.add_waypoint(HOME, 0, 0)
         for index in range(1, ships + 1):
-            add_ship(self.game, f"AGENT-{index}", HOME)
+            add_ship(self.game, f"AGENT-{index}", HOME,
+                     **({} if cargo_capacity is None else {"cargo_capacity": cargo_capacity}))
         self.assignments = InMemoryShipAssignmentRepository()
         self.runs = InMemoryRuns()
         self.pool = ScriptedPool(self.clock)
@@ -104,7 +106,7 @@ def test_route_discovery_saves_the_ranked_routes_for_status():
 
 
 def test_the_jobs_share_one_budget_above_the_reserve():
-    world = World(ships=3, credits=100_000, credit_reserve=10_000, manufacturing_enabled=False,
+    world = World(cargo_capacity=1_000, ships=3, credits=100_000, credit_reserve=10_000, manufacturing_enabled=False,
                   arbitrage_max_workers=3, arbitrage_run_budget_share=1.0)
     world.market("D5", entry(TradeSymbol.QUARTZ_SAND, TradeGoodType.EXPORT, 100, 50))
     world.market("E6", entry(TradeSymbol.QUARTZ_SAND, TradeGoodType.IMPORT, 800, 400))
@@ -119,7 +121,7 @@ def test_the_jobs_share_one_budget_above_the_reserve():
 def test_no_job_is_allotted_the_cash_that_fills_every_tank():
     # Three light haulers, 600 fuel each at 90 a unit: 162,000 stays in cash, so a run can always refuel to sell its
     # cargo; 90,000 is left to share out above the reserve.
-    world = World(ships=3, credits=262_000, credit_reserve=10_000, manufacturing_enabled=False,
+    world = World(cargo_capacity=1_000, ships=3, credits=262_000, credit_reserve=10_000, manufacturing_enabled=False,
                   arbitrage_max_workers=3, arbitrage_run_budget_share=1.0, fuel_unit_allowance=90)
     world.market("D5", entry(TradeSymbol.QUARTZ_SAND, TradeGoodType.EXPORT, 100, 50))
     world.market("E6", entry(TradeSymbol.QUARTZ_SAND, TradeGoodType.IMPORT, 800, 400))
@@ -129,9 +131,15 @@ def test_no_job_is_allotted_the_cash_that_fills_every_tank():
 
 
 def test_a_job_gets_at_most_its_share_so_ships_can_still_be_bought():
-    world = World(ships=1, credits=100_000, credit_reserve=10_000, manufacturing_enabled=False)
+    world = World(cargo_capacity=1_000, ships=1, credits=100_000, credit_reserve=10_000, manufacturing_enabled=False)
     (job,) = world.cycle()
     assert job.budget == 45_000  # arbitrage.run_budget_share 0.5 of the 90,000 free
+
+
+def test_a_trade_job_is_allotted_no_more_than_a_full_hold_at_the_lanes_bid():
+    world = World(ships=1, credits=1_000_000, manufacturing_enabled=False)
+    (job,) = world.cycle()
+    assert (job.route.good, job.budget) == (IRON, 80 * 300)  # a light hauler's hold at B3's bid, not 499,000
 
 
 def test_each_kind_is_allotted_at_most_its_own_share():
@@ -148,7 +156,7 @@ def test_each_kind_is_allotted_at_most_its_own_share():
 
 
 def test_money_promised_to_a_running_job_is_not_promised_again():
-    world = World(ships=2, credits=100_000, credit_reserve=10_000, manufacturing_enabled=False,
+    world = World(cargo_capacity=1_000, ships=2, credits=100_000, credit_reserve=10_000, manufacturing_enabled=False,
                   arbitrage_max_workers=1)
     (first,) = world.cycle()
     world.coordinator.config = world.coordinator.config.__class__(

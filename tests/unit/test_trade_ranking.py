@@ -7,7 +7,6 @@ from types import SimpleNamespace
 
 import pytest
 
-from application.account_budget import AccountBudget, BudgetConfig, Commitment
 from application.errors import StrategyError
 from domain.goods import SupplyLevel, TradeSymbol
 from domain.trade_route import TradeRoute
@@ -113,29 +112,3 @@ def test_a_ranking_that_invents_a_route_is_refused():
     manager.register(SimpleNamespace(spacetraders_rank_trade_routes=spacetraders_rank_trade_routes), name="inventor")
     with pytest.raises(StrategyError, match="not given"):
         PluginRouteRanker("inventor", manager).rank([route("IRON", "B")])
-
-
-# --- the one account budget ----------------------------------------------------------------------
-
-
-def test_the_budget_keeps_the_reserve_and_what_running_jobs_may_still_spend():
-    budget = AccountBudget(BudgetConfig(credit_reserve=10_000))
-    running = [Commitment(allotted=50_000, spent=20_000), Commitment(allotted=30_000, spent=40_000)]
-    # 100,000 credits - 10,000 reserve - 30,000 the first job may still spend (the second overspent: 0).
-    assert budget.free(100_000, running) == 60_000
-    assert budget.allot(100_000, running, starting=3) == 20_000
-
-
-def test_five_jobs_together_never_get_more_than_the_free_credits():
-    budget = AccountBudget(BudgetConfig(credit_reserve=5_000))
-    credits, running = 175_000, []
-    for _ in range(5):
-        share = budget.allot(credits, running, starting=1)
-        running.append(Commitment(allotted=share, spent=0))
-    assert sum(c.allotted for c in running) <= credits - 5_000
-
-
-def test_nothing_is_allotted_below_the_minimum():
-    budget = AccountBudget(BudgetConfig(credit_reserve=1_000, min_allotment=500))
-    assert budget.allot(1_400, [], starting=1) == 0
-    assert budget.allot(1_600, [], starting=1) == 600
