@@ -292,7 +292,6 @@ def _fleet_config(runtime: Runtime) -> FleetConfig:
     f = runtime.settings.fleet
     return FleetConfig(credit_reserve=f.credit_reserve, max_haulers=f.max_haulers, max_probes=f.max_probes,
                        probe_min_credits=f.probe_min_credits, saving_probes_per_ship=f.saving_probes_per_ship,
-                       fuel_unit_allowance=f.fuel_unit_allowance,
                        payback=runtime.scaled(f.payback, 1.0), return_window=runtime.scaled(f.return_window, 1.0),
                        signal_run_time=runtime.scaled(3600.0, 1.0), trial_period=runtime.scaled(f.trial_period, 1.0),
                        check_interval=runtime.scaled(300.0, 30.0))

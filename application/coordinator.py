@@ -39,7 +39,7 @@ from __future__ import annotations
 import logging
 import math
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import TypeVar
@@ -109,8 +109,8 @@ class CoordinatorConfig:
     `manufacturing_enabled` (ST_MANUFACTURING_ARBITRAGE_ENABLED) and `arbitrage_max_workers` (0 = no trade
     arbitrage; ST_ARBITRAGE_MAX_WORKERS when enabled): the two kinds of work; `max_workers` bounds manufacturing only.
     `credit_reserve`: credits no job is allotted (ST_FLEET_TRADING_RESERVE); `fuel_unit_allowance`: credits a unit
-    of every ship's tank no job is allotted either (application/fuel_money.py; ST_FLEET_FUEL_UNIT_ALLOWANCE, 0 here
-    for tests of the other arithmetic); `run_budget_share`: the most of the free credits one job is allotted, so
+    of every ship's tank no job is allotted and no ship purchase spends (application/fuel_money.py;
+    ST_FLEET_FUEL_UNIT_ALLOWANCE, 0 here for tests of the other arithmetic); `run_budget_share`: the most of the free credits one job is allotted, so
     ships can still be bought from the rest.
     The loss pause (`pause_after_*`) and `run_budget_share` are manufacturing's; the `arbitrage_` ones, with the same
     meaning, trade runs' (ST_ARBITRAGE_*). `assignment_interval` is one for both: one cycle weighs the two kinds.
@@ -486,7 +486,10 @@ class ManufacturingArbitrageCoordinator:
         self._guarded("clearing stranded cargo", lambda: self._clear_stranded(ships, idle, now))
         spawned: list[WorkerJob] = []
         waiting = 0
-        budgets = _Budgets(self, idle, ships) if not self._draining else None
+        # A full tank for every ship stays in cash: a run allotted it, or a ship bought with it, could leave a ship
+        # unable to refuel to sell its cargo.
+        fuel = fuel_money(ships, self.config.fuel_unit_allowance)
+        budgets = _Budgets(self, idle, fuel) if not self._draining else None
         held = [self._held_claim(work.job) for work in self._active.values()] if budgets else []
         claims = MarketClaims(held)
         positions = self._positions() if budgets else {}
@@ -508,7 +511,7 @@ class ManufacturingArbitrageCoordinator:
             probes_useful = self._guarded("counting markets", lambda: self._scout.probes_useful(ships)) or 0
         self._guarded("fleet purchase", lambda: self._fleet.consider_purchase(
             ships, waiting_opportunities=waiting, probes_useful=probes_useful, cargo_value=self._cargo_value(ships),
-            results=self._records.all_results(), waiting_lot_profit=self._waiting_lot_profit(),
+            results=self._records.all_results(), waiting_lot_profit=self._waiting_lot_profit(), fuel_money=fuel,
             committed=sum(c.still_to_spend for c in self._commitments())))
         if self._scout is not None:
             # After the fleet manager: a probe it just took to a shipyard is held, and the scout leaves it alone.
@@ -1017,11 +1020,10 @@ class _Budgets:
     """The account's one budget, shared out during one assignment cycle: the agent's credits are asked once, when
     the first job is about to start; each job gets the free credits divided by the jobs that may still start."""
 
-    def __init__(self, coordinator: ManufacturingArbitrageCoordinator, idle: list[ShipSummary],
-                 ships: Sequence[ShipState]) -> None:
+    def __init__(self, coordinator: ManufacturingArbitrageCoordinator, idle: list[ShipSummary], fuel: int) -> None:
         self._coordinator = coordinator
         self._idle = idle
-        self._fuel = fuel_money(ships, coordinator.config.fuel_unit_allowance)
+        self._fuel = fuel
         self._free: int | None = None
 
     def __bool__(self) -> bool:
@@ -1036,7 +1038,6 @@ class _Budgets:
             if credits is None:
                 return None
             budget = AccountBudget(replace(c._budget.config, credit_reserve=c.config.credit_reserve))
-            # A full tank for every ship stays in cash: a run allotted it could not refuel to sell its cargo.
             self._free = max(0, budget.free(credits, c._commitments()) - self._fuel)
         slots = (c.config.max_workers if c.config.manufacturing_enabled else 0) + (
             c.config.arbitrage_max_workers if c.arbitrage_enabled else 0)

@@ -23,8 +23,8 @@ better informed, more of them would keep delaying the hauler that earns.
 
 Money: the agent keeps at least `credit_reserve` after paying the price seen at the shipyard, and at least
 `probe_min_credits` after paying for a probe (trading money comes first, a probe only watches prices); cargo in the
-holds counts toward those, but the cash left must still fill every ship's tank (`fuel_unit_allowance`) and cover
-what running jobs were allotted and may still spend (the account's one budget promised it to them). Prices are
+holds counts toward those, but the cash left must still fill every ship's tank and cover what running jobs were
+allotted and may still spend (the account's one budget keeps both; the coordinator brings the figures). Prices are
 visible only where one of our ships is at a shipyard selling that type; when none is, the manager sends one there
 (a probe if one is free, else an idle ship whose fuel reaches it) and holds it with a lease until the purchase is
 done or no longer wanted. Each purchase raises the next price; the payback test sees the price of the moment.
@@ -43,7 +43,6 @@ from datetime import datetime, timedelta
 
 from application.game_errors import GameError, InsufficientCredits
 from application.fleet_returns import fleet_rate, measured_return
-from application.fuel_money import fuel_money
 from application.game_port import GamePort
 from application.ledger_recorder import LedgerRecorder
 from application.market_scout import is_probe
@@ -87,8 +86,6 @@ class FleetConfig:
     `lease_seconds`: how long a ship sent to a shipyard is held before the lease must be renewed.
     `fuel_margin`: fuel a non-probe ship must keep beyond the direct hop to a shipyard.
     `probe_min_credits`: the least the agent keeps after buying a probe (the reserve, if higher).
-    `fuel_unit_allowance`: credits a unit of every ship's tank kept in cash after a purchase (application/fuel_money;
-      the setting's default is 90; 0 here keeps none, for tests of the other rules).
     """
 
     credit_reserve: int = 60_000
@@ -105,7 +102,6 @@ class FleetConfig:
     check_interval: float = 300.0
     lease_seconds: float = 1800.0
     fuel_margin: int = 10
-    fuel_unit_allowance: int = 0
 
     def __post_init__(self) -> None:
         if min(self.credit_reserve, self.max_haulers, self.max_probes, self.probe_min_credits,
@@ -204,21 +200,21 @@ class FleetManager:
     def consider_purchase(
         self, ships: Sequence[ShipState], *, waiting_opportunities: int, probes_useful: int,
         cargo_value: int = 0, results: Iterable[WorkerResult] = (), waiting_lot_profit: int | None = None,
-        committed: int = 0,
+        fuel_money: int = 0, committed: int = 0,
     ) -> FleetDecision:
         """Buy one ship if the rules allow it now, or get a ship to a shipyard so a later call can.
 
         A ship is paid from net worth: the credits plus `cargo_value` (the cargo in the holds at known bids, money
         on its way back) must keep the reserve after the price, and the credits must cover the price itself and
-        still fill every ship's tank afterwards (application/fuel_money.py): cargo cannot be sold without fuel.
-        `committed` is what running jobs were allotted and may still spend (application/account_budget.py): the
-        account's one budget has promised it, so the price must come out of the credits beside it.
+        still leave `fuel_money`, what fills every ship's tank (application/fuel_money.py: cargo cannot be sold
+        without fuel), and `committed`, what running jobs were allotted and may still spend
+        (application/account_budget.py: the account's one budget promised it to them).
         `results` are the runs the coordinator collected (older ones too: the return window picks), and
         `waiting_lot_profit` the price signal of the work no ship does (application/fleet_returns.py); they decide
         whether a hauler pays back. Runs at most once per `check_interval`; calls in between answer "none".
         """
         self._cargo_value = max(0, cargo_value)
-        self._fuel_money = fuel_money(ships, self.config.fuel_unit_allowance)
+        self._fuel_money = max(0, fuel_money)
         self._committed = max(0, committed)
         now = self._clock.now()
         if self._next_check is not None and now < self._next_check:

@@ -40,12 +40,13 @@ class Fleet:
                                     config=FleetConfig(**config), metrics=self.metrics)
 
     def consider(self, *, waiting: int = 0, probes_useful: int = 0, earned_per_hour: int | None = 400_000,
-                 signal: int | None = None, cargo_value: int = 0):
+                 signal: int | None = None, cargo_value: int = 0, fuel_money: int = 0, committed: int = 0):
         """`earned_per_hour`: the profit of one arbitrage run that held its ship the last hour (None: no run)."""
         results = [] if earned_per_hour is None else [self.run(earned_per_hour, hours=1.0)]
         return self.manager.consider_purchase(self.game.ships(), waiting_opportunities=waiting,
                                               probes_useful=probes_useful, cargo_value=cargo_value,
-                                              results=results, waiting_lot_profit=signal)
+                                              results=results, waiting_lot_profit=signal, fuel_money=fuel_money,
+                                              committed=committed)
 
     def run(self, profit: int, *, hours: float, ended_ago: float = 0.0, kind: str = "arbitrage",
             cancelled: bool = False, operation: str | None = None) -> WorkerResult:
@@ -198,15 +199,26 @@ def test_cargo_never_pays_for_a_ship_the_cash_cannot_cover():
 def test_a_purchase_keeps_cash_to_fill_every_tank_whatever_the_cargo_is_worth():
     # A ship bought from net worth while the cargo is on its way must not leave the ship carrying it unable to
     # refuel (a bench ended 8 game hours with 163 credits and 163,778 of DRUGS aboard a ship that could not move).
-    fleet = Fleet(credit_reserve=0, credits=HAULER_PRICE + 20_000, fuel_unit_allowance=90)
+    fleet = Fleet(credit_reserve=0, credits=HAULER_PRICE + 20_000)
     add_ship(fleet.game, "AGENT-1", YARD, "frigate", fuel_capacity=400)  # a full tank: 36,000 at 90 a unit
-    decision = fleet.consider(waiting=1, cargo_value=1_000_000)
+    decision = fleet.consider(waiting=1, cargo_value=1_000_000, fuel_money=36_000)
     assert decision.action == "too_expensive" and fleet.game.ship_purchases == []
     assert "less cash than the 36,000 kept for the fleet's fuel" in decision.detail
 
-    fleet = Fleet(credit_reserve=0, credits=HAULER_PRICE + 36_000, fuel_unit_allowance=90)
+    fleet = Fleet(credit_reserve=0, credits=HAULER_PRICE + 36_000)
     add_ship(fleet.game, "AGENT-1", YARD, "frigate", fuel_capacity=400)
-    assert fleet.consider(waiting=1, cargo_value=1_000_000).action == "bought"
+    assert fleet.consider(waiting=1, cargo_value=1_000_000, fuel_money=36_000).action == "bought"
+
+
+def test_a_purchase_leaves_what_running_jobs_may_still_spend():
+    fleet = Fleet(credit_reserve=0, credits=HAULER_PRICE + 50_000)
+    add_ship(fleet.game, "AGENT-1", YARD, "frigate")
+    decision = fleet.consider(waiting=1, fuel_money=20_000, committed=40_000)
+    assert decision.action == "too_expensive" and fleet.game.ship_purchases == []
+    assert ("less cash than the 20,000 kept for the fleet's fuel and 40,000 kept for what running jobs may still "
+            "spend") in decision.detail
+    fleet.clock.advance(301)
+    assert fleet.consider(waiting=1, fuel_money=20_000, committed=30_000).action == "bought"
 
 
 # --- growing the fleet by measured return -------------------------------------------------------------------------
