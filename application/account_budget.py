@@ -5,10 +5,11 @@ promise two and a half times the money. Now the coordinator allots each job a bu
 agent holds, less the reserve, less what the running jobs may still spend (their allotment minus what they have
 already spent, which the agent's credits no longer hold), shared out between the jobs that may start now.
 
-A job's allotment is a promise, so it is kept to what the job can spend: no more than a full hold at the bid its
-load is to be sold for (`lot_ceiling`: a run with more than that outstanding could not earn it back by selling), and
-nothing more once the job has sold its good (`commitment`: both kinds buy nothing after their sale begins). The
-same promises are kept by ship purchases (application/fleet_manager.py), which spend only credits no job counts on.
+A job's allotment is a promise, so it is kept to what the job can spend: no more than a full hold at the dearest
+price it deals at (`lot_ceiling`: a trade run's bid, which its ask stays below; a manufacturing run's bid or, when
+dearer, the known ask of an input, a hold of which it buys before the factory pays part of it back), and nothing
+more once the job has sold its good (`commitment`: neither kind buys after its sale begins). The same promises are
+kept by ship purchases (application/fleet_manager.py), which spend only credits no job counts on.
 """
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ from dataclasses import dataclass
 
 from domain.errors import InvalidValue
 from domain.goods import TradeSymbol
-from domain.ledger import LedgerTransaction, TransactionType, net_credits
+from domain.ledger import CARGO_CATEGORIES, LedgerTransaction, TransactionType, net_credits
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,7 +35,8 @@ class BudgetConfig:
 
 @dataclass(frozen=True, slots=True)
 class Commitment:
-    """A running job's allotment and what it has spent of it so far (debits minus credits, at least 0)."""
+    """A running job's allotment and what it has outstanding so far (its cargo debits minus its cargo credits:
+    negative once deliveries earned more than they cost, which the workers may spend too)."""
 
     allotted: int
     spent: int
@@ -60,16 +62,16 @@ class AccountBudget:
         return share if share >= self.config.min_allotment else 0
 
 
-
-def lot_ceiling(cargo_capacity: int, bid: int) -> int:
-    """The most a job filling a hold of `cargo_capacity` to sell at `bid` a unit should have outstanding."""
-    return max(0, cargo_capacity) * max(0, bid)
+def lot_ceiling(cargo_capacity: int, *prices: int | None) -> int:
+    """A full hold of `cargo_capacity` at the dearest of the known `prices` a job deals at (None: unknown)."""
+    return max(0, cargo_capacity) * max((p for p in prices if p is not None and p > 0), default=0)
 
 
 def commitment(allotted: int, rows: Iterable[LedgerTransaction], good: TradeSymbol) -> Commitment:
-    """A running job's commitment from its ledger rows so far: what it spent (debits minus credits), or all of its
-    allotment once a row shows it sold `good`, the good it was started for (its buying is over)."""
-    rows = list(rows)
-    if any(row.type is TransactionType.CREDIT and row.good == good for row in rows):
+    """A running job's commitment from its ledger rows so far: what its cargo trades have outstanding (refuels are
+    the fuel money's), or all of its allotment once a row shows it sold `good`, the good it was started for (its
+    buying is over)."""
+    cargo = [row for row in rows if row.category in CARGO_CATEGORIES]
+    if any(row.type is TransactionType.CREDIT and row.good == good for row in cargo):
         return Commitment(allotted, allotted)
-    return Commitment(allotted, max(0, -net_credits(rows)))
+    return Commitment(allotted, -net_credits(cargo))

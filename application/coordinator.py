@@ -110,8 +110,8 @@ class CoordinatorConfig:
     arbitrage; ST_ARBITRAGE_MAX_WORKERS when enabled): the two kinds of work; `max_workers` bounds manufacturing only.
     `credit_reserve`: credits no job is allotted (ST_FLEET_TRADING_RESERVE); `fuel_unit_allowance`: credits a unit
     of every ship's tank no job is allotted and no ship purchase spends (application/fuel_money.py;
-    ST_FLEET_FUEL_UNIT_ALLOWANCE, 0 here for tests of the other arithmetic); `run_budget_share`: the most of the free credits one job is allotted, so
-    ships can still be bought from the rest.
+    ST_FLEET_FUEL_UNIT_ALLOWANCE, 0 here for tests of the other arithmetic); `run_budget_share`: the most of the
+    free credits one job is allotted, so ships can still be bought from the rest.
     The loss pause (`pause_after_*`) and `run_budget_share` are manufacturing's; the `arbitrage_` ones, with the same
     meaning, trade runs' (ST_ARBITRAGE_*). `assignment_interval` is one for both: one cycle weighs the two kinds.
     """
@@ -682,7 +682,8 @@ class ManufacturingArbitrageCoordinator:
                     return None  # the clearance took the run's slot: the run waits for a later cycle
                 candidates.remove(ship)
                 continue
-            budget = (budgets.next(MANUFACTURING, lot_ceiling(ship.cargo_capacity, opportunity.bid))
+            asks = (node.ask for node in opportunity.dependency_tree.walk())
+            budget = (budgets.next(MANUFACTURING, lot_ceiling(ship.cargo_capacity, opportunity.bid, *asks))
                       if budgets is not None else None)
             if budgets is not None and budget is None:
                 return None

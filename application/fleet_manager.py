@@ -362,24 +362,27 @@ class FleetManager:
         if last is not None and (poor := self._poor_return(want, last)) is not None:
             return FleetDecision(wanted, "poor_return", poor)
         credits = self._credits()
-        if self._short(credits, last or 0, wanted):
-            after = f" after its last seen price of {last:,}" if last else ""
-            return FleetDecision(wanted, "too_expensive", f"not buying a {wanted} yet: {credits:,} credits, keeping "
-                                                          f"{self.reserve_for(wanted):,} in reserve"
-                                                          f"{self._cash_kept_text(' and ', ' in cash for ')}{after}")
+        short = self._short(credits, last or 0, wanted)
+        if short is not None:
+            price = f"its last seen price of {last:,}" if last else "its price"
+            return FleetDecision(wanted, "too_expensive", f"not buying a {wanted} yet: {price} would leave {short}")
         return self._send_ship_to(yards, wanted, ships, now)
 
-    def _short(self, credits: int, price: int, wanted: ShipType) -> bool:
-        """Whether paying `price` for a `wanted` ship would leave less net worth than its reserve, or less cash
-        than the fleet's fuel and the running jobs' commitments."""
-        return (credits + self._cargo_value - price < self.reserve_for(wanted)
-                or credits - price < self._fuel_money + self._committed)
-
-    def _cash_kept_text(self, before: str, amount_for: str) -> str:
-        """The cash a purchase must leave, in words ('' when none)."""
-        parts = [f"{amount:,}{amount_for}{what}" for amount, what in (
-            (self._fuel_money, "the fleet's fuel"), (self._committed, "what running jobs may still spend")) if amount]
-        return before + " and ".join(parts) if parts else ""
+    def _short(self, credits: int, price: int, wanted: ShipType) -> str | None:
+        """What paying `price` for a `wanted` ship would leave too little of, in words: net worth (the credits and
+        the cargo) below the type's reserve, or cash below the fleet's fuel money and the running jobs'
+        commitments; None when neither."""
+        reserve = self.reserve_for(wanted)
+        if credits + self._cargo_value - price < reserve:
+            return (f"{credits + self._cargo_value - price:,} of the {credits:,} credits and {self._cargo_value:,} "
+                    f"in cargo, less than the reserve of {reserve:,}")
+        kept = self._fuel_money + self._committed
+        if credits - price < kept:
+            parts = [f"{amount:,} for {what}" for amount, what in (
+                (self._fuel_money, "the fleet's fuel"), (self._committed, "what running jobs may still spend"))
+                if amount]
+            return f"{credits - price:,} of the {credits:,} credits, less than the cash kept ({' and '.join(parts)})"
+        return None
 
     def _poor_return(self, want: _Want, price: int) -> str | None:
         """Why `want` does not pay back at `price` (None when it does, or is a probe)."""
@@ -400,10 +403,9 @@ class FleetManager:
     def _buy_if_affordable(self, want: _Want, yard: WaypointSymbol, price: int) -> FleetDecision:
         wanted = want.ship_type
         credits = self._credits()
-        if self._short(credits, price, wanted):
-            detail = (f"not buying a {wanted} yet: it costs {price:,} at {yard}; {credits:,} credits and "
-                      f"{self._cargo_value:,} in cargo would leave less than the reserve of "
-                      f"{self.reserve_for(wanted):,}{self._cash_kept_text(', or less cash than the ', ' kept for ')}")
+        short = self._short(credits, price, wanted)
+        if short is not None:
+            detail = f"not buying a {wanted} yet: its price of {price:,} at {yard} would leave {short}"
             self._release_positioning()
             return FleetDecision(wanted, "too_expensive", detail)
         recorder = LedgerRecorder(self._game, self._ledger, PURCHASE_PREFIX + uuid.uuid4().hex[:12], self._metrics,

@@ -32,21 +32,27 @@ def test_a_job_commits_what_it_was_allotted_less_what_it_spent_until_it_sells_it
         return LedgerTransaction(kind, category, amount, at, "op-1", TradeSymbol.parse(good) if good else None, 10)
 
     iron = TradeSymbol.IRON
+    # Refuels are the fuel money's, not the run's budget's (the workers count only their cargo against it).
     bought = [row(TransactionType.DEBIT, 30_000), row(TransactionType.DEBIT, 500, None, TransactionCategory.REFUEL)]
     assert commitment(50_000, [], iron).still_to_spend == 50_000
-    assert commitment(50_000, bought, iron).still_to_spend == 19_500
+    assert commitment(50_000, bought, iron).still_to_spend == 20_000
     # A manufacturing run's delivery of an input to the factory is a sale too, but not of the good it makes.
     fed = [*bought, row(TransactionType.CREDIT, 10_000, "IRON_ORE", TransactionCategory.CARGO_TRADE)]
-    assert commitment(50_000, fed, iron).still_to_spend == 29_500
+    assert commitment(50_000, fed, iron).still_to_spend == 30_000
+    # Deliveries that earned more than they cost leave the run more to spend than its allotment, as the executor
+    # counts it (its budget less what it has outstanding).
+    paid = [*bought, row(TransactionType.CREDIT, 40_000, "IRON_ORE", TransactionCategory.CARGO_TRADE)]
+    assert commitment(50_000, paid, iron).still_to_spend == 60_000
     # Once its good sells, neither kind buys again: what it did not spend is free (it used to come back in full
     # as the sale paid the debits off).
     sold = [*bought, row(TransactionType.CREDIT, 45_000)]
     assert commitment(50_000, sold, iron).still_to_spend == 0
 
 
-def test_no_job_is_allotted_more_than_a_full_hold_at_the_bid_it_sells_at():
+def test_no_job_is_allotted_more_than_a_full_hold_at_the_dearest_price_it_deals_at():
     assert lot_ceiling(80, 1_500) == 120_000
-    assert lot_ceiling(0, 1_500) == 0
+    assert lot_ceiling(80, 1_000, 1_400, None, 700) == 112_000  # an input dearer than the good's bid, one unknown
+    assert lot_ceiling(0, 1_500) == 0 and lot_ceiling(80, None) == 0
 
 
 def test_nothing_is_allotted_below_the_minimum():

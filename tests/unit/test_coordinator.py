@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import timedelta
+from types import SimpleNamespace
 
 import pytest
 
@@ -450,13 +451,15 @@ def test_a_fresh_agent_buys_its_first_hauler_on_the_price_signal_of_the_work_wai
     assert purchase.ship_type == ShipType.SHIP_LIGHT_HAULER and [job.ship for job in pool.submitted] == ["AGENT-1"]
 
 
-def test_a_ship_is_not_bought_with_the_credits_a_running_job_was_allotted_until_it_sells_its_good():
+def _buying_world(credits: int, **config):
+    """A frigate at a shipyard selling light haulers for 272,775, and two opportunities (sold at 3,000, their factory
+    asking 700): the frigate takes one, the other waits, and its price signal pays a hauler back."""
     clock = FakeClock()
-    game = FakeGame(clock, credits=380_000)
+    game = FakeGame(clock, credits=credits)
     yard = f"{SYSTEM}-A2"
     game.add_waypoint(yard, 0, 0)
     game.add_shipyard(yard, {ShipType.SHIP_LIGHT_HAULER: 272_775})
-    add_ship(game, "AGENT-1", yard, "frigate")
+    add_ship(game, "AGENT-1", yard, "frigate")  # 40 of cargo, 400 of fuel
     assignments, ledger = InMemoryShipAssignmentRepository(), InMemoryLedgerRepository()
     fleet = FleetManager(game, assignments, ledger, clock, SYSTEM, holder="run-test",
                          config=FleetConfig(max_probes=0, check_interval=1, payback=3 * 3600, signal_run_time=3600,
@@ -466,26 +469,43 @@ def test_a_ship_is_not_bought_with_the_credits_a_running_job_was_allotted_until_
     coordinator = ManufacturingArbitrageCoordinator(
         player="AGENT", system=SYSTEM, game=game, demand_finder=FixedDemand(clock, found),
         ship_selector=FirstShipSelector(), assignments=assignments, runs=InMemoryRuns(), pool=pool, clock=clock,
-        fleet=fleet, ledger=ledger, run_id="run-test")
-    coordinator.tick()
+        fleet=fleet, ledger=ledger, run_id="run-test", config=CoordinatorConfig(**config))
+    return SimpleNamespace(clock=clock, game=game, ledger=ledger, pool=pool, coordinator=coordinator)
+
+
+def test_a_ship_is_not_bought_with_the_credits_a_running_job_was_allotted_until_it_sells_its_good():
+    world = _buying_world(380_000)
+    game, ledger, clock = world.game, world.ledger, world.clock
+    world.coordinator.tick()
     # The frigate's run is allotted what a full hold (40) at the sell market's bid (3,000) can cost, not half of the
     # 380,000: the hauler's 272,775 would leave 107,225, less than the 120,000 the run may still spend.
-    (job,) = pool.submitted
+    (job,) = world.pool.submitted
     assert job.budget == 120_000 and game.ship_purchases == []
     # The run buys its 40 units, then sells them: it buys nothing more, and what it was allotted is free again.
     game.credits -= 28_000
     ledger.record(LedgerTransaction(TransactionType.DEBIT, TransactionCategory.CARGO_TRADE, 28_000, clock.now(),
                                     job.operation_id, job.opportunity.good, 40))
     clock.advance(30)
-    coordinator.tick()
+    world.coordinator.tick()
     assert game.ship_purchases == []  # 79,225 would be left, and the run may still spend 92,000
-    game.credits += 60_000
-    ledger.record(LedgerTransaction(TransactionType.CREDIT, TransactionCategory.CARGO_TRADE, 60_000, clock.now(),
+    game.credits += 30_000
+    ledger.record(LedgerTransaction(TransactionType.CREDIT, TransactionCategory.CARGO_TRADE, 30_000, clock.now(),
                                     job.operation_id, job.opportunity.good, 20))
     clock.advance(30)
-    coordinator.tick()
-    (purchase,) = game.ship_purchases
+    world.coordinator.tick()
+    (purchase,) = game.ship_purchases  # 109,225 left: less than the allotment, but the run is past buying
     assert purchase.ship_type == ShipType.SHIP_LIGHT_HAULER
+
+
+def test_a_ship_is_not_bought_with_the_cash_that_fills_every_tank():
+    # 420,000 less the hauler leaves 147,225, above the 120,000 the frigate's run may spend but not above that and
+    # its full tank (400 at 90 a unit: 36,000).
+    kept = _buying_world(420_000, fuel_unit_allowance=90)
+    kept.coordinator.tick()
+    assert [job.budget for job in kept.pool.submitted] == [120_000] and kept.game.ship_purchases == []
+    bought = _buying_world(420_000)
+    bought.coordinator.tick()
+    assert len(bought.game.ship_purchases) == 1
 
 
 def with_factory_ask(opportunity, ask: int | None):

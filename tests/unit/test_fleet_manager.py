@@ -203,7 +203,9 @@ def test_a_purchase_keeps_cash_to_fill_every_tank_whatever_the_cargo_is_worth():
     add_ship(fleet.game, "AGENT-1", YARD, "frigate", fuel_capacity=400)  # a full tank: 36,000 at 90 a unit
     decision = fleet.consider(waiting=1, cargo_value=1_000_000, fuel_money=36_000)
     assert decision.action == "too_expensive" and fleet.game.ship_purchases == []
-    assert "less cash than the 36,000 kept for the fleet's fuel" in decision.detail
+    assert decision.detail.startswith(f"not buying a SHIP_LIGHT_HAULER yet: its price of {HAULER_PRICE:,} at {YARD} "
+                                      "would leave 20,000 of the ")
+    assert "credits, less than the cash kept (36,000 for the fleet's fuel)" in decision.detail
 
     fleet = Fleet(credit_reserve=0, credits=HAULER_PRICE + 36_000)
     add_ship(fleet.game, "AGENT-1", YARD, "frigate", fuel_capacity=400)
@@ -215,8 +217,8 @@ def test_a_purchase_leaves_what_running_jobs_may_still_spend():
     add_ship(fleet.game, "AGENT-1", YARD, "frigate")
     decision = fleet.consider(waiting=1, fuel_money=20_000, committed=40_000)
     assert decision.action == "too_expensive" and fleet.game.ship_purchases == []
-    assert ("less cash than the 20,000 kept for the fleet's fuel and 40,000 kept for what running jobs may still "
-            "spend") in decision.detail
+    assert ("would leave 50,000 of the 322,775 credits, less than the cash kept (20,000 for the fleet's fuel and "
+            "40,000 for what running jobs may still spend)") in decision.detail
     fleet.clock.advance(301)
     assert fleet.consider(waiting=1, fuel_money=20_000, committed=30_000).action == "bought"
 
