@@ -921,7 +921,8 @@ class ManufacturingArbitrageCoordinator:
     # --- helpers -------------------------------------------------------------------------------
 
     def _commitments(self) -> list[Commitment]:
-        """What each running job was allotted and has spent so far (from its ledger rows)."""
+        """What each running job was allotted and what its cargo has outstanding so far, from its ledger rows (the
+        whole allotment spent once it sold its good: account_budget.commitment)."""
         commitments = []
         for operation, work in self._active.items():
             if work.job.budget is None:
