@@ -512,7 +512,7 @@ class ManufacturingArbitrageCoordinator:
         self._guarded("fleet purchase", lambda: self._fleet.consider_purchase(
             ships, waiting_opportunities=waiting, probes_useful=probes_useful, cargo_value=self._cargo_value(ships),
             results=self._records.all_results(), waiting_lot_profit=self._waiting_lot_profit(), fuel_money=fuel,
-            committed=sum(c.still_to_spend for c in self._commitments())))
+            committed=lambda: sum(c.still_to_spend for c in self._commitments())))
         if self._scout is not None:
             # After the fleet manager: a probe it just took to a shipyard is held, and the scout leaves it alone.
             self._guarded("scouting", lambda: self._scout.step(ships))

@@ -37,7 +37,7 @@ from __future__ import annotations
 
 import logging
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
@@ -200,25 +200,26 @@ class FleetManager:
     def consider_purchase(
         self, ships: Sequence[ShipState], *, waiting_opportunities: int, probes_useful: int,
         cargo_value: int = 0, results: Iterable[WorkerResult] = (), waiting_lot_profit: int | None = None,
-        fuel_money: int = 0, committed: int = 0,
+        fuel_money: int = 0, committed: Callable[[], int] = lambda: 0,
     ) -> FleetDecision:
         """Buy one ship if the rules allow it now, or get a ship to a shipyard so a later call can.
 
         A ship is paid from net worth: the credits plus `cargo_value` (the cargo in the holds at known bids, money
         on its way back) must keep the reserve after the price, and the credits must cover the price itself and
         still leave `fuel_money`, what fills every ship's tank (application/fuel_money.py: cargo cannot be sold
-        without fuel), and `committed`, what running jobs were allotted and may still spend
-        (application/account_budget.py: the account's one budget promised it to them).
+        without fuel), and what `committed` answers, what running jobs were allotted and may still spend
+        (application/account_budget.py: the account's one budget promised it to them; it reads their ledger rows,
+        so it is asked only when a check runs).
         `results` are the runs the coordinator collected (older ones too: the return window picks), and
         `waiting_lot_profit` the price signal of the work no ship does (application/fleet_returns.py); they decide
         whether a hauler pays back. Runs at most once per `check_interval`; calls in between answer "none".
         """
         self._cargo_value = max(0, cargo_value)
         self._fuel_money = max(0, fuel_money)
-        self._committed = max(0, committed)
         now = self._clock.now()
         if self._next_check is not None and now < self._next_check:
             return FleetDecision(None, "none", "checked recently")
+        self._committed = max(0, committed())
         self._next_check = now + timedelta(seconds=self.config.check_interval)
         self._forget_positioning_done()
         wants, why_not = self._wants(ships, waiting_opportunities, probes_useful, results, waiting_lot_profit, now)

@@ -46,7 +46,7 @@ class Fleet:
         return self.manager.consider_purchase(self.game.ships(), waiting_opportunities=waiting,
                                               probes_useful=probes_useful, cargo_value=cargo_value,
                                               results=results, waiting_lot_profit=signal, fuel_money=fuel_money,
-                                              committed=committed)
+                                              committed=lambda: committed)
 
     def run(self, profit: int, *, hours: float, ended_ago: float = 0.0, kind: str = "arbitrage",
             cancelled: bool = False, operation: str | None = None) -> WorkerResult:
